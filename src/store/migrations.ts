@@ -1,0 +1,166 @@
+/**
+ * Schema migrations, in PostgreSQL 15 syntax (run as is on PGlite and on a
+ * PostgreSQL server). Append only: a released migration is never edited.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: "territoires",
+    sql: `
+CREATE TABLE region (
+  code text PRIMARY KEY,
+  nom text NOT NULL,
+  fictif boolean NOT NULL DEFAULT false
+);
+CREATE TABLE departement (
+  code text PRIMARY KEY,
+  nom text NOT NULL,
+  region_code text REFERENCES region(code),
+  fictif boolean NOT NULL DEFAULT false
+);
+CREATE TABLE epci (
+  code text PRIMARY KEY CHECK (code ~ '^[0-9]{9}$'),
+  nom text NOT NULL,
+  nature text,
+  population integer,
+  fictif boolean NOT NULL DEFAULT false
+);
+-- Communes and arrondissements municipaux (Paris, Lyon, Marseille): the
+-- units IRIS belong to. An arrondissement points to its commune.
+CREATE TABLE commune (
+  code text PRIMARY KEY CHECK (code ~ '^([0-9]{2}|2A|2B)[0-9]{3}$'),
+  nom text NOT NULL,
+  kind text NOT NULL CHECK (kind IN ('commune', 'arrondissement')),
+  commune_parent text REFERENCES commune(code),
+  departement_code text REFERENCES departement(code),
+  region_code text REFERENCES region(code),
+  epci_code text REFERENCES epci(code),
+  population integer,
+  codes_postaux text[] NOT NULL DEFAULT '{}',
+  fictif boolean NOT NULL DEFAULT false
+);
+CREATE INDEX commune_epci ON commune(epci_code);
+CREATE INDEX commune_parent_idx ON commune(commune_parent);
+CREATE INDEX commune_departement ON commune(departement_code);
+-- Communes déléguées and associées keep their old code (it may equal the
+-- code of their commune nouvelle), so they live apart, with the former codes
+-- of merged communes: older IRIS files still carry them.
+CREATE TABLE commune_deleguee (
+  code text NOT NULL,
+  kind text NOT NULL CHECK (kind IN ('deleguee', 'associee', 'ancienne')),
+  nom text NOT NULL,
+  commune_code text NOT NULL REFERENCES commune(code),
+  PRIMARY KEY (code, kind)
+);
+CREATE TABLE cog_meta (
+  singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+  source text NOT NULL,
+  loaded_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE iris (
+  code text PRIMARY KEY CHECK (code ~ '^([0-9]{2}|2A|2B)[0-9]{7}$'),
+  commune_code text NOT NULL REFERENCES commune(code),
+  nom text,
+  type_iris text,
+  geom_wgs84 jsonb NOT NULL,
+  geom_l93 jsonb NOT NULL,
+  bbox_wgs84 double precision[] NOT NULL,
+  source text NOT NULL,
+  imported_at timestamptz NOT NULL DEFAULT now(),
+  fictif boolean NOT NULL DEFAULT false
+);
+CREATE INDEX iris_commune ON iris(commune_code);
+CREATE TABLE iris_population (
+  iris_code text NOT NULL CHECK (iris_code ~ '^([0-9]{2}|2A|2B)[0-9]{7}$'),
+  annee integer NOT NULL,
+  population double precision NOT NULL CHECK (population >= 0),
+  source text NOT NULL,
+  PRIMARY KEY (iris_code, annee)
+);
+`,
+  },
+  {
+    version: 2,
+    name: "organisations_comptes_journal",
+    sql: `
+CREATE TABLE organisation (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  nom text NOT NULL UNIQUE,
+  kind text NOT NULL CHECK (kind IN ('CCAS', 'CAF', 'CD', 'EPCI', 'BUREAU_ETUDES', 'AUTRE')),
+  demo boolean NOT NULL DEFAULT false,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE app_user (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  email text NOT NULL,
+  nom text NOT NULL,
+  password_hash text NOT NULL,
+  platform_admin boolean NOT NULL DEFAULT false,
+  demo boolean NOT NULL DEFAULT false,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE UNIQUE INDEX app_user_email ON app_user (lower(email));
+CREATE TABLE membership (
+  user_id uuid NOT NULL REFERENCES app_user(id) ON DELETE CASCADE,
+  organisation_id uuid NOT NULL REFERENCES organisation(id) ON DELETE CASCADE,
+  role text NOT NULL CHECK (role IN ('admin', 'referent', 'analyste', 'lecteur')),
+  PRIMARY KEY (user_id, organisation_id)
+);
+-- Only a hash of the session token is stored: a database dump opens no session.
+CREATE TABLE user_session (
+  token_hash text PRIMARY KEY,
+  user_id uuid NOT NULL REFERENCES app_user(id) ON DELETE CASCADE,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  expires_at timestamptz NOT NULL
+);
+CREATE INDEX user_session_user ON user_session(user_id);
+CREATE TABLE login_attempt (
+  id bigserial PRIMARY KEY,
+  email_key text NOT NULL,
+  ip text NOT NULL,
+  at timestamptz NOT NULL DEFAULT now(),
+  success boolean NOT NULL
+);
+CREATE INDEX login_attempt_email ON login_attempt(email_key, at);
+CREATE INDEX login_attempt_ip ON login_attempt(ip, at);
+-- Custom zones: a named set of communes or IRIS owned by one organisation.
+CREATE TABLE zone (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  organisation_id uuid NOT NULL REFERENCES organisation(id) ON DELETE CASCADE,
+  nom text NOT NULL,
+  kind text NOT NULL CHECK (kind IN ('communes', 'iris')),
+  description text,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  UNIQUE (organisation_id, nom)
+);
+CREATE TABLE zone_member (
+  zone_id uuid NOT NULL REFERENCES zone(id) ON DELETE CASCADE,
+  code text NOT NULL,
+  PRIMARY KEY (zone_id, code)
+);
+-- Append-only audit log chained by hashes (see core/audit).
+CREATE TABLE audit_log (
+  seq bigint PRIMARY KEY,
+  at timestamptz NOT NULL,
+  actor_id uuid,
+  action text NOT NULL,
+  target text,
+  detail jsonb NOT NULL DEFAULT '{}',
+  prev_hash text NOT NULL,
+  hash text NOT NULL
+);
+CREATE INDEX audit_log_action ON audit_log(action, at);
+CREATE TABLE audit_head (
+  singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+  last_seq bigint NOT NULL,
+  last_hash text NOT NULL
+);
+`,
+  },
+];
