@@ -1,0 +1,129 @@
+/**
+ * Sessions: an opaque random token in an HttpOnly cookie; only its SHA-256
+ * is stored. Login attempts are throttled per account and per address.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { LOGIN_LIMITS, loginBlocked, type Principal } from "../core/account/model.js";
+import { SocleError } from "../core/errors.js";
+import {
+  createSession,
+  deleteSession,
+  findSessionUser,
+  findUserForLogin,
+  loadPrincipal,
+  recentLoginFailures,
+  recordLoginAttempt,
+} from "../store/accounts.js";
+import { appendAudit } from "../store/audit.js";
+import type { Db } from "../store/db.js";
+import { dummyHash, verifyPassword } from "./passwords.js";
+
+export const SESSION_COOKIE = "socle_session";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}
+
+const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
+
+export function readCookie(request: FastifyRequest, name: string): string | undefined {
+  const header = request.headers.cookie;
+  if (!header) return undefined;
+  for (const part of header.split(";")) {
+    const i = part.indexOf("=");
+    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
+  }
+  return undefined;
+}
+
+function sessionCookie(request: FastifyRequest, value: string, maxAgeSeconds: number): string {
+  const secure = request.protocol === "https" ? "; Secure" : "";
+  return `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAgeSeconds}${secure}`;
+}
+
+export interface AuthOptions {
+  db: Db;
+  sessionHours: number;
+  now: () => Date;
+}
+
+/** Resolves the session cookie into `request.principal` for every request. */
+export function installSessions(app: FastifyInstance, opts: AuthOptions): void {
+  app.decorateRequest("principal", null);
+  app.addHook("onRequest", async (request) => {
+    const token = readCookie(request, SESSION_COOKIE);
+    if (!token) return;
+    const userId = await findSessionUser(opts.db, sha256(token), opts.now());
+    if (userId) request.principal = (await loadPrincipal(opts.db, userId)) ?? null;
+  });
+}
+
+export async function login(
+  opts: AuthOptions,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  email: string,
+  password: string,
+): Promise<Principal> {
+  const now = opts.now();
+  const emailKey = sha256(email.toLowerCase());
+  const since = new Date(now.getTime() - LOGIN_LIMITS.windowMinutes * 60_000);
+  const failures = await recentLoginFailures(opts.db, emailKey, request.ip, since);
+  if (loginBlocked(failures.account, failures.address)) {
+    await appendAudit(opts.db, {
+      actorId: null,
+      action: "auth.connexion_bloquee",
+      detail: { compte: emailKey.slice(0, 16), ip: request.ip },
+      at: now,
+    });
+    throw new SocleError(
+      "trop_de_requetes",
+      "trop_de_tentatives",
+      `Trop de tentatives de connexion. Réessayez dans ${LOGIN_LIMITS.windowMinutes} minutes.`,
+    );
+  }
+  const user = await findUserForLogin(opts.db, email);
+  const ok = user ? await verifyPassword(user.passwordHash, password) : await verifyPassword(await dummyHash(), password);
+  await recordLoginAttempt(opts.db, emailKey, request.ip, Boolean(user && ok));
+  if (!user || !ok) {
+    await appendAudit(opts.db, {
+      actorId: user?.id ?? null,
+      action: "auth.echec_connexion",
+      detail: { compte: emailKey.slice(0, 16), ip: request.ip },
+      at: now,
+    });
+    throw new SocleError("non_authentifie", "identifiants_invalides", "Adresse électronique ou mot de passe incorrect.");
+  }
+  const token = randomBytes(32).toString("base64url");
+  const maxAge = Math.round(opts.sessionHours * 3600);
+  await createSession(opts.db, sha256(token), user.id, new Date(now.getTime() + maxAge * 1000));
+  await appendAudit(opts.db, { actorId: user.id, action: "auth.connexion", detail: { ip: request.ip }, at: now });
+  reply.header("set-cookie", sessionCookie(request, token, maxAge));
+  return (await loadPrincipal(opts.db, user.id))!;
+}
+
+export async function logout(opts: AuthOptions, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const token = readCookie(request, SESSION_COOKIE);
+  if (token) await deleteSession(opts.db, sha256(token));
+  reply.header("set-cookie", sessionCookie(request, "", 0));
+  if (request.principal)
+    await appendAudit(opts.db, { actorId: request.principal.userId, action: "auth.deconnexion", at: opts.now() });
+}
+
+/** Every authenticated request is appended to the audit log before its response leaves. */
+export function installRequestAudit(app: FastifyInstance, opts: AuthOptions): void {
+  app.addHook("onSend", async (request, reply, payload) => {
+    if (request.principal && request.url.startsWith("/api/"))
+      await appendAudit(opts.db, {
+        actorId: request.principal.userId,
+        action: "http.requete",
+        target: `${request.method} ${request.routeOptions.url ?? request.url.split("?")[0]}`,
+        detail: { statut: reply.statusCode, params: request.params ?? {} },
+        at: opts.now(),
+      });
+    return payload;
+  });
+}

@@ -1,0 +1,47 @@
+import type { FastifyInstance } from "fastify";
+import { z } from "zod";
+import type { Db } from "../../store/db.js";
+import { irisFeatures, searchTerritories, territoryInfo } from "../../store/territories.js";
+import { route } from "../api.js";
+
+const Kind = z.enum(["commune", "epci", "departement"], { message: "Type de territoire attendu : commune, epci ou departement." });
+const Code = z.string().regex(/^[0-9AB]{2,9}$/, { message: "Code de territoire invalide." });
+
+export function territoireRoutes(app: FastifyInstance, db: Db): void {
+  route(
+    app,
+    {
+      method: "GET",
+      url: "/api/territoires",
+      summary: "Rechercher une commune ou un EPCI",
+      tag: "Territoires",
+      query: z.object({ q: z.string().trim().min(2, { message: "Au moins 2 caractères." }).max(80) }),
+    },
+    async ({ query }) => searchTerritories(db, query.q),
+  );
+  route(
+    app,
+    {
+      method: "GET",
+      url: "/api/territoires/:type/:code",
+      summary: "Fiche d'un territoire (rattachements, nombre d'IRIS, population)",
+      tag: "Territoires",
+      params: z.object({ type: Kind, code: Code }),
+    },
+    async ({ params }) => territoryInfo(db, params.type, params.code),
+  );
+  route(
+    app,
+    {
+      method: "GET",
+      url: "/api/territoires/:type/:code/iris",
+      summary: "Contours des IRIS du territoire (GeoJSON WGS84) avec leur population",
+      tag: "Territoires",
+      params: z.object({ type: Kind, code: Code }),
+    },
+    async ({ params }) => {
+      await territoryInfo(db, params.type, params.code); // 404 when unknown
+      return irisFeatures(db, params.type, params.code);
+    },
+  );
+}

@@ -1,0 +1,130 @@
+import type { Membership, OrganisationKind, Principal, Role } from "../core/account/model.js";
+import { one, type Queryable } from "./db.js";
+
+export async function createOrganisation(
+  q: Queryable,
+  o: { nom: string; kind: OrganisationKind; demo?: boolean },
+): Promise<string> {
+  const r = await one<{ id: string }>(
+    q,
+    "INSERT INTO organisation (nom, kind, demo) VALUES ($1, $2, $3) RETURNING id",
+    [o.nom, o.kind, o.demo ?? false],
+  );
+  return r!.id;
+}
+
+export async function findOrganisationByNom(q: Queryable, nom: string): Promise<{ id: string } | undefined> {
+  return one(q, "SELECT id FROM organisation WHERE nom = $1", [nom]);
+}
+
+export async function createUser(
+  q: Queryable,
+  u: { email: string; nom: string; passwordHash: string; platformAdmin?: boolean; demo?: boolean },
+): Promise<string> {
+  const r = await one<{ id: string }>(
+    q,
+    `INSERT INTO app_user (email, nom, password_hash, platform_admin, demo) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+    [u.email, u.nom, u.passwordHash, u.platformAdmin ?? false, u.demo ?? false],
+  );
+  return r!.id;
+}
+
+export async function addMembership(q: Queryable, userId: string, organisationId: string, role: Role): Promise<void> {
+  await q.query(
+    `INSERT INTO membership (user_id, organisation_id, role) VALUES ($1, $2, $3)
+     ON CONFLICT (user_id, organisation_id) DO UPDATE SET role = EXCLUDED.role`,
+    [userId, organisationId, role],
+  );
+}
+
+export async function findUserForLogin(
+  q: Queryable,
+  email: string,
+): Promise<{ id: string; passwordHash: string } | undefined> {
+  const r = await one<{ id: string; password_hash: string }>(
+    q,
+    "SELECT id, password_hash FROM app_user WHERE lower(email) = lower($1)",
+    [email],
+  );
+  return r && { id: r.id, passwordHash: r.password_hash };
+}
+
+export async function loadPrincipal(q: Queryable, userId: string): Promise<Principal | undefined> {
+  const u = await one<{ id: string; email: string; nom: string; platform_admin: boolean }>(
+    q,
+    "SELECT id, email, nom, platform_admin FROM app_user WHERE id = $1",
+    [userId],
+  );
+  if (!u) return undefined;
+  const ms = await q.query<{ organisation_id: string; nom: string; kind: OrganisationKind; role: Role }>(
+    `SELECT m.organisation_id, o.nom, o.kind, m.role FROM membership m
+     JOIN organisation o ON o.id = m.organisation_id WHERE m.user_id = $1 ORDER BY o.nom`,
+    [userId],
+  );
+  const memberships: Membership[] = ms.map((m) => ({
+    organisationId: m.organisation_id,
+    organisationNom: m.nom,
+    organisationKind: m.kind,
+    role: m.role,
+  }));
+  return { userId: u.id, email: u.email, nom: u.nom, platformAdmin: u.platform_admin, memberships };
+}
+
+export async function createSession(q: Queryable, tokenHash: string, userId: string, expiresAt: Date): Promise<void> {
+  await q.query("INSERT INTO user_session (token_hash, user_id, expires_at) VALUES ($1, $2, $3)", [
+    tokenHash,
+    userId,
+    expiresAt.toISOString(),
+  ]);
+}
+
+export async function findSessionUser(q: Queryable, tokenHash: string, now: Date): Promise<string | undefined> {
+  const r = await one<{ user_id: string }>(
+    q,
+    "SELECT user_id FROM user_session WHERE token_hash = $1 AND expires_at > $2",
+    [tokenHash, now.toISOString()],
+  );
+  return r?.user_id;
+}
+
+export async function deleteSession(q: Queryable, tokenHash: string): Promise<void> {
+  await q.query("DELETE FROM user_session WHERE token_hash = $1", [tokenHash]);
+}
+
+export async function recordLoginAttempt(q: Queryable, emailKey: string, ip: string, success: boolean): Promise<void> {
+  await q.query("INSERT INTO login_attempt (email_key, ip, success) VALUES ($1, $2, $3)", [emailKey, ip, success]);
+}
+
+export async function recentLoginFailures(
+  q: Queryable,
+  emailKey: string,
+  ip: string,
+  since: Date,
+): Promise<{ account: number; address: number }> {
+  const r = await one<{ account: number; address: number }>(
+    q,
+    `SELECT (SELECT count(*) FROM login_attempt WHERE email_key = $1 AND NOT success AND at > $3)::int AS account,
+            (SELECT count(*) FROM login_attempt WHERE ip = $2 AND NOT success AND at > $3)::int AS address`,
+    [emailKey, ip, since.toISOString()],
+  );
+  return r!;
+}
+
+export async function listMembers(
+  q: Queryable,
+  organisationId: string,
+): Promise<{ id: string; nom: string; email: string; role: Role }[]> {
+  return q.query(
+    `SELECT u.id, u.nom, u.email, m.role FROM membership m JOIN app_user u ON u.id = m.user_id
+     WHERE m.organisation_id = $1 ORDER BY u.nom`,
+    [organisationId],
+  );
+}
+
+export async function listOrganisations(
+  q: Queryable,
+  ids: readonly string[] | "all",
+): Promise<{ id: string; nom: string; kind: OrganisationKind; demo: boolean }[]> {
+  if (ids === "all") return q.query("SELECT id, nom, kind, demo FROM organisation ORDER BY nom");
+  return q.query("SELECT id, nom, kind, demo FROM organisation WHERE id = ANY($1::uuid[]) ORDER BY nom", [ids]);
+}

@@ -1,0 +1,106 @@
+/**
+ * Demo mode: the fictional Val de Socle territory and demo accounts. Never
+ * run outside demo mode; every row it writes is flagged fictif/demo.
+ */
+import {
+  DEMO_DEPARTEMENT,
+  DEMO_EPCI,
+  DEMO_REGION,
+  demoTerritory,
+} from "../core/territory/demo-territory.js";
+import { bbox } from "../core/territory/geometry.js";
+import { bothProjections } from "../geo/projection.js";
+import { addMembership, createOrganisation, createUser, findOrganisationByNom } from "./accounts.js";
+import type { Db } from "./db.js";
+import { loadCog, replaceIris, upsertPopulation } from "./territories.js";
+import { createZone } from "./zones.js";
+
+export const DEMO_PASSWORD = "Demo-Socle-2026";
+
+export const DEMO_ACCOUNTS = [
+  { email: "admin@demo.socle.example", nom: "Administratrice démo", org: null, role: null, platformAdmin: true },
+  { email: "ccas@demo.socle.example", nom: "Analyste CCAS démo", org: "CCAS de Valsocle (démo)", role: "analyste", platformAdmin: false },
+  { email: "caf@demo.socle.example", nom: "Référente CAF démo", org: "CAF fictive du Val de Socle (démo)", role: "referent", platformAdmin: false },
+  { email: "etudes@demo.socle.example", nom: "Chargé d'études démo", org: "Bureau d'études Démo", role: "analyste", platformAdmin: false },
+] as const;
+
+const DEMO_ORGS = [
+  { nom: "CCAS de Valsocle (démo)", kind: "CCAS" },
+  { nom: "CAF fictive du Val de Socle (démo)", kind: "CAF" },
+  { nom: "Bureau d'études Démo", kind: "BUREAU_ETUDES" },
+] as const;
+
+export async function seedDemoTerritory(db: Db): Promise<void> {
+  const t = demoTerritory();
+  await loadCog(
+    db,
+    {
+      fictif: true,
+      regions: [DEMO_REGION],
+      departements: [DEMO_DEPARTEMENT],
+      epci: [{ ...DEMO_EPCI, population: t.communes.reduce((s, c) => s + c.population, 0) }],
+      rows: {
+        communes: t.communes.map((c) => ({
+          code: c.code,
+          nom: c.nom,
+          kind: "commune",
+          communeParent: null,
+          departement: DEMO_DEPARTEMENT.code,
+          region: DEMO_REGION.code,
+          epci: DEMO_EPCI.code,
+          population: c.population,
+          codesPostaux: c.codesPostaux,
+        })),
+        deleguees: [],
+      },
+    },
+    "démo",
+  );
+  await replaceIris(
+    db,
+    t.iris.map((i) => {
+      const { wgs84, l93 } = bothProjections(i.geometry, "EPSG:2154");
+      return { code: i.code, communeCode: i.communeCode, nom: i.nom, typeIris: i.typeIris, wgs84, l93, bbox: bbox(wgs84) };
+    }),
+    "territoire fictif de démonstration",
+    { fictif: true },
+  );
+  await upsertPopulation(
+    db,
+    t.iris.map((i) => ({ iris: i.code, annee: t.anneePopulation, population: i.population })),
+    "territoire fictif de démonstration",
+  );
+}
+
+/** Seeds the demo territory and accounts once; later starts keep what is there. */
+export async function seedDemo(
+  db: Db,
+  hashPassword: (password: string) => Promise<string>,
+): Promise<{ created: boolean }> {
+  if (await findOrganisationByNom(db, DEMO_ORGS[0].nom)) return { created: false };
+  await seedDemoTerritory(db);
+  const passwordHash = await hashPassword(DEMO_PASSWORD);
+  await db.transaction(async (tx) => {
+    const orgIds = new Map<string, string>();
+    for (const o of DEMO_ORGS) orgIds.set(o.nom, await createOrganisation(tx, { ...o, demo: true }));
+    for (const a of DEMO_ACCOUNTS) {
+      const id = await createUser(tx, { email: a.email, nom: a.nom, passwordHash, platformAdmin: a.platformAdmin, demo: true });
+      if (a.org && a.role) await addMembership(tx, id, orgIds.get(a.org)!, a.role);
+    }
+    await createZone(tx, {
+      organisationId: orgIds.get("CCAS de Valsocle (démo)")!,
+      nom: "Quartiers nord de Valsocle (démo)",
+      kind: "iris",
+      description: "Zone d'étude du CCAS (fictive)",
+      membres: ["000010009", "000010010", "000010011", "000010012"],
+    });
+    await createZone(tx, {
+      organisationId: orgIds.get("CAF fictive du Val de Socle (démo)")!,
+      nom: "Relais Petite Enfance Ouest (démo)",
+      kind: "communes",
+      description: "RPE fictif regroupant deux communes",
+      membres: ["00002", "00004"],
+    });
+  });
+  return { created: true };
+}
