@@ -1,0 +1,98 @@
+import type { FeatureCollection } from "geojson";
+import * as maplibregl from "maplibre-gl";
+import workerUrl from "maplibre-gl/dist/maplibre-gl-worker.mjs?url";
+import "maplibre-gl/dist/maplibre-gl.css";
+import { useEffect, useRef } from "react";
+import type { Classes } from "../../../src/core/indicator/classification";
+
+maplibregl.setWorkerUrl(workerUrl);
+
+/** Sequential palette (ColorBrewer YlOrRd, 5 classes). */
+export const PALETTE = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"];
+
+function fillColor(classes: Classes): maplibregl.ExpressionSpecification {
+  const steps: (number | string)[] = [PALETTE[0]!];
+  classes.breaks.forEach((b, i) => steps.push(b, PALETTE[i + 1]!));
+  return [
+    "case",
+    ["==", ["typeof", ["get", "population"]], "number"],
+    ["step", ["get", "population"], ...steps] as unknown as maplibregl.ExpressionSpecification,
+    "#d9d9d9",
+  ];
+}
+
+function bounds(fc: FeatureCollection): maplibregl.LngLatBoundsLike {
+  const b = [Infinity, Infinity, -Infinity, -Infinity];
+  const visit = (c: unknown): void => {
+    if (Array.isArray(c) && typeof c[0] === "number") {
+      b[0] = Math.min(b[0]!, c[0] as number);
+      b[1] = Math.min(b[1]!, c[1] as number);
+      b[2] = Math.max(b[2]!, c[0] as number);
+      b[3] = Math.max(b[3]!, c[1] as number);
+    } else if (Array.isArray(c)) c.forEach(visit);
+  };
+  for (const f of fc.features) if (f.geometry && "coordinates" in f.geometry) visit(f.geometry.coordinates);
+  return [
+    [b[0]!, b[1]!],
+    [b[2]!, b[3]!],
+  ];
+}
+
+export function CarteIris({ donnees, classes }: { donnees: FeatureCollection; classes: Classes }) {
+  const ref = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const map = new maplibregl.Map({
+      container: el,
+      style: { version: 8, sources: {}, layers: [{ id: "fond", type: "background", paint: { "background-color": "#f4f6f8" } }] },
+      bounds: bounds(donnees),
+      fitBoundsOptions: { padding: 20 },
+      attributionControl: false,
+      preserveDrawingBuffer: true,
+    });
+    map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");
+    map.on("load", () => {
+      map.addSource("iris", { type: "geojson", data: donnees, promoteId: "code" });
+      map.addLayer({
+        id: "iris-fill",
+        type: "fill",
+        source: "iris",
+        paint: { "fill-color": fillColor(classes), "fill-opacity": 0.85 },
+      });
+      map.addLayer({ id: "iris-contour", type: "line", source: "iris", paint: { "line-color": "#555", "line-width": 0.6 } });
+    });
+    const popup = new maplibregl.Popup({ closeButton: false, closeOnClick: false });
+    map.on("mousemove", "iris-fill", (e) => {
+      const p = e.features?.[0]?.properties;
+      if (!p) return;
+      map.getCanvas().style.cursor = "pointer";
+      const pop = typeof p.population === "number" ? new Intl.NumberFormat("fr-FR").format(p.population) : "non renseignée";
+      const div = document.createElement("div");
+      div.textContent = `${p.nom ?? p.code} (${p.code}) — ${p.communeNom} : ${pop} hab.`;
+      popup.setLngLat(e.lngLat).setDOMContent(div).addTo(map);
+    });
+    map.on("mouseleave", "iris-fill", () => {
+      map.getCanvas().style.cursor = "";
+      popup.remove();
+    });
+    // Tells tests and assistive tools how many IRIS are actually drawn.
+    map.on("idle", () => {
+      if (!map.getLayer("iris-fill")) return;
+      const drawn = new Set(map.queryRenderedFeatures({ layers: ["iris-fill"] }).map((f) => f.properties?.code));
+      el.dataset.irisRendus = String(drawn.size);
+    });
+    return () => map.remove();
+  }, [donnees, classes]);
+
+  return (
+    <div
+      ref={ref}
+      className="carte"
+      role="img"
+      aria-label={`Carte des ${donnees.features.length} IRIS colorés selon leur population`}
+      data-iris-total={donnees.features.length}
+    />
+  );
+}
