@@ -5,18 +5,25 @@
  */
 import { parseArgs } from "node:util";
 import { type Config, loadConfig } from "../config.js";
-import { EmailSchema, ORGANISATION_KINDS, type OrganisationKind, passwordProblem, ROLES, type Role } from "../core/account/model.js";
+import {
+  EmailSchema,
+  ORGANISATION_KINDS,
+  type OrganisationKind,
+  passwordProblem,
+  ROLES,
+  type Role,
+} from "../core/account/model.js";
 import { CHAIN_PROBLEM_FR } from "../core/audit/chain.js";
 import { isSocleError } from "../core/errors.js";
 import { importIrisFile } from "../geo/iris-import.js";
 import { importPopulationFile } from "../ingest/population.js";
+import { hashPassword } from "../server/passwords.js";
 import { addMembership, createOrganisation, createUser, findOrganisationByNom } from "../store/accounts.js";
 import { appendAudit, verifyAudit } from "../store/audit.js";
 import { ensureCog } from "../store/cog-etalab.js";
 import type { Db } from "../store/db.js";
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemo } from "../store/demo.js";
 import { openStore } from "../store/open.js";
-import { hashPassword } from "../server/passwords.js";
 
 const USAGE = `Usage : socle <commande> [options]
 
@@ -59,7 +66,12 @@ function say(line: string): void {
 async function serve(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
-    options: { demo: { type: "boolean" }, port: { type: "string" }, data: { type: "string" }, host: { type: "string" } },
+    options: {
+      demo: { type: "boolean" },
+      port: { type: "string" },
+      data: { type: "string" },
+      host: { type: "string" },
+    },
   });
   const base = loadConfig();
   const config: Config = {
@@ -76,13 +88,19 @@ async function serve(args: string[]): Promise<void> {
   say(`Référentiel géographique : ${cog}`);
   if (config.demo) {
     const { created } = await seedDemo(db, hashPassword);
-    say(created ? "Mode démonstration : territoire fictif et comptes de démonstration créés." : "Mode démonstration.");
+    say(
+      created
+        ? "Mode démonstration : territoire fictif et comptes de démonstration créés."
+        : "Mode démonstration.",
+    );
     say(`  Comptes : ${DEMO_ACCOUNTS.map((a) => a.email).join(", ")} — mot de passe « ${DEMO_PASSWORD} »`);
   }
   const { buildServer } = await import("../server/app.js");
   const app = await buildServer({ db, config });
   const address = await app.listen({ port: config.port, host: config.host });
-  say(`Socle est prêt sur ${address.replace("127.0.0.1", "localhost").replace("[::1]", "localhost")} (${Date.now() - started} ms)`);
+  say(
+    `Socle est prêt sur ${address.replace("127.0.0.1", "localhost").replace("[::1]", "localhost")} (${Date.now() - started} ms)`,
+  );
   const stop = async () => {
     await app.close();
     await db.close();
@@ -104,7 +122,12 @@ async function territories(sub: string | undefined, args: string[]): Promise<voi
       for (const file of args) {
         say(`Import des contours IRIS : ${file}…`);
         const r = await importIrisFile(db, file);
-        await appendAudit(db, { actorId: null, action: "territoires.import_iris", target: file, detail: { ...r } });
+        await appendAudit(db, {
+          actorId: null,
+          action: "territoires.import_iris",
+          target: file,
+          detail: { ...r },
+        });
         say(`  ${r.iris} IRIS dans ${r.communes} commune(s) (${r.crs}) ; ${r.replaced} IRIS remplacés.`);
       }
     });
@@ -114,7 +137,12 @@ async function territories(sub: string | undefined, args: string[]): Promise<voi
     if (args.length !== 1) throw new UsageError("Indiquez un fichier de population (base-ic INSEE).");
     await withStore(config, async (db) => {
       const r = await importPopulationFile(db, args[0]!);
-      await appendAudit(db, { actorId: null, action: "territoires.import_population", target: args[0]!, detail: { ...r } });
+      await appendAudit(db, {
+        actorId: null,
+        action: "territoires.import_population",
+        target: args[0]!,
+        detail: { ...r },
+      });
       say(`Populations ${r.annee} importées pour ${r.iris} IRIS.`);
     });
     return;
@@ -128,7 +156,9 @@ async function organisations(sub: string | undefined, args: string[]): Promise<v
   if (!values.nom) throw new UsageError("--nom est requis.");
   const kind = (values.type ?? "AUTRE").toUpperCase();
   if (!ORGANISATION_KINDS.includes(kind as OrganisationKind))
-    throw new UsageError(`Type d'organisation inconnu : ${kind} ; attendu : ${ORGANISATION_KINDS.join(", ")}.`);
+    throw new UsageError(
+      `Type d'organisation inconnu : ${kind} ; attendu : ${ORGANISATION_KINDS.join(", ")}.`,
+    );
   await withStore(loadConfig(), async (db) => {
     const id = await createOrganisation(db, { nom: values.nom!, kind: kind as OrganisationKind });
     await appendAudit(db, { actorId: null, action: "organisations.creation", target: id });
@@ -152,7 +182,8 @@ async function users(sub: string | undefined, args: string[]): Promise<void> {
   if (!email.success) throw new UsageError("--email : adresse électronique invalide.");
   if (!values.nom) throw new UsageError("--nom est requis.");
   const role = values.role ?? (values.organisation ? "lecteur" : undefined);
-  if (role && !ROLES.includes(role as Role)) throw new UsageError(`Rôle inconnu : ${role} ; attendu : ${ROLES.join(", ")}.`);
+  if (role && !ROLES.includes(role as Role))
+    throw new UsageError(`Rôle inconnu : ${role} ; attendu : ${ROLES.join(", ")}.`);
   const password = await readSecret("Mot de passe : ");
   const problem = passwordProblem(password);
   if (problem) throw new UsageError(problem);
@@ -161,11 +192,21 @@ async function users(sub: string | undefined, args: string[]): Promise<void> {
     if (values.organisation && !org) throw new UsageError(`Organisation inconnue : ${values.organisation}`);
     const passwordHash = await hashPassword(password);
     const id = await db.transaction(async (tx) => {
-      const uid = await createUser(tx, { email: email.data, nom: values.nom!, passwordHash, platformAdmin: values.admin ?? false });
+      const uid = await createUser(tx, {
+        email: email.data,
+        nom: values.nom!,
+        passwordHash,
+        platformAdmin: values.admin ?? false,
+      });
       if (org && role) await addMembership(tx, uid, org.id, role as Role);
       return uid;
     });
-    await appendAudit(db, { actorId: null, action: "comptes.creation", target: id, detail: { role: role ?? null } });
+    await appendAudit(db, {
+      actorId: null,
+      action: "comptes.creation",
+      target: id,
+      detail: { role: role ?? null },
+    });
     say(`Compte créé : ${email.data}`);
   });
 }

@@ -31,7 +31,8 @@ function sibling(file: string, ext: string): string | undefined {
 
 async function readShapefile(file: string, name: string): Promise<ContourSource> {
   const dbf = sibling(file, ".dbf");
-  if (!dbf) throw invalide("dbf_absent", `${name} : fichier .dbf absent ; les attributs des IRIS sont introuvables.`);
+  if (!dbf)
+    throw invalide("dbf_absent", `${name} : fichier .dbf absent ; les attributs des IRIS sont introuvables.`);
   const prj = sibling(file, ".prj");
   const crs = prj ? crsFromText(readFileSync(prj, "utf8")) : null;
   const cpg = sibling(file, ".cpg");
@@ -50,7 +51,8 @@ async function readShapefile(file: string, name: string): Promise<ContourSource>
     );
   const shpSize = statSync(file).size;
   const shpHeader = readFileSync(file).subarray(0, 100);
-  if (shpHeader.length < 100) throw invalide("tronque", `${name} : fichier .shp tronqué (en-tête incomplet).`);
+  if (shpHeader.length < 100)
+    throw invalide("tronque", `${name} : fichier .shp tronqué (en-tête incomplet).`);
   const declared = shpHeader.readUInt32BE(24) * 2;
   if (declared !== shpSize)
     throw invalide(
@@ -89,7 +91,10 @@ function readGeoJson(file: string, name: string): ContourSource {
       const col = Number(pos) - before.lastIndexOf("\n");
       where = ` à la ligne ${line}, colonne ${col}`;
     } else if (/end of JSON|Unterminated/i.test(String(e))) where = " : fin de fichier inattendue";
-    throw invalide("json_invalide", `${name} : JSON invalide${where} (fichier tronqué ?) ; attendu : un GeoJSON FeatureCollection.`);
+    throw invalide(
+      "json_invalide",
+      `${name} : JSON invalide${where} (fichier tronqué ?) ; attendu : un GeoJSON FeatureCollection.`,
+    );
   }
   const fc = doc as { type?: unknown; features?: unknown; crs?: { properties?: { name?: unknown } } };
   if (fc.type !== "FeatureCollection" || !Array.isArray(fc.features))
@@ -97,7 +102,11 @@ function readGeoJson(file: string, name: string): ContourSource {
   const crsName = fc.crs?.properties?.name;
   const crs = typeof crsName === "string" ? crsFromText(crsName) : null;
   const features = (fc.features as { properties?: Record<string, unknown>; geometry?: unknown }[]).map(
-    (f, i): SourceFeature => ({ index: i + 1, properties: f?.properties ?? {}, geometry: f?.geometry ?? null }),
+    (f, i): SourceFeature => ({
+      index: i + 1,
+      properties: f?.properties ?? {},
+      geometry: f?.geometry ?? null,
+    }),
   );
   return { fileName: name, crs, defaultCrs: "EPSG:4326", features };
 }

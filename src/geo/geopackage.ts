@@ -59,9 +59,13 @@ export async function readGeoPackageLayer(file: string, name: string): Promise<C
     try {
       layers = rows(db, "SELECT table_name, column_name, srs_id FROM gpkg_geometry_columns");
     } catch {
-      throw invalide("gpkg_invalide", `${name} : table gpkg_geometry_columns absente ; ce n'est pas un GeoPackage.`);
+      throw invalide(
+        "gpkg_invalide",
+        `${name} : table gpkg_geometry_columns absente ; ce n'est pas un GeoPackage.`,
+      );
     }
-    if (layers.length === 0) throw invalide("gpkg_vide", `${name} : le GeoPackage ne contient aucune couche vectorielle.`);
+    if (layers.length === 0)
+      throw invalide("gpkg_vide", `${name} : le GeoPackage ne contient aucune couche vectorielle.`);
     const layer = layers.find((l) => /iris/i.test(String(l.table_name))) ?? layers[0]!;
     const table = String(layer.table_name);
     const geomCol = String(layer.column_name);
@@ -129,8 +133,12 @@ export async function writeGeoPackage(layer: GpkgLayer): Promise<Uint8Array> {
       srsId === 2154
         ? 'PROJCS["RGF93 / Lambert-93",GEOGCS["RGF93",DATUM["Reseau_Geodesique_Francais_1993",SPHEROID["GRS 1980",6378137,298.257222101]],PRIMEM["Greenwich",0],UNIT["degree",0.0174532925199433]],PROJECTION["Lambert_Conformal_Conic_2SP"],PARAMETER["standard_parallel_1",49],PARAMETER["standard_parallel_2",44],PARAMETER["latitude_of_origin",46.5],PARAMETER["central_meridian",3],PARAMETER["false_easting",700000],PARAMETER["false_northing",6600000],UNIT["metre",1],AUTHORITY["EPSG","2154"]]'
         : 'GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563]],PRIMEM["Greenwich",0],UNIT["degree",0.0174532925199433],AUTHORITY["EPSG","4326"]]';
-    db.run("INSERT INTO gpkg_spatial_ref_sys VALUES ('Undefined cartesian SRS', -1, 'NONE', -1, 'undefined', NULL)");
-    db.run("INSERT INTO gpkg_spatial_ref_sys VALUES ('Undefined geographic SRS', 0, 'NONE', 0, 'undefined', NULL)");
+    db.run(
+      "INSERT INTO gpkg_spatial_ref_sys VALUES ('Undefined cartesian SRS', -1, 'NONE', -1, 'undefined', NULL)",
+    );
+    db.run(
+      "INSERT INTO gpkg_spatial_ref_sys VALUES ('Undefined geographic SRS', 0, 'NONE', 0, 'undefined', NULL)",
+    );
     db.run("INSERT INTO gpkg_spatial_ref_sys VALUES (?, ?, 'EPSG', ?, ?, NULL)", [
       srsId === 2154 ? "RGF93 / Lambert-93" : "WGS 84",
       srsId,
@@ -139,8 +147,13 @@ export async function writeGeoPackage(layer: GpkgLayer): Promise<Uint8Array> {
     ]);
     const t = `"${layer.table.replaceAll('"', '""')}"`;
     const cols = layer.columns.map((c) => `"${c.name.replaceAll('"', '""')}" ${c.type}`).join(", ");
-    db.run(`CREATE TABLE ${t} (fid INTEGER PRIMARY KEY AUTOINCREMENT, geom MULTIPOLYGON${cols ? `, ${cols}` : ""})`);
-    db.run("INSERT INTO gpkg_geometry_columns VALUES (?, 'geom', 'MULTIPOLYGON', ?, 0, 0)", [layer.table, srsId]);
+    db.run(
+      `CREATE TABLE ${t} (fid INTEGER PRIMARY KEY AUTOINCREMENT, geom MULTIPOLYGON${cols ? `, ${cols}` : ""})`,
+    );
+    db.run("INSERT INTO gpkg_geometry_columns VALUES (?, 'geom', 'MULTIPOLYGON', ?, 0, 0)", [
+      layer.table,
+      srsId,
+    ]);
     const placeholders = layer.columns.map(() => ", ?").join("");
     const names = layer.columns.map((c) => `, "${c.name.replaceAll('"', '""')}"`).join("");
     const st = db.prepare(`INSERT INTO ${t} (geom${names}) VALUES (?${placeholders})`);
@@ -155,15 +168,16 @@ export async function writeGeoPackage(layer: GpkgLayer): Promise<Uint8Array> {
             b[2] = Math.max(b[2]!, c[0]!);
             b[3] = Math.max(b[3]!, c[1]!);
           }
-      st.run([encodeGpkgGeometry(f.geometry, srsId), ...layer.columns.map((c) => f.properties[c.name] ?? null)]);
+      st.run([
+        encodeGpkgGeometry(f.geometry, srsId),
+        ...layer.columns.map((c) => f.properties[c.name] ?? null),
+      ]);
     }
     st.free();
-    db.run("INSERT INTO gpkg_contents (table_name, data_type, identifier, min_x, min_y, max_x, max_y, srs_id) VALUES (?, 'features', ?, ?, ?, ?, ?, ?)", [
-      layer.table,
-      layer.table,
-      ...b,
-      srsId,
-    ]);
+    db.run(
+      "INSERT INTO gpkg_contents (table_name, data_type, identifier, min_x, min_y, max_x, max_y, srs_id) VALUES (?, 'features', ?, ?, ?, ?, ?, ?)",
+      [layer.table, layer.table, ...b, srsId],
+    );
     return db.export();
   } finally {
     db.close();

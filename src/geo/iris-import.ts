@@ -17,7 +17,15 @@ export async function importIrisFile(db: Db, file: string): Promise<IrisImportRe
   if (!result.ok) throw invalide("contours_invalides", result.problems[0]!, result.problems);
   const rows = result.contours.map((c) => {
     const { wgs84, l93 } = bothProjections(c.geometry, result.crs);
-    return { code: c.code, communeCode: c.communeCode, nom: c.nom, typeIris: c.typeIris, wgs84, l93, bbox: bbox(wgs84) };
+    return {
+      code: c.code,
+      communeCode: c.communeCode,
+      nom: c.nom,
+      typeIris: c.typeIris,
+      wgs84,
+      l93,
+      bbox: bbox(wgs84),
+    };
   });
   const report = await replaceIris(db, rows, source.fileName);
   return { ...report, crs: result.crs };

@@ -2,8 +2,9 @@
  * Lambert-93 (EPSG:2154) ↔ WGS84 (EPSG:4326). Lambert-93 is kept for
  * point-in-polygon in metres; WGS84 is what maps display.
  */
-import proj4 from "proj4";
+
 import type { Position } from "geojson";
+import proj4 from "proj4";
 import type { AreaGeometry, Crs } from "../core/territory/geometry.js";
 
 proj4.defs(
@@ -53,7 +54,10 @@ export function crsFromText(text: string): Crs | { unsupported: string } | null 
   const t = text.trim();
   if (t === "") return null;
   const u = t.toUpperCase();
-  if (/EPSG(::|:|",\s*")2154\b/.test(u) || (u.includes("LAMBERT_CONFORMAL_CONIC") && /RGF.?93|RGF_1993/.test(u)))
+  if (
+    /EPSG(::|:|",\s*")2154\b/.test(u) ||
+    (u.includes("LAMBERT_CONFORMAL_CONIC") && /RGF.?93|RGF_1993/.test(u))
+  )
     return "EPSG:2154";
   if (u.includes("CRS84") || /EPSG(::|:)4326\b/.test(u) || (u.startsWith("GEOGCS") && u.includes("WGS_1984")))
     return "EPSG:4326";

@@ -79,7 +79,8 @@ export function decodeWkb(buf: Uint8Array, offset = 0): AreaGeometry | { type: s
 export function encodeWkb(g: AreaGeometry): Uint8Array {
   const polys = g.type === "Polygon" ? [g.coordinates] : g.coordinates;
   const polySize = (p: Position[][]) => 9 + p.reduce((s, r) => s + 4 + r.length * 16, 0);
-  const size = g.type === "Polygon" ? polySize(g.coordinates) : 9 + polys.reduce((s, p) => s + polySize(p), 0);
+  const size =
+    g.type === "Polygon" ? polySize(g.coordinates) : 9 + polys.reduce((s, p) => s + polySize(p), 0);
   const buf = new Uint8Array(size);
   const view = new DataView(buf.buffer);
   let pos = 0;

@@ -56,9 +56,17 @@ function record(spec: RouteSpec<z.ZodType, z.ZodType, z.ZodType>): void {
   const parameters: unknown[] = [];
   const addParams = (schema: z.ZodType | undefined, where: "path" | "query") => {
     if (!schema) return;
-    const js = z.toJSONSchema(schema, { io: "input" }) as { properties?: Record<string, unknown>; required?: string[] };
+    const js = z.toJSONSchema(schema, { io: "input" }) as {
+      properties?: Record<string, unknown>;
+      required?: string[];
+    };
     for (const [name, s] of Object.entries(js.properties ?? {}))
-      parameters.push({ name, in: where, required: where === "path" || (js.required ?? []).includes(name), schema: s });
+      parameters.push({
+        name,
+        in: where,
+        required: where === "path" || (js.required ?? []).includes(name),
+        schema: s,
+      });
   };
   addParams(spec.params, "path");
   addParams(spec.query, "query");
@@ -69,7 +77,9 @@ function record(spec: RouteSpec<z.ZodType, z.ZodType, z.ZodType>): void {
     responses: {
       "200": {
         description: "Succès",
-        ...(spec.response ? { content: { "application/json": { schema: z.toJSONSchema(spec.response) } } } : {}),
+        ...(spec.response
+          ? { content: { "application/json": { schema: z.toJSONSchema(spec.response) } } }
+          : {}),
       },
       ...(spec.public ? {} : { "401": { description: "Non authentifié" } }),
       "400": { description: "Requête invalide" },

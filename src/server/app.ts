@@ -21,7 +21,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 /** dist/web, whether running from src/ (tsx, tests) or dist/src/ (build). */
 export function defaultWebRoot(): string {
   for (const candidate of [path.resolve(here, "../../dist/web"), path.resolve(here, "../../web")])
-    if (existsSync(path.join(candidate, "index.html")) && !existsSync(path.join(candidate, "src"))) return candidate;
+    if (existsSync(path.join(candidate, "index.html")) && !existsSync(path.join(candidate, "src")))
+      return candidate;
   return path.resolve(here, "../../dist/web");
 }
 
@@ -41,13 +42,20 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
             level: deps.config.logLevel,
             // Never log query strings, headers or bodies: they may carry personal data or session tokens.
             serializers: {
-              req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url.split("?")[0] }),
+              req: (req: { method: string; url: string }) => ({
+                method: req.method,
+                url: req.url.split("?")[0],
+              }),
             },
           },
     trustProxy: deps.config.trustProxy,
     bodyLimit: 5 * 1024 * 1024,
   });
-  const auth: AuthOptions = { db: deps.db, sessionHours: deps.config.sessionHours, now: deps.now ?? (() => new Date()) };
+  const auth: AuthOptions = {
+    db: deps.db,
+    sessionHours: deps.config.sessionHours,
+    now: deps.now ?? (() => new Date()),
+  };
   installErrorHandler(app);
   installSessions(app, auth);
   installRequestAudit(app, auth);
@@ -58,12 +66,18 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     return payload;
   });
 
-  publicRoute(app, { method: "GET", url: "/api/sante", summary: "État du service", tag: "Service", public: true }, async () => {
-    await deps.db.query("SELECT 1");
-    return { ok: true, base: deps.db.engine, demo: deps.config.demo };
-  });
-  publicRoute(app, { method: "GET", url: "/api/docs", summary: "Document OpenAPI de l'API", tag: "Service", public: true }, async () =>
-    openapiDocument(),
+  publicRoute(
+    app,
+    { method: "GET", url: "/api/sante", summary: "État du service", tag: "Service", public: true },
+    async () => {
+      await deps.db.query("SELECT 1");
+      return { ok: true, base: deps.db.engine, demo: deps.config.demo };
+    },
+  );
+  publicRoute(
+    app,
+    { method: "GET", url: "/api/docs", summary: "Document OpenAPI de l'API", tag: "Service", public: true },
+    async () => openapiDocument(),
   );
   authRoutes(app, auth);
   territoireRoutes(app, deps.db);
@@ -71,9 +85,13 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
 
   const webRoot = deps.webRoot ?? defaultWebRoot();
   if (existsSync(path.join(webRoot, "index.html"))) {
-    await app.register(fastifyStatic, { root: webRoot, wildcard: false, setHeaders: (res, file) => {
-      if (file.endsWith(".mjs")) res.header("content-type", "text/javascript; charset=utf-8");
-    } });
+    await app.register(fastifyStatic, {
+      root: webRoot,
+      wildcard: false,
+      setHeaders: (res, file) => {
+        if (file.endsWith(".mjs")) res.header("content-type", "text/javascript; charset=utf-8");
+      },
+    });
     // Client-side routes of the single-page front all load index.html.
     app.get("/*", async (request, reply) => {
       if (request.url.startsWith("/api/")) return reply.callNotFound();

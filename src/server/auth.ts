@@ -86,7 +86,9 @@ export async function login(
     );
   }
   const user = await findUserForLogin(opts.db, email);
-  const ok = user ? await verifyPassword(user.passwordHash, password) : await verifyPassword(await dummyHash(), password);
+  const ok = user
+    ? await verifyPassword(user.passwordHash, password)
+    : await verifyPassword(await dummyHash(), password);
   await recordLoginAttempt(opts.db, emailKey, request.ip, Boolean(user && ok));
   if (!user || !ok) {
     await appendAudit(opts.db, {
@@ -95,12 +97,21 @@ export async function login(
       detail: { compte: emailKey.slice(0, 16), ip: request.ip },
       at: now,
     });
-    throw new SocleError("non_authentifie", "identifiants_invalides", "Adresse électronique ou mot de passe incorrect.");
+    throw new SocleError(
+      "non_authentifie",
+      "identifiants_invalides",
+      "Adresse électronique ou mot de passe incorrect.",
+    );
   }
   const token = randomBytes(32).toString("base64url");
   const maxAge = Math.round(opts.sessionHours * 3600);
   await createSession(opts.db, sha256(token), user.id, new Date(now.getTime() + maxAge * 1000));
-  await appendAudit(opts.db, { actorId: user.id, action: "auth.connexion", detail: { ip: request.ip }, at: now });
+  await appendAudit(opts.db, {
+    actorId: user.id,
+    action: "auth.connexion",
+    detail: { ip: request.ip },
+    at: now,
+  });
   reply.header("set-cookie", sessionCookie(request, token, maxAge));
   return (await loadPrincipal(opts.db, user.id))!;
 }
@@ -110,7 +121,11 @@ export async function logout(opts: AuthOptions, request: FastifyRequest, reply: 
   if (token) await deleteSession(opts.db, sha256(token));
   reply.header("set-cookie", sessionCookie(request, "", 0));
   if (request.principal)
-    await appendAudit(opts.db, { actorId: request.principal.userId, action: "auth.deconnexion", at: opts.now() });
+    await appendAudit(opts.db, {
+      actorId: request.principal.userId,
+      action: "auth.deconnexion",
+      at: opts.now(),
+    });
 }
 
 /** Every authenticated request is appended to the audit log before its response leaves. */

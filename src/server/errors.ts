@@ -28,21 +28,36 @@ export function installErrorHandler(app: FastifyInstance): void {
     const fe = err as FastifyError;
     // A unique constraint of the store: the same thing exists already.
     if ((err as { code?: unknown }).code === "23505")
-      return reply.status(409).send({ erreur: { code: "existe_deja", message: "Un élément portant ce nom existe déjà." } });
+      return reply
+        .status(409)
+        .send({ erreur: { code: "existe_deja", message: "Un élément portant ce nom existe déjà." } });
     if (fe.statusCode === 415)
       return reply
         .status(415)
-        .send({ erreur: { code: "type_contenu", message: "Type de contenu non pris en charge ; attendu : application/json." } });
+        .send({
+          erreur: {
+            code: "type_contenu",
+            message: "Type de contenu non pris en charge ; attendu : application/json.",
+          },
+        });
     if (fe.statusCode === 400 && fe.code === "FST_ERR_CTP_INVALID_JSON_BODY")
-      return reply.status(400).send({ erreur: { code: "json_invalide", message: "Corps de requête JSON invalide." } });
+      return reply
+        .status(400)
+        .send({ erreur: { code: "json_invalide", message: "Corps de requête JSON invalide." } });
     if (fe.statusCode === 413)
-      return reply.status(413).send({ erreur: { code: "trop_volumineux", message: "Requête trop volumineuse." } });
+      return reply
+        .status(413)
+        .send({ erreur: { code: "trop_volumineux", message: "Requête trop volumineuse." } });
     request.log.error({ err }, "erreur interne");
-    return reply.status(500).send({ erreur: { code: "erreur_interne", message: "Erreur interne du serveur." } });
+    return reply
+      .status(500)
+      .send({ erreur: { code: "erreur_interne", message: "Erreur interne du serveur." } });
   });
   app.setNotFoundHandler((request, reply) => {
     if (request.url.startsWith("/api/") || request.method !== "GET")
-      return reply.status(404).send({ erreur: { code: "route_introuvable", message: "Ressource introuvable." } });
+      return reply
+        .status(404)
+        .send({ erreur: { code: "route_introuvable", message: "Ressource introuvable." } });
     return reply.status(404).type("text/plain; charset=utf-8").send("Page introuvable.");
   });
 }

@@ -29,7 +29,12 @@ export async function createUser(
   return r!.id;
 }
 
-export async function addMembership(q: Queryable, userId: string, organisationId: string, role: Role): Promise<void> {
+export async function addMembership(
+  q: Queryable,
+  userId: string,
+  organisationId: string,
+  role: Role,
+): Promise<void> {
   await q.query(
     `INSERT INTO membership (user_id, organisation_id, role) VALUES ($1, $2, $3)
      ON CONFLICT (user_id, organisation_id) DO UPDATE SET role = EXCLUDED.role`,
@@ -70,7 +75,12 @@ export async function loadPrincipal(q: Queryable, userId: string): Promise<Princ
   return { userId: u.id, email: u.email, nom: u.nom, platformAdmin: u.platform_admin, memberships };
 }
 
-export async function createSession(q: Queryable, tokenHash: string, userId: string, expiresAt: Date): Promise<void> {
+export async function createSession(
+  q: Queryable,
+  tokenHash: string,
+  userId: string,
+  expiresAt: Date,
+): Promise<void> {
   await q.query("INSERT INTO user_session (token_hash, user_id, expires_at) VALUES ($1, $2, $3)", [
     tokenHash,
     userId,
@@ -78,7 +88,11 @@ export async function createSession(q: Queryable, tokenHash: string, userId: str
   ]);
 }
 
-export async function findSessionUser(q: Queryable, tokenHash: string, now: Date): Promise<string | undefined> {
+export async function findSessionUser(
+  q: Queryable,
+  tokenHash: string,
+  now: Date,
+): Promise<string | undefined> {
   const r = await one<{ user_id: string }>(
     q,
     "SELECT user_id FROM user_session WHERE token_hash = $1 AND expires_at > $2",
@@ -91,8 +105,17 @@ export async function deleteSession(q: Queryable, tokenHash: string): Promise<vo
   await q.query("DELETE FROM user_session WHERE token_hash = $1", [tokenHash]);
 }
 
-export async function recordLoginAttempt(q: Queryable, emailKey: string, ip: string, success: boolean): Promise<void> {
-  await q.query("INSERT INTO login_attempt (email_key, ip, success) VALUES ($1, $2, $3)", [emailKey, ip, success]);
+export async function recordLoginAttempt(
+  q: Queryable,
+  emailKey: string,
+  ip: string,
+  success: boolean,
+): Promise<void> {
+  await q.query("INSERT INTO login_attempt (email_key, ip, success) VALUES ($1, $2, $3)", [
+    emailKey,
+    ip,
+    success,
+  ]);
 }
 
 export async function recentLoginFailures(
@@ -126,5 +149,7 @@ export async function listOrganisations(
   ids: readonly string[] | "all",
 ): Promise<{ id: string; nom: string; kind: OrganisationKind; demo: boolean }[]> {
   if (ids === "all") return q.query("SELECT id, nom, kind, demo FROM organisation ORDER BY nom");
-  return q.query("SELECT id, nom, kind, demo FROM organisation WHERE id = ANY($1::uuid[]) ORDER BY nom", [ids]);
+  return q.query("SELECT id, nom, kind, demo FROM organisation WHERE id = ANY($1::uuid[]) ORDER BY nom", [
+    ids,
+  ]);
 }

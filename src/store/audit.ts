@@ -1,4 +1,10 @@
-import { type AuditEntry, type ChainProblem, ChainVerifier, chain, GENESIS_HASH } from "../core/audit/chain.js";
+import {
+  type AuditEntry,
+  type ChainProblem,
+  ChainVerifier,
+  chain,
+  GENESIS_HASH,
+} from "../core/audit/chain.js";
 import type { Db, Queryable } from "./db.js";
 
 export interface AuditInput {
@@ -50,7 +56,10 @@ export interface AuditVerification {
 }
 
 /** Recomputes the whole chain, in pages, from the first entry to the recorded head. */
-export async function verifyAudit(db: Queryable, onProgress?: (done: number) => void): Promise<AuditVerification> {
+export async function verifyAudit(
+  db: Queryable,
+  onProgress?: (done: number) => void,
+): Promise<AuditVerification> {
   const v = new ChainVerifier();
   let after = 0;
   for (;;) {
@@ -86,6 +95,8 @@ export async function verifyAudit(db: Queryable, onProgress?: (done: number) => 
   const head = await db.query<{ last_seq: string | number; last_hash: string }>(
     "SELECT last_seq, last_hash FROM audit_head",
   );
-  const problems = v.finish(head[0] ? { lastSeq: Number(head[0].last_seq), lastHash: head[0].last_hash } : null);
+  const problems = v.finish(
+    head[0] ? { lastSeq: Number(head[0].last_seq), lastHash: head[0].last_hash } : null,
+  );
   return { ok: problems.length === 0, entries: v.count, problems };
 }

@@ -2,12 +2,7 @@
  * Demo mode: the fictional Val de Socle territory and demo accounts. Never
  * run outside demo mode; every row it writes is flagged fictif/demo.
  */
-import {
-  DEMO_DEPARTEMENT,
-  DEMO_EPCI,
-  DEMO_REGION,
-  demoTerritory,
-} from "../core/territory/demo-territory.js";
+import { DEMO_DEPARTEMENT, DEMO_EPCI, DEMO_REGION, demoTerritory } from "../core/territory/demo-territory.js";
 import { bbox } from "../core/territory/geometry.js";
 import { bothProjections } from "../geo/projection.js";
 import { addMembership, createOrganisation, createUser, findOrganisationByNom } from "./accounts.js";
@@ -18,10 +13,34 @@ import { createZone } from "./zones.js";
 export const DEMO_PASSWORD = "Demo-Socle-2026";
 
 export const DEMO_ACCOUNTS = [
-  { email: "admin@demo.socle.example", nom: "Administratrice démo", org: null, role: null, platformAdmin: true },
-  { email: "ccas@demo.socle.example", nom: "Analyste CCAS démo", org: "CCAS de Valsocle (démo)", role: "analyste", platformAdmin: false },
-  { email: "caf@demo.socle.example", nom: "Référente CAF démo", org: "CAF fictive du Val de Socle (démo)", role: "referent", platformAdmin: false },
-  { email: "etudes@demo.socle.example", nom: "Chargé d'études démo", org: "Bureau d'études Démo", role: "analyste", platformAdmin: false },
+  {
+    email: "admin@demo.socle.example",
+    nom: "Administratrice démo",
+    org: null,
+    role: null,
+    platformAdmin: true,
+  },
+  {
+    email: "ccas@demo.socle.example",
+    nom: "Analyste CCAS démo",
+    org: "CCAS de Valsocle (démo)",
+    role: "analyste",
+    platformAdmin: false,
+  },
+  {
+    email: "caf@demo.socle.example",
+    nom: "Référente CAF démo",
+    org: "CAF fictive du Val de Socle (démo)",
+    role: "referent",
+    platformAdmin: false,
+  },
+  {
+    email: "etudes@demo.socle.example",
+    nom: "Chargé d'études démo",
+    org: "Bureau d'études Démo",
+    role: "analyste",
+    platformAdmin: false,
+  },
 ] as const;
 
 const DEMO_ORGS = [
@@ -60,7 +79,15 @@ export async function seedDemoTerritory(db: Db): Promise<void> {
     db,
     t.iris.map((i) => {
       const { wgs84, l93 } = bothProjections(i.geometry, "EPSG:2154");
-      return { code: i.code, communeCode: i.communeCode, nom: i.nom, typeIris: i.typeIris, wgs84, l93, bbox: bbox(wgs84) };
+      return {
+        code: i.code,
+        communeCode: i.communeCode,
+        nom: i.nom,
+        typeIris: i.typeIris,
+        wgs84,
+        l93,
+        bbox: bbox(wgs84),
+      };
     }),
     "territoire fictif de démonstration",
     { fictif: true },
@@ -84,7 +111,13 @@ export async function seedDemo(
     const orgIds = new Map<string, string>();
     for (const o of DEMO_ORGS) orgIds.set(o.nom, await createOrganisation(tx, { ...o, demo: true }));
     for (const a of DEMO_ACCOUNTS) {
-      const id = await createUser(tx, { email: a.email, nom: a.nom, passwordHash, platformAdmin: a.platformAdmin, demo: true });
+      const id = await createUser(tx, {
+        email: a.email,
+        nom: a.nom,
+        passwordHash,
+        platformAdmin: a.platformAdmin,
+        demo: true,
+      });
       if (a.org && a.role) await addMembership(tx, id, orgIds.get(a.org)!, a.role);
     }
     await createZone(tx, {

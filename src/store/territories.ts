@@ -4,7 +4,7 @@
  * populations. Imports run in one transaction: all or nothing.
  */
 import type { Feature, FeatureCollection } from "geojson";
-import { invalide, introuvable } from "../core/errors.js";
+import { introuvable, invalide } from "../core/errors.js";
 import type { CogRows } from "../core/territory/cog.js";
 import type { AreaGeometry } from "../core/territory/geometry.js";
 import type { PopulationRow } from "../core/territory/population.js";
@@ -142,7 +142,11 @@ export async function replaceIris(
   });
 }
 
-export async function upsertPopulation(db: Db, rows: readonly PopulationRow[], source: string): Promise<number> {
+export async function upsertPopulation(
+  db: Db,
+  rows: readonly PopulationRow[],
+  source: string,
+): Promise<number> {
   return db.transaction(async (tx) => {
     const chunk = 5000;
     for (let i = 0; i < rows.length; i += chunk)
@@ -185,7 +189,12 @@ export async function territoryInfo(q: Queryable, kind: TerritoryKind, code: str
     [code],
   );
   if (!head[0]) throw introuvable("territoire_introuvable", "Territoire introuvable.");
-  const stats = await q.query<{ communes: number; iris: number; population: number | null; annee: number | null }>(
+  const stats = await q.query<{
+    communes: number;
+    iris: number;
+    population: number | null;
+    annee: number | null;
+  }>(
     `WITH cs AS (SELECT c.code, c.kind FROM commune c WHERE ${coverage(kind)}),
           ir AS (SELECT i.code FROM iris i WHERE i.commune_code IN (SELECT code FROM cs)),
           yr AS (SELECT max(p.annee) AS annee FROM iris_population p WHERE p.iris_code IN (SELECT code FROM ir))
@@ -220,7 +229,11 @@ export async function territoryInfo(q: Queryable, kind: TerritoryKind, code: str
 }
 
 /** IRIS of a territory as a WGS84 FeatureCollection with their latest population. */
-export async function irisFeatures(q: Queryable, kind: TerritoryKind, code: string): Promise<FeatureCollection> {
+export async function irisFeatures(
+  q: Queryable,
+  kind: TerritoryKind,
+  code: string,
+): Promise<FeatureCollection> {
   const rows = await q.query<{
     code: string;
     nom: string | null;

@@ -11,7 +11,13 @@ export interface Zone {
 
 export async function createZone(
   q: Queryable,
-  z: { organisationId: string; nom: string; kind: "communes" | "iris"; description?: string | null; membres: string[] },
+  z: {
+    organisationId: string;
+    nom: string;
+    kind: "communes" | "iris";
+    description?: string | null;
+    membres: string[];
+  },
 ): Promise<string> {
   const r = await one<{ id: string }>(
     q,
@@ -23,7 +29,11 @@ export async function createZone(
 }
 
 /** Member codes that do not exist in the referential (communes or IRIS). */
-export async function unknownMembers(q: Queryable, kind: "communes" | "iris", codes: readonly string[]): Promise<string[]> {
+export async function unknownMembers(
+  q: Queryable,
+  kind: "communes" | "iris",
+  codes: readonly string[],
+): Promise<string[]> {
   const table = kind === "communes" ? "commune" : "iris";
   const rows = await q.query<{ code: string }>(
     `SELECT c AS code FROM unnest($1::text[]) AS c WHERE NOT EXISTS (SELECT 1 FROM ${table} t WHERE t.code = c)`,
@@ -33,13 +43,17 @@ export async function unknownMembers(q: Queryable, kind: "communes" | "iris", co
 }
 
 export async function getZone(q: Queryable, id: string): Promise<Zone | undefined> {
-  const z = await one<{ id: string; organisation_id: string; nom: string; kind: "communes" | "iris"; description: string | null }>(
-    q,
-    "SELECT id, organisation_id, nom, kind, description FROM zone WHERE id = $1",
-    [id],
-  );
+  const z = await one<{
+    id: string;
+    organisation_id: string;
+    nom: string;
+    kind: "communes" | "iris";
+    description: string | null;
+  }>(q, "SELECT id, organisation_id, nom, kind, description FROM zone WHERE id = $1", [id]);
   if (!z) return undefined;
-  const m = await q.query<{ code: string }>("SELECT code FROM zone_member WHERE zone_id = $1 ORDER BY code", [id]);
+  const m = await q.query<{ code: string }>("SELECT code FROM zone_member WHERE zone_id = $1 ORDER BY code", [
+    id,
+  ]);
   return {
     id: z.id,
     organisationId: z.organisation_id,

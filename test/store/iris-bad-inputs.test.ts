@@ -16,7 +16,8 @@ import { fixture } from "../helpers/fixtures.js";
 const dir = mkdtempSync(path.join(tmpdir(), "socle-iris-"));
 
 function rouenCopy(name: string, parts: string[] = ["shp", "shx", "dbf", "prj"]): string {
-  for (const ext of parts) copyFileSync(fixture(`geo/rouen-iris/Rouen_iris.${ext}`), path.join(dir, `${name}.${ext}`));
+  for (const ext of parts)
+    copyFileSync(fixture(`geo/rouen-iris/Rouen_iris.${ext}`), path.join(dir, `${name}.${ext}`));
   return path.join(dir, `${name}.shp`);
 }
 
@@ -41,8 +42,13 @@ function geojson(name: string, features: unknown[], crs?: string): string {
   return file;
 }
 
-const feature = (props: Record<string, unknown>, geometry: unknown) => ({ type: "Feature", properties: props, geometry });
-const ok = (code: string, i: number) => feature({ CODE_IRIS: code, NOM_IRIS: `IRIS ${i}` }, square(1.05 + i * 0.01, 49.42, 0.01));
+const feature = (props: Record<string, unknown>, geometry: unknown) => ({
+  type: "Feature",
+  properties: props,
+  geometry,
+});
+const ok = (code: string, i: number) =>
+  feature({ CODE_IRIS: code, NOM_IRIS: `IRIS ${i}` }, square(1.05 + i * 0.01, 49.42, 0.01));
 
 let t: TestDb;
 beforeAll(async () => {
@@ -68,12 +74,18 @@ async function refused(file: string, message: RegExp): Promise<SocleError> {
 
 describe("IRIS contour files that are refused, importing nothing", () => {
   it("a Shapefile without .prj: missing CRS", async () => {
-    await refused(rouenCopy("sans_prj", ["shp", "shx", "dbf"]), /sans_prj\.shp : système de coordonnées manquant/);
+    await refused(
+      rouenCopy("sans_prj", ["shp", "shx", "dbf"]),
+      /sans_prj\.shp : système de coordonnées manquant/,
+    );
   });
 
   it("a Shapefile in an unsupported CRS", async () => {
     const shp = rouenCopy("utm");
-    writeFileSync(path.join(dir, "utm.prj"), 'PROJCS["WGS_1984_UTM_Zone_31N",GEOGCS["GCS_WGS_1984"],PROJECTION["Transverse_Mercator"]]');
+    writeFileSync(
+      path.join(dir, "utm.prj"),
+      'PROJCS["WGS_1984_UTM_Zone_31N",GEOGCS["GCS_WGS_1984"],PROJECTION["Transverse_Mercator"]]',
+    );
     await refused(shp, /non pris en charge \(WGS_1984_UTM_Zone_31N\)/);
   });
 
@@ -87,16 +99,28 @@ describe("IRIS contour files that are refused, importing nothing", () => {
   });
 
   it("a file without any IRIS code field", async () => {
-    await refused(geojson("sans_code.geojson", [feature({ nom: "x" }, square(1.05, 49.42, 0.01))]), /champ du code IRIS introuvable/);
+    await refused(
+      geojson("sans_code.geojson", [feature({ nom: "x" }, square(1.05, 49.42, 0.01))]),
+      /champ du code IRIS introuvable/,
+    );
   });
 
   it("IRIS codes stored as numbers that lost their leading zero", async () => {
     const file = geojson("zero.geojson", [feature({ CODE_IRIS: 10010101 }, square(5.2, 46.2, 0.01))]);
-    await refused(file, /zero\.geojson, entité n° 1, champ CODE_IRIS : code IRIS de 8 chiffres ; un zéro initial a été perdu/);
+    await refused(
+      file,
+      /zero\.geojson, entité n° 1, champ CODE_IRIS : code IRIS de 8 chiffres ; un zéro initial a été perdu/,
+    );
   });
 
   it("an empty, missing or unclosed geometry", async () => {
-    await refused(geojson("vide.geojson", [ok("765400101", 1), feature({ CODE_IRIS: "765400102" }, { type: "Polygon", coordinates: [] })]), /entité n° 2 \(IRIS 765400102\) : géométrie vide/);
+    await refused(
+      geojson("vide.geojson", [
+        ok("765400101", 1),
+        feature({ CODE_IRIS: "765400102" }, { type: "Polygon", coordinates: [] }),
+      ]),
+      /entité n° 2 \(IRIS 765400102\) : géométrie vide/,
+    );
     await refused(geojson("nulle.geojson", [feature({ CODE_IRIS: "765400102" }, null)]), /géométrie absente/);
     const open = square(1.05, 49.42, 0.01);
     open.coordinates[0]!.pop();
@@ -106,7 +130,10 @@ describe("IRIS contour files that are refused, importing nothing", () => {
 
   it("duplicate IRIS codes, even after valid records", async () => {
     const file = geojson("doublons.geojson", [ok("765400101", 1), ok("765400102", 2), ok("765400101", 3)]);
-    await refused(file, /entité n° 3, champ CODE_IRIS : code IRIS 765400101 en double \(déjà à l'entité n° 1\)/);
+    await refused(
+      file,
+      /entité n° 3, champ CODE_IRIS : code IRIS 765400101 en double \(déjà à l'entité n° 1\)/,
+    );
   });
 
   it("a truncated Shapefile or GeoJSON", async () => {
@@ -120,7 +147,10 @@ describe("IRIS contour files that are refused, importing nothing", () => {
   });
 
   it("an IRIS of a commune absent from the COG", async () => {
-    await refused(geojson("inconnue.geojson", [feature({ CODE_IRIS: "999990101" }, square(1.05, 49.42, 0.01))]), /commune\(s\) absente\(s\) du Code officiel géographique : 99999/);
+    await refused(
+      geojson("inconnue.geojson", [feature({ CODE_IRIS: "999990101" }, square(1.05, 49.42, 0.01))]),
+      /commune\(s\) absente\(s\) du Code officiel géographique : 99999/,
+    );
   });
 });
 
@@ -139,7 +169,9 @@ describe("population files that are refused, importing nothing", () => {
     const file = path.join(dir, "pop1252.csv");
     writeFileSync(file, Buffer.from("IRIS;LIBIRIS;P18_POP\n765400101;Centre-ville sud ;1200,5\n", "latin1"));
     expect(await importPopulationFile(t.db, file)).toEqual({ annee: 2018, iris: 1 });
-    const r = await t.db.query<{ population: number }>("SELECT population FROM iris_population WHERE annee = 2018");
+    const r = await t.db.query<{ population: number }>(
+      "SELECT population FROM iris_population WHERE annee = 2018",
+    );
     expect(r[0]!.population).toBe(1200.5);
   });
 });

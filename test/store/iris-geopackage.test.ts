@@ -28,7 +28,10 @@ async function rouenAsGeoPackage(file: string, srs: "EPSG:2154" | "EPSG:4326") {
       { name: "CODE_IRIS", type: "TEXT" },
       { name: "NOM_IRIS", type: "TEXT" },
     ],
-    features: src.contours.map((c) => ({ properties: { CODE_IRIS: c.code, NOM_IRIS: c.nom }, geometry: c.geometry })),
+    features: src.contours.map((c) => ({
+      properties: { CODE_IRIS: c.code, NOM_IRIS: c.nom },
+      geometry: c.geometry,
+    })),
   });
   writeFileSync(file, bytes);
 }

@@ -2,13 +2,13 @@
  * The store contract: the same suite on PGlite and on PostgreSQL 15.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureCog } from "../../src/store/cog-etalab.js";
-import { appendAudit, verifyAudit } from "../../src/store/audit.js";
-import { irisFeatures, territoryInfo } from "../../src/store/territories.js";
 import { importIrisFile } from "../../src/geo/iris-import.js";
 import { importPopulationFile } from "../../src/ingest/population.js";
-import { migrate } from "../../src/store/migrate.js";
+import { appendAudit, verifyAudit } from "../../src/store/audit.js";
+import { ensureCog } from "../../src/store/cog-etalab.js";
 import { seedDemo } from "../../src/store/demo.js";
+import { migrate } from "../../src/store/migrate.js";
+import { irisFeatures, territoryInfo } from "../../src/store/territories.js";
 import { ENGINES, freshDb, type TestDb } from "../helpers/db.js";
 import { fixture } from "../helpers/fixtures.js";
 
@@ -83,7 +83,9 @@ describe.each(ENGINES)("store on %s", (engine) => {
   it("replaces the IRIS of a commune when its contours are imported again", async () => {
     const r = await importIrisFile(t.db, fixture("geo/rouen-iris/Rouen_iris_number.shp"));
     expect(r).toMatchObject({ iris: 42, replaced: 42 });
-    const n = await t.db.query<{ n: number }>("SELECT count(*)::int AS n FROM iris WHERE commune_code = '76540'");
+    const n = await t.db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM iris WHERE commune_code = '76540'",
+    );
     expect(n[0]!.n).toBe(42);
   });
 
@@ -109,7 +111,8 @@ describe.each(ENGINES)("store on %s", (engine) => {
   });
 
   it("chains audit entries and detects an edited or deleted row", async () => {
-    for (let i = 0; i < 5; i++) await appendAudit(t.db, { actorId: null, action: "test", detail: { i, texte: "é" } });
+    for (let i = 0; i < 5; i++)
+      await appendAudit(t.db, { actorId: null, action: "test", detail: { i, texte: "é" } });
     expect(await verifyAudit(t.db)).toMatchObject({ ok: true });
     await t.db.query("UPDATE audit_log SET detail = '{\"i\": 99}' WHERE seq = 2");
     const edited = await verifyAudit(t.db);
@@ -120,11 +123,15 @@ describe.each(ENGINES)("store on %s", (engine) => {
   it("appends audit entries from concurrent writers without breaking the chain", async () => {
     const fresh = await freshDb(engine);
     try {
-      await Promise.all(Array.from({ length: 20 }, (_, i) => appendAudit(fresh.db, { actorId: null, action: `x${i}` })));
+      await Promise.all(
+        Array.from({ length: 20 }, (_, i) => appendAudit(fresh.db, { actorId: null, action: `x${i}` })),
+      );
       const v = await verifyAudit(fresh.db);
       expect(v).toMatchObject({ ok: true, entries: 20 });
       await fresh.db.query("DELETE FROM audit_log WHERE seq = 20");
-      expect((await verifyAudit(fresh.db)).problems).toEqual([{ kind: "tete", expectedSeq: 20, foundSeq: 19 }]);
+      expect((await verifyAudit(fresh.db)).problems).toEqual([
+        { kind: "tete", expectedSeq: 20, foundSeq: 19 },
+      ]);
     } finally {
       await fresh.drop();
     }

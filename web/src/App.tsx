@@ -11,7 +11,10 @@ export function App() {
   const [demo, setDemo] = useState(false);
 
   useEffect(() => {
-    api.sante().then((s) => setDemo(s.demo), () => undefined);
+    api.sante().then(
+      (s) => setDemo(s.demo),
+      () => undefined,
+    );
     api.moi().then(setMoi, (e) => (e instanceof ApiError && e.status === 401 ? setMoi(null) : setMoi(null)));
   }, []);
 
@@ -50,7 +53,11 @@ export function App() {
         <span className="sous-titre">Observation sociale partagée</span>
         <span className="utilisateur">
           {moi.nom}
-          {moi.organisations[0] ? ` — ${moi.organisations[0].nom}` : moi.administrateurPlateforme ? " — administration" : ""}
+          {moi.organisations[0]
+            ? ` — ${moi.organisations[0].nom}`
+            : moi.administrateurPlateforme
+              ? " — administration"
+              : ""}
           <button type="button" onClick={deconnecter}>
             Se déconnecter
           </button>

@@ -51,10 +51,12 @@ export interface Resultat {
 
 export const api = {
   moi: () => call<Moi>("GET", "/api/moi"),
-  connexion: (email: string, motDePasse: string) => call<Moi>("POST", "/api/auth/connexion", { email, motDePasse }),
+  connexion: (email: string, motDePasse: string) =>
+    call<Moi>("POST", "/api/auth/connexion", { email, motDePasse }),
   deconnexion: () => call<{ ok: true }>("POST", "/api/auth/deconnexion"),
   sante: () => call<{ ok: boolean; demo: boolean }>("GET", "/api/sante"),
   chercher: (q: string) => call<Resultat[]>("GET", `/api/territoires?q=${encodeURIComponent(q)}`),
   territoire: (type: string, code: string) => call<Territoire>("GET", `/api/territoires/${type}/${code}`),
-  iris: (type: string, code: string) => call<FeatureCollection>("GET", `/api/territoires/${type}/${code}/iris`),
+  iris: (type: string, code: string) =>
+    call<FeatureCollection>("GET", `/api/territoires/${type}/${code}/iris`),
 };

@@ -35,7 +35,8 @@ export const PASSWORD_MIN = 12;
 
 /** French reason a password is refused, or null when it is acceptable. */
 export function passwordProblem(password: string): string | null {
-  if (password.length < PASSWORD_MIN) return `Le mot de passe doit compter au moins ${PASSWORD_MIN} caractères.`;
+  if (password.length < PASSWORD_MIN)
+    return `Le mot de passe doit compter au moins ${PASSWORD_MIN} caractères.`;
   const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^a-zA-Z0-9]/].filter((r) => r.test(password)).length;
   if (classes < 3)
     return "Le mot de passe doit mêler au moins trois types de caractères (minuscules, majuscules, chiffres, symboles).";
@@ -66,7 +67,9 @@ export function canSeeOrganisation(p: Principal, organisationId: string): boolea
 export function canManageOrganisation(p: Principal, organisationId: string): boolean {
   return (
     p.platformAdmin ||
-    p.memberships.some((m) => m.organisationId === organisationId && (m.role === "admin" || m.role === "referent"))
+    p.memberships.some(
+      (m) => m.organisationId === organisationId && (m.role === "admin" || m.role === "referent"),
+    )
   );
 }
 

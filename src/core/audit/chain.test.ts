@@ -44,7 +44,12 @@ describe("audit hash chain", () => {
   });
 
   it("detects a deleted entry in the middle", () => {
-    expect(verify(entries.filter((e) => e.seq !== 2), head)).toEqual([{ kind: "supprimee", afterSeq: 1, missing: 1 }]);
+    expect(
+      verify(
+        entries.filter((e) => e.seq !== 2),
+        head,
+      ),
+    ).toEqual([{ kind: "supprimee", afterSeq: 1, missing: 1 }]);
   });
 
   it("detects deleted final entries through the head", () => {

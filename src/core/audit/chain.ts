@@ -82,7 +82,8 @@ export class ChainVerifier {
 
   finish(head: { lastSeq: number; lastHash: string } | null): ChainProblem[] {
     const lastSeq = head?.lastSeq ?? 0;
-    if (lastSeq !== this.prevSeq) this.problems.push({ kind: "tete", expectedSeq: lastSeq, foundSeq: this.prevSeq });
+    if (lastSeq !== this.prevSeq)
+      this.problems.push({ kind: "tete", expectedSeq: lastSeq, foundSeq: this.prevSeq });
     else if (head && head.lastHash !== this.prevHash) this.problems.push({ kind: "modifiee", seq: lastSeq });
     return this.problems;
   }

@@ -24,6 +24,8 @@ describe("fictional demo territory", () => {
 
   it("gives each commune the sum of its IRIS populations", () => {
     for (const c of t.communes)
-      expect(c.population).toBe(t.iris.filter((i) => i.communeCode === c.code).reduce((s, i) => s + i.population, 0));
+      expect(c.population).toBe(
+        t.iris.filter((i) => i.communeCode === c.code).reduce((s, i) => s + i.population, 0),
+      );
   });
 });

@@ -145,7 +145,12 @@ export function demoTerritory(seed = 2026): DemoTerritory {
           n++;
         }
     }
-    communes.push({ code: spec.code, nom: spec.nom, population: total, codesPostaux: [`00${spec.code.slice(2)}0`] });
+    communes.push({
+      code: spec.code,
+      nom: spec.nom,
+      population: total,
+      codesPostaux: [`00${spec.code.slice(2)}0`],
+    });
   }
   return { communes, iris, anneePopulation: 2021 };
 }

@@ -67,14 +67,17 @@ export function readIrisContours(src: ContourSource): ContourResult {
         `${f} : système de coordonnées manquant (fichier .prj absent ou vide) ; attendu : Lambert-93 (EPSG:2154) ou WGS84 (EPSG:4326).`,
       ],
     };
-  if (src.features.length === 0) return { ok: false, problems: [`${f} : le fichier ne contient aucune entité.`] };
+  if (src.features.length === 0)
+    return { ok: false, problems: [`${f} : le fichier ne contient aucune entité.`] };
 
   const first = src.features[0]!.properties;
   const codeField = pick(CODE_FIELDS, first);
   if (!codeField)
     return {
       ok: false,
-      problems: [`${f} : champ du code IRIS introuvable ; attendu l'un des champs ${CODE_FIELDS.join(", ")}.`],
+      problems: [
+        `${f} : champ du code IRIS introuvable ; attendu l'un des champs ${CODE_FIELDS.join(", ")}.`,
+      ],
     };
   const communeField = pick(COMMUNE_FIELDS, first);
   const nomField = pick(NOM_FIELDS, first);
@@ -99,12 +102,16 @@ export function readIrisContours(src: ContourSource): ContourResult {
       continue;
     }
     if (code.kind === "format") {
-      problems.push(`${where}, champ ${codeField} : code IRIS invalide ; attendu : 9 caractères (commune + 4 chiffres).`);
+      problems.push(
+        `${where}, champ ${codeField} : code IRIS invalide ; attendu : 9 caractères (commune + 4 chiffres).`,
+      );
       continue;
     }
     const dup = seen.get(code.code);
     if (dup !== undefined) {
-      problems.push(`${where}, champ ${codeField} : code IRIS ${code.code} en double (déjà à l'entité n° ${dup}).`);
+      problems.push(
+        `${where}, champ ${codeField} : code IRIS ${code.code} en double (déjà à l'entité n° ${dup}).`,
+      );
       continue;
     }
     seen.set(code.code, feat.index);
@@ -122,7 +129,9 @@ export function readIrisContours(src: ContourSource): ContourResult {
     const problem = checkGeometry(feat.geometry, crs);
     if (problem) {
       if (problem === "hors_crs") hors++;
-      problems.push(`${where} (IRIS ${code.code}) : ${GEOMETRY_PROBLEM_FR[problem]} — ${crsHint(problem, crs)}`);
+      problems.push(
+        `${where} (IRIS ${code.code}) : ${GEOMETRY_PROBLEM_FR[problem]} — ${crsHint(problem, crs)}`,
+      );
       continue;
     }
     contours.push({

@@ -11,7 +11,9 @@ export interface PopulationRow {
   population: number;
 }
 
-export type PopulationResult = { ok: true; annee: number; rows: PopulationRow[] } | { ok: false; problems: string[] };
+export type PopulationResult =
+  | { ok: true; annee: number; rows: PopulationRow[] }
+  | { ok: false; problems: string[] };
 
 /**
  * @param header column names of the file
@@ -26,9 +28,12 @@ export function readPopulationTable(
   const irisCol = header.findIndex((h) => /^(iris|code_iris|CODE_IRIS|IRIS)$/i.test(h.trim()));
   const popCol = header.findIndex((h) => /^P\d{2}_POP$/i.test(h.trim()));
   const problems: string[] = [];
-  if (irisCol < 0) problems.push(`${fileName}, ligne 1 : colonne IRIS introuvable ; attendu une colonne « IRIS ».`);
+  if (irisCol < 0)
+    problems.push(`${fileName}, ligne 1 : colonne IRIS introuvable ; attendu une colonne « IRIS ».`);
   if (popCol < 0)
-    problems.push(`${fileName}, ligne 1 : colonne de population introuvable ; attendu une colonne « PAA_POP » (ex. P13_POP).`);
+    problems.push(
+      `${fileName}, ligne 1 : colonne de population introuvable ; attendu une colonne « PAA_POP » (ex. P13_POP).`,
+    );
   if (problems.length > 0) return { ok: false, problems };
   const popName = header[popCol]!.trim();
   const annee = 2000 + Number(popName.slice(1, 3));
@@ -39,7 +44,9 @@ export function readPopulationTable(
     const line = lineOf(i);
     if (rec.length === 1 && rec[0]!.trim() === "") continue;
     if (rec.length !== header.length) {
-      problems.push(`${fileName}, ligne ${line} : ${rec.length} colonnes au lieu de ${header.length} (ligne tronquée ?).`);
+      problems.push(
+        `${fileName}, ligne ${line} : ${rec.length} colonnes au lieu de ${header.length} (ligne tronquée ?).`,
+      );
       continue;
     }
     const code = readIrisCode(rec[irisCol]);

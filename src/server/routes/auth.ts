@@ -9,7 +9,15 @@ export const PrincipalView = z.object({
   email: z.string(),
   nom: z.string(),
   administrateurPlateforme: z.boolean(),
-  organisations: z.array(z.object({ id: z.string(), nom: z.string(), type: z.string(), role: z.string(), roleLibelle: z.string() })),
+  organisations: z.array(
+    z.object({
+      id: z.string(),
+      nom: z.string(),
+      type: z.string(),
+      role: z.string(),
+      roleLibelle: z.string(),
+    }),
+  ),
 });
 
 export const presentPrincipal = (p: Principal): z.infer<typeof PrincipalView> => ({
@@ -41,11 +49,18 @@ export function authRoutes(app: FastifyInstance, opts: AuthOptions): void {
       }),
       response: PrincipalView,
     },
-    async ({ body, request, reply }) => presentPrincipal(await login(opts, request, reply, body.email, body.motDePasse)),
+    async ({ body, request, reply }) =>
+      presentPrincipal(await login(opts, request, reply, body.email, body.motDePasse)),
   );
   publicRoute(
     app,
-    { method: "POST", url: "/api/auth/deconnexion", summary: "Se déconnecter", tag: "Authentification", public: true },
+    {
+      method: "POST",
+      url: "/api/auth/deconnexion",
+      summary: "Se déconnecter",
+      tag: "Authentification",
+      public: true,
+    },
     async ({ request, reply }) => {
       await logout(opts, request, reply);
       return { ok: true };
@@ -53,7 +68,13 @@ export function authRoutes(app: FastifyInstance, opts: AuthOptions): void {
   );
   route(
     app,
-    { method: "GET", url: "/api/moi", summary: "Utilisateur connecté et ses organisations", tag: "Authentification", response: PrincipalView },
+    {
+      method: "GET",
+      url: "/api/moi",
+      summary: "Utilisateur connecté et ses organisations",
+      tag: "Authentification",
+      response: PrincipalView,
+    },
     async ({ principal }) => presentPrincipal(principal),
   );
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { canManageOrganisation, canSeeOrganisation, ORGANISATION_KIND_FR } from "../../core/account/model.js";
-import { introuvable, interdit, invalide } from "../../core/errors.js";
+import { interdit, introuvable, invalide } from "../../core/errors.js";
 import { isCodeCommune, isCodeIris } from "../../core/territory/codes.js";
 import { listMembers, listOrganisations } from "../../store/accounts.js";
 import type { Db } from "../../store/db.js";
@@ -15,9 +15,17 @@ const notFound = () => introuvable("introuvable", "Ressource introuvable.");
 export function organisationRoutes(app: FastifyInstance, db: Db): void {
   route(
     app,
-    { method: "GET", url: "/api/organisations", summary: "Organisations visibles par l'utilisateur", tag: "Organisations" },
+    {
+      method: "GET",
+      url: "/api/organisations",
+      summary: "Organisations visibles par l'utilisateur",
+      tag: "Organisations",
+    },
     async ({ principal }) => {
-      const orgs = await listOrganisations(db, principal.platformAdmin ? "all" : principal.memberships.map((m) => m.organisationId));
+      const orgs = await listOrganisations(
+        db,
+        principal.platformAdmin ? "all" : principal.memberships.map((m) => m.organisationId),
+      );
       return orgs.map((o) => ({ ...o, typeLibelle: ORGANISATION_KIND_FR[o.kind] }));
     },
   );
@@ -37,12 +45,27 @@ export function organisationRoutes(app: FastifyInstance, db: Db): void {
   );
   route(
     app,
-    { method: "GET", url: "/api/zones", summary: "Zones personnalisées des organisations de l'utilisateur", tag: "Zones" },
-    async ({ principal }) => listZones(db, principal.memberships.map((m) => m.organisationId)),
+    {
+      method: "GET",
+      url: "/api/zones",
+      summary: "Zones personnalisées des organisations de l'utilisateur",
+      tag: "Zones",
+    },
+    async ({ principal }) =>
+      listZones(
+        db,
+        principal.memberships.map((m) => m.organisationId),
+      ),
   );
   route(
     app,
-    { method: "GET", url: "/api/zones/:id", summary: "Une zone personnalisée et ses membres", tag: "Zones", params: z.object({ id: Id }) },
+    {
+      method: "GET",
+      url: "/api/zones/:id",
+      summary: "Une zone personnalisée et ses membres",
+      tag: "Zones",
+      params: z.object({ id: Id }),
+    },
     async ({ params, principal }) => {
       const zone = await getZone(db, params.id);
       if (!zone || !canSeeOrganisation(principal, zone.organisationId)) throw notFound();
@@ -61,13 +84,19 @@ export function organisationRoutes(app: FastifyInstance, db: Db): void {
         nom: z.string().trim().min(1, { message: "Nom requis." }).max(200),
         type: z.enum(["communes", "iris"], { message: "Type attendu : communes ou iris." }),
         description: z.string().max(2000).optional(),
-        membres: z.array(z.string().trim().toUpperCase()).min(1, { message: "Au moins un membre." }).max(50_000),
+        membres: z
+          .array(z.string().trim().toUpperCase())
+          .min(1, { message: "Au moins un membre." })
+          .max(50_000),
       }),
     },
     async ({ body, principal }) => {
       if (!canSeeOrganisation(principal, body.organisationId)) throw notFound();
       if (!canManageOrganisation(principal, body.organisationId))
-        throw interdit("role_insuffisant", "Seuls les administrateurs et référents de l'organisation créent des zones.");
+        throw interdit(
+          "role_insuffisant",
+          "Seuls les administrateurs et référents de l'organisation créent des zones.",
+        );
       const check = body.type === "communes" ? isCodeCommune : isCodeIris;
       const malformed = body.membres.filter((c) => !check(c));
       if (malformed.length > 0)
@@ -80,7 +109,13 @@ export function organisationRoutes(app: FastifyInstance, db: Db): void {
         throw invalide("membre_inconnu", `Territoire(s) inconnu(s) : ${unknown.slice(0, 5).join(", ")}.`);
       const membres = [...new Set(body.membres)];
       const id = await db.transaction((tx) =>
-        createZone(tx, { organisationId: body.organisationId, nom: body.nom, kind: body.type, description: body.description ?? null, membres }),
+        createZone(tx, {
+          organisationId: body.organisationId,
+          nom: body.nom,
+          kind: body.type,
+          description: body.description ?? null,
+          membres,
+        }),
       );
       return { id };
     },

@@ -4,7 +4,9 @@ import type { Db } from "../../store/db.js";
 import { irisFeatures, searchTerritories, territoryInfo } from "../../store/territories.js";
 import { route } from "../api.js";
 
-const Kind = z.enum(["commune", "epci", "departement"], { message: "Type de territoire attendu : commune, epci ou departement." });
+const Kind = z.enum(["commune", "epci", "departement"], {
+  message: "Type de territoire attendu : commune, epci ou departement.",
+});
 const Code = z.string().regex(/^[0-9AB]{2,9}$/, { message: "Code de territoire invalide." });
 
 export function territoireRoutes(app: FastifyInstance, db: Db): void {

@@ -12,7 +12,7 @@ export const PALETTE = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"];
 
 function fillColor(classes: Classes): maplibregl.ExpressionSpecification {
   const steps: (number | string)[] = [PALETTE[0]!];
-  classes.breaks.forEach((b, i) => steps.push(b, PALETTE[i + 1]!));
+  for (const [i, b] of classes.breaks.entries()) steps.push(b, PALETTE[i + 1]!);
   return [
     "case",
     ["==", ["typeof", ["get", "population"]], "number"],
@@ -46,11 +46,16 @@ export function CarteIris({ donnees, classes }: { donnees: FeatureCollection; cl
     if (!el) return;
     const map = new maplibregl.Map({
       container: el,
-      style: { version: 8, sources: {}, layers: [{ id: "fond", type: "background", paint: { "background-color": "#f4f6f8" } }] },
+      style: {
+        version: 8,
+        sources: {},
+        layers: [{ id: "fond", type: "background", paint: { "background-color": "#f4f6f8" } }],
+      },
       bounds: bounds(donnees),
       fitBoundsOptions: { padding: 20 },
       attributionControl: false,
-      preserveDrawingBuffer: true,
+      // Lets the map be exported as an image (and checked by the browser test).
+      canvasContextAttributes: { preserveDrawingBuffer: true },
     });
     map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");
     map.on("load", () => {
@@ -61,14 +66,22 @@ export function CarteIris({ donnees, classes }: { donnees: FeatureCollection; cl
         source: "iris",
         paint: { "fill-color": fillColor(classes), "fill-opacity": 0.85 },
       });
-      map.addLayer({ id: "iris-contour", type: "line", source: "iris", paint: { "line-color": "#555", "line-width": 0.6 } });
+      map.addLayer({
+        id: "iris-contour",
+        type: "line",
+        source: "iris",
+        paint: { "line-color": "#555", "line-width": 0.6 },
+      });
     });
     const popup = new maplibregl.Popup({ closeButton: false, closeOnClick: false });
     map.on("mousemove", "iris-fill", (e) => {
       const p = e.features?.[0]?.properties;
       if (!p) return;
       map.getCanvas().style.cursor = "pointer";
-      const pop = typeof p.population === "number" ? new Intl.NumberFormat("fr-FR").format(p.population) : "non renseignée";
+      const pop =
+        typeof p.population === "number"
+          ? new Intl.NumberFormat("fr-FR").format(p.population)
+          : "non renseignée";
       const div = document.createElement("div");
       div.textContent = `${p.nom ?? p.code} (${p.code}) — ${p.communeNom} : ${pop} hab.`;
       popup.setLngLat(e.lngLat).setDOMContent(div).addTo(map);
@@ -80,7 +93,9 @@ export function CarteIris({ donnees, classes }: { donnees: FeatureCollection; cl
     // Tells tests and assistive tools how many IRIS are actually drawn.
     map.on("idle", () => {
       if (!map.getLayer("iris-fill")) return;
-      const drawn = new Set(map.queryRenderedFeatures({ layers: ["iris-fill"] }).map((f) => f.properties?.code));
+      const drawn = new Set(
+        map.queryRenderedFeatures({ layers: ["iris-fill"] }).map((f) => f.properties?.code),
+      );
       el.dataset.irisRendus = String(drawn.size);
     });
     return () => map.remove();

@@ -29,7 +29,12 @@ export function Accueil() {
       <h1>Territoires</h1>
       <label className="recherche">
         Rechercher une commune ou une intercommunalité
-        <input type="search" value={q} placeholder="ex. Valsocle, Rouen, 76540…" onChange={(e) => setQ(e.target.value)} />
+        <input
+          type="search"
+          value={q}
+          placeholder="ex. Valsocle, Rouen, 76540…"
+          onChange={(e) => setQ(e.target.value)}
+        />
       </label>
       {erreur && <p className="erreur">{erreur}</p>}
       <ul className="resultats">

@@ -27,7 +27,14 @@ export function Connexion({ demo, onConnecte }: { demo: boolean; onConnecte: (m:
       <form onSubmit={soumettre} aria-label="Connexion">
         <label>
           Adresse électronique
-          <input name="email" type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} />
+          <input
+            name="email"
+            type="email"
+            autoComplete="username"
+            required
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+          />
         </label>
         <label>
           Mot de passe

@@ -5,7 +5,11 @@ import { api, type Territoire } from "../api";
 import { CarteIris, PALETTE } from "../components/CarteIris";
 
 const nombre = (n: number) => new Intl.NumberFormat("fr-FR", { maximumFractionDigits: 0 }).format(n);
-const TYPE_FR: Record<string, string> = { commune: "Commune", epci: "Intercommunalité", departement: "Département" };
+const TYPE_FR: Record<string, string> = {
+  commune: "Commune",
+  epci: "Intercommunalité",
+  departement: "Département",
+};
 
 export function TerritoirePage({ type, code }: { type: string; code: string }) {
   const [info, setInfo] = useState<Territoire | null>(null);
@@ -28,7 +32,9 @@ export function TerritoirePage({ type, code }: { type: string; code: string }) {
   const classes = useMemo(
     () =>
       quantileClasses(
-        (iris?.features ?? []).map((f) => f.properties?.population).filter((p): p is number => typeof p === "number"),
+        (iris?.features ?? [])
+          .map((f) => f.properties?.population)
+          .filter((p): p is number => typeof p === "number"),
         5,
       ),
     [iris],
@@ -41,7 +47,10 @@ export function TerritoirePage({ type, code }: { type: string; code: string }) {
   return (
     <section className="territoire">
       <h1>
-        {info.nom} <span className="discret">{TYPE_FR[info.kind]} {info.code}</span>
+        {info.nom}{" "}
+        <span className="discret">
+          {TYPE_FR[info.kind]} {info.code}
+        </span>
       </h1>
       {info.fictif && <p className="bandeau-fictif">Territoire fictif de démonstration.</p>}
       <p className="chiffres">
@@ -50,7 +59,9 @@ export function TerritoirePage({ type, code }: { type: string; code: string }) {
         {info.parents.length > 0 && ` · ${info.parents.map((p) => p.nom).join(" › ")}`}
       </p>
       {iris.features.length === 0 ? (
-        <p>Aucun contour IRIS n'est importé pour ce territoire (commande « socle territories import-iris »).</p>
+        <p>
+          Aucun contour IRIS n'est importé pour ce territoire (commande « socle territories import-iris »).
+        </p>
       ) : (
         <div className="carte-et-legende">
           <CarteIris donnees={iris} classes={classes} />
@@ -87,7 +98,9 @@ export function TerritoirePage({ type, code }: { type: string; code: string }) {
                 <td>{f.properties?.code}</td>
                 <td>{f.properties?.nom}</td>
                 <td>{f.properties?.communeNom}</td>
-                <td className="nombre">{typeof f.properties?.population === "number" ? nombre(f.properties.population) : "—"}</td>
+                <td className="nombre">
+                  {typeof f.properties?.population === "number" ? nombre(f.properties.population) : "—"}
+                </td>
               </tr>
             ))}
           </tbody>
