@@ -32,14 +32,12 @@ export function installErrorHandler(app: FastifyInstance): void {
         .status(409)
         .send({ erreur: { code: "existe_deja", message: "Un élément portant ce nom existe déjà." } });
     if (fe.statusCode === 415)
-      return reply
-        .status(415)
-        .send({
-          erreur: {
-            code: "type_contenu",
-            message: "Type de contenu non pris en charge ; attendu : application/json.",
-          },
-        });
+      return reply.status(415).send({
+        erreur: {
+          code: "type_contenu",
+          message: "Type de contenu non pris en charge ; attendu : application/json.",
+        },
+      });
     if (fe.statusCode === 400 && fe.code === "FST_ERR_CTP_INVALID_JSON_BODY")
       return reply
         .status(400)
