@@ -1,0 +1,114 @@
+/**
+ * The `socle` command as a user runs it: start on the embedded database, stop,
+ * start again with the data kept; verify the audit chain and catch tampering.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { openPglite } from "../../src/store/pglite.js";
+import { fixture, PROJECT_ROOT } from "../helpers/fixtures.js";
+import { Client } from "../helpers/server.js";
+
+const dataDir = mkdtempSync(path.join(tmpdir(), "socle-cli-"));
+const env = { ...process.env, SOCLE_DATA_DIR: dataDir, SOCLE_LOG_LEVEL: "warn", SOCLE_DATABASE_URL: "" };
+delete (env as Record<string, string | undefined>).SOCLE_DATABASE_URL;
+const CLI = ["--import", "tsx", path.join(PROJECT_ROOT, "src/cli/main.ts")];
+
+function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [...CLI, ...args], { cwd: PROJECT_ROOT, env });
+    let stdout = "";
+    let stderr = "";
+    p.stdout.on("data", (d) => (stdout += d));
+    p.stderr.on("data", (d) => (stderr += d));
+    p.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+let server: ChildProcess | undefined;
+async function serve(): Promise<{ url: string; output: string }> {
+  const p = spawn(process.execPath, [...CLI, "serve", "--demo", "--port", "0", "--host", "127.0.0.1"], {
+    cwd: PROJECT_ROOT,
+    env,
+  });
+  server = p;
+  let output = "";
+  return new Promise((resolve, reject) => {
+    p.stdout.on("data", (d) => {
+      output += d;
+      const m = /Socle est prêt sur (http:\/\/\S+)/.exec(output);
+      if (m) resolve({ url: m[1]!, output });
+    });
+    p.stderr.on("data", (d) => (output += d));
+    p.on("close", (code) => reject(new Error(`serve s'est arrêté (${code}) : ${output}`)));
+  });
+}
+
+async function stop(): Promise<void> {
+  const p = server;
+  if (!p || p.exitCode !== null) return;
+  await new Promise<void>((resolve) => {
+    p.removeAllListeners("close");
+    p.on("close", () => resolve());
+    p.kill("SIGTERM");
+  });
+}
+
+afterAll(stop);
+
+describe("socle command", () => {
+  it("starts on an embedded database seeded in demo mode, and keeps the data on the next start", async () => {
+    const first = await serve();
+    expect(first.output).toContain("territoire fictif et comptes de démonstration créés");
+    const caf = new Client(first.url);
+    const orgId = (await caf.login("caf@demo.socle.example")).json.organisations[0].id;
+    const created = await caf.req("POST", "/api/zones", {
+      organisationId: orgId,
+      nom: "Zone gardée entre deux démarrages",
+      type: "communes",
+      membres: ["00001"],
+    });
+    expect(created.status).toBe(200);
+    await stop();
+
+    const second = await serve();
+    expect(second.output).not.toContain("créés");
+    const again = new Client(second.url);
+    await again.login("caf@demo.socle.example");
+    const zone = await again.req("GET", `/api/zones/${created.json.id}`);
+    expect(zone.json.nom).toBe("Zone gardée entre deux démarrages");
+    await stop();
+  });
+
+  it("verifies the audit chain, then detects an edited and a deleted row", async () => {
+    const ok = await run(["audit", "verify"]);
+    expect(ok.stdout).toMatch(/Journal d'audit intègre : \d+ entrées vérifiées/);
+    expect(ok.code).toBe(0);
+
+    const db = await openPglite(path.join(dataDir, "pglite"));
+    await db.query("UPDATE audit_log SET action = 'auth.deconnexion' WHERE seq = 2");
+    await db.close();
+    const edited = await run(["audit", "verify"]);
+    expect(edited.code).toBe(1);
+    expect(edited.stderr).toContain("entrée n° 2 modifiée");
+
+    const db2 = await openPglite(path.join(dataDir, "pglite"));
+    await db2.query("DELETE FROM audit_log WHERE seq = 3");
+    await db2.close();
+    const deleted = await run(["audit", "verify"]);
+    expect(deleted.code).toBe(1);
+    expect(deleted.stderr).toContain("1 entrée(s) supprimée(s) après l'entrée n° 2");
+  });
+
+  it("imports IRIS contours and reports bad files in French without a stack trace", async () => {
+    const good = await run(["territories", "import-iris", fixture("geo/rouen-iris/Rouen_iris.shp")]);
+    expect(good.stdout).toContain("42 IRIS dans 1 commune(s) (EPSG:2154)");
+    const bad = await run(["territories", "import-iris", fixture("geo/rouen-iris/Rouen_iris.prj")]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe(
+      "Erreur : Rouen_iris.prj : format non reconnu ; attendu : Shapefile (.shp), GeoPackage (.gpkg) ou GeoJSON (.geojson).\n",
+    );
+  });
+});
