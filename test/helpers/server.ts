@@ -14,13 +14,17 @@ export interface TestServer {
 }
 
 /** A real HTTP server on loopback over a fresh database seeded in demo mode. */
-export async function startServer(engine: Engine = "pglite", webRoot?: string): Promise<TestServer> {
+export async function startServer(
+  engine: Engine = "pglite",
+  webRoot?: string,
+  trustProxy = false,
+): Promise<TestServer> {
   const t = await freshDb(engine);
   await ensureCog(t.db);
   await seedDemo(t.db, hashPassword);
   const app = await buildServer({
     db: t.db,
-    config: { sessionHours: 1, trustProxy: false, logLevel: "silent", demo: true },
+    config: { sessionHours: 1, trustProxy, logLevel: "silent", demo: true },
     ...(webRoot ? { webRoot } : {}),
   });
   const url = await app.listen({ port: 0, host: "127.0.0.1" });
