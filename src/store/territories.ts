@@ -8,6 +8,7 @@ import { introuvable, invalide } from "../core/errors.js";
 import type { CogRows } from "../core/territory/cog.js";
 import type { AreaGeometry } from "../core/territory/geometry.js";
 import type { PopulationRow } from "../core/territory/population.js";
+import type { TerritoryInfo, TerritoryKind } from "../core/territory/territory.js";
 import type { Db, Queryable } from "./db.js";
 
 export interface CogLoad {
@@ -159,20 +160,6 @@ export async function upsertPopulation(
       );
     return rows.length;
   });
-}
-
-export type TerritoryKind = "commune" | "epci" | "departement";
-
-export interface TerritoryInfo {
-  kind: TerritoryKind;
-  code: string;
-  nom: string;
-  fictif: boolean;
-  parents: { kind: string; code: string; nom: string }[];
-  communes: number;
-  iris: number;
-  population: number | null;
-  anneePopulation: number | null;
 }
 
 /** The communes (and arrondissements) a territory covers, as a SQL condition on `c`. */

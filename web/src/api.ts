@@ -1,5 +1,6 @@
 /** Calls to the Socle API; errors carry the server's French message. */
 import type { FeatureCollection } from "geojson";
+import type { TerritoryInfo } from "../../src/core/territory/territory";
 
 export class ApiError extends Error {
   constructor(
@@ -30,17 +31,7 @@ export interface Moi {
   organisations: { id: string; nom: string; type: string; role: string; roleLibelle: string }[];
 }
 
-export interface Territoire {
-  kind: "commune" | "epci" | "departement";
-  code: string;
-  nom: string;
-  fictif: boolean;
-  parents: { kind: string; code: string; nom: string }[];
-  communes: number;
-  iris: number;
-  population: number | null;
-  anneePopulation: number | null;
-}
+export type Territoire = TerritoryInfo;
 
 export interface Resultat {
   kind: "commune" | "epci";
