@@ -16,9 +16,10 @@ const env = { ...process.env, SOCLE_DATA_DIR: dataDir, SOCLE_LOG_LEVEL: "warn", 
 delete (env as Record<string, string | undefined>).SOCLE_DATABASE_URL;
 const CLI = ["--import", "tsx", path.join(PROJECT_ROOT, "src/cli/main.ts")];
 
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(args: string[], stdin = ""): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const p = spawn(process.execPath, [...CLI, ...args], { cwd: PROJECT_ROOT, env });
+    p.stdin.end(stdin);
     let stdout = "";
     let stderr = "";
     p.stdout.on("data", (d) => (stdout += d));
@@ -110,5 +111,38 @@ describe("socle command", () => {
     expect(bad.stderr).toBe(
       "Erreur : Rouen_iris.prj : format non reconnu ; attendu : Shapefile (.shp), GeoPackage (.gpkg) ou GeoJSON (.geojson).\n",
     );
+  });
+
+  it("creates an organisation and an account whose password is read from standard input", async () => {
+    const org = await run(["organisations", "create", "--nom", "CCAS de Rouen", "--type", "CCAS"]);
+    expect(org.stdout).toContain("Organisation créée : CCAS de Rouen");
+    const weak = await run(
+      ["users", "create", "--email", "agent@ccas-rouen.fr", "--nom", "Agent"],
+      "court\n",
+    );
+    expect(weak.code).toBe(2);
+    expect(weak.stderr).toContain("Le mot de passe doit compter au moins 12 caractères.");
+    const args = [
+      "users",
+      "create",
+      "--email",
+      "Agent@CCAS-Rouen.fr",
+      "--nom",
+      "Agent",
+      "--organisation",
+      "CCAS de Rouen",
+      "--role",
+      "analyste",
+    ];
+    const created = await run(args, "Un-Mot-De-Passe-Solide-2026\n");
+    expect(created.stdout).toContain("Compte créé : agent@ccas-rouen.fr");
+    const db = await openPglite(path.join(dataDir, "pglite"));
+    const rows = await db.query<{ password_hash: string; role: string }>(
+      "SELECT u.password_hash, m.role FROM app_user u JOIN membership m ON m.user_id = u.id WHERE u.email = 'agent@ccas-rouen.fr'",
+    );
+    await db.close();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.role).toBe("analyste");
+    expect(rows[0]!.password_hash).toMatch(/^\$argon2id\$/);
   });
 });
