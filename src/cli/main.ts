@@ -3,6 +3,7 @@
  * The `socle` command. Wires configuration, store and services together;
  * holds no domain rule.
  */
+import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { type Config, loadConfig } from "../config.js";
 import {
@@ -52,11 +53,15 @@ async function withStore<T>(config: Config, fn: (db: Db) => Promise<T>): Promise
   }
 }
 
+/** First line of standard input (a pipe or a terminal), so scripts can pass the password without argv. */
 async function readSecret(prompt: string): Promise<string> {
   if (process.stdin.isTTY) process.stderr.write(prompt);
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString("utf8").split(/\r?\n/)[0] ?? "";
+  const rl = createInterface({ input: process.stdin, terminal: false });
+  for await (const line of rl) {
+    rl.close();
+    return line;
+  }
+  return "";
 }
 
 function say(line: string): void {
