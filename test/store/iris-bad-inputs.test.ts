@@ -12,6 +12,7 @@ import { importPopulationFile } from "../../src/ingest/population.js";
 import { ensureCog } from "../../src/store/cog-etalab.js";
 import { freshDb, type TestDb } from "../helpers/db.js";
 import { fixture } from "../helpers/fixtures.js";
+import { square } from "../helpers/geometry.js";
 
 const dir = mkdtempSync(path.join(tmpdir(), "socle-iris-"));
 
@@ -20,19 +21,6 @@ function rouenCopy(name: string, parts: string[] = ["shp", "shx", "dbf", "prj"])
     copyFileSync(fixture(`geo/rouen-iris/Rouen_iris.${ext}`), path.join(dir, `${name}.${ext}`));
   return path.join(dir, `${name}.shp`);
 }
-
-const square = (x: number, y: number, d: number) => ({
-  type: "Polygon",
-  coordinates: [
-    [
-      [x, y],
-      [x + d, y],
-      [x + d, y + d],
-      [x, y + d],
-      [x, y],
-    ],
-  ],
-});
 
 function geojson(name: string, features: unknown[], crs?: string): string {
   const file = path.join(dir, name);

@@ -1,18 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { square } from "../../../test/helpers/geometry.js";
 import { readIrisContours, type SourceFeature } from "./iris-contours.js";
 
-const square = (x: number, y: number, d = 100) => ({
-  type: "Polygon",
-  coordinates: [
-    [
-      [x, y],
-      [x + d, y],
-      [x + d, y + d],
-      [x, y + d],
-      [x, y],
-    ],
-  ],
-});
 const feat = (
   index: number,
   properties: Record<string, unknown>,
