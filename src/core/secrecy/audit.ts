@@ -1,0 +1,482 @@
+/**
+ * The attacker audit. An independent LP attacker who knows every published
+ * cell, every additivity equation of every linked table (they are all sums of
+ * the same inner cells), earlier releases and non-negativity computes bounds
+ * on each suppressed cell and checks the protection standard:
+ *   3a no suppressed cell is computable exactly;
+ *   3b every primary keeps an interval at least as wide as its protection;
+ *   3c no group of suppressed cells has a derivable total in 1..k−1, i.e. no
+ *      suppressed cell of 1..k−1 units has an upper bound under k.
+ * For count tables the attacker also rounds bounds to integers.
+ *
+ * This file shares nothing with the suppression code but the table model.
+ * To keep the number of LP solves low, every solution found updates the
+ * observed range of every suppressed cell; a cell whose observed range already
+ * proves its protection needs no LP of its own.
+ */
+import type { Model } from "highs";
+import { cellLabel, cellSupport, type TableSet } from "../table/table.js";
+import type { Highs } from "./solver.js";
+
+export type AuditStandard = "full" | "exact";
+
+export interface AuditInput {
+  readonly set: TableSet;
+  /** Per cell: suppressed in the pattern under audit. */
+  readonly suppressed: ArrayLike<number | boolean>;
+  /** Per cell: primary (needs interval protection in the full standard). */
+  readonly primary: ArrayLike<number | boolean>;
+  /** Required width of a primary cell's interval (3b). */
+  readonly requiredWidth: (cell: number) => number;
+  /** Frequency threshold k (3c). */
+  readonly threshold: number;
+  readonly standard: AuditStandard;
+  /** Cells published by earlier releases of the same data, suppressed or not now. */
+  readonly earlierPublished?: readonly number[];
+  /** Compute the exact interval of every suppressed cell, not only a proof. */
+  readonly allIntervals?: boolean;
+  /**
+   * Quick screening: report cells that local attacks cannot prove protected
+   * as "non_prouvee" instead of solving the global LP. Never a verdict.
+   */
+  readonly localOnly?: boolean;
+  /** With `localOnly`: cells the caller has already proven protected. */
+  readonly skip?: ArrayLike<number>;
+}
+
+export type FindingKind = "publiee" | "exacte" | "intervalle" | "groupe" | "non_prouvee";
+
+export interface AuditFinding {
+  readonly cell: number;
+  readonly kind: FindingKind;
+  readonly value: number;
+  readonly lower: number;
+  readonly upper: number;
+  readonly required: number;
+  /** French description naming the cell. */
+  readonly message: string;
+}
+
+export interface AuditReport {
+  readonly ok: boolean;
+  readonly suppressedCells: number;
+  readonly findings: readonly AuditFinding[];
+  /** Exact bounds known at the end (all suppressed cells when `allIntervals`). */
+  readonly intervals: ReadonlyMap<number, readonly [number, number]>;
+  readonly lpSolves: number;
+  readonly globalSolves: number;
+  readonly globalSeconds: number;
+  readonly seconds: number;
+}
+
+const FEAS_TOL = 1e-7;
+
+export function auditPattern(highs: Highs, input: AuditInput): AuditReport {
+  const started = performance.now();
+  const { set } = input;
+  const nCells = set.cells.length;
+  const supp = (c: number) => Boolean(input.suppressed[c]);
+  const integral = !set.magnitude;
+
+  // Inner cells known to the attacker: published inner cells (now or earlier).
+  const publishedNow: number[] = [];
+  for (let c = 0; c < nCells; c++) if (!supp(c)) publishedNow.push(c);
+  const published = [...new Set([...publishedNow, ...(input.earlierPublished ?? [])])];
+  const known = new Uint8Array(set.innerCount);
+  for (const c of published) {
+    const s = cellSupport(set, c);
+    if (s.length === 1) known[s[0] as number] = 1;
+  }
+  const col = new Int32Array(set.innerCount).fill(-1);
+  const vars: number[] = [];
+  for (let i = 0; i < set.innerCount; i++) {
+    if (!known[i]) {
+      col[i] = vars.length;
+      vars.push(i);
+    }
+  }
+  const values = set.inner.values;
+
+  // Equality rows: published cells over unknown inner cells.
+  const rowStarts: number[] = [0];
+  const rowIdx: number[] = [];
+  const rowRhs: number[] = [];
+  const seenRows = new Set<string>();
+  for (const c of published) {
+    let rhs = (set.cells[c] as { value: number }).value;
+    const cols: number[] = [];
+    for (const i of cellSupport(set, c)) {
+      const j = col[i] as number;
+      if (j < 0) rhs -= values[i] as number;
+      else cols.push(j);
+    }
+    if (cols.length === 0) continue;
+    cols.sort((a, b) => a - b);
+    const key = cols.join(",");
+    if (seenRows.has(key)) continue;
+    seenRows.add(key);
+    rowIdx.push(...cols);
+    rowRhs.push(rhs);
+    rowStarts.push(rowIdx.length);
+  }
+
+  // Objectives: each suppressed cell as a sum of unknown inner cells + constant.
+  interface Target {
+    cell: number;
+    cols: number[];
+    constant: number;
+    value: number;
+    need: number; // required integer/continuous width; 0 when only 3a
+    needUpper: number; // 3c: required upper bound (0 if none)
+    obsMin: number;
+    obsMax: number;
+    lo?: number;
+    up?: number;
+  }
+  const targets: Target[] = [];
+  for (let c = 0; c < nCells; c++) {
+    if (!supp(c)) continue;
+    const cell = set.cells[c] as { value: number; count: number };
+    let constant = 0;
+    const cols: number[] = [];
+    for (const i of cellSupport(set, c)) {
+      const j = col[i] as number;
+      if (j < 0) constant += values[i] as number;
+      else cols.push(j);
+    }
+    const isPrim = Boolean(input.primary[c]);
+    const need = input.standard === "full" && isPrim ? input.requiredWidth(c) : 0;
+    const needUpper =
+      input.standard === "full" && integral && cell.count >= 1 && cell.count < input.threshold
+        ? input.threshold
+        : 0;
+    targets.push({
+      cell: c,
+      cols,
+      constant,
+      value: cell.value,
+      need,
+      needUpper,
+      obsMin: cell.value,
+      obsMax: cell.value,
+    });
+  }
+
+  const nCols = vars.length;
+  const scale = Math.max(1, ...targets.map((t) => Math.abs(t.value)));
+  const eps = Math.max(1e-6, 1e-9 * scale);
+  const roundLo = (x: number) => (integral ? Math.ceil(x - 1e-6) : x);
+  const roundUp = (x: number) => (integral ? Math.floor(x + 1e-6) : x);
+  const proven = (t: Target, lo: number, up: number): boolean => {
+    const l = roundLo(lo);
+    const u = roundUp(up);
+    const width = u - l;
+    if (integral ? width < 1 : width <= eps) return false;
+    if (t.need > 0 && width < t.need - eps) return false;
+    if (t.needUpper > 0 && u < t.needUpper) return false;
+    return true;
+  };
+
+  let lpSolves = 0;
+  let globalSolves = 0;
+  let globalMs = 0;
+  let model: Model | undefined;
+  const intervals = new Map<number, readonly [number, number]>();
+  const findings: AuditFinding[] = [];
+  for (let c = 0; c < nCells; c++) {
+    if (input.primary[c] && !supp(c)) {
+      const value = (set.cells[c] as { value: number }).value;
+      findings.push({
+        cell: c,
+        kind: "publiee",
+        value,
+        lower: value,
+        upper: value,
+        required: 0,
+        message: `La cellule ${cellLabel(set, c)} est sous secret primaire mais publiée.`,
+      });
+    }
+  }
+  try {
+    if (nCols > 0 && targets.length > 0) {
+      model = highs.createModel({
+        numCols: nCols,
+        numRows: rowRhs.length,
+        colCost: new Float64Array(nCols),
+        colLower: new Float64Array(nCols),
+        colUpper: new Float64Array(nCols).fill(highs.infinity),
+        rowLower: rowRhs,
+        rowUpper: rowRhs,
+        matrix: {
+          format: "csr",
+          numRows: rowRhs.length,
+          numCols: nCols,
+          starts: rowStarts,
+          indices: rowIdx,
+          values: new Float64Array(rowIdx.length).fill(1),
+        },
+      });
+      model.options.set({
+        output_flag: false,
+        primal_feasibility_tolerance: FEAS_TOL,
+        dual_feasibility_tolerance: FEAS_TOL,
+      });
+    }
+    const m = model;
+    const costs = new Float64Array(nCols);
+    const all = nCols > 0 ? ({ kind: "range", from: 0, to: nCols - 1 } as const) : undefined;
+    const solve = (sense: 1 | -1, t?: Target): number | undefined => {
+      if (!m || !all) return undefined;
+      costs.fill(0);
+      if (t) for (const j of t.cols) costs[j] = sense;
+      else {
+        // Random direction over the suppressed cells, to spread observations.
+        let seed = (lpSolves + 1) * 2654435761;
+        for (const x of targets) {
+          seed = (seed * 1103515245 + 12345) >>> 0;
+          const w = ((seed / 4294967296) * 2 - 1) * sense;
+          for (const j of x.cols) costs[j] = (costs[j] as number) + w;
+        }
+      }
+      m.changeColsCost(all, costs);
+      const g0 = performance.now();
+      const status = m.run().modelStatus;
+      globalMs += performance.now() - g0;
+      globalSolves++;
+      lpSolves++;
+      if (status !== highs.constants.modelStatus.optimal) {
+        if (status === highs.constants.modelStatus.infeasible) {
+          throw new Error("Audit : les cellules publiées sont incohérentes (système infaisable).");
+        }
+        return undefined;
+      }
+      const x = m.getSolution().colValue;
+      for (const u of targets) {
+        let v = u.constant;
+        for (const j of u.cols) v += x[j] as number;
+        if (v < u.obsMin) u.obsMin = v;
+        if (v > u.obsMax) u.obsMax = v;
+      }
+      if (!t) return undefined;
+      let v = t.constant;
+      for (const j of t.cols) v += x[j] as number;
+      return v;
+    };
+
+    // Local attacks: free only the unknowns near a target and hold the others
+    // at their true values. Any solution found is feasible for the whole
+    // system, so it proves protection; only unproven cells get a global LP.
+    const rowsOfVar: number[][] = Array.from({ length: nCols }, () => []);
+    for (let r = 0; r < rowRhs.length; r++) {
+      for (let k = rowStarts[r] as number; k < (rowStarts[r + 1] as number); k++) {
+        (rowsOfVar[rowIdx[k] as number] as number[]).push(r);
+      }
+    }
+    const targetsOfVar: number[][] = Array.from({ length: nCols }, () => []);
+    targets.forEach((t, ti) => {
+      for (const j of t.cols) (targetsOfVar[j] as number[]).push(ti);
+    });
+    const truth = vars.map((i) => values[i] as number);
+    const observe = (local: readonly number[], x: ArrayLike<number>) => {
+      const delta = new Map<number, number>();
+      local.forEach((j, k) => {
+        const d = (x[k] as number) - (truth[j] as number);
+        if (Math.abs(d) > 1e-12) delta.set(j, d);
+      });
+      const touched = new Set<number>();
+      for (const j of delta.keys()) for (const ti of targetsOfVar[j] as number[]) touched.add(ti);
+      for (const ti of touched) {
+        const u = targets[ti] as Target;
+        let v = u.value;
+        for (const j of u.cols) v += delta.get(j) ?? 0;
+        if (v < u.obsMin) u.obsMin = v;
+        if (v > u.obsMax) u.obsMax = v;
+      }
+    };
+    const localAttack = (t: Target, radius: number): void => {
+      const local = new Set<number>(t.cols);
+      let frontier = [...t.cols];
+      for (let h = 0; h < radius && local.size < 400; h++) {
+        const next: number[] = [];
+        for (const j of frontier) {
+          for (const r of rowsOfVar[j] as number[]) {
+            const a = rowStarts[r] as number;
+            const b = rowStarts[r + 1] as number;
+            if (b - a > 60) continue;
+            for (let k = a; k < b; k++) {
+              const v = rowIdx[k] as number;
+              if (!local.has(v)) {
+                local.add(v);
+                next.push(v);
+              }
+            }
+          }
+        }
+        frontier = next;
+      }
+      const localList = [...local].sort((a, b) => a - b);
+      const pos = new Map(localList.map((v, k) => [v, k]));
+      const rows = new Set<number>();
+      for (const j of localList) for (const r of rowsOfVar[j] as number[]) rows.add(r);
+      const starts: number[] = [0];
+      const idx: number[] = [];
+      const rhs: number[] = [];
+      for (const r of rows) {
+        let b = rowRhs[r] as number;
+        for (let k = rowStarts[r] as number; k < (rowStarts[r + 1] as number); k++) {
+          const v = rowIdx[k] as number;
+          const p = pos.get(v);
+          if (p === undefined) b -= truth[v] as number;
+          else idx.push(p);
+        }
+        rhs.push(b);
+        starts.push(idx.length);
+      }
+      const n = localList.length;
+      const cost = new Float64Array(n);
+      const local0 = highs.createModel({
+        numCols: n,
+        numRows: rhs.length,
+        colCost: cost,
+        colLower: new Float64Array(n),
+        colUpper: new Float64Array(n).fill(highs.infinity),
+        rowLower: rhs,
+        rowUpper: rhs,
+        matrix: {
+          format: "csr",
+          numRows: rhs.length,
+          numCols: n,
+          starts,
+          indices: idx,
+          values: new Float64Array(idx.length).fill(1),
+        },
+      });
+      try {
+        local0.options.set({ output_flag: false });
+        for (const sense of [-1, 1]) {
+          cost.fill(0);
+          for (const j of t.cols) cost[pos.get(j) as number] = sense;
+          local0.changeColsCost({ kind: "range", from: 0, to: n - 1 }, cost);
+          const status = local0.run().modelStatus;
+          lpSolves++;
+          if (status === highs.constants.modelStatus.optimal)
+            observe(localList, local0.getSolution().colValue);
+          if (proven(t, t.obsMin, t.obsMax)) return;
+        }
+      } finally {
+        local0.dispose();
+      }
+    };
+
+    // Exact deductions without LP: a row summing to zero fixes its unknowns at
+    // zero, a row with one free unknown fixes it; repeat until nothing moves.
+    const fixedVar = new Uint8Array(nCols);
+    {
+      const freeCount = rowStarts.slice(1).map((e, r) => e - (rowStarts[r] as number));
+      const residual = [...rowRhs];
+      const queue: number[] = [];
+      for (let r = 0; r < rowRhs.length; r++) queue.push(r);
+      const fix = (j: number) => {
+        if (fixedVar[j]) return;
+        fixedVar[j] = 1;
+        for (const r of rowsOfVar[j] as number[]) {
+          freeCount[r] = (freeCount[r] as number) - 1;
+          residual[r] = (residual[r] as number) - (truth[j] as number);
+          queue.push(r);
+        }
+      };
+      while (queue.length > 0) {
+        const r = queue.pop() as number;
+        const free = freeCount[r] as number;
+        if (free === 0) continue;
+        if (free === 1 || Math.abs(residual[r] as number) <= eps) {
+          for (let k = rowStarts[r] as number; k < (rowStarts[r + 1] as number); k++)
+            fix(rowIdx[k] as number);
+        }
+      }
+    }
+
+    for (const t of targets) {
+      if (t.cols.length === 0 || t.cols.every((j) => fixedVar[j])) {
+        t.lo = t.value;
+        t.up = t.value;
+      } else if (input.allIntervals || !proven(t, t.obsMin, t.obsMax)) {
+        if (!input.allIntervals) {
+          localAttack(t, 1);
+          if (!proven(t, t.obsMin, t.obsMax)) localAttack(t, 2);
+          if (proven(t, t.obsMin, t.obsMax)) continue;
+          if (input.localOnly && input.skip?.[t.cell]) continue;
+          if (input.localOnly) {
+            findings.push({
+              cell: t.cell,
+              kind: "non_prouvee",
+              value: t.value,
+              lower: t.obsMin,
+              upper: t.obsMax,
+              required: Math.max(t.need, t.needUpper),
+              message: `La protection de la cellule ${cellLabel(set, t.cell)} n'est pas prouvée localement.`,
+            });
+            continue;
+          }
+        }
+        // Global solves give the exact bounds.
+        t.up = solve(-1, t);
+        if (input.allIntervals || !proven(t, t.obsMin, t.obsMax)) t.lo = solve(1, t);
+        t.up ??= t.obsMax;
+        t.lo ??= t.obsMin;
+      } else continue;
+      const lo = roundLo(t.lo as number);
+      const up = roundUp(t.up as number);
+      intervals.set(t.cell, [lo, up]);
+      const label = cellLabel(set, t.cell);
+      const exact = integral ? up - lo < 1 : up - lo <= eps;
+      if (exact) {
+        findings.push({
+          cell: t.cell,
+          kind: "exacte",
+          value: t.value,
+          lower: lo,
+          upper: up,
+          required: t.need,
+          message: `La cellule ${label} se recalcule exactement (${fmt(lo)}).`,
+        });
+      } else if (t.need > 0 && up - lo < t.need - eps) {
+        findings.push({
+          cell: t.cell,
+          kind: "intervalle",
+          value: t.value,
+          lower: lo,
+          upper: up,
+          required: t.need,
+          message: `La cellule ${label} est encadrée entre ${fmt(lo)} et ${fmt(up)}, intervalle plus étroit que la protection requise (${fmt(t.need)}).`,
+        });
+      } else if (t.needUpper > 0 && up < t.needUpper) {
+        findings.push({
+          cell: t.cell,
+          kind: "groupe",
+          value: t.value,
+          lower: lo,
+          upper: up,
+          required: t.needUpper,
+          message: `La cellule ${label} appartient à un groupe de cellules masquées dont le total se déduit et reste sous le seuil (${fmt(up)} < ${input.threshold}).`,
+        });
+      }
+    }
+  } finally {
+    model?.dispose();
+  }
+  return {
+    ok: findings.length === 0,
+    suppressedCells: targets.length,
+    findings,
+    intervals,
+    lpSolves,
+    globalSolves,
+    globalSeconds: globalMs / 1000,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+function fmt(x: number): string {
+  return Number.isInteger(x) ? String(x) : x.toFixed(2).replace(".", ",");
+}

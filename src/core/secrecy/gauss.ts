@@ -1,0 +1,241 @@
+/**
+ * Fast secondary suppression by Gaussian elimination, in the spirit of
+ * Statistics Norway's GaussSuppression.
+ *
+ * Every cell is a vector over the inner cells. Candidates are visited in
+ * order of preference for publication; a candidate is published unless its
+ * vector, added to the span of what is already published, would put a
+ * primary cell's vector in that span (the primary would then be computable
+ * exactly by linear combination of published cells). Otherwise it becomes a
+ * secondary suppression.
+ *
+ * The span is kept as a sparse reduced row-echelon basis keyed by pivot; each
+ * primary keeps its residual modulo the span. Adding candidate residual r
+ * discloses primary p exactly when p's residual is a multiple of r, which is
+ * found through a scale-free fingerprint (ratio of two random projections)
+ * and then checked entry by entry.
+ */
+import { cellSupport, type TableSet } from "../table/table.js";
+
+const EPS = 1e-9;
+
+interface Vec {
+  idx: number[];
+  val: number[];
+}
+
+export interface GaussResult {
+  /** 1 for every suppressed cell (primaries and secondaries). */
+  readonly suppressed: Uint8Array;
+  /** Primaries that forced publications make computable (cannot be protected). */
+  readonly unprotectable: readonly number[];
+}
+
+/**
+ * @param protect cells that must not become computable (the primaries)
+ * @param published cells published whatever happens (forced, empty), handled first
+ * @param order candidates, most wanted published first; cells absent from
+ *   `protect`, `published` and `order` are suppressed
+ */
+export function gaussSuppression(
+  set: TableSet,
+  protect: readonly number[],
+  published: readonly number[],
+  order: readonly number[],
+): GaussResult {
+  const n = set.innerCount;
+  const scratch = new Float64Array(n);
+  const mark = new Uint8Array(n);
+  const rand1 = new Float64Array(n);
+  const rand2 = new Float64Array(n);
+  let seed = 0x9e3779b9;
+  const rnd = () => {
+    // xorshift32: deterministic weights.
+    seed ^= seed << 13;
+    seed >>>= 0;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    seed >>>= 0;
+    return seed / 4294967296 + 0.5;
+  };
+  for (let i = 0; i < n; i++) {
+    rand1[i] = rnd();
+    rand2[i] = rnd();
+  }
+
+  const vecs: (Vec | null)[] = [];
+  const isPrimaryVec: boolean[] = [];
+  const colIndex: Set<number>[] = Array.from({ length: n }, () => new Set<number>());
+  const pivotOf = new Int32Array(n).fill(-1);
+  const buckets = new Map<number, Set<number>>();
+  const keyOf: number[] = [];
+
+  const fingerprint = (v: Vec): number => {
+    let a = 0;
+    let b = 0;
+    for (let k = 0; k < v.idx.length; k++) {
+      const i = v.idx[k] as number;
+      const x = v.val[k] as number;
+      a += x * (rand1[i] as number);
+      b += x * (rand2[i] as number);
+    }
+    if (Math.abs(b) < 1e-12) return Number.POSITIVE_INFINITY;
+    return Math.round((a / b) * 1e7);
+  };
+
+  /** Residual of a sparse 0/1 support modulo the current span. */
+  const reduce = (support: ArrayLike<number>): Vec => {
+    const touched: number[] = [];
+    const add = (i: number, x: number) => {
+      if (!mark[i]) {
+        mark[i] = 1;
+        touched.push(i);
+      }
+      scratch[i] = (scratch[i] as number) + x;
+    };
+    for (let k = 0; k < support.length; k++) add(support[k] as number, 1);
+    const firstPass = touched.length;
+    for (let t = 0; t < firstPass; t++) {
+      const j = touched[t] as number;
+      const p = pivotOf[j] as number;
+      if (p < 0) continue;
+      const f = scratch[j] as number;
+      if (Math.abs(f) < EPS) continue;
+      const b = vecs[p] as Vec;
+      for (let k = 0; k < b.idx.length; k++) add(b.idx[k] as number, -f * (b.val[k] as number));
+    }
+    return gather(touched);
+  };
+
+  const gather = (touched: number[]): Vec => {
+    touched.sort((a, b) => a - b);
+    const idx: number[] = [];
+    const val: number[] = [];
+    for (const i of touched) {
+      const x = scratch[i] as number;
+      if (Math.abs(x) > EPS) {
+        idx.push(i);
+        val.push(x);
+      }
+      scratch[i] = 0;
+      mark[i] = 0;
+    }
+    return { idx, val };
+  };
+
+  const register = (id: number, v: Vec) => {
+    vecs[id] = v;
+    for (const i of v.idx) (colIndex[i] as Set<number>).add(id);
+    if (isPrimaryVec[id]) {
+      const key = fingerprint(v);
+      keyOf[id] = key;
+      let s = buckets.get(key);
+      if (!s) {
+        s = new Set();
+        buckets.set(key, s);
+      }
+      s.add(id);
+    }
+  };
+  const unregister = (id: number) => {
+    const v = vecs[id] as Vec;
+    for (const i of v.idx) (colIndex[i] as Set<number>).delete(id);
+    if (isPrimaryVec[id]) buckets.get(keyOf[id] as number)?.delete(id);
+  };
+
+  const proportional = (a: Vec, b: Vec): boolean => {
+    if (a.idx.length !== b.idx.length || a.idx.length === 0) return false;
+    const ratio = (a.val[0] as number) / (b.val[0] as number);
+    for (let k = 0; k < a.idx.length; k++) {
+      if (a.idx[k] !== b.idx[k]) return false;
+      if (Math.abs((a.val[k] as number) - ratio * (b.val[k] as number)) > 1e-7 * Math.max(1, Math.abs(ratio)))
+        return false;
+    }
+    return true;
+  };
+
+  /** Primaries whose residual is a multiple of r. */
+  const disclosedBy = (r: Vec): boolean => {
+    const key = fingerprint(r);
+    for (const k of [key - 1, key, key + 1]) {
+      const s = buckets.get(k);
+      if (!s) continue;
+      for (const id of s) if (proportional(vecs[id] as Vec, r)) return true;
+    }
+    return false;
+  };
+
+  /** Adds residual r to the basis and eliminates its pivot from every other vector. */
+  const addToBasis = (r: Vec) => {
+    let q = -1;
+    let best = Number.POSITIVE_INFINITY;
+    let qk = -1;
+    for (let k = 0; k < r.idx.length; k++) {
+      const i = r.idx[k] as number;
+      const cost = (colIndex[i] as Set<number>).size;
+      if (cost < best && Math.abs(r.val[k] as number) > 1e-6) {
+        best = cost;
+        q = i;
+        qk = k;
+      }
+    }
+    const pv = r.val[qk] as number;
+    const norm: Vec = { idx: r.idx, val: r.val.map((x) => x / pv) };
+    const id = vecs.length;
+    isPrimaryVec.push(false);
+    vecs.push(null);
+    for (const other of [...(colIndex[q] as Set<number>)]) {
+      const w = vecs[other] as Vec;
+      const pos = w.idx.indexOf(q);
+      const f = w.val[pos] as number;
+      unregister(other);
+      const touched: number[] = [];
+      const add = (i: number, x: number) => {
+        if (!mark[i]) {
+          mark[i] = 1;
+          touched.push(i);
+        }
+        scratch[i] = (scratch[i] as number) + x;
+      };
+      for (let k = 0; k < w.idx.length; k++) add(w.idx[k] as number, w.val[k] as number);
+      for (let k = 0; k < norm.idx.length; k++) add(norm.idx[k] as number, -f * (norm.val[k] as number));
+      scratch[q] = 0;
+      register(other, gather(touched));
+    }
+    register(id, norm);
+    pivotOf[q] = id;
+  };
+
+  const suppressed = new Uint8Array(set.cells.length).fill(1);
+  const primaryIds: number[] = [];
+  for (const p of protect) {
+    const id = vecs.length;
+    isPrimaryVec.push(true);
+    vecs.push(null);
+    register(id, reduce(cellSupport(set, p)));
+    primaryIds.push(id);
+  }
+  for (const c of published) {
+    suppressed[c] = 0;
+    const r = reduce(cellSupport(set, c));
+    if (r.idx.length > 0) addToBasis(r);
+  }
+  const unprotectable: number[] = [];
+  primaryIds.forEach((id, k) => {
+    if ((vecs[id] as Vec).idx.length === 0) unprotectable.push(protect[k] as number);
+  });
+  const isProtected = new Uint8Array(set.cells.length);
+  for (const p of protect) isProtected[p] = 1;
+  for (const c of order) {
+    if (isProtected[c] || suppressed[c] === 0) continue;
+    const r = reduce(cellSupport(set, c));
+    if (r.idx.length === 0) {
+      suppressed[c] = 0;
+      continue;
+    }
+    if (disclosedBy(r)) continue;
+    addToBasis(r);
+    suppressed[c] = 0;
+  }
+  return { suppressed, unprotectable };
+}

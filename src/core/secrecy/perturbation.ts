@@ -1,0 +1,193 @@
+/**
+ * Protection of one cell by a minimal-cost perturbation (the incremental
+ * method of Kelly, Golden & Assad, and Fischetti & Salazar's LP heuristic).
+ *
+ * To protect cell p with width W, look for a change y of the inner cells that
+ * keeps them non-negative, moves p by at least W, and changes as few
+ * published cells as possible (already suppressed cells change for free).
+ * Suppressing every cell the change touches makes the perturbed table
+ * indistinguishable from the true one for an attacker: p is then protected by
+ * construction. The LP is solved on a neighbourhood of p, widened when it is
+ * infeasible there.
+ */
+
+import { cellSupport, type TableSet } from "../table/table.js";
+import type { Highs } from "./solver.js";
+
+export interface PerturbationInput {
+  readonly set: TableSet;
+  /** Current pattern: 1 for suppressed cells; cells to suppress are set to 1. */
+  readonly suppressed: Uint8Array;
+  /** Cells that must never be suppressed (forced, already published earlier). */
+  readonly frozen: Uint8Array;
+  /** Cost of suppressing each cell. */
+  readonly cost: (cell: number) => number;
+}
+
+/** Inner cells → cells containing them, built once per table set. */
+export function cellsByInner(set: TableSet): Int32Array[] {
+  const lists: number[][] = Array.from({ length: set.innerCount }, () => []);
+  for (let c = 0; c < set.cells.length; c++) {
+    for (const i of cellSupport(set, c)) (lists[i] as number[]).push(c);
+  }
+  return lists.map((l) => Int32Array.from(l));
+}
+
+/**
+ * Suppresses the cells of a cheapest perturbation moving `target` up (or down)
+ * by `width`. Returns the newly suppressed cells, or undefined when no
+ * perturbation exists even on the whole table.
+ */
+export function protectByPerturbation(
+  highs: Highs,
+  input: PerturbationInput,
+  byInner: readonly Int32Array[],
+  target: number,
+  width: number,
+): number[] | undefined {
+  const { set } = input;
+  const values = set.inner.values;
+  const seed = cellSupport(set, target);
+  let radius = 2;
+  for (;;) {
+    const local = neighbourhood(set, byInner, seed, radius);
+    const whole = local.length === set.innerCount;
+    for (const direction of [1, -1] as const) {
+      const found = solve(highs, input, byInner, local, target, width, direction, values);
+      if (found) {
+        for (const c of found) input.suppressed[c] = 1;
+        return found;
+      }
+    }
+    if (whole) return undefined;
+    radius = radius >= 4 ? Number.POSITIVE_INFINITY : radius + 1;
+  }
+}
+
+function neighbourhood(
+  set: TableSet,
+  byInner: readonly Int32Array[],
+  seed: ArrayLike<number>,
+  radius: number,
+): number[] {
+  if (!Number.isFinite(radius)) return Array.from({ length: set.innerCount }, (_, i) => i);
+  const local = new Set<number>(Array.from(seed));
+  let frontier = [...local];
+  for (let h = 0; h < radius; h++) {
+    const next: number[] = [];
+    for (const i of frontier) {
+      for (const c of byInner[i] as Int32Array) {
+        const s = cellSupport(set, c);
+        if (s.length > 40) continue;
+        for (const j of s) {
+          if (!local.has(j)) {
+            local.add(j);
+            next.push(j);
+          }
+        }
+      }
+    }
+    frontier = next;
+  }
+  return [...local].sort((a, b) => a - b);
+}
+
+function solve(
+  highs: Highs,
+  input: PerturbationInput,
+  byInner: readonly Int32Array[],
+  local: readonly number[],
+  target: number,
+  width: number,
+  direction: 1 | -1,
+  values: Float64Array,
+): number[] | undefined {
+  const { set } = input;
+  const pos = new Map(local.map((v, k) => [v, k]));
+  // Cells touched by the neighbourhood.
+  const touched = new Set<number>();
+  for (const i of local) for (const c of byInner[i] as Int32Array) touched.add(c);
+  const cells = [...touched].sort((a, b) => a - b);
+  // Columns: y (one per local inner cell), then u_c, v_c for published cells.
+  const nY = local.length;
+  const published = cells.filter((c) => !input.suppressed[c]);
+  const nCols = nY + 2 * published.length;
+  const colCost = new Float64Array(nCols);
+  const colLower = new Float64Array(nCols);
+  const colUpper = new Float64Array(nCols).fill(highs.infinity);
+  local.forEach((i, k) => {
+    colLower[k] = -(values[i] as number);
+  });
+  const rowStarts: number[] = [0];
+  const rowIdx: number[] = [];
+  const rowVal: number[] = [];
+  const rowLower: number[] = [];
+  const rowUpper: number[] = [];
+  published.forEach((c, k) => {
+    // Σ y over c − u_c + v_c = 0; frozen cells must not move at all.
+    for (const i of cellSupport(set, c)) {
+      const p = pos.get(i);
+      if (p !== undefined) {
+        rowIdx.push(p);
+        rowVal.push(1);
+      }
+    }
+    const frozen = input.frozen[c] === 1 || c === target;
+    rowIdx.push(nY + 2 * k, nY + 2 * k + 1);
+    rowVal.push(-1, 1);
+    const w = frozen ? 0 : input.cost(c);
+    colCost[nY + 2 * k] = w;
+    colCost[nY + 2 * k + 1] = w;
+    if (frozen) {
+      colUpper[nY + 2 * k] = 0;
+      colUpper[nY + 2 * k + 1] = 0;
+    }
+    rowLower.push(0);
+    rowUpper.push(0);
+    rowStarts.push(rowIdx.length);
+  });
+  // The target moves by at least `width` in the chosen direction.
+  for (const i of cellSupport(set, target)) {
+    const p = pos.get(i);
+    if (p !== undefined) {
+      rowIdx.push(p);
+      rowVal.push(direction);
+    }
+  }
+  rowLower.push(width);
+  rowUpper.push(highs.infinity);
+  rowStarts.push(rowIdx.length);
+  const model = highs.createModel({
+    numCols: nCols,
+    numRows: rowLower.length,
+    colCost,
+    colLower,
+    colUpper,
+    rowLower,
+    rowUpper,
+    matrix: {
+      format: "csr",
+      numRows: rowLower.length,
+      numCols: nCols,
+      starts: rowStarts,
+      indices: rowIdx,
+      values: rowVal,
+    },
+  });
+  try {
+    model.options.set({ output_flag: false });
+    const status = model.run().modelStatus;
+    if (status !== highs.constants.modelStatus.optimal) return undefined;
+    const x = model.getSolution().colValue;
+    const out: number[] = [];
+    published.forEach((c, k) => {
+      const dev = (x[nY + 2 * k] as number) + (x[nY + 2 * k + 1] as number);
+      if (dev > 1e-7) out.push(c);
+    });
+    // The target itself is suppressed already when it is a primary.
+    if (!input.suppressed[target]) out.push(target);
+    return out;
+  } finally {
+    model.dispose();
+  }
+}

@@ -1,0 +1,183 @@
+/**
+ * The secrecy engine: primary rules, secondary suppression, repair until the
+ * attacker finds nothing, and the final independent audit that decides
+ * whether the pattern may be released.
+ */
+import type { TableSet } from "../table/table.js";
+import { type AuditFinding, type AuditReport, auditPattern } from "./audit.js";
+import { gaussSuppression } from "./gauss.js";
+import { optimalSuppression } from "./optimal.js";
+import { cellsByInner, protectByPerturbation } from "./perturbation.js";
+import { primaryStatuses } from "./primary.js";
+import { isPrimary, requiredWidth, type SecrecyRules, type Standard, type Status } from "./rules.js";
+import type { Highs } from "./solver.js";
+
+export type Method = "auto" | "fast" | "optimal";
+
+export interface ProtectOptions {
+  readonly method?: Method;
+  /** What a suppressed cell costs: one per cell (default) or its value. */
+  readonly cost?: "count" | "value";
+  /** Cells already published by earlier releases of the same data. */
+  readonly earlierPublished?: readonly number[];
+  /** Tables up to this many cells use the optimal method under "auto". */
+  readonly optimalUpTo?: number;
+  /** Time limit of the optimal method, in seconds. */
+  readonly timeLimit?: number;
+}
+
+export interface Protection {
+  readonly statuses: readonly Status[];
+  readonly primary: number;
+  readonly secondary: number;
+  readonly method: "fast" | "optimal";
+  readonly standard: Standard;
+  /** The final, independent audit: the pattern may be released only if it passes. */
+  readonly audit: AuditReport;
+  readonly repairs: number;
+  readonly seconds: number;
+}
+
+export class SecrecyFailure extends Error {
+  readonly findings: readonly AuditFinding[];
+  constructor(message: string, findings: readonly AuditFinding[]) {
+    super(message);
+    this.findings = findings;
+  }
+}
+
+/** Cell weights: suppress inner cells rather than margins, small ones first. */
+function costFunction(set: TableSet, kind: "count" | "value"): (c: number) => number {
+  const maxValue = Math.max(1, ...set.cells.map((c) => Math.abs(c.value)));
+  return (c) => {
+    const cell = set.cells[c] as { value: number; level: number };
+    if (kind === "value") return Math.abs(cell.value) + 1e-3 * (1 + cell.level);
+    return 1 + 0.01 * cell.level + 0.001 * (Math.abs(cell.value) / maxValue);
+  };
+}
+
+export function protectTable(
+  highs: Highs,
+  set: TableSet,
+  rules: SecrecyRules,
+  options: ProtectOptions = {},
+): Protection {
+  const started = performance.now();
+  const standard = rules.standard ?? "full";
+  const statuses = primaryStatuses(set, rules);
+  const n = set.cells.length;
+  const primaries: number[] = [];
+  const frozen = new Uint8Array(n);
+  for (let c = 0; c < n; c++) {
+    const s = statuses[c] as Status;
+    if (isPrimary(s)) primaries.push(c);
+    else if (s === "F" || s === "E") frozen[c] = 1;
+  }
+  for (const c of options.earlierPublished ?? []) {
+    if (isPrimary(statuses[c] as Status)) {
+      throw new SecrecyFailure(
+        "Une cellule déjà publiée dans une diffusion antérieure est désormais sous secret primaire : la diffusion doit être revue.",
+        [],
+      );
+    }
+    frozen[c] = 1;
+  }
+  const costKind = options.cost ?? "count";
+  const cost = costFunction(set, costKind);
+  const fixedPublished = [...frozen.keys()].filter((c) => frozen[c]);
+  // Publication preference: zeros first (a zero is a poor secondary), then
+  // large values, then margins before inner cells.
+  const candidates = [...Array(n).keys()].filter((c) => !frozen[c] && !isPrimary(statuses[c] as Status));
+  const cells = set.cells;
+  candidates.sort((a, b) => {
+    const ca = cells[a] as { value: number; level: number };
+    const cb = cells[b] as { value: number; level: number };
+    return (
+      (ca.value === 0 ? 0 : 1) - (cb.value === 0 ? 0 : 1) ||
+      cb.value - ca.value ||
+      cb.level - ca.level ||
+      a - b
+    );
+  });
+
+  const useOptimal =
+    options.method === "optimal" || (options.method !== "fast" && n <= (options.optimalUpTo ?? 200));
+  let suppressed: Uint8Array | undefined;
+  let method: "fast" | "optimal" = "fast";
+  if (useOptimal) {
+    suppressed = optimalSuppression(highs, set, {
+      primaries,
+      frozen,
+      cost,
+      width: (c) => (standard === "full" ? requiredWidth(rules, cells[c]?.value ?? 0) : 1),
+      timeLimit: options.timeLimit ?? 20,
+    });
+    if (suppressed) method = "optimal";
+  }
+  if (!suppressed) {
+    const g = gaussSuppression(set, primaries, fixedPublished, candidates);
+    if (g.unprotectable.length > 0) {
+      throw new SecrecyFailure(
+        "Des cellules sous secret primaire se déduisent des cellules dont la publication est imposée.",
+        [],
+      );
+    }
+    suppressed = g.suppressed;
+  }
+
+  const isPrim = new Uint8Array(n);
+  for (const p of primaries) isPrim[p] = 1;
+  const width = (c: number) => requiredWidth(rules, cells[c]?.value ?? 0);
+  const auditInput = {
+    set,
+    primary: isPrim,
+    requiredWidth: width,
+    threshold: rules.threshold,
+    standard,
+    ...(options.earlierPublished ? { earlierPublished: options.earlierPublished } : {}),
+  };
+  const byInner = cellsByInner(set);
+  let repairs = 0;
+  // A perturbation found under the current pattern proves its cell protected
+  // for good: later rounds only add suppressions, which keeps it feasible.
+  const provenByRepair = new Uint8Array(n);
+  for (let round = 0; round < 50; round++) {
+    const t0 = performance.now();
+    const screen = auditPattern(highs, { ...auditInput, suppressed, localOnly: true, skip: provenByRepair });
+    if (process.env.SOCLE_DEBUG)
+      console.error("screen", round, screen.findings.length, ((performance.now() - t0) / 1000).toFixed(2));
+    if (screen.ok) break;
+    const t1 = performance.now();
+    for (const f of screen.findings) {
+      const needed =
+        standard === "full" && isPrim[f.cell]
+          ? Math.max(width(f.cell), f.kind === "groupe" ? rules.threshold - f.value : 0)
+          : 1;
+      const done = protectByPerturbation(
+        highs,
+        { set, suppressed, frozen, cost },
+        byInner,
+        f.cell,
+        Math.max(needed, set.magnitude ? 1e-3 : 1),
+      );
+      if (done) {
+        provenByRepair[f.cell] = 1;
+        if (done.length > 0) repairs++;
+      }
+    }
+    if (process.env.SOCLE_DEBUG) console.error("repairs", ((performance.now() - t1) / 1000).toFixed(2));
+  }
+  const audit = auditPattern(highs, { ...auditInput, suppressed });
+  const finalStatuses = statuses.map((s, c) => (s === "V" && suppressed[c] ? "D" : s) as Status);
+  const secondary = finalStatuses.filter((s) => s === "D").length;
+  return {
+    statuses: finalStatuses,
+    primary: primaries.length,
+    secondary,
+    method,
+    standard,
+    audit,
+    repairs,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
