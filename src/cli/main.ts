@@ -25,6 +25,7 @@ import { ensureCog } from "../store/cog-etalab.js";
 import type { Db } from "../store/db.js";
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemo } from "../store/demo.js";
 import { openStore } from "../store/open.js";
+import { secret } from "./secret.js";
 
 const USAGE = `Usage : socle <commande> [options]
 
@@ -37,6 +38,11 @@ Commandes :
   users create --email E --nom NOM [--organisation NOM --role ROLE] [--admin]
                                                 crée un compte ; mot de passe lu sur l'entrée standard
   audit verify                                  vérifie la chaîne d'empreintes du journal d'audit
+  secret protect --cells F --hierarchy H… --threshold K [--protect-zeros] [--method auto|fast|optimal]
+                 [--standard full|exact] [--value COL] [--primary-col COL] --out MOTIF.csv
+                                                pose le secret primaire et secondaire, puis l'audit
+  secret audit --cells F --hierarchy H… --pattern MOTIF.csv [--threshold K] [--standard full|exact]
+                                                attaque un motif de secret et dit s'il protège
 
 Variables : SOCLE_PORT, SOCLE_HOST, SOCLE_DATA_DIR, SOCLE_DATABASE_URL, SOCLE_DEMO, SOCLE_SESSION_HOURS,
             SOCLE_TRUST_PROXY, SOCLE_LOG_LEVEL`;
@@ -239,6 +245,7 @@ export async function main(argv: string[]): Promise<void> {
     if (cmd === "organisations") return await organisations(sub, rest);
     if (cmd === "users") return await users(sub, rest);
     if (cmd === "audit") return await audit(sub);
+    if (cmd === "secret") return await secret(sub, rest);
     if (cmd === undefined || cmd === "--help" || cmd === "help") {
       say(USAGE);
       return;

@@ -165,8 +165,8 @@ export function auditPattern(highs: Highs, input: AuditInput): AuditReport {
   const nCols = vars.length;
   const scale = Math.max(1, ...targets.map((t) => Math.abs(t.value)));
   const eps = Math.max(1e-6, 1e-9 * scale);
-  const roundLo = (x: number) => (integral ? Math.ceil(x - 1e-6) : x);
-  const roundUp = (x: number) => (integral ? Math.floor(x + 1e-6) : x);
+  const roundLo = (x: number) => (integral ? Math.ceil(x - 1e-6) : x) + 0;
+  const roundUp = (x: number) => (integral ? Math.floor(x + 1e-6) : x) + 0;
   const proven = (t: Target, lo: number, up: number): boolean => {
     const l = roundLo(lo);
     const u = roundUp(up);

@@ -20,9 +20,12 @@ export interface ProtectOptions {
   readonly cost?: "count" | "value";
   /** Cells already published by earlier releases of the same data. */
   readonly earlierPublished?: readonly number[];
-  /** Tables up to this many cells use the optimal method under "auto". */
-  readonly optimalUpTo?: number;
-  /** Time limit of the optimal method, in seconds. */
+  /**
+   * Under "auto", the optimal method runs when its model stays small:
+   * primaries × inner cells × 2 perturbation variables up to this budget.
+   */
+  readonly optimalBudget?: number;
+  /** Time limit of the optimal method, in seconds (its best solution so far is safe too). */
   readonly timeLimit?: number;
 }
 
@@ -101,30 +104,8 @@ export function protectTable(
   });
 
   const useOptimal =
-    options.method === "optimal" || (options.method !== "fast" && n <= (options.optimalUpTo ?? 200));
-  let suppressed: Uint8Array | undefined;
-  let method: "fast" | "optimal" = "fast";
-  if (useOptimal) {
-    suppressed = optimalSuppression(highs, set, {
-      primaries,
-      frozen,
-      cost,
-      width: (c) => (standard === "full" ? requiredWidth(rules, cells[c]?.value ?? 0) : 1),
-      timeLimit: options.timeLimit ?? 20,
-    });
-    if (suppressed) method = "optimal";
-  }
-  if (!suppressed) {
-    const g = gaussSuppression(set, primaries, fixedPublished, candidates);
-    if (g.unprotectable.length > 0) {
-      throw new SecrecyFailure(
-        "Des cellules sous secret primaire se déduisent des cellules dont la publication est imposée.",
-        [],
-      );
-    }
-    suppressed = g.suppressed;
-  }
-
+    options.method === "optimal" ||
+    (options.method !== "fast" && primaries.length * set.innerCount * 2 <= (options.optimalBudget ?? 3000));
   const isPrim = new Uint8Array(n);
   for (const p of primaries) isPrim[p] = 1;
   const width = (c: number) => requiredWidth(rules, cells[c]?.value ?? 0);
@@ -138,34 +119,72 @@ export function protectTable(
   };
   const byInner = cellsByInner(set);
   let repairs = 0;
-  // A perturbation found under the current pattern proves its cell protected
-  // for good: later rounds only add suppressions, which keeps it feasible.
-  const provenByRepair = new Uint8Array(n);
-  for (let round = 0; round < 50; round++) {
-    const t0 = performance.now();
-    const screen = auditPattern(highs, { ...auditInput, suppressed, localOnly: true, skip: provenByRepair });
-    if (process.env.SOCLE_DEBUG)
-      console.error("screen", round, screen.findings.length, ((performance.now() - t0) / 1000).toFixed(2));
-    if (screen.ok) break;
-    const t1 = performance.now();
-    for (const f of screen.findings) {
-      const needed =
-        standard === "full" && isPrim[f.cell]
-          ? Math.max(width(f.cell), f.kind === "groupe" ? rules.threshold - f.value : 0)
-          : 1;
-      const done = protectByPerturbation(
-        highs,
-        { set, suppressed, frozen, cost },
-        byInner,
-        f.cell,
-        Math.max(needed, set.magnitude ? 1e-3 : 1),
-      );
-      if (done) {
-        provenByRepair[f.cell] = 1;
-        if (done.length > 0) repairs++;
+
+  /** Screens the pattern with quick local attacks and repairs what they cannot prove. */
+  const repairUntilProven = (suppressed: Uint8Array): void => {
+    // A perturbation found under the current pattern proves its cell protected
+    // for good: later rounds only add suppressions, which keeps it feasible.
+    const provenByRepair = new Uint8Array(n);
+    for (let round = 0; round < 50; round++) {
+      const screen = auditPattern(highs, {
+        ...auditInput,
+        suppressed,
+        localOnly: true,
+        skip: provenByRepair,
+      });
+      if (screen.ok) return;
+      for (const f of screen.findings) {
+        const needed =
+          standard === "full" && isPrim[f.cell]
+            ? Math.max(width(f.cell), f.kind === "groupe" ? rules.threshold - f.value : 0)
+            : 1;
+        const done = protectByPerturbation(
+          highs,
+          { set, suppressed, frozen, cost },
+          byInner,
+          f.cell,
+          Math.max(needed, set.magnitude ? 1e-3 : 1),
+        );
+        if (done) {
+          provenByRepair[f.cell] = 1;
+          if (done.length > 0) repairs++;
+        }
       }
     }
-    if (process.env.SOCLE_DEBUG) console.error("repairs", ((performance.now() - t1) / 1000).toFixed(2));
+  };
+  const patternCost = (p: Uint8Array) => {
+    let total = 0;
+    for (let c = 0; c < n; c++) if (p[c] && !isPrim[c]) total += cost(c);
+    return total;
+  };
+
+  const g = gaussSuppression(set, primaries, fixedPublished, candidates);
+  if (g.unprotectable.length > 0) {
+    throw new SecrecyFailure(
+      "Des cellules sous secret primaire se déduisent des cellules dont la publication est imposée.",
+      [],
+    );
+  }
+  let suppressed = g.suppressed;
+  repairUntilProven(suppressed);
+  let method: "fast" | "optimal" = "fast";
+  if (useOptimal) {
+    // The MIP's best solution within its time limit is safe by construction;
+    // keep it when it costs less than the fast pattern.
+    const optimal = optimalSuppression(highs, set, {
+      primaries,
+      frozen,
+      cost,
+      width: (c) => (standard === "full" ? requiredWidth(rules, cells[c]?.value ?? 0) : 1),
+      timeLimit: options.timeLimit ?? 3,
+    });
+    if (optimal) {
+      repairUntilProven(optimal);
+      if (patternCost(optimal) < patternCost(suppressed) - 1e-9) {
+        suppressed = optimal;
+        method = "optimal";
+      }
+    }
   }
   const audit = auditPattern(highs, { ...auditInput, suppressed });
   const finalStatuses = statuses.map((s, c) => (s === "V" && suppressed[c] ? "D" : s) as Status);
