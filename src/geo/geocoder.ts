@@ -1,0 +1,401 @@
+/**
+ * The geocoder: an address as partners type it → commune, street, number and
+ * the IRIS, with a result type and a score in [0, 1]. The IRIS is given only
+ * when it is certain: an exact number, an interpolation between two numbers
+ * of the same parity in the same IRIS, a street that lies in one IRIS, or a
+ * commune non irisée. A wrong IRIS is worse than an unknown one, so every
+ * ambiguity (two streets, two communes, neighbours in different IRIS) ends
+ * in « unknown ».
+ */
+import type { AddressIndex } from "./address-index.js";
+import {
+  communeKey,
+  editDistance,
+  expandTokens,
+  fold,
+  type ParsedAddress,
+  parseAddress,
+  STREET_TYPES,
+  streetKey,
+  streetKeyTokens,
+  suffixAlternatives,
+} from "./normalize.js";
+
+export type ResultType = "housenumber" | "interpolated" | "street" | "municipality" | "not_found";
+
+export const RESULT_TYPE_FR: Readonly<Record<ResultType, string>> = {
+  housenumber: "numéro",
+  interpolated: "numéro interpolé",
+  street: "voie",
+  municipality: "commune",
+  not_found: "non trouvé",
+};
+
+export interface GeocodeResult {
+  type: ResultType;
+  score: number;
+  codeIris: string | null;
+  codeCommune: string | null;
+}
+
+const NOT_FOUND: GeocodeResult = { type: "not_found", score: 0, codeIris: null, codeCommune: null };
+/** Below this street similarity a candidate street is not taken. */
+const STREET_MIN = 0.78;
+/** Candidates within this score of the best are ambiguous with it. */
+const TIE = 0.04;
+
+interface Candidate {
+  commune: number;
+  conf: number;
+}
+
+interface StreetHit {
+  voie: number;
+  score: number;
+}
+
+export class Geocoder {
+  readonly index: AddressIndex;
+  /** Per commune: street key → streets. */
+  private readonly keyVoies: Map<string, number[]>[];
+  /** Per commune: street token → streets containing it. */
+  private readonly tokenVoies: Map<string, number[]>[];
+  private readonly voieTokens: string[][];
+  private readonly allKeys = new Map<string, number[]>();
+  /** Per commune: full folded name (stopwords kept) → streets; tells « Rue La Fontaine » from « Rue de la Fontaine ». */
+  private readonly fullVoies: Map<string, number[]>[];
+  private readonly postcodes = new Map<string, number[]>();
+  private readonly communeNames = new Map<string, number[]>();
+  /** Full folded names: « Le Houville » is not « Houville » when both exist. */
+  private readonly communeFull = new Map<string, number[]>();
+  private readonly communeNameList: { key: string; communes: number[] }[] = [];
+  /** 1-deletion variants of every street token → the tokens. */
+  private readonly deletes = new Map<string, string[]>();
+  private readonly vocabulary = new Set<string>();
+
+  constructor(index: AddressIndex) {
+    this.index = index;
+    const nc = index.communes.length;
+    this.keyVoies = Array.from({ length: nc }, () => new Map());
+    this.tokenVoies = Array.from({ length: nc }, () => new Map());
+    this.fullVoies = Array.from({ length: nc }, () => new Map());
+    this.voieTokens = new Array(index.voieNom.length);
+    for (let c = 0; c < nc; c++) {
+      const ce = index.communes[c]!;
+      for (const pc of ce.postcodes) push(this.postcodes, pc, c);
+      for (const name of [ce.nom, ...ce.aliases]) push(this.communeNames, communeKey(name), c);
+    }
+    for (let c = 0; c < nc; c++) {
+      const ce = index.communes[c]!;
+      for (const name of [ce.nom, ...ce.aliases]) push(this.communeFull, fold(name), c);
+    }
+    for (const [key, communes] of this.communeNames) this.communeNameList.push({ key, communes });
+    for (let v = 0; v < index.voieNom.length; v++) {
+      const c = index.voieCommune[v]!;
+      const key = streetKey(index.voieNom[v]!);
+      const toks = key.split(" ").filter((t) => t !== "");
+      this.voieTokens[v] = toks;
+      push(this.keyVoies[c]!, key, v);
+      push(this.fullVoies[c]!, expandTokens(fold(index.voieNom[v]!)).join(" "), v);
+      push(this.allKeys, key, v);
+      const tv = this.tokenVoies[c]!;
+      for (const t of new Set(toks)) {
+        push(tv, t, v);
+        if (!this.vocabulary.has(t)) {
+          this.vocabulary.add(t);
+          if (t.length >= 4 && !/^\d+$/.test(t))
+            for (let i = 0; i < t.length; i++) push(this.deletes, t.slice(0, i) + t.slice(i + 1), t);
+        }
+      }
+    }
+  }
+
+  /** Geocodes one address given in one string or in several parts (columns). */
+  geocode(parts: readonly string[]): GeocodeResult {
+    const p = parseAddress(parts);
+    const { cands, wider } = this.candidateCommunes(p);
+    let voie = p.voie;
+    if (voie.length === 0) return this.municipality(cands);
+    let hits = this.matchStreet(voie, cands);
+    // Name and postcode agreed on a commune without that street: one of them was wrong.
+    if (hits.length === 0 && wider.length > cands.length) hits = this.matchStreet(voie, wider);
+    if (hits.length === 0 && p.commune.length === 0 && voie.length > 1) {
+      // « 12 rue de la Paix Rouen »: the commune name trails the street.
+      for (let k = Math.min(7, voie.length - 1); k >= 1 && hits.length === 0; k--) {
+        const named = this.communeNames.get(streetKeyTokens(voie.slice(-k)).join(" "));
+        if (!named) continue;
+        const inter = cands.length > 0 ? cands.filter((c) => named.includes(c.commune)) : [];
+        const next = inter.length > 0 ? inter : named.map((c) => ({ commune: c, conf: 1 }));
+        const h = this.matchStreet(voie.slice(0, -k), next);
+        if (h.length > 0) {
+          hits = h;
+          voie = voie.slice(0, -k);
+        }
+      }
+    }
+    if (hits.length === 0) {
+      // The street may be a lieu-dit or a former commune name given in another part.
+      for (const other of p.autres) {
+        hits = this.matchStreet(other, cands);
+        if (hits.length > 0) break;
+      }
+    }
+    if (hits.length === 0) return this.municipality(cands);
+    return this.resolveNumber(hits, p);
+  }
+
+  /** Geocodes many addresses; the caller drops each address as soon as its result is known. */
+  geocodeBatch(addresses: readonly (readonly string[])[]): GeocodeResult[] {
+    return addresses.map((a) => this.geocode(a));
+  }
+
+  /** Communes the address names; `wider` adds those of a postcode or name that disagree. */
+  private candidateCommunes(p: ParsedAddress): { cands: Candidate[]; wider: Candidate[] } {
+    const byPc = p.codePostal ? (this.postcodes.get(p.codePostal) ?? []) : [];
+    let byName: number[] = [];
+    if (p.commune.length > 0) {
+      const key = streetKeyTokens(p.commune).join(" ");
+      byName =
+        this.communeFull.get(p.commune.join(" ")) ??
+        this.communeNames.get(key) ??
+        this.fuzzyCommune(key, byPc);
+    }
+    const all = (list: readonly number[], conf: number) => list.map((c) => ({ commune: c, conf }));
+    if (byPc.length > 0 && byName.length > 0) {
+      // The name is typed on purpose, the postcode often mistyped.
+      const union = [
+        ...all(byName, 1),
+        ...all(
+          byPc.filter((c) => !byName.includes(c)),
+          0.85,
+        ),
+      ];
+      const inter = byName.filter((c) => byPc.includes(c));
+      if (inter.length > 0) return { cands: all(inter, 1), wider: union };
+      return { cands: union, wider: union };
+    }
+    const only = byName.length > 0 ? all(byName, 1) : all(byPc, 1);
+    return { cands: only, wider: only };
+  }
+
+  private fuzzyCommune(key: string, near: readonly number[]): number[] {
+    if (key.length < 3) return [];
+    const max = key.length <= 6 ? 1 : 2;
+    let best = max + 1;
+    let found: number[] = [];
+    for (const { key: k, communes } of this.communeNameList) {
+      if (Math.abs(k.length - key.length) > max) continue;
+      const d = editDistance(key, k, max);
+      if (d < best || (d === best && communes.some((c) => near.includes(c)))) {
+        best = d;
+        found = communes;
+      } else if (d === best) found = [...found, ...communes];
+    }
+    return best <= max ? found : [];
+  }
+
+  private municipality(cands: readonly Candidate[]): GeocodeResult {
+    if (cands.length !== 1) return NOT_FOUND;
+    const ce = this.index.communes[cands[0]!.commune]!;
+    return {
+      type: "municipality",
+      score: round(0.5 * cands[0]!.conf),
+      codeIris: ce.irisStatus === "non_irisee" ? `${ce.code}0000` : null,
+      codeCommune: ce.code,
+    };
+  }
+
+  /** Streets of the candidate communes (or of the whole reference) that match, best first. */
+  private matchStreet(tokens: readonly string[], cands: readonly Candidate[]): StreetHit[] {
+    const keyToks = streetKeyTokens(tokens);
+    if (keyToks.length === 0) return [];
+    const key = keyToks.join(" ");
+    const exact: StreetHit[] = [];
+    if (cands.length === 0) {
+      for (const v of this.allKeys.get(key) ?? []) exact.push({ voie: v, score: 0.9 });
+      return exact;
+    }
+    for (const c of cands)
+      for (const v of this.keyVoies[c.commune]!.get(key) ?? []) exact.push({ voie: v, score: c.conf });
+    if (exact.length > 1) {
+      // Same key, different names: the full spelling decides when it can.
+      const full = tokens.join(" ");
+      const same = exact.filter((h) =>
+        this.fullVoies[this.index.voieCommune[h.voie]!]!.get(full)?.includes(h.voie),
+      );
+      if (same.length > 0) for (const h of exact) if (!same.includes(h)) h.score *= 0.9;
+    }
+    if (exact.length > 0) return exact.sort((a, b) => b.score - a.score);
+    return this.fuzzyStreet(keyToks, cands);
+  }
+
+  private fuzzyStreet(input: readonly string[], cands: readonly Candidate[]): StreetHit[] {
+    // Candidate streets: those sharing a name token, exactly or within one edit.
+    const forms = input.map((t) => this.tokenForms(t));
+    const seen = new Map<number, number>();
+    for (const c of cands) {
+      const tv = this.tokenVoies[c.commune]!;
+      for (let i = 0; i < input.length; i++) {
+        if (STREET_TYPES.has(input[i]!) && input.length > 1) continue;
+        for (const f of forms[i]!) for (const v of tv.get(f) ?? []) seen.set(v, c.conf);
+      }
+    }
+    const hits: StreetHit[] = [];
+    for (const [v, conf] of seen) {
+      const s = similarity(input, this.voieTokens[v]!);
+      if (s >= STREET_MIN) hits.push({ voie: v, score: s * conf });
+    }
+    return hits.sort((a, b) => b.score - a.score);
+  }
+
+  /** The token itself and the reference tokens within one edit of it. */
+  private tokenForms(t: string): string[] {
+    if (this.vocabulary.has(t) || t.length < 4 || /^\d+$/.test(t)) return [t];
+    const out = new Set<string>();
+    for (const f of this.deletes.get(t) ?? []) out.add(f);
+    for (let i = 0; i < t.length; i++) {
+      const d = t.slice(0, i) + t.slice(i + 1);
+      if (this.vocabulary.has(d)) out.add(d);
+      for (const f of this.deletes.get(d) ?? []) out.add(f);
+    }
+    return out.size > 0 ? [...out] : [t];
+  }
+
+  private resolveNumber(hits: readonly StreetHit[], p: ParsedAddress): GeocodeResult {
+    const best = hits[0]!.score;
+    const tied = hits.filter((h) => h.score >= best - TIE);
+    const results = tied.map((h) => this.numberOn(h.voie, p));
+    const first = results[0]!;
+    const ix = this.index;
+    const commune = ix.communes[ix.voieCommune[tied[0]!.voie]!]!.code;
+    const sameCommune = tied.every((h) => ix.communes[ix.voieCommune[h.voie]!]!.code === commune);
+    const irisAgree = results.every((r) => r.iris === first.iris);
+    const score = round(Math.min(1, best) * first.factor);
+    return {
+      type: first.type,
+      score: tied.length > 1 ? round(score * 0.8) : score,
+      codeIris: irisAgree ? first.iris : null,
+      codeCommune: sameCommune ? commune : null,
+    };
+  }
+
+  private numberOn(v: number, p: ParsedAddress): { type: ResultType; iris: string | null; factor: number } {
+    const ix = this.index;
+    const lo = ix.numStart[v]!;
+    const hi = ix.numStart[v + 1]!;
+    const ce = ix.communes[ix.voieCommune[v]!]!;
+    const streetIris = (): string | null => {
+      if (ce.irisStatus === "non_irisee") return `${ce.code}0000`;
+      const a = ix.voieIrisStart[v]!;
+      return ix.voieIrisStart[v + 1]! - a === 1 ? ix.iris[ix.voieIris[a]!]! : null;
+    };
+    if (p.numero === null || hi === lo) return { type: "street", iris: streetIris(), factor: 0.8 };
+    const n = p.numero;
+    // First position with numero >= n.
+    let a = lo;
+    let b = hi;
+    while (a < b) {
+      const m = (a + b) >>> 1;
+      if (ix.numero[m]! < n) a = m + 1;
+      else b = m;
+    }
+    let end = a;
+    while (end < hi && ix.numero[end] === n) end++;
+    const irisAt = (k: number): string | null => {
+      const i = ix.numIris[k]!;
+      return i < 0 ? null : ix.iris[i]!;
+    };
+    if (end > a) {
+      const want = p.suffixe ?? "";
+      const alts = p.suffixe ? [want, ...suffixAlternatives(want)] : [""];
+      for (let q = 0; q < alts.length; q++)
+        for (let k = a; k < end; k++)
+          if (ix.reps[ix.numRep[k]!] === alts[q])
+            return { type: "housenumber", iris: irisAt(k), factor: q === 0 ? 1 : 0.97 };
+      // The number exists with another suffix (or none): same building in all but rare cases.
+      const set = new Set<string | null>();
+      for (let k = a; k < end; k++) set.add(irisAt(k));
+      if (set.size === 1) return { type: "housenumber", iris: irisAt(a), factor: 0.9 };
+      return { type: "housenumber", iris: null, factor: 0.8 };
+    }
+    // Interpolation between the nearest numbers of the same parity.
+    let below = -1;
+    for (let k = a - 1; k >= lo; k--)
+      if ((ix.numero[k]! & 1) === (n & 1)) {
+        below = k;
+        break;
+      }
+    let above = -1;
+    for (let k = a; k < hi; k++)
+      if ((ix.numero[k]! & 1) === (n & 1)) {
+        above = k;
+        break;
+      }
+    const si = streetIris();
+    if (below >= 0 && above >= 0) {
+      const ib = irisAt(below);
+      if (ib !== null && ib === irisAt(above)) return { type: "interpolated", iris: ib, factor: 0.9 };
+    }
+    return { type: "interpolated", iris: si, factor: below >= 0 && above >= 0 ? 0.85 : 0.7 };
+  }
+}
+
+/**
+ * Similarity of two token lists in [0, 1]: a Dice coefficient where tokens
+ * match exactly, within an edit distance that grows with their length, or as
+ * abbreviations (prefix of 3+ letters); street types weigh half.
+ */
+export function similarity(input: readonly string[], ref: readonly string[]): number {
+  const weight = (t: string) =>
+    STREET_TYPES.has(t) ? 0.5 : /^\d+$/.test(t) ? 1 : Math.min(1.5, 0.5 + t.length / 8);
+  let wr = 0;
+  for (const t of ref) wr += weight(t);
+  const used = new Uint8Array(input.length);
+  // An input token weighs as the reference token it matches (a mistyped type is still a type).
+  const wIn = input.map(weight);
+  let matched = 0;
+  let nameMatched = false;
+  for (const r of ref) {
+    let bestSim = 0;
+    let bestI = -1;
+    for (let i = 0; i < input.length; i++) {
+      if (used[i]) continue;
+      const t = input[i]!;
+      let s = 0;
+      if (t === r) s = 1;
+      else if (/^\d+$/.test(t) || /^\d+$/.test(r)) s = 0;
+      else {
+        const max = Math.max(t.length, r.length);
+        const allowed = max <= 4 ? 0 : max <= 7 ? 1 : 2;
+        const d = allowed > 0 ? editDistance(t, r, allowed) : allowed + 1;
+        if (d <= allowed) s = 1 - d / (max + 2);
+        else if (t.length >= 3 && r.startsWith(t)) s = 0.75;
+      }
+      if (s > bestSim) {
+        bestSim = s;
+        bestI = i;
+      }
+    }
+    if (bestI >= 0) {
+      used[bestI] = 1;
+      const w = weight(r);
+      wIn[bestI] = w;
+      matched += w * bestSim;
+      if (!STREET_TYPES.has(r)) nameMatched = true;
+    }
+  }
+  if (!nameMatched) return 0;
+  let wi = 0;
+  for (const w of wIn) wi += w;
+  return (2 * matched) / (wi + wr);
+}
+
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const l = m.get(k);
+  if (l) l.push(v);
+  else m.set(k, [v]);
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
