@@ -25,6 +25,7 @@ import { ensureCog } from "../store/cog-etalab.js";
 import type { Db } from "../store/db.js";
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemo } from "../store/demo.js";
 import { openStore } from "../store/open.js";
+import { geo, geocode } from "./geo.js";
 import { secret } from "./secret.js";
 
 const USAGE = `Usage : socle <commande> [options]
@@ -38,6 +39,12 @@ Commandes :
   users create --email E --nom NOM [--organisation NOM --role ROLE] [--admin]
                                                 crée un compte ; mot de passe lu sur l'entrée standard
   audit verify                                  vérifie la chaîne d'empreintes du journal d'audit
+  geo import-ban FICHIER…                       importe la BAN (adresses-XX.csv[.gz]) et place chaque adresse dans son IRIS
+  geo list                                      liste les référentiels d'adresses chargés
+  geo synthetic --out DOSSIER [--adresses N] [--lignes N]
+                                                génère un département fictif (BAN, IRIS) et un fichier partenaire bruité
+  geocode FICHIER --id-col COL --address-cols C1,C2… --out SORTIE.csv [--rejects R.csv] [--departements 76,69]
+                                                géocode un fichier (CSV ou XLSX) : identifiant + IRIS, jamais l'adresse
   secret protect --cells F --hierarchy H… --threshold K [--protect-zeros] [--method auto|fast|optimal]
                  [--standard full|exact] [--value COL] [--primary-col COL] --out MOTIF.csv
                                                 pose le secret primaire et secondaire, puis l'audit
@@ -246,6 +253,8 @@ export async function main(argv: string[]): Promise<void> {
     if (cmd === "users") return await users(sub, rest);
     if (cmd === "audit") return await audit(sub);
     if (cmd === "secret") return await secret(sub, rest);
+    if (cmd === "geo") return await geo(sub, rest, (fn) => withStore(loadConfig(), fn));
+    if (cmd === "geocode") return await geocode(argv.slice(1), (fn) => withStore(loadConfig(), fn));
     if (cmd === undefined || cmd === "--help" || cmd === "help") {
       say(USAGE);
       return;

@@ -129,7 +129,7 @@ export function parseBanLine(line: string): BanLine {
 }
 
 /** Lines of a plain or gzip file (detected by its magic bytes, not its name). */
-export async function* banLines(file: string): AsyncGenerator<string> {
+export async function* banLines(file: string, onBytes?: (n: number) => void): AsyncGenerator<string> {
   const head = await new Promise<Buffer>((resolve, reject) => {
     const s = createReadStream(file, { start: 0, end: 1 });
     const parts: Buffer[] = [];
@@ -137,7 +137,9 @@ export async function* banLines(file: string): AsyncGenerator<string> {
     s.on("end", () => resolve(Buffer.concat(parts)));
     s.on("error", reject);
   });
-  let input: Readable = createReadStream(file);
+  const raw = createReadStream(file);
+  if (onBytes) raw.on("data", (d) => onBytes(d.length));
+  let input: Readable = raw;
   if (head[0] === 0x1f && head[1] === 0x8b) input = input.pipe(createGunzip());
   const rl = createInterface({ input, crlfDelay: Infinity });
   for await (const line of rl) yield line;

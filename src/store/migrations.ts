@@ -163,4 +163,20 @@ CREATE TABLE audit_head (
 );
 `,
   },
+  {
+    version: 3,
+    name: "referentiel_adresses",
+    sql: `
+CREATE TABLE adresse_reference (
+  departement text PRIMARY KEY,
+  source text NOT NULL,
+  imported_at timestamptz NOT NULL DEFAULT now(),
+  adresses integer NOT NULL,
+  voies integer NOT NULL,
+  communes integer NOT NULL,
+  sans_iris integer NOT NULL,
+  index_data bytea NOT NULL
+);
+`,
+  },
 ];
