@@ -422,6 +422,7 @@ function splitStreet(
   let suffixe: string | null = null;
   let voie: string[] = [];
   let streetSeg = -1;
+  let numSeg = -1;
   for (let s = 0; s < clean.length && streetSeg < 0; s++) {
     const seg = clean[s]!;
     for (let i = 0; i < seg.length; i++) {
@@ -429,17 +430,30 @@ function splitStreet(
       if (!m) continue;
       let j = i + 1;
       let suf = m[2] ? (SUFFIXES[m[2]] ?? m[2]) : null;
-      if (!suf && j < seg.length && SUFFIXES[seg[j]!] !== undefined && j + 1 < seg.length) {
+      if (
+        !suf &&
+        j < seg.length &&
+        SUFFIXES[seg[j]!] !== undefined &&
+        (j + 1 < seg.length || s + 1 < clean.length)
+      ) {
         suf = SUFFIXES[seg[j]!]!;
         j++;
       }
       if (j >= seg.length) {
         // A bare number segment (split columns: « 12 » | « rue … »).
-        if (s + 1 < clean.length && i === seg.length - 1 && !/^\d/.test(clean[s + 1]![0]!)) {
+        if (s + 1 < clean.length && !/^\d/.test(clean[s + 1]![0]!)) {
           numero = Number(m[1]);
           suffixe = suf;
-          streetSeg = s + 1;
-          voie = clean[s + 1]!;
+          const next = s + 1;
+          // « 3 » | « bis » | « rue … »: the suffix has a column of its own.
+          const lone = clean[next]!;
+          if (!suf && lone.length === 1 && SUFFIXES[lone[0]!] !== undefined && next + 1 < clean.length) {
+            suffixe = SUFFIXES[lone[0]!]!;
+            clean.splice(next, 1);
+          }
+          streetSeg = next;
+          numSeg = s;
+          voie = clean[next]!;
         }
         break;
       }
@@ -466,7 +480,7 @@ function splitStreet(
     suffixe = SUFFIXES[voie[0]!]!;
     voie = voie.slice(1);
   }
-  const autres = clean.filter((_, i) => i !== streetSeg);
+  const autres = clean.filter((_, i) => i !== streetSeg && i !== numSeg);
   if (commune.length === 0 && cpSeg < 0 && autres.length > 0) {
     // No postcode: a trailing segment is the commune.
     commune = autres[autres.length - 1]!;

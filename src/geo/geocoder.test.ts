@@ -1,0 +1,145 @@
+import { describe, expect, it } from "vitest";
+import {
+  buildAddressIndex,
+  deserialiseIndex,
+  type ReferenceAddress,
+  serialiseIndex,
+} from "./address-index.js";
+import { Geocoder } from "./geocoder.js";
+
+/** A small reference where every certainty rule has a case. */
+function reference(): ReferenceAddress[] {
+  const rows: ReferenceAddress[] = [];
+  const add = (
+    communeCode: string,
+    communeNom: string,
+    codePostal: string,
+    nomVoie: string,
+    numero: number | null,
+    iris: string,
+    extra: Partial<ReferenceAddress> = {},
+  ) =>
+    rows.push({
+      communeCode,
+      communeNom,
+      codePostal,
+      ancienneCode: "",
+      ancienneNom: "",
+      libelleAcheminement: communeNom.toUpperCase(),
+      nomVoie,
+      numero,
+      rep: "",
+      iris,
+      ...extra,
+    });
+  // Ville (irisée): a street crossing two IRIS, a street in one IRIS.
+  for (let n = 1; n <= 20; n++)
+    add("96001", "Ville", "96100", "Rue Victor Hugo", n, n <= 10 ? "960010001" : "960010002");
+  add("96001", "Ville", "96100", "Rue Victor Hugo", 3, "960010001", { rep: "bis" });
+  for (const n of [2, 4, 8]) add("96001", "Ville", "96100", "Impasse des Lilas", n, "960010003");
+  add("96001", "Ville", "96100", "Rue La Fontaine", 1, "960010001");
+  add("96001", "Ville", "96100", "Rue de la Fontaine", 1, "960010002");
+  // Two villages sharing a postcode, both with a Rue de l'Église; one is a commune nouvelle.
+  add("96002", "Bourg", "96200", "Rue de l'Église", 1, "960020000");
+  add("96003", "Val-de-Seine", "96200", "Rue de l'Église", 1, "960030000", {
+    ancienneCode: "96004",
+    ancienneNom: "Ancienne-Paroisse",
+  });
+  add("96003", "Val-de-Seine", "96200", "Chemin du Moulin", 5, "960030000");
+  // An arrondissement of a city.
+  add("96381", "Grandville 1er Arrondissement", "96001", "Quai du Port", 1, "963810001");
+  add("96382", "Grandville 2e Arrondissement", "96002", "Quai du Port", 1, "963820001");
+  return rows;
+}
+
+const g = new Geocoder(buildAddressIndex(["96"], reference()));
+
+describe("geocoder", () => {
+  it("finds a house number exactly, whatever the spelling", () => {
+    for (const a of [
+      "15 rue Victor Hugo 96100 Ville",
+      "15 R. VICTOR HUGO 96100 VILLE",
+      "15, r victor-hugo, ville",
+    ]) {
+      const r = g.geocode([a]);
+      expect(r, a).toMatchObject({
+        type: "housenumber",
+        codeIris: "960010002",
+        codeCommune: "96001",
+        score: 1,
+      });
+    }
+    expect(g.geocode(["3bis rue Victor Hugo 96100 Ville"])).toMatchObject({
+      type: "housenumber",
+      codeIris: "960010001",
+    });
+    expect(g.geocode(["3 B rue Victor Hugo 96100 Ville"]).codeIris).toBe("960010001");
+  });
+
+  it("corrects typos in street and commune names", () => {
+    expect(g.geocode(["15 rue Victro Hugo 96100 Ville"]).codeIris).toBe("960010002");
+    expect(g.geocode(["15 avneue Victor Hugo 96100 Vile"]).codeCommune).toBe("96001");
+    expect(g.geocode(["2 Chemin du Moulni 96200 Val de Seine"]).codeIris).toBe("960030000");
+  });
+
+  it("interpolates a missing number only between neighbours of the same IRIS", () => {
+    expect(g.geocode(["6 impasse des Lilas 96100 Ville"])).toMatchObject({
+      type: "interpolated",
+      codeIris: "960010003",
+    });
+    // 21 is past the end of a street that crosses two IRIS: unknown.
+    expect(g.geocode(["23 rue Victor Hugo 96100 Ville"])).toMatchObject({
+      type: "interpolated",
+      codeIris: null,
+    });
+  });
+
+  it("gives a street without number an IRIS only when the street lies in one IRIS", () => {
+    expect(g.geocode(["impasse des Lilas 96100 Ville"])).toMatchObject({
+      type: "street",
+      codeIris: "960010003",
+    });
+    expect(g.geocode(["rue Victor Hugo 96100 Ville"])).toMatchObject({ type: "street", codeIris: null });
+  });
+
+  it("gives a commune-level result an IRIS only for a commune non irisée", () => {
+    expect(g.geocode(["Lieu inconnu 96100 Ville"])).toMatchObject({ type: "municipality", codeIris: null });
+    expect(g.geocode(["Lieu inconnu", "Bourg"])).toMatchObject({
+      type: "municipality",
+      codeIris: "960020000",
+    });
+  });
+
+  it("says unknown when two communes of one postcode both have the street", () => {
+    expect(g.geocode(["1 rue de l'Eglise 96200"])).toMatchObject({ codeIris: null, codeCommune: null });
+    expect(g.geocode(["1 rue de l'Eglise 96200 Bourg"]).codeIris).toBe("960020000");
+  });
+
+  it("trusts the commune name over a wrong postcode, and knows former communes", () => {
+    expect(g.geocode(["1 rue de l'Eglise 96100 Bourg"]).codeIris).toBe("960020000");
+    expect(g.geocode(["1 rue de l'Eglise", "Ancienne-Paroisse"]).codeIris).toBe("960030000");
+  });
+
+  it("tells « Rue La Fontaine » from « Rue de la Fontaine » by the full spelling", () => {
+    expect(g.geocode(["1 rue La Fontaine 96100 Ville"]).codeIris).toBe("960010001");
+    expect(g.geocode(["1 rue de la Fontaine 96100 Ville"]).codeIris).toBe("960010002");
+  });
+
+  it("resolves arrondissements by postcode, and the city name alone by the street", () => {
+    expect(g.geocode(["1 quai du Port 96002 Grandville"]).codeIris).toBe("963820001");
+    // The same street in two arrondissements, no postcode: unknown rather than a guess.
+    expect(g.geocode(["1 quai du Port", "Grandville"]).codeIris).toBeNull();
+  });
+
+  it("returns not found for text that is not an address", () => {
+    expect(g.geocode(["azertyuiop"])).toMatchObject({ type: "not_found", codeIris: null });
+    expect(g.geocode([""])).toMatchObject({ type: "not_found" });
+  });
+
+  it("serialises the index to a compact blob and back without loss", () => {
+    const ix = buildAddressIndex(["96"], reference());
+    const back = deserialiseIndex(serialiseIndex(ix));
+    expect(back).toEqual(ix);
+    expect(new Geocoder(back).geocode(["15 rue Victor Hugo 96100 Ville"]).codeIris).toBe("960010002");
+  });
+});
