@@ -1,0 +1,189 @@
+/**
+ * A data-sharing convention as signed: parties and their part, referents,
+ * purpose, annexes (datasets), secrecy rules, source mention, diffusion
+ * rules, obligations, financing, dates, duration, notice, avenants. Pure
+ * data plus the checks that refuse an incoherent convention in French.
+ */
+import { addMonths, type IsoDate, isIsoDate } from "./dates.js";
+
+/** The part an organisation plays; rights derive from it (see rights). */
+export type Part = "fournisseur" | "destinataire" | "prestataire" | "lecteur";
+
+export const PART_FR: Readonly<Record<Part, string>> = {
+  fournisseur: "fournisseur",
+  destinataire: "destinataire",
+  prestataire: "prestataire (traitement)",
+  lecteur: "lecteur",
+};
+
+export interface Referent {
+  role: "responsable" | "technique";
+  nom: string;
+  service?: string;
+  telephone?: string;
+  email?: string;
+}
+
+export interface Party {
+  /** Key of the party inside the convention (e.g. "cd13"). */
+  id: string;
+  nom: string;
+  kind: "CCAS" | "CAF" | "CD" | "EPCI" | "COMMUNE" | "BUREAU_ETUDES" | "AUTRE";
+  parts: Part[];
+  /** Services allowed to see outputs, when the convention restricts it (Dijon). */
+  servicesAutorises?: string[];
+  referents: Referent[];
+  /** Share of the financing, in euros, when the convention says so. */
+  financement?: number;
+}
+
+export type FieldType =
+  | "identifiant"
+  | "adresse"
+  | "texte"
+  | "entier"
+  | "decimal"
+  | "date"
+  | "sexe"
+  | "gir"
+  | "oui_non"
+  | "code_commune"
+  | "code_iris"
+  | "montant";
+
+export interface DatasetField {
+  nom: string;
+  type: FieldType;
+  libelle?: string;
+}
+
+export type GeoLevel = "iris" | "commune" | "epci" | "departement" | "zone";
+
+export interface Dataset {
+  id: string;
+  titre: string;
+  fournisseur: string;
+  kind: "individuel" | "agrege";
+  champs: DatasetField[];
+  niveaux: GeoLevel[];
+  /** Custom zones (e.g. the 6 RPE of Béthune-Bruay). */
+  zones?: string[];
+  /** « 31/12/N-1 » or « dernière date disponible », as written. */
+  dateObservation: string;
+  periodicite: "annuelle" | "ponctuelle";
+  millesimes?: { de: number; a: number };
+  protocole?: 1 | 2;
+}
+
+export interface SecrecyRule {
+  seuil: number;
+  zoneMinimum?: number;
+  zoneUnite?: "habitants" | "allocataires";
+  /** Where a blanked value is given instead (Béthune: the commune). */
+  niveauRepli?: GeoLevel;
+  zerosSensibles: boolean;
+}
+
+export type Duration =
+  /** Renewed by tacit agreement every `periodeMois` months from the effective date. */
+  | { kind: "tacite"; periodeMois: number }
+  /** Fixed expiry: the last day in force. */
+  | { kind: "echeance"; fin: IsoDate }
+  /** Ends when the study is published. */
+  | { kind: "publication" };
+
+export interface Termination {
+  /** « a_tout_moment »: ends N months after the notice; « a_echeance »: notice before a renewal. */
+  mode: "a_tout_moment" | "a_echeance";
+  preavisMois: number;
+  /** Notice for a breach (0 = immediate); absent when a breach gives no special right. */
+  preavisFauteMois?: number;
+  /** Parties allowed to terminate for a breach (Béthune: the CAF only); all when absent. */
+  fautePar?: string[];
+  /** False when no ordinary termination is provided (Béthune: only for a breach). */
+  ordinaire?: boolean;
+}
+
+export interface Avenant {
+  numero: number;
+  objet: string;
+  signeLe: IsoDate;
+  effetLe: IsoDate;
+}
+
+export interface Convention {
+  id: string;
+  titre: string;
+  objet: string;
+  parties: Party[];
+  jeux: Dataset[];
+  secret: SecrecyRule;
+  mentionSource: string;
+  diffusion: {
+    interneSeulement: boolean;
+    /** External diffusion needs the provider's prior approval. */
+    accordPrealable: boolean;
+    doubleLogo: boolean;
+  };
+  obligations: {
+    destructionFinEtude: boolean;
+    copieEtude: boolean;
+    analyseConjointe: boolean;
+  };
+  signeeLe?: IsoDate;
+  /** First day in force (« une fois exécutoire »). */
+  effetLe?: IsoDate;
+  duree: Duration;
+  resiliation: Termination;
+  avenants: Avenant[];
+  /** Events recorded on the convention. */
+  preavis?: { donneLe: IsoDate; par: string; motif: "ordinaire" | "faute" };
+  publieeLe?: IsoDate;
+  remplace?: string;
+}
+
+/** French problems of a convention; empty when it is coherent. */
+export function checkConvention(c: Convention): string[] {
+  const p: string[] = [];
+  const ids = new Set(c.parties.map((x) => x.id));
+  if (c.titre.trim() === "") p.push("Titre de la convention vide.");
+  if (c.parties.length < 2) p.push("Une convention lie au moins deux parties.");
+  if (!c.parties.some((x) => x.parts.includes("fournisseur")))
+    p.push("Aucune partie n'est fournisseur des données.");
+  for (const d of [c.signeeLe, c.effetLe])
+    if (d !== undefined && !isIsoDate(d)) p.push(`Date invalide : « ${d} » (attendu AAAA-MM-JJ).`);
+  if (c.signeeLe && c.effetLe && c.effetLe < c.signeeLe)
+    p.push("La date d'effet précède la date de signature.");
+  if (c.duree.kind === "echeance") {
+    if (!isIsoDate(c.duree.fin)) p.push(`Date d'échéance invalide : « ${c.duree.fin} ».`);
+    else if (c.effetLe && c.duree.fin < c.effetLe) p.push("La date de fin précède la date d'effet.");
+  }
+  if (c.duree.kind === "tacite") {
+    if (!Number.isInteger(c.duree.periodeMois) || c.duree.periodeMois < 1)
+      p.push("Durée de la période : nombre entier de mois ≥ 1 attendu.");
+    else if (c.resiliation.preavisMois >= c.duree.periodeMois)
+      p.push(
+        `Le préavis (${c.resiliation.preavisMois} mois) est plus long que la durée de la convention (${c.duree.periodeMois} mois).`,
+      );
+  }
+  if (
+    c.duree.kind === "echeance" &&
+    c.effetLe &&
+    isIsoDate(c.duree.fin) &&
+    addMonths(c.effetLe, c.resiliation.preavisMois) > c.duree.fin
+  )
+    p.push(`Le préavis (${c.resiliation.preavisMois} mois) est plus long que la durée de la convention.`);
+  if (c.resiliation.preavisMois < 0 || (c.resiliation.preavisFauteMois ?? 0) < 0) p.push("Préavis négatif.");
+  for (const j of c.jeux)
+    if (!ids.has(j.fournisseur))
+      p.push(`Jeu de données « ${j.titre} » : fournisseur « ${j.fournisseur} » inconnu parmi les parties.`);
+  for (const f of c.resiliation.fautePar ?? [])
+    if (!ids.has(f)) p.push(`Résiliation pour faute : partie « ${f} » inconnue.`);
+  if (c.preavis && !ids.has(c.preavis.par))
+    p.push(`Préavis donné par une partie inconnue : « ${c.preavis.par} ».`);
+  if (!Number.isInteger(c.secret.seuil) || c.secret.seuil < 1)
+    p.push("Seuil du secret : entier ≥ 1 attendu.");
+  for (const a of c.avenants)
+    if (c.signeeLe && a.signeLe < c.signeeLe) p.push(`Avenant n° ${a.numero} signé avant la convention.`);
+  return p;
+}
