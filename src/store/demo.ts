@@ -2,10 +2,13 @@
  * Demo mode: the fictional Val de Socle territory and demo accounts. Never
  * run outside demo mode; every row it writes is flagged fictif/demo.
  */
+
+import { REFERENCE_CONVENTIONS } from "../core/convention/reference.js";
 import { DEMO_DEPARTEMENT, DEMO_EPCI, DEMO_REGION, demoTerritory } from "../core/territory/demo-territory.js";
 import { bbox } from "../core/territory/geometry.js";
 import { bothProjections } from "../geo/projection.js";
 import { addMembership, createOrganisation, createUser, findOrganisationByNom } from "./accounts.js";
+import { createConvention } from "./conventions.js";
 import type { Db } from "./db.js";
 import { loadCog, replaceIris, upsertPopulation } from "./territories.js";
 import { createZone } from "./zones.js";
@@ -135,5 +138,24 @@ export async function seedDemo(
       membres: ["00002", "00004"],
     });
   });
+  await seedReferenceConventions(db);
   return { created: true };
+}
+
+/** The four reference conventions, each party backed by a demo organisation. */
+export async function seedReferenceConventions(db: Db): Promise<void> {
+  for (const c of REFERENCE_CONVENTIONS) {
+    const organisations: Record<string, string> = {};
+    for (const p of c.parties) {
+      const found = await findOrganisationByNom(db, p.nom);
+      organisations[p.id] =
+        found?.id ??
+        (await createOrganisation(db, {
+          nom: p.nom,
+          kind: p.kind === "COMMUNE" ? "AUTRE" : p.kind,
+          demo: true,
+        }));
+    }
+    await createConvention(db, c, organisations);
+  }
 }

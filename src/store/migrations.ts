@@ -179,4 +179,33 @@ CREATE TABLE adresse_reference (
 );
 `,
   },
+  {
+    version: 4,
+    name: "conventions",
+    sql: `
+CREATE TABLE convention (
+  id text PRIMARY KEY,
+  titre text NOT NULL,
+  document jsonb NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  updated_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE convention_partie (
+  convention_id text NOT NULL REFERENCES convention(id) ON DELETE CASCADE,
+  partie text NOT NULL,
+  organisation_id uuid NOT NULL REFERENCES organisation(id),
+  PRIMARY KEY (convention_id, partie)
+);
+CREATE INDEX convention_partie_org ON convention_partie(organisation_id);
+CREATE TABLE convention_evenement (
+  id bigserial PRIMARY KEY,
+  convention_id text NOT NULL REFERENCES convention(id) ON DELETE CASCADE,
+  at timestamptz NOT NULL DEFAULT now(),
+  actor_id uuid,
+  kind text NOT NULL,
+  detail jsonb NOT NULL DEFAULT '{}'
+);
+CREATE INDEX convention_evenement_conv ON convention_evenement(convention_id, id);
+`,
+  },
 ];

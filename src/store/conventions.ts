@@ -1,0 +1,181 @@
+/**
+ * Conventions in the store: the signed document (jsonb), the organisation
+ * behind each party, and the history of events (creation, avenants, notice,
+ * publication). Every change is checked by core/convention first.
+ */
+
+import { noticeProblem } from "../core/convention/lifecycle.js";
+import { type Avenant, type Convention, checkConvention } from "../core/convention/model.js";
+import { introuvable, invalide } from "../core/errors.js";
+import type { Db, Queryable } from "./db.js";
+
+export interface StoredConvention {
+  convention: Convention;
+  /** party id → organisation id */
+  organisations: Record<string, string>;
+}
+
+export interface ConventionEvent {
+  at: string;
+  actorId: string | null;
+  kind: string;
+  detail: Record<string, unknown>;
+}
+
+function refuseIfIncoherent(c: Convention): void {
+  const problems = checkConvention(c);
+  if (problems.length > 0)
+    throw invalide("convention_invalide", `Convention « ${c.titre} » : ${problems[0]}`, problems);
+}
+
+/** Creates a convention, all or nothing; every party must name an existing organisation. */
+export async function createConvention(
+  db: Db,
+  c: Convention,
+  organisations: Record<string, string>,
+  actorId: string | null = null,
+): Promise<void> {
+  refuseIfIncoherent(c);
+  const missing = c.parties.filter((p) => !organisations[p.id]).map((p) => p.nom);
+  if (missing.length > 0)
+    throw invalide("partie_sans_organisation", `Partie sans organisation : ${missing.join(", ")}.`);
+  await db.transaction(async (tx) => {
+    const exists = await tx.query("SELECT 1 FROM convention WHERE id = $1", [c.id]);
+    if (exists.length > 0) throw invalide("convention_existante", `La convention « ${c.id} » existe déjà.`);
+    await tx.query("INSERT INTO convention (id, titre, document) VALUES ($1, $2, $3)", [
+      c.id,
+      c.titre,
+      JSON.stringify(c),
+    ]);
+    const orgs = await tx.query<{ id: string }>("SELECT id FROM organisation WHERE id = ANY($1::uuid[])", [
+      Object.values(organisations),
+    ]);
+    const known = new Set(orgs.map((o) => o.id));
+    for (const p of c.parties) {
+      if (!known.has(organisations[p.id]!))
+        throw invalide("organisation_inconnue", `Partie « ${p.nom} » : organisation inconnue.`);
+      await tx.query(
+        "INSERT INTO convention_partie (convention_id, partie, organisation_id) VALUES ($1, $2, $3)",
+        [c.id, p.id, organisations[p.id]],
+      );
+    }
+    await tx.query(
+      "INSERT INTO convention_evenement (convention_id, actor_id, kind, detail) VALUES ($1, $2, 'creation', '{}')",
+      [c.id, actorId],
+    );
+  });
+}
+
+export async function getConvention(q: Queryable, id: string): Promise<StoredConvention> {
+  const rows = await q.query<{ document: Convention }>("SELECT document FROM convention WHERE id = $1", [id]);
+  if (!rows[0]) throw introuvable("convention_introuvable", "Convention introuvable.");
+  const parts = await q.query<{ partie: string; organisation_id: string }>(
+    "SELECT partie, organisation_id FROM convention_partie WHERE convention_id = $1",
+    [id],
+  );
+  return {
+    convention: rows[0].document,
+    organisations: Object.fromEntries(parts.map((p) => [p.partie, p.organisation_id])),
+  };
+}
+
+export async function listConventions(q: Queryable): Promise<StoredConvention[]> {
+  const ids = await q.query<{ id: string }>("SELECT id FROM convention ORDER BY titre");
+  const out: StoredConvention[] = [];
+  for (const { id } of ids) out.push(await getConvention(q, id));
+  return out;
+}
+
+/** Conventions in which an organisation plays a part, with its party ids. */
+export async function conventionsOfOrganisation(
+  q: Queryable,
+  organisationId: string,
+): Promise<{ conventionId: string; partie: string }[]> {
+  const rows = await q.query<{ convention_id: string; partie: string }>(
+    "SELECT convention_id, partie FROM convention_partie WHERE organisation_id = $1 ORDER BY convention_id, partie",
+    [organisationId],
+  );
+  return rows.map((r) => ({ conventionId: r.convention_id, partie: r.partie }));
+}
+
+async function update(
+  db: Db,
+  id: string,
+  kind: string,
+  detail: Record<string, unknown>,
+  actorId: string | null,
+  change: (c: Convention) => Convention,
+): Promise<Convention> {
+  return db.transaction(async (tx) => {
+    const rows = await tx.query<{ document: Convention }>(
+      "SELECT document FROM convention WHERE id = $1 FOR UPDATE",
+      [id],
+    );
+    if (!rows[0]) throw introuvable("convention_introuvable", "Convention introuvable.");
+    const next = change(rows[0].document);
+    refuseIfIncoherent(next);
+    await tx.query("UPDATE convention SET document = $2, titre = $3, updated_at = now() WHERE id = $1", [
+      id,
+      JSON.stringify(next),
+      next.titre,
+    ]);
+    await tx.query(
+      "INSERT INTO convention_evenement (convention_id, actor_id, kind, detail) VALUES ($1, $2, $3, $4)",
+      [id, actorId, kind, JSON.stringify(detail)],
+    );
+    return next;
+  });
+}
+
+export function recordNotice(
+  db: Db,
+  id: string,
+  notice: { donneLe: string; par: string; motif: "ordinaire" | "faute" },
+  actorId: string | null = null,
+): Promise<Convention> {
+  return update(db, id, "preavis", notice, actorId, (c) => {
+    const problem = noticeProblem(c, notice.par, notice.motif);
+    if (problem) throw invalide("preavis_refuse", problem);
+    if (c.preavis)
+      throw invalide("preavis_existant", "Un préavis est déjà enregistré pour cette convention.");
+    return { ...c, preavis: notice };
+  });
+}
+
+export function recordAvenant(
+  db: Db,
+  id: string,
+  a: Omit<Avenant, "numero">,
+  actorId: string | null = null,
+): Promise<Convention> {
+  return update(db, id, "avenant", a, actorId, (c) => ({
+    ...c,
+    avenants: [...c.avenants, { ...a, numero: c.avenants.length + 1 }],
+  }));
+}
+
+export function recordPublication(
+  db: Db,
+  id: string,
+  publieeLe: string,
+  actorId: string | null = null,
+): Promise<Convention> {
+  return update(db, id, "publication", { publieeLe }, actorId, (c) => ({ ...c, publieeLe }));
+}
+
+export async function conventionHistory(q: Queryable, id: string): Promise<ConventionEvent[]> {
+  const rows = await q.query<{
+    at: Date | string;
+    actor_id: string | null;
+    kind: string;
+    detail: Record<string, unknown>;
+  }>("SELECT at, actor_id, kind, detail FROM convention_evenement WHERE convention_id = $1 ORDER BY id", [
+    id,
+  ]);
+  return rows.map((r) => ({
+    at: new Date(r.at).toISOString(),
+    actorId: r.actor_id,
+    kind: r.kind,
+    detail: r.detail,
+  }));
+}
