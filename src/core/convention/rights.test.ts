@@ -1,0 +1,90 @@
+import { describe, expect, it } from "vitest";
+import { AIX, DIJON, ROUEN } from "./reference.js";
+import { ACTIONS, type Action, decide } from "./rights.js";
+
+const allowed = (d: ReturnType<typeof decide>) => d.ok;
+
+describe("rights derived from a convention", () => {
+  it("gives microdata only to the processor, protected outputs to every party, nothing to outsiders", () => {
+    const on = "2016-06-01";
+    const matrix = Object.fromEntries(
+      ["cd13", "ccas-aix", "compas", "dehors"].map((p) => [
+        p,
+        Object.fromEntries(
+          ACTIONS.map((a: Action) => [
+            a,
+            allowed(decide(AIX, a, { parties: p === "dehors" ? [] : [p], on })),
+          ]),
+        ),
+      ]),
+    );
+    expect(matrix).toEqual({
+      cd13: {
+        voir_convention: true,
+        voir_microdonnees: false,
+        voir_sorties_protegees: true,
+        deposer: true,
+        exporter: true,
+        diffuser_externe: true,
+      },
+      "ccas-aix": {
+        voir_convention: true,
+        voir_microdonnees: false,
+        voir_sorties_protegees: true,
+        deposer: false,
+        exporter: true,
+        diffuser_externe: false,
+      },
+      compas: {
+        voir_convention: true,
+        voir_microdonnees: true,
+        voir_sorties_protegees: true,
+        deposer: true,
+        exporter: true,
+        diffuser_externe: false,
+      },
+      dehors: {
+        voir_convention: false,
+        voir_microdonnees: false,
+        voir_sorties_protegees: false,
+        deposer: false,
+        exporter: false,
+        diffuser_externe: false,
+      },
+    });
+  });
+
+  it("refuses deposits and exports under a convention that is not in force, saying why", () => {
+    expect(decide(DIJON, "deposer", { parties: ["ccas-dijon"], on: "2010-01-05" })).toEqual({
+      ok: false,
+      raison: "La convention n'est pas en vigueur (expirée).",
+    });
+    expect(decide(ROUEN, "exporter", { parties: ["ville-rouen"], on: "2018-12-31" }).ok).toBe(false);
+    expect(decide(ROUEN, "voir_sorties_protegees", { parties: ["ville-rouen"], on: "2030-01-01" }).ok).toBe(
+      true,
+    );
+  });
+
+  it("needs the provider's recorded approval for external diffusion", () => {
+    const ctx = { parties: ["ville-rouen"], on: "2024-05-01" };
+    expect(decide(ROUEN, "diffuser_externe", ctx)).toEqual({
+      ok: false,
+      raison: "La diffusion externe demande l'accord préalable du fournisseur, non enregistré.",
+    });
+    expect(decide(ROUEN, "diffuser_externe", { ...ctx, accordDiffusion: true }).ok).toBe(true);
+  });
+
+  it("lets only the two named services of the agglomeration see Dijon's outputs", () => {
+    const ctx = { parties: ["grand-dijon"], on: "2009-06-01" };
+    expect(decide(DIJON, "voir_sorties_protegees", { ...ctx, service: "Urbanisme" })).toEqual({
+      ok: false,
+      raison: "Seuls les services « Observatoire Prospective » et « Politique de la Ville » y ont accès.",
+    });
+    expect(decide(DIJON, "voir_sorties_protegees", { ...ctx, service: "Politique de la Ville" }).ok).toBe(
+      true,
+    );
+    expect(decide(DIJON, "voir_sorties_protegees", { parties: ["ccas-dijon"], on: "2009-06-01" }).ok).toBe(
+      true,
+    );
+  });
+});

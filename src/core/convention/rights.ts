@@ -1,0 +1,76 @@
+/**
+ * Rights derived from a convention, never from a global flag: what an
+ * organisation may do under a convention on a date, given its parts in it.
+ * Microdata only for the processor; protected outputs for every party;
+ * deposits and exports only while the convention is in force; external
+ * diffusion only after the provider's recorded approval; where the
+ * convention restricts services (Dijon), only those services.
+ */
+import { isInForce, STATUS_FR, statusOn } from "./lifecycle.js";
+import type { Convention, Part } from "./model.js";
+
+export type Action =
+  | "voir_convention"
+  | "voir_microdonnees"
+  | "voir_sorties_protegees"
+  | "deposer"
+  | "exporter"
+  | "diffuser_externe";
+
+export const ACTIONS: readonly Action[] = [
+  "voir_convention",
+  "voir_microdonnees",
+  "voir_sorties_protegees",
+  "deposer",
+  "exporter",
+  "diffuser_externe",
+];
+
+export type Decision = { ok: true } | { ok: false; raison: string };
+
+export interface RightsContext {
+  /** The party ids of the organisation in this convention (empty for an outsider). */
+  parties: readonly string[];
+  on: string;
+  /** The user's service, checked where the convention restricts services. */
+  service?: string;
+  /** The provider approved external diffusion (recorded). */
+  accordDiffusion?: boolean;
+}
+
+const REFUS = (raison: string): Decision => ({ ok: false, raison });
+
+export function decide(c: Convention, action: Action, ctx: RightsContext): Decision {
+  const mine = c.parties.filter((p) => ctx.parties.includes(p.id));
+  if (mine.length === 0) return REFUS("Votre organisation n'est pas partie à cette convention.");
+  const parts = new Set<Part>(mine.flatMap((p) => p.parts));
+  const restricted = mine.find((p) => p.servicesAutorises && p.servicesAutorises.length > 0);
+  if (action === "voir_convention") return { ok: true };
+  if (restricted && !(ctx.service && restricted.servicesAutorises!.includes(ctx.service)))
+    return REFUS(
+      `Seuls les services ${restricted.servicesAutorises!.map((s) => `« ${s} »`).join(" et ")} y ont accès.`,
+    );
+  const inForce = isInForce(c, ctx.on);
+  const notInForce = () => REFUS(`La convention n'est pas en vigueur (${STATUS_FR[statusOn(c, ctx.on)]}).`);
+  switch (action) {
+    case "voir_microdonnees":
+      return parts.has("prestataire")
+        ? { ok: true }
+        : REFUS("Les microdonnées ne sont accessibles qu'au prestataire.");
+    case "voir_sorties_protegees":
+      return { ok: true };
+    case "deposer":
+      if (!parts.has("fournisseur") && !parts.has("prestataire"))
+        return REFUS("Seul le fournisseur (ou le prestataire) dépose des données.");
+      return inForce ? { ok: true } : notInForce();
+    case "exporter":
+      return inForce ? { ok: true } : notInForce();
+    case "diffuser_externe":
+      if (!inForce) return notInForce();
+      if (c.diffusion.interneSeulement)
+        return REFUS("La convention limite l'usage des données à un usage interne.");
+      if (c.diffusion.accordPrealable && !ctx.accordDiffusion && !parts.has("fournisseur"))
+        return REFUS("La diffusion externe demande l'accord préalable du fournisseur, non enregistré.");
+      return { ok: true };
+  }
+}
