@@ -3,6 +3,7 @@
  * The `socle` command. Wires configuration, store and services together;
  * holds no domain rule.
  */
+import path from "node:path";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { type Config, loadConfig } from "../config.js";
@@ -114,7 +115,7 @@ async function serve(args: string[]): Promise<void> {
     say(`  Comptes : ${DEMO_ACCOUNTS.map((a) => a.email).join(", ")} — mot de passe « ${DEMO_PASSWORD} »`);
   }
   const { buildServer } = await import("../server/app.js");
-  const app = await buildServer({ db, config });
+  const app = await buildServer({ db, config, filesDir: path.join(config.dataDir, "fichiers") });
   const address = await app.listen({ port: config.port, host: config.host });
   say(
     `Socle est prêt sur ${address.replace("127.0.0.1", "localhost").replace("[::1]", "localhost")} (${Date.now() - started} ms)`,

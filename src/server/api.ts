@@ -5,7 +5,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { Principal } from "../core/account/model.js";
+import { type IsoDate, isoDateInParis } from "../core/convention/dates.js";
+import type { Action } from "../core/convention/rights.js";
 import { invalide, SocleError } from "../core/errors.js";
+import type { Queryable } from "../store/db.js";
+import { type ConventionAccess, checkAccess } from "./access.js";
 
 export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> {
   method: "GET" | "POST" | "PUT" | "DELETE";
@@ -18,6 +22,8 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
   query?: Q;
   body?: B;
   response?: z.ZodType;
+  /** Largest request body in bytes (uploads); the server default otherwise. */
+  bodyLimit?: number;
 }
 
 export interface Ctx<P, Q, B> {
@@ -123,6 +129,7 @@ export function route<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodT
   app.route({
     method: spec.method,
     url: spec.url,
+    ...(spec.bodyLimit ? { bodyLimit: spec.bodyLimit } : {}),
     handler: async (request, reply) => {
       const principal = request.principal;
       if (!principal) throw new SocleError("non_authentifie", "non_authentifie", "Authentification requise.");
@@ -135,6 +142,37 @@ export function route<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodT
         principal,
       });
     },
+  });
+}
+
+export interface ConventionRouteDeps {
+  db: Queryable;
+  now: () => Date;
+}
+
+export interface ConventionCtx<P, Q, B> extends AuthedCtx<P, Q, B> {
+  acces: ConventionAccess;
+}
+
+/**
+ * A route on data held under a convention: the convention is found from the
+ * parameters, and the user's rights in it are checked for `action` on today's
+ * date (in France) before the handler runs; a refusal is a 403 saying why.
+ */
+export function conventionRoute<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(
+  app: FastifyInstance,
+  deps: ConventionRouteDeps,
+  spec: RouteSpec<P, Q, B> & {
+    action: Action;
+    conventionOf: (params: z.infer<P>, q: Queryable) => Promise<string>;
+  },
+  handler: (ctx: ConventionCtx<z.infer<P>, z.infer<Q>, z.infer<B>>) => Promise<unknown>,
+): void {
+  route(app, spec, async (ctx) => {
+    const conventionId = await spec.conventionOf(ctx.params, deps.db);
+    const on: IsoDate = isoDateInParis(deps.now());
+    const acces = await checkAccess(deps.db, ctx.principal, conventionId, spec.action, on);
+    return handler({ ...ctx, acces });
   });
 }
 

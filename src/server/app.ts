@@ -13,6 +13,7 @@ import { openapiDocument, publicRoute } from "./api.js";
 import { type AuthOptions, installRequestAudit, installSessions } from "./auth.js";
 import { installErrorHandler } from "./errors.js";
 import { authRoutes } from "./routes/auth.js";
+import { conventionRoutes } from "./routes/conventions.js";
 import { organisationRoutes } from "./routes/organisations.js";
 import { territoireRoutes } from "./routes/territoires.js";
 
@@ -31,6 +32,15 @@ export interface ServerDeps {
   config: Pick<Config, "sessionHours" | "trustProxy" | "logLevel" | "demo">;
   now?: () => Date;
   webRoot?: string;
+  /** Folder of stored files (deposits, study documents); outside the database. */
+  filesDir: string;
+}
+
+declare module "fastify" {
+  interface FastifyInstance {
+    /** Every API route registered, "METHOD /url" (the rights matrix test reads it). */
+    apiRoutes: string[];
+  }
 }
 
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
@@ -56,6 +66,19 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     sessionHours: deps.config.sessionHours,
     now: deps.now ?? (() => new Date()),
   };
+  const apiRoutes: string[] = [];
+  app.decorate("apiRoutes", apiRoutes);
+  app.addHook("onRoute", (r) => {
+    if (!r.url.startsWith("/api/")) return;
+    for (const m of Array.isArray(r.method) ? r.method : [r.method])
+      if (m !== "HEAD") apiRoutes.push(`${m} ${r.url}`);
+  });
+  // Uploads (deposits, study documents) arrive as the raw file.
+  app.addContentTypeParser(
+    ["application/octet-stream", "application/pdf"],
+    { parseAs: "buffer" },
+    (_req, body, done) => done(null, body),
+  );
   installErrorHandler(app);
   installSessions(app, auth);
   installRequestAudit(app, auth);
@@ -82,6 +105,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   authRoutes(app, auth);
   territoireRoutes(app, deps.db);
   organisationRoutes(app, deps.db);
+  conventionRoutes(app, { db: deps.db, files: { root: deps.filesDir }, now: auth.now });
 
   const webRoot = deps.webRoot ?? defaultWebRoot();
   if (existsSync(path.join(webRoot, "index.html"))) {

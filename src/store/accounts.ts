@@ -34,11 +34,12 @@ export async function addMembership(
   userId: string,
   organisationId: string,
   role: Role,
+  service: string | null = null,
 ): Promise<void> {
   await q.query(
-    `INSERT INTO membership (user_id, organisation_id, role) VALUES ($1, $2, $3)
-     ON CONFLICT (user_id, organisation_id) DO UPDATE SET role = EXCLUDED.role`,
-    [userId, organisationId, role],
+    `INSERT INTO membership (user_id, organisation_id, role, service) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (user_id, organisation_id) DO UPDATE SET role = EXCLUDED.role, service = EXCLUDED.service`,
+    [userId, organisationId, role, service],
   );
 }
 
@@ -61,8 +62,14 @@ export async function loadPrincipal(q: Queryable, userId: string): Promise<Princ
     [userId],
   );
   if (!u) return undefined;
-  const ms = await q.query<{ organisation_id: string; nom: string; kind: OrganisationKind; role: Role }>(
-    `SELECT m.organisation_id, o.nom, o.kind, m.role FROM membership m
+  const ms = await q.query<{
+    organisation_id: string;
+    nom: string;
+    kind: OrganisationKind;
+    role: Role;
+    service: string | null;
+  }>(
+    `SELECT m.organisation_id, o.nom, o.kind, m.role, m.service FROM membership m
      JOIN organisation o ON o.id = m.organisation_id WHERE m.user_id = $1 ORDER BY o.nom`,
     [userId],
   );
@@ -71,6 +78,7 @@ export async function loadPrincipal(q: Queryable, userId: string): Promise<Princ
     organisationNom: m.nom,
     organisationKind: m.kind,
     role: m.role,
+    ...(m.service ? { service: m.service } : {}),
   }));
   return { userId: u.id, email: u.email, nom: u.nom, platformAdmin: u.platform_admin, memberships };
 }

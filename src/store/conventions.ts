@@ -179,3 +179,24 @@ export async function conventionHistory(q: Queryable, id: string): Promise<Conve
     detail: r.detail,
   }));
 }
+
+/** Records the provider's approval of external diffusion. */
+export async function recordDiffusionApproval(
+  db: Db,
+  id: string,
+  approval: { par: string; portee: string },
+  actorId: string | null,
+): Promise<void> {
+  await db.query(
+    "INSERT INTO convention_evenement (convention_id, actor_id, kind, detail) VALUES ($1, $2, 'accord_diffusion', $3)",
+    [id, actorId, JSON.stringify(approval)],
+  );
+}
+
+export async function hasDiffusionApproval(q: Queryable, id: string): Promise<boolean> {
+  const rows = await q.query(
+    "SELECT 1 FROM convention_evenement WHERE convention_id = $1 AND kind = 'accord_diffusion' LIMIT 1",
+    [id],
+  );
+  return rows.length > 0;
+}

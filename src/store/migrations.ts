@@ -208,4 +208,93 @@ CREATE TABLE convention_evenement (
 CREATE INDEX convention_evenement_conv ON convention_evenement(convention_id, id);
 `,
   },
+  {
+    version: 5,
+    name: "fed_jeux_destruction_restitution",
+    sql: `
+-- The service a member works in: conventions may restrict outputs to services (Dijon).
+ALTER TABLE membership ADD COLUMN service text;
+CREATE TABLE fed_demande (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  convention_id text NOT NULL REFERENCES convention(id) ON DELETE CASCADE,
+  demandeur text NOT NULL,
+  fournisseur text NOT NULL,
+  statut text NOT NULL CHECK (statut IN ('en_attente', 'favorable', 'defavorable')),
+  feuille1 jsonb NOT NULL,
+  feuille2 jsonb,
+  demande_par uuid,
+  demande_le timestamptz NOT NULL DEFAULT now(),
+  repondu_par uuid,
+  repondu_le timestamptz
+);
+CREATE INDEX fed_demande_conv ON fed_demande(convention_id);
+-- A dataset to collect or collected under a convention (an annex, possibly one vintage).
+-- After destruction the row stays as a tombstone with its attestation.
+CREATE TABLE jeu_donnees (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  convention_id text NOT NULL REFERENCES convention(id) ON DELETE CASCADE,
+  annexe text NOT NULL,
+  titre text NOT NULL,
+  fed_id uuid REFERENCES fed_demande(id),
+  statut text NOT NULL CHECK (statut IN ('a_collecter', 'collecte', 'detruit')),
+  created_at timestamptz NOT NULL DEFAULT now(),
+  detruit_le timestamptz
+);
+CREATE INDEX jeu_donnees_conv ON jeu_donnees(convention_id);
+CREATE TABLE depot (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  jeu_id uuid NOT NULL REFERENCES jeu_donnees(id),
+  nom_fichier text NOT NULL,
+  octets bigint NOT NULL,
+  sha256 text NOT NULL,
+  chemin text NOT NULL,
+  depose_par uuid,
+  depose_le timestamptz NOT NULL DEFAULT now(),
+  UNIQUE (jeu_id, sha256)
+);
+-- Pseudonymised rows: no identifier, no address.
+CREATE TABLE microdonnee (
+  jeu_id uuid NOT NULL REFERENCES jeu_donnees(id),
+  depot_id uuid REFERENCES depot(id),
+  ligne integer NOT NULL,
+  pseudonyme text NOT NULL,
+  code_iris text,
+  annee integer,
+  valeurs jsonb NOT NULL DEFAULT '{}'
+);
+CREATE INDEX microdonnee_jeu ON microdonnee(jeu_id);
+CREATE TABLE tableau_derive (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  jeu_id uuid NOT NULL REFERENCES jeu_donnees(id),
+  nom text NOT NULL,
+  cellules jsonb NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX tableau_derive_jeu ON tableau_derive(jeu_id);
+CREATE TABLE attestation_destruction (
+  jeu_id uuid PRIMARY KEY REFERENCES jeu_donnees(id),
+  convention_id text NOT NULL REFERENCES convention(id) ON DELETE CASCADE,
+  attestation jsonb NOT NULL,
+  empreinte text NOT NULL,
+  audit_seq bigint NOT NULL
+);
+CREATE TABLE restitution (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  convention_id text NOT NULL REFERENCES convention(id) ON DELETE CASCADE,
+  titre text NOT NULL,
+  nom_fichier text NOT NULL,
+  octets bigint NOT NULL,
+  sha256 text NOT NULL,
+  chemin text NOT NULL,
+  depose_par uuid,
+  depose_le timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE restitution_envoi (
+  restitution_id uuid NOT NULL REFERENCES restitution(id) ON DELETE CASCADE,
+  partie text NOT NULL,
+  envoye_le timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (restitution_id, partie)
+);
+`,
+  },
 ];

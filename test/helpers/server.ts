@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import { buildServer } from "../../src/server/app.js";
 import { hashPassword } from "../../src/server/passwords.js";
@@ -9,6 +12,7 @@ import { type Engine, freshDb } from "./db.js";
 export interface TestServer {
   url: string;
   db: Db;
+  filesDir: string;
   app: FastifyInstance;
   close(): Promise<void>;
 }
@@ -18,23 +22,29 @@ export async function startServer(
   engine: Engine = "pglite",
   webRoot?: string,
   trustProxy = false,
+  now?: () => Date,
 ): Promise<TestServer> {
   const t = await freshDb(engine);
+  const filesDir = mkdtempSync(path.join(tmpdir(), "socle-fichiers-"));
   await ensureCog(t.db);
   await seedDemo(t.db, hashPassword);
   const app = await buildServer({
     db: t.db,
     config: { sessionHours: 1, trustProxy, logLevel: "silent", demo: true },
+    filesDir,
+    ...(now ? { now } : {}),
     ...(webRoot ? { webRoot } : {}),
   });
   const url = await app.listen({ port: 0, host: "127.0.0.1" });
   return {
     url,
     db: t.db,
+    filesDir,
     app,
     async close() {
       await app.close();
       await t.drop();
+      rmSync(filesDir, { recursive: true, force: true });
     },
   };
 }

@@ -48,6 +48,8 @@ export interface Membership {
   organisationNom: string;
   organisationKind: OrganisationKind;
   role: Role;
+  /** The member's service, where conventions restrict outputs to services. */
+  service?: string;
 }
 
 export interface Principal {

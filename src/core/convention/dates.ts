@@ -55,3 +55,13 @@ export function formatDateFr(d: IsoDate): string {
   const [y, m, day] = parts(d);
   return `${String(day).padStart(2, "0")}/${String(m).padStart(2, "0")}/${y}`;
 }
+
+/** The calendar date in France at an instant: conventions count days in French time. */
+export function isoDateInParis(at: Date): IsoDate {
+  return new Intl.DateTimeFormat("en-CA", {
+    timeZone: "Europe/Paris",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+  }).format(at);
+}

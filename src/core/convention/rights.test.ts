@@ -26,6 +26,12 @@ describe("rights derived from a convention", () => {
         deposer: true,
         exporter: true,
         diffuser_externe: true,
+        gerer_convention: true,
+        accorder_diffusion: true,
+        demander_donnees: false,
+        repondre_fed: true,
+        detruire: true,
+        restituer: false,
       },
       "ccas-aix": {
         voir_convention: true,
@@ -34,6 +40,12 @@ describe("rights derived from a convention", () => {
         deposer: false,
         exporter: true,
         diffuser_externe: false,
+        gerer_convention: true,
+        accorder_diffusion: false,
+        demander_donnees: true,
+        repondre_fed: false,
+        detruire: false,
+        restituer: true,
       },
       compas: {
         voir_convention: true,
@@ -42,6 +54,12 @@ describe("rights derived from a convention", () => {
         deposer: true,
         exporter: true,
         diffuser_externe: false,
+        gerer_convention: true,
+        accorder_diffusion: false,
+        demander_donnees: true,
+        repondre_fed: false,
+        detruire: true,
+        restituer: true,
       },
       dehors: {
         voir_convention: false,
@@ -50,6 +68,12 @@ describe("rights derived from a convention", () => {
         deposer: false,
         exporter: false,
         diffuser_externe: false,
+        gerer_convention: false,
+        accorder_diffusion: false,
+        demander_donnees: false,
+        repondre_fed: false,
+        detruire: false,
+        restituer: false,
       },
     });
   });
@@ -86,5 +110,32 @@ describe("rights derived from a convention", () => {
     expect(decide(DIJON, "voir_sorties_protegees", { parties: ["ccas-dijon"], on: "2009-06-01" }).ok).toBe(
       true,
     );
+  });
+});
+
+describe("rights by role inside a party", () => {
+  const on = "2016-06-01";
+  it("lets only administrators and referents commit their organisation", () => {
+    expect(decide(AIX, "repondre_fed", { parties: ["cd13"], on, role: "analyste" })).toEqual({
+      ok: false,
+      raison: "Seuls les administrateurs et référents de l'organisation peuvent le faire.",
+    });
+    expect(decide(AIX, "repondre_fed", { parties: ["cd13"], on, role: "referent" }).ok).toBe(true);
+    expect(decide(AIX, "detruire", { parties: ["compas"], on, role: "admin" }).ok).toBe(true);
+  });
+  it("keeps readers to reading", () => {
+    expect(decide(AIX, "demander_donnees", { parties: ["ccas-aix"], on, role: "lecteur" }).ok).toBe(false);
+    expect(decide(AIX, "voir_sorties_protegees", { parties: ["ccas-aix"], on, role: "lecteur" }).ok).toBe(
+      true,
+    );
+  });
+  it("still allows destruction after the end, but no more requests", () => {
+    const after = "2030-01-01";
+    const ended = { ...AIX, preavis: { donneLe: "2020-01-01", par: "cd13", motif: "ordinaire" as const } };
+    expect(decide(ended, "detruire", { parties: ["compas"], on: after }).ok).toBe(true);
+    expect(decide(ended, "demander_donnees", { parties: ["ccas-aix"], on: after })).toEqual({
+      ok: false,
+      raison: "La convention est terminée (résiliée).",
+    });
   });
 });

@@ -15,7 +15,13 @@ export type Action =
   | "voir_sorties_protegees"
   | "deposer"
   | "exporter"
-  | "diffuser_externe";
+  | "diffuser_externe"
+  | "gerer_convention"
+  | "accorder_diffusion"
+  | "demander_donnees"
+  | "repondre_fed"
+  | "detruire"
+  | "restituer";
 
 export const ACTIONS: readonly Action[] = [
   "voir_convention",
@@ -24,7 +30,26 @@ export const ACTIONS: readonly Action[] = [
   "deposer",
   "exporter",
   "diffuser_externe",
+  "gerer_convention",
+  "accorder_diffusion",
+  "demander_donnees",
+  "repondre_fed",
+  "detruire",
+  "restituer",
 ];
+
+/** The role a member holds in its organisation (see core/account). */
+export type MemberRole = "admin" | "referent" | "analyste" | "lecteur";
+
+/** Actions that commit the organisation: only its administrators and referents. */
+const COMMITTING: ReadonlySet<Action> = new Set([
+  "gerer_convention",
+  "accorder_diffusion",
+  "repondre_fed",
+  "detruire",
+]);
+/** Actions that produce or change data: not for members who only read. */
+const WORKING: ReadonlySet<Action> = new Set(["deposer", "demander_donnees", "restituer", "exporter"]);
 
 export type Decision = { ok: true } | { ok: false; raison: string };
 
@@ -36,6 +61,8 @@ export interface RightsContext {
   service?: string;
   /** The provider approved external diffusion (recorded). */
   accordDiffusion?: boolean;
+  /** The user's role in its organisation; when absent only the convention is considered. */
+  role?: MemberRole;
 }
 
 const REFUS = (raison: string): Decision => ({ ok: false, raison });
@@ -46,12 +73,18 @@ export function decide(c: Convention, action: Action, ctx: RightsContext): Decis
   const parts = new Set<Part>(mine.flatMap((p) => p.parts));
   const restricted = mine.find((p) => p.servicesAutorises && p.servicesAutorises.length > 0);
   if (action === "voir_convention") return { ok: true };
+  if (ctx.role && COMMITTING.has(action) && ctx.role !== "admin" && ctx.role !== "referent")
+    return REFUS("Seuls les administrateurs et référents de l'organisation peuvent le faire.");
+  if (ctx.role === "lecteur" && WORKING.has(action)) return REFUS("Un compte lecteur consulte seulement.");
   if (restricted && !(ctx.service && restricted.servicesAutorises!.includes(ctx.service)))
     return REFUS(
       `Seuls les services ${restricted.servicesAutorises!.map((s) => `« ${s} »`).join(" et ")} y ont accès.`,
     );
   const inForce = isInForce(c, ctx.on);
-  const notInForce = () => REFUS(`La convention n'est pas en vigueur (${STATUS_FR[statusOn(c, ctx.on)]}).`);
+  const status = statusOn(c, ctx.on);
+  const notInForce = () => REFUS(`La convention n'est pas en vigueur (${STATUS_FR[status]}).`);
+  const ended = status === "resiliee" || status === "expiree" || status === "terminee_publication";
+  const isEnded = () => REFUS(`La convention est terminée (${STATUS_FR[status]}).`);
   switch (action) {
     case "voir_microdonnees":
       return parts.has("prestataire")
@@ -72,5 +105,26 @@ export function decide(c: Convention, action: Action, ctx: RightsContext): Decis
       if (c.diffusion.accordPrealable && !ctx.accordDiffusion && !parts.has("fournisseur"))
         return REFUS("La diffusion externe demande l'accord préalable du fournisseur, non enregistré.");
       return { ok: true };
+    case "gerer_convention":
+      return ended ? isEnded() : { ok: true };
+    case "accorder_diffusion":
+      if (!parts.has("fournisseur")) return REFUS("Seul le fournisseur des données accorde leur diffusion.");
+      return inForce ? { ok: true } : notInForce();
+    case "demander_donnees":
+      if (!parts.has("destinataire") && !parts.has("prestataire"))
+        return REFUS("Seul le destinataire (ou le prestataire) demande des données.");
+      return ended ? isEnded() : { ok: true };
+    case "repondre_fed":
+      if (!parts.has("fournisseur")) return REFUS("Seul le fournisseur sollicité répond à une demande.");
+      return ended ? isEnded() : { ok: true };
+    case "detruire":
+      // Destruction is always possible, and due at the end: never blocked by the status.
+      return parts.has("prestataire") || parts.has("fournisseur")
+        ? { ok: true }
+        : REFUS("Seul le prestataire qui détient les données (ou leur fournisseur) les détruit.");
+    case "restituer":
+      if (!parts.has("destinataire") && !parts.has("prestataire"))
+        return REFUS("Seul le destinataire (ou le prestataire) restitue l'étude.");
+      return status === "brouillon" || status === "signee" ? notInForce() : { ok: true };
   }
 }

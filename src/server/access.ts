@@ -1,0 +1,65 @@
+/**
+ * Rights on data under a convention, for a signed-in user: which parties its
+ * organisations play, with which role and service, and the decision of
+ * core/convention/rights on today's date. The only way a convention-scoped
+ * route reaches its handler.
+ */
+import type { Principal, Role } from "../core/account/model.js";
+import type { IsoDate } from "../core/convention/dates.js";
+import { type Action, decide } from "../core/convention/rights.js";
+import { interdit } from "../core/errors.js";
+import { getConvention, hasDiffusionApproval, type StoredConvention } from "../store/conventions.js";
+import type { Queryable } from "../store/db.js";
+
+export interface ConventionAccess {
+  stored: StoredConvention;
+  /** Party ids the user's organisations hold in the convention. */
+  parties: string[];
+  role: Role | undefined;
+  on: IsoDate;
+}
+
+const RANK: Record<Role, number> = { admin: 4, referent: 3, analyste: 2, lecteur: 1 };
+
+/** The parties, best role and service of a user in a convention. */
+export function partiesOf(
+  principal: Principal,
+  stored: StoredConvention,
+): { parties: string[]; role: Role | undefined; service: string | undefined } {
+  const parties: string[] = [];
+  let role: Role | undefined;
+  let service: string | undefined;
+  for (const [partie, org] of Object.entries(stored.organisations)) {
+    const m = principal.memberships.find((x) => x.organisationId === org);
+    if (!m) continue;
+    parties.push(partie);
+    if (!role || RANK[m.role] > RANK[role]) role = m.role;
+    service ??= m.service;
+  }
+  return { parties: parties.sort(), role, service };
+}
+
+export async function checkAccess(
+  q: Queryable,
+  principal: Principal,
+  conventionId: string,
+  action: Action,
+  on: IsoDate,
+): Promise<ConventionAccess> {
+  const stored = await getConvention(q, conventionId);
+  const { parties, role, service } = partiesOf(principal, stored);
+  // The platform administrator sees what conventions exist, never their data.
+  if (parties.length === 0 && principal.platformAdmin && action === "voir_convention")
+    return { stored, parties, role: undefined, on };
+  const accordDiffusion =
+    action === "diffuser_externe" ? await hasDiffusionApproval(q, conventionId) : undefined;
+  const d = decide(stored.convention, action, {
+    parties,
+    on,
+    ...(role ? { role } : {}),
+    ...(service ? { service } : {}),
+    ...(accordDiffusion ? { accordDiffusion } : {}),
+  });
+  if (!d.ok) throw interdit("droit_convention", d.raison);
+  return { stored, parties, role, on };
+}

@@ -1,0 +1,626 @@
+/**
+ * Conventions, FED data requests, datasets (deposit, microdata summary,
+ * destruction with attestation) and restitution of the study. Every route on
+ * a convention's data goes through conventionRoute: the user's rights come
+ * from its organisation's parts in that convention, on today's date.
+ */
+import type { FastifyInstance } from "fastify";
+import { z } from "zod";
+import type { Principal } from "../../core/account/model.js";
+import { type IsoDate, isIsoDate, isoDateInParis } from "../../core/convention/dates.js";
+import { attestationText } from "../../core/convention/destruction.js";
+import { FED_STATUS_FR, type FedRequest, renderFedForm } from "../../core/convention/fed.js";
+import {
+  alerts,
+  endAfterNotice,
+  lastNoticeDay,
+  naturalEnd,
+  nextRenewal,
+  STATUS_FR,
+  statusOn,
+} from "../../core/convention/lifecycle.js";
+import { type Convention, PART_FR } from "../../core/convention/model.js";
+import { ACTIONS, type Action, decide } from "../../core/convention/rights.js";
+import { ConventionSchema } from "../../core/convention/schema.js";
+import { interdit, introuvable, invalide } from "../../core/errors.js";
+import {
+  conventionHistory,
+  createConvention,
+  listConventions,
+  recordAvenant,
+  recordDiffusionApproval,
+  recordNotice,
+  recordPublication,
+  type StoredConvention,
+} from "../../store/conventions.js";
+import {
+  alertFacts,
+  destroyJeu,
+  getJeu,
+  JEU_STATUS_FR,
+  listJeux,
+  microdataSummary,
+  storeDeposit,
+  verifyDestruction,
+} from "../../store/datasets.js";
+import type { Db, Queryable } from "../../store/db.js";
+import { answerFedRequest, fedRequestsOf, fileFedRequest, getFedRequest } from "../../store/fed.js";
+import type { FileArea } from "../../store/files.js";
+import { listRestitutions, recordRestitution } from "../../store/restitutions.js";
+import { partiesOf } from "../access.js";
+import { conventionRoute, route } from "../api.js";
+
+export interface ConventionDeps {
+  db: Db;
+  files: FileArea;
+  now: () => Date;
+}
+
+const ConvId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { message: "Identifiant de convention invalide." });
+const Uuid = z.uuid({ message: "Identifiant invalide." });
+const DateIso = z.string().refine(isIsoDate, { message: "Date attendue (AAAA-MM-JJ)." });
+const UPLOAD_LIMIT = 512 * 1024 * 1024;
+
+const byConvention = async (p: { id: string }) => p.id;
+const byFed = async (p: { id: string }, q: Queryable) => (await getFedRequest(q, p.id)).conventionId;
+const byJeu = async (p: { id: string }, q: Queryable) => (await getJeu(q, p.id)).conventionId;
+
+/** What a convention looks like to one user on one date: status, dates, alerts, its rights. */
+async function present(
+  q: Queryable,
+  stored: StoredConvention,
+  principal: Principal,
+  on: IsoDate,
+  orgNames: Map<string, string>,
+) {
+  const c = stored.convention;
+  const mine = partiesOf(principal, stored);
+  const status = statusOn(c, on);
+  const facts = await alertFacts(q, c.id);
+  const permis = Object.fromEntries(
+    ACTIONS.map((a: Action) => [
+      a,
+      decide(c, a, {
+        parties: mine.parties,
+        on,
+        ...(mine.role ? { role: mine.role } : {}),
+        ...(mine.service ? { service: mine.service } : {}),
+      }).ok,
+    ]),
+  );
+  return {
+    id: c.id,
+    titre: c.titre,
+    statut: status,
+    statutLibelle: STATUS_FR[status],
+    prochaineReconduction: nextRenewal(c, on),
+    dernierJourPreavis: lastNoticeDay(c, on),
+    finPrevue: c.preavis ? endAfterNotice(c, c.preavis.donneLe, c.preavis.motif) : naturalEnd(c),
+    alertes: alerts(c, on, 90, facts),
+    mesParties: mine.parties,
+    mesRoles: [
+      ...new Set(
+        c.parties.filter((p) => mine.parties.includes(p.id)).flatMap((p) => p.parts.map((x) => PART_FR[x])),
+      ),
+    ],
+    permis,
+    parties: c.parties.map((p) => ({
+      id: p.id,
+      nom: p.nom,
+      roles: p.parts.map((x) => PART_FR[x]),
+      organisation: orgNames.get(stored.organisations[p.id] ?? "") ?? null,
+    })),
+  };
+}
+
+async function orgNameMap(q: Queryable): Promise<Map<string, string>> {
+  const rows = await q.query<{ id: string; nom: string }>("SELECT id, nom FROM organisation");
+  return new Map(rows.map((r) => [r.id, r.nom]));
+}
+
+function userParty(
+  acces: { parties: string[]; stored: StoredConvention },
+  wanted: readonly string[],
+): string {
+  const c = acces.stored.convention;
+  const p = acces.parties.find((id) =>
+    c.parties.find((x) => x.id === id)?.parts.some((r) => wanted.includes(r)),
+  );
+  return p ?? acces.parties[0]!;
+}
+
+const fedView = (c: Convention, r: FedRequest, mine: readonly string[]) => ({
+  ...r,
+  statutLibelle: FED_STATUS_FR[r.statut],
+  convention: { id: c.id, titre: c.titre },
+  demandeurNom: c.parties.find((p) => p.id === r.feuille1.demandeur)?.nom ?? r.feuille1.demandeur,
+  fournisseurNom: c.parties.find((p) => p.id === r.feuille1.fournisseur)?.nom ?? r.feuille1.fournisseur,
+  sens: mine.includes(r.feuille1.fournisseur)
+    ? "recue"
+    : mine.includes(r.feuille1.demandeur)
+      ? "envoyee"
+      : "autre",
+  annexesDuFournisseur: c.jeux
+    .filter((j) => j.fournisseur === r.feuille1.fournisseur)
+    .map((j) => ({ id: j.id, titre: j.titre })),
+});
+
+function rawBody(body: unknown): Buffer {
+  if (!Buffer.isBuffer(body) || body.byteLength === 0)
+    throw invalide(
+      "fichier_absent",
+      "Fichier attendu dans le corps de la requête (application/octet-stream).",
+    );
+  return body;
+}
+
+const FileName = z.string().trim().min(1, { message: "Nom du fichier requis." }).max(255);
+
+export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): void {
+  const { db, files } = deps;
+  const today = () => isoDateInParis(deps.now());
+
+  route(
+    app,
+    {
+      method: "GET",
+      url: "/api/conventions",
+      summary: "Conventions dont l'organisation de l'utilisateur est partie",
+      tag: "Conventions",
+    },
+    async ({ principal }) => {
+      const on = today();
+      const names = await orgNameMap(db);
+      const all = await listConventions(db);
+      const visible = all.filter(
+        (s) => principal.platformAdmin || partiesOf(principal, s).parties.length > 0,
+      );
+      return Promise.all(visible.map((s) => present(db, s, principal, on, names)));
+    },
+  );
+
+  route(
+    app,
+    {
+      method: "POST",
+      url: "/api/conventions",
+      summary: "Enregistrer une convention signée (ou en projet) et ses annexes",
+      tag: "Conventions",
+      body: z.object({
+        convention: ConventionSchema,
+        organisations: z.record(z.string(), Uuid),
+      }),
+    },
+    async ({ body, principal }) => {
+      const orgs = Object.values(body.organisations);
+      const manages = principal.memberships.some(
+        (m) => orgs.includes(m.organisationId) && (m.role === "admin" || m.role === "referent"),
+      );
+      if (!principal.platformAdmin && !manages)
+        throw interdit(
+          "role_insuffisant",
+          "Seuls un administrateur ou un référent d'une organisation partie enregistrent la convention.",
+        );
+      await createConvention(db, body.convention, body.organisations, principal.userId);
+      return { id: body.convention.id };
+    },
+  );
+
+  conventionRoute(
+    app,
+    deps,
+    {
+      method: "GET",
+      url: "/api/conventions/:id",
+      summary: "Une convention : parties, annexes, règles, dates, statut et alertes",
+      tag: "Conventions",
+      params: z.object({ id: ConvId }),
+      action: "voir_convention",
+      conventionOf: byConvention,
+    },
+    async ({ acces, principal }) => ({
+      ...(await present(db, acces.stored, principal, acces.on, await orgNameMap(db))),
+      document: acces.stored.convention,
+    }),
+  );
+
+  conventionRoute(
+    app,
+    deps,
+    {
+      method: "GET",
+      url: "/api/conventions/:id/historique",
+      summary: "Historique de la convention (création, avenants, préavis, demandes, destructions)",
+      tag: "Conventions",
+      params: z.object({ id: ConvId }),
+      action: "voir_convention",
+      conventionOf: byConvention,
+    },
+    async ({ params }) => conventionHistory(db, params.id),
+  );
+
+  conventionRoute(
+    app,
+    deps,
+    {
+      method: "POST",
+      url: "/api/conventions/:id/preavis",
+      summary: "Dénoncer la convention (préavis ordinaire ou pour manquement)",
+      tag: "Conventions",
+      params: z.object({ id: ConvId }),
+      body: z.object({
+        motif: z.enum(["ordinaire", "faute"], { message: "Motif attendu : ordinaire ou faute." }),
+        donneLe: DateIso.optional(),
+      }),
+      action: "gerer_convention",
+      conventionOf: byConvention,
+    },
+    async ({ params, body, acces, principal }) => {
+      const donneLe = body.donneLe ?? acces.on;
+      if (donneLe > acces.on)
+        throw invalide("date_future", "Un préavis ne peut pas être daté dans le futur.");
+      const c = await recordNotice(
+        db,
+        params.id,
+        { donneLe, par: acces.parties[0]!, motif: body.motif },
+        principal.userId,
+      );
+      return { fin: endAfterNotice(c, donneLe, body.motif) };
+    },
+  );
+
+  conventionRoute(
+    app,
+    deps,
+    {
+      method: "POST",
+      url: "/api/conventions/:id/avenants",
+      summary: "Enregistrer un avenant",
+      tag: "Conventions",
+      params: z.object({ id: ConvId }),
+      body: z.object({
+        objet: z.string().trim().min(1, { message: "Objet de l'avenant requis." }).max(2000),
+        signeLe: DateIso,
+        effetLe: DateIso,
+      }),
+      action: "gerer_convention",
+      conventionOf: byConvention,
+    },
+    async ({ params, body, principal }) => {
+      if (body.effetLe < body.signeLe)
+        throw invalide("avenant_dates", "La date d'effet de l'avenant précède sa signature.");
+      const c = await recordAvenant(db, params.id, body, principal.userId);
+      return { numero: c.avenants.length };
+    },
+  );
+
+  conventionRoute(
+    app,
+    deps,
+    {
+      method: "POST",
+      url: "/api/conventions/:id/publication",
+      summary: "Enregistrer la publication de l'étude",
+      tag: "Conventions",
+      params: z.object({ id: ConvId }),
+      body: z.object({ publieeLe: DateIso }),
+      action: "gerer_convention",
+      conventionOf: byConvention,
+    },
+    async ({ params, body, acces, principal }) => {
+      if (body.publieeLe > acces.on)
+        throw invalide("date_future", "La date de publication ne peut pas être dans le futur.");
+      await recordPublication(db, params.id, body.publieeLe, principal.userId);
+      return { ok: true };
+    },
+  );
+
+  conventionRoute(
+    app,
+    deps,
+    {
+      method: "POST",
+      url: "/api/conventions/:id/accord-diffusion",
+      summary: "Accord préalable du fournisseur à une diffusion externe",
+      tag: "Conventions",
+      params: z.object({ id: ConvId }),
+      body: z.object({
+        portee: z.string().trim().min(1, { message: "Portée de l'accord requise." }).max(2000),
+      }),
+      action: "accorder_diffusion",
+      conventionOf: byConvention,
+    },
+    async ({ params, body, acces, principal }) => {
+      await recordDiffusionApproval(
+        db,
+        params.id,
+        { par: userParty(acces, ["fournisseur"]), portee: body.portee },
+        principal.userId,
+      );
+      return { ok: true };
+    },
+  );
+
+  // FED: data requests.
+  conventionRoute(
+    app,
+    deps,
+    {
+      method: "POST",
+      url: "/api/conventions/:id/fed",
+      summary: "Déposer une fiche d'expression des besoins (feuille 1)",
+      tag: "FED",
+      params: z.object({ id: ConvId }),
+      body: z.object({
+        fournisseur: z.string().min(1, { message: "Fournisseur sollicité requis." }),
+        referent: z.object({
+          nom: z.string().trim().max(200),
+          fonction: z.string().trim().max(200).optional(),
+          email: z.string().trim().max(200).optional(),
+          telephone: z.string().trim().max(40).optional(),
+        }),
+        service: z.string().trim().max(200),
+        chefService: z.string().trim().max(200),
+        etude: z.string().trim().max(4000),
+        indicateurs: z.array(z.string().trim().max(500)).max(200),
+        delaiSouhaite: z.string(),
+      }),
+      action: "demander_donnees",
+      conventionOf: byConvention,
+    },
+    async ({ body, acces, principal }) => {
+      const demandeur = userParty(acces, ["destinataire", "prestataire"]);
+      const id = await fileFedRequest(db, acces.stored.convention, { ...body, demandeur }, principal.userId);
+      return { id };
+    },
+  );
+
+  route(
+    app,
+    {
+      method: "GET",
+      url: "/api/fed",
+      summary: "Demandes FED reçues et envoyées par l'organisation",
+      tag: "FED",
+    },
+    async ({ principal }) => {
+      const all = await listConventions(db);
+      const mine = all
+        .map((s) => ({ s, parties: partiesOf(principal, s).parties }))
+        .filter((x) => x.parties.length > 0);
+      const requests = await fedRequestsOf(
+        db,
+        mine.map((x) => x.s.convention.id),
+      );
+      return requests.map((r) => {
+        const x = mine.find((m) => m.s.convention.id === r.conventionId)!;
+        return fedView(x.s.convention, r, x.parties);
+      });
+    },
+  );
+
+  conventionRoute(
+    app,
+    deps,
+    {
+      method: "GET",
+      url: "/api/fed/:id",
+      summary: "Une demande FED et sa réponse",
+      tag: "FED",
+      params: z.object({ id: Uuid }),
+      action: "voir_convention",
+      conventionOf: byFed,
+    },
+    async ({ params, acces }) =>
+      fedView(acces.stored.convention, await getFedRequest(db, params.id), acces.parties),
+  );
+
+  conventionRoute(
+    app,
+    deps,
+    {
+      method: "GET",
+      url: "/api/fed/:id/formulaire",
+      summary: "Les deux feuilles de la FED, en formulaire imprimable (HTML)",
+      tag: "FED",
+      params: z.object({ id: Uuid }),
+      action: "voir_convention",
+      conventionOf: byFed,
+    },
+    async ({ params, acces, reply }) =>
+      reply
+        .type("text/html; charset=utf-8")
+        .send(renderFedForm(acces.stored.convention, await getFedRequest(db, params.id))),
+  );
+
+  conventionRoute(
+    app,
+    deps,
+    {
+      method: "POST",
+      url: "/api/fed/:id/reponse",
+      summary: "Répondre à une demande FED (feuille 2) : avis favorable ou défavorable motivé",
+      tag: "FED",
+      params: z.object({ id: Uuid }),
+      body: z.object({
+        avis: z.enum(["favorable", "defavorable"], { message: "Avis attendu : favorable ou defavorable." }),
+        motif: z.string().trim().max(4000).optional(),
+        indicateursDisponibles: z.array(z.string().trim().max(500)).max(200).default([]),
+        delaiLivraison: z.string().optional(),
+        annexes: z.array(z.string().max(100)).max(50).default([]),
+      }),
+      action: "repondre_fed",
+      conventionOf: byFed,
+    },
+    async ({ params, body, acces, principal }) => {
+      const request = await getFedRequest(db, params.id);
+      if (!acces.parties.includes(request.feuille1.fournisseur))
+        throw interdit("pas_le_fournisseur", "Seul le fournisseur sollicité répond à cette demande.");
+      const { request: answered, jeux } = await answerFedRequest(
+        db,
+        acces.stored.convention,
+        params.id,
+        {
+          avis: body.avis,
+          ...(body.motif ? { motif: body.motif } : {}),
+          indicateursDisponibles: body.indicateursDisponibles,
+          ...(body.delaiLivraison ? { delaiLivraison: body.delaiLivraison } : {}),
+          annexes: body.annexes,
+        },
+        principal.userId,
+      );
+      return { statut: answered.statut, jeux };
+    },
+  );
+
+  // Datasets.
+  conventionRoute(
+    app,
+    deps,
+    {
+      method: "GET",
+      url: "/api/conventions/:id/jeux",
+      summary: "Jeux de données de la convention (à collecter, collectés, détruits)",
+      tag: "Jeux de données",
+      params: z.object({ id: ConvId }),
+      action: "voir_convention",
+      conventionOf: byConvention,
+    },
+    async ({ params }) =>
+      (await listJeux(db, params.id)).map((j) => ({ ...j, statutLibelle: JEU_STATUS_FR[j.statut] })),
+  );
+
+  conventionRoute(
+    app,
+    deps,
+    {
+      method: "POST",
+      url: "/api/jeux/:id/depots",
+      summary: "Déposer un fichier pour un jeu de données (corps : le fichier)",
+      tag: "Jeux de données",
+      params: z.object({ id: Uuid }),
+      query: z.object({ nomFichier: FileName }),
+      bodyLimit: UPLOAD_LIMIT,
+      action: "deposer",
+      conventionOf: byJeu,
+    },
+    async ({ params, query, request, principal }) =>
+      storeDeposit(db, files, params.id, query.nomFichier, rawBody(request.body), principal.userId),
+  );
+
+  conventionRoute(
+    app,
+    deps,
+    {
+      method: "GET",
+      url: "/api/jeux/:id/microdonnees",
+      summary: "Résumé des microdonnées pseudonymisées (prestataire seulement)",
+      tag: "Jeux de données",
+      params: z.object({ id: Uuid }),
+      action: "voir_microdonnees",
+      conventionOf: byJeu,
+    },
+    async ({ params }) => microdataSummary(db, params.id),
+  );
+
+  conventionRoute(
+    app,
+    deps,
+    {
+      method: "POST",
+      url: "/api/jeux/:id/destruction",
+      summary: "Détruire un jeu de données (microdonnées, tableaux dérivés, fichiers) et attester",
+      tag: "Jeux de données",
+      params: z.object({ id: Uuid }),
+      body: z.object({
+        confirmation: z.literal("DÉTRUIRE", { message: "Confirmation attendue : DÉTRUIRE." }),
+      }),
+      action: "detruire",
+      conventionOf: byJeu,
+    },
+    async ({ params, principal, acces }) => {
+      const orgId = acces.stored.organisations[userParty(acces, ["prestataire", "fournisseur"])];
+      const organisation =
+        principal.memberships.find((m) => m.organisationId === orgId)?.organisationNom ?? "";
+      const r = await destroyJeu(
+        db,
+        files,
+        params.id,
+        { id: principal.userId, nom: principal.nom, organisation },
+        deps.now(),
+      );
+      return {
+        attestation: r.attestation,
+        empreinte: r.empreinte,
+        texte: attestationText(r.attestation),
+        manifeste: r.manifeste,
+      };
+    },
+  );
+
+  conventionRoute(
+    app,
+    deps,
+    {
+      method: "GET",
+      url: "/api/jeux/:id/attestation",
+      summary: "Attestation de destruction et sa vérification",
+      tag: "Jeux de données",
+      params: z.object({ id: Uuid }),
+      action: "voir_convention",
+      conventionOf: byJeu,
+    },
+    async ({ params }) => {
+      const check = await verifyDestruction(db, files, params.id);
+      if (!check.attestation)
+        throw introuvable("attestation_introuvable", "Ce jeu de données n'a pas été détruit.");
+      return { ...check, texte: attestationText(check.attestation) };
+    },
+  );
+
+  // Restitution of the study.
+  conventionRoute(
+    app,
+    deps,
+    {
+      method: "POST",
+      url: "/api/conventions/:id/restitutions",
+      summary: "Restituer l'étude aux fournisseurs (corps : le document)",
+      tag: "Conventions",
+      params: z.object({ id: ConvId }),
+      query: z.object({
+        titre: z.string().trim().min(1, { message: "Titre de l'étude requis." }).max(300),
+        nomFichier: FileName,
+      }),
+      bodyLimit: UPLOAD_LIMIT,
+      action: "restituer",
+      conventionOf: byConvention,
+    },
+    async ({ query, request, acces, principal }) => ({
+      id: await recordRestitution(
+        db,
+        files,
+        acces.stored.convention,
+        { titre: query.titre, nomFichier: query.nomFichier, data: rawBody(request.body) },
+        principal.userId,
+      ),
+    }),
+  );
+
+  conventionRoute(
+    app,
+    deps,
+    {
+      method: "GET",
+      url: "/api/conventions/:id/restitutions",
+      summary: "Études restituées et leurs envois aux fournisseurs",
+      tag: "Conventions",
+      params: z.object({ id: ConvId }),
+      action: "voir_convention",
+      conventionOf: byConvention,
+    },
+    async ({ params }) => listRestitutions(db, params.id),
+  );
+}
