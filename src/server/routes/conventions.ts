@@ -26,6 +26,7 @@ import { interdit, introuvable, invalide } from "../../core/errors.js";
 import {
   conventionHistory,
   createConvention,
+  hasDiffusionApproval,
   listConventions,
   recordAvenant,
   recordDiffusionApproval,
@@ -79,6 +80,7 @@ async function present(
   const mine = partiesOf(principal, stored);
   const status = statusOn(c, on);
   const facts = await alertFacts(q, c.id);
+  const accordDiffusion = await hasDiffusionApproval(q, c.id);
   const permis = Object.fromEntries(
     ACTIONS.map((a: Action) => [
       a,
@@ -87,6 +89,7 @@ async function present(
         on,
         ...(mine.role ? { role: mine.role } : {}),
         ...(mine.service ? { service: mine.service } : {}),
+        ...(accordDiffusion ? { accordDiffusion } : {}),
       }).ok,
     ]),
   );
@@ -261,6 +264,8 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
       const donneLe = body.donneLe ?? acces.on;
       if (donneLe > acces.on)
         throw invalide("date_future", "Un préavis ne peut pas être daté dans le futur.");
+      if (statusOn(acces.stored.convention, donneLe) === "brouillon")
+        throw invalide("preavis_brouillon", "Une convention non signée ne se dénonce pas.");
       const c = await recordNotice(
         db,
         params.id,

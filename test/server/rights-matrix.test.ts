@@ -1,0 +1,518 @@
+/**
+ * The rights matrix: every API route × every part (fournisseur, destinataire,
+ * prestataire, lecteur, an outsider organisation, the platform administrator)
+ * × every convention status → allowed or 403, from the one table below,
+ * against the real HTTP server. A route registered without an entry here
+ * fails the test.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Status } from "../../src/core/convention/lifecycle.js";
+import { statusOn } from "../../src/core/convention/lifecycle.js";
+import type { Convention } from "../../src/core/convention/model.js";
+import { hashPassword } from "../../src/server/passwords.js";
+import { addMembership, createOrganisation, createUser } from "../../src/store/accounts.js";
+import { createConvention } from "../../src/store/conventions.js";
+import { createJeu, destroyJeu, insertMicrodonnees, storeDeposit } from "../../src/store/datasets.js";
+import { fileFedRequest } from "../../src/store/fed.js";
+import { createZone } from "../../src/store/zones.js";
+import { Client, startServer, type TestServer } from "../helpers/server.js";
+
+const TODAY = "2026-06-15";
+const PASSWORD = "Matrice-Droits-2026";
+
+const PARTS = ["fournisseur", "destinataire", "prestataire", "lecteur"] as const;
+type Who = (typeof PARTS)[number] | "dehors" | "admin";
+const WHO: readonly Who[] = [...PARTS, "dehors", "admin"];
+const STATUSES: readonly Status[] = [
+  "brouillon",
+  "signee",
+  "active",
+  "preavis",
+  "resiliee",
+  "expiree",
+  "terminee_publication",
+];
+const NOT_ENDED: Status[] = ["brouillon", "signee", "active", "preavis"];
+const IN_FORCE: Status[] = ["active", "preavis"];
+const SINCE_EFFECT: Status[] = ["active", "preavis", "resiliee", "expiree", "terminee_publication"];
+const ALL_PARTIES: Who[] = [...PARTS];
+const PARTIES_AND_ADMIN: Who[] = [...PARTS, "admin"];
+
+/** Objects a request may point at, made for one convention. */
+interface Fixture {
+  conventionId: string;
+  fedId: string;
+  jeuId: string;
+  jeuDetruitId: string;
+}
+
+interface Req {
+  method: string;
+  path: string;
+  json?: unknown;
+  raw?: Uint8Array;
+}
+
+type Entry =
+  | { scope: "public"; request: () => Req }
+  | { scope: "session"; request: (who: Who) => Req }
+  | {
+      scope: "convention";
+      /** Who may, and under which statuses. */
+      who: Who[];
+      statuses: readonly Status[];
+      /** Statuses where the right is given but the business rule refuses (400/409), not the rights. */
+      businessRefusal?: Status[];
+      /** The request changes the convention: each cell gets its own. */
+      fresh?: boolean;
+      request: (f: Fixture, who: Who, n: number) => Req;
+    };
+
+let counter = 0;
+const uniq = () => ++counter;
+
+/** THE table: one entry per API route. */
+const MATRIX: Record<string, Entry> = {
+  "GET /api/sante": { scope: "public", request: () => ({ method: "GET", path: "/api/sante" }) },
+  "GET /api/docs": { scope: "public", request: () => ({ method: "GET", path: "/api/docs" }) },
+  "POST /api/auth/connexion": {
+    scope: "public",
+    request: () => ({
+      method: "POST",
+      path: "/api/auth/connexion",
+      json: { email: "fournisseur@matrice.test", motDePasse: PASSWORD },
+    }),
+  },
+  // Logging out without a session is harmless: it is public.
+  "POST /api/auth/deconnexion": {
+    scope: "public",
+    request: () => ({ method: "POST", path: "/api/auth/deconnexion" }),
+  },
+  "GET /api/moi": { scope: "session", request: () => ({ method: "GET", path: "/api/moi" }) },
+  "GET /api/territoires": {
+    scope: "session",
+    request: () => ({ method: "GET", path: "/api/territoires?q=Val" }),
+  },
+  "GET /api/territoires/:type/:code": {
+    scope: "session",
+    request: () => ({ method: "GET", path: "/api/territoires/commune/00001" }),
+  },
+  "GET /api/territoires/:type/:code/iris": {
+    scope: "session",
+    request: () => ({ method: "GET", path: "/api/territoires/commune/00001/iris" }),
+  },
+  "GET /api/organisations": {
+    scope: "session",
+    request: () => ({ method: "GET", path: "/api/organisations" }),
+  },
+  "GET /api/organisations/:id/membres": {
+    scope: "session",
+    request: (who) => ({ method: "GET", path: `/api/organisations/${ownOrg(who)}/membres` }),
+  },
+  "GET /api/zones": { scope: "session", request: () => ({ method: "GET", path: "/api/zones" }) },
+  "GET /api/zones/:id": {
+    scope: "session",
+    request: (who) => ({ method: "GET", path: `/api/zones/${zones[who === "admin" ? "fournisseur" : who]}` }),
+  },
+  "POST /api/zones": {
+    scope: "session",
+    request: (who) => ({
+      method: "POST",
+      path: "/api/zones",
+      json: { organisationId: ownOrg(who), nom: `Zone ${uniq()}`, type: "communes", membres: ["00001"] },
+    }),
+  },
+  "GET /api/conventions": { scope: "session", request: () => ({ method: "GET", path: "/api/conventions" }) },
+  "POST /api/conventions": {
+    scope: "session",
+    request: (who) => {
+      const id = `creee-${uniq()}`;
+      const c = convention(id, "active");
+      const mine = ownOrg(who);
+      return {
+        method: "POST",
+        path: "/api/conventions",
+        json: {
+          convention: c,
+          organisations: { f: mine, d: orgs.destinataire, p: orgs.prestataire, l: orgs.lecteur },
+        },
+      };
+    },
+  },
+  "GET /api/conventions/:id": {
+    scope: "convention",
+    who: PARTIES_AND_ADMIN,
+    statuses: STATUSES,
+    request: (f) => ({ method: "GET", path: `/api/conventions/${f.conventionId}` }),
+  },
+  "GET /api/conventions/:id/historique": {
+    scope: "convention",
+    who: PARTIES_AND_ADMIN,
+    statuses: STATUSES,
+    request: (f) => ({ method: "GET", path: `/api/conventions/${f.conventionId}/historique` }),
+  },
+  "POST /api/conventions/:id/preavis": {
+    scope: "convention",
+    who: ALL_PARTIES,
+    statuses: NOT_ENDED,
+    businessRefusal: ["brouillon", "preavis"],
+    fresh: true,
+    request: (f) => ({
+      method: "POST",
+      path: `/api/conventions/${f.conventionId}/preavis`,
+      json: { motif: "ordinaire" },
+    }),
+  },
+  "POST /api/conventions/:id/avenants": {
+    scope: "convention",
+    who: ALL_PARTIES,
+    statuses: NOT_ENDED,
+    fresh: true,
+    request: (f) => ({
+      method: "POST",
+      path: `/api/conventions/${f.conventionId}/avenants`,
+      json: { objet: "Ajout d'un indicateur", signeLe: "2026-06-10", effetLe: "2026-06-10" },
+    }),
+  },
+  "POST /api/conventions/:id/publication": {
+    scope: "convention",
+    who: ALL_PARTIES,
+    statuses: NOT_ENDED,
+    fresh: true,
+    request: (f) => ({
+      method: "POST",
+      path: `/api/conventions/${f.conventionId}/publication`,
+      json: { publieeLe: "2026-06-14" },
+    }),
+  },
+  "POST /api/conventions/:id/accord-diffusion": {
+    scope: "convention",
+    who: ["fournisseur"],
+    statuses: IN_FORCE,
+    fresh: true,
+    request: (f) => ({
+      method: "POST",
+      path: `/api/conventions/${f.conventionId}/accord-diffusion`,
+      json: { portee: "Publication de l'ABS sur le site de la ville" },
+    }),
+  },
+  "POST /api/conventions/:id/fed": {
+    scope: "convention",
+    who: ["destinataire", "prestataire"],
+    statuses: NOT_ENDED,
+    fresh: true,
+    request: (f) => ({ method: "POST", path: `/api/conventions/${f.conventionId}/fed`, json: sheet1Body() }),
+  },
+  "GET /api/fed": { scope: "session", request: () => ({ method: "GET", path: "/api/fed" }) },
+  "GET /api/fed/:id": {
+    scope: "convention",
+    who: PARTIES_AND_ADMIN,
+    statuses: STATUSES,
+    request: (f) => ({ method: "GET", path: `/api/fed/${f.fedId}` }),
+  },
+  "GET /api/fed/:id/formulaire": {
+    scope: "convention",
+    who: PARTIES_AND_ADMIN,
+    statuses: STATUSES,
+    request: (f) => ({ method: "GET", path: `/api/fed/${f.fedId}/formulaire` }),
+  },
+  "POST /api/fed/:id/reponse": {
+    scope: "convention",
+    who: ["fournisseur"],
+    statuses: NOT_ENDED,
+    fresh: true,
+    request: (f) => ({
+      method: "POST",
+      path: `/api/fed/${f.fedId}/reponse`,
+      json: {
+        avis: "favorable",
+        indicateursDisponibles: ["Nombre d'allocataires"],
+        delaiLivraison: "2026-09-01",
+        annexes: ["annexe"],
+      },
+    }),
+  },
+  "GET /api/conventions/:id/jeux": {
+    scope: "convention",
+    who: PARTIES_AND_ADMIN,
+    statuses: STATUSES,
+    request: (f) => ({ method: "GET", path: `/api/conventions/${f.conventionId}/jeux` }),
+  },
+  "POST /api/jeux/:id/depots": {
+    scope: "convention",
+    who: ["fournisseur", "prestataire"],
+    statuses: IN_FORCE,
+    request: (f, _w, n) => ({
+      method: "POST",
+      path: `/api/jeux/${f.jeuId}/depots?nomFichier=depot.csv`,
+      raw: new TextEncoder().encode(`identifiant;commune\nA${n};00001\n`),
+    }),
+  },
+  "GET /api/jeux/:id/microdonnees": {
+    scope: "convention",
+    who: ["prestataire"],
+    statuses: STATUSES,
+    request: (f) => ({ method: "GET", path: `/api/jeux/${f.jeuId}/microdonnees` }),
+  },
+  "POST /api/jeux/:id/destruction": {
+    scope: "convention",
+    who: ["fournisseur", "prestataire"],
+    statuses: STATUSES,
+    fresh: true,
+    request: (f) => ({
+      method: "POST",
+      path: `/api/jeux/${f.jeuId}/destruction`,
+      json: { confirmation: "DÉTRUIRE" },
+    }),
+  },
+  "GET /api/jeux/:id/attestation": {
+    scope: "convention",
+    who: PARTIES_AND_ADMIN,
+    statuses: STATUSES,
+    request: (f) => ({ method: "GET", path: `/api/jeux/${f.jeuDetruitId}/attestation` }),
+  },
+  "POST /api/conventions/:id/restitutions": {
+    scope: "convention",
+    who: ["destinataire", "prestataire"],
+    statuses: SINCE_EFFECT,
+    request: (f, _w, n) => ({
+      method: "POST",
+      path: `/api/conventions/${f.conventionId}/restitutions?titre=ABS%202026&nomFichier=abs.pdf`,
+      raw: new TextEncoder().encode(`%PDF-1.4 étude ${n}`),
+    }),
+  },
+  "GET /api/conventions/:id/restitutions": {
+    scope: "convention",
+    who: PARTIES_AND_ADMIN,
+    statuses: STATUSES,
+    request: (f) => ({ method: "GET", path: `/api/conventions/${f.conventionId}/restitutions` }),
+  },
+};
+
+function sheet1Body() {
+  return {
+    fournisseur: "f",
+    referent: { nom: "Chargée d'observation", email: "obs@example.org" },
+    service: "Observatoire social",
+    chefService: "Directrice de l'action sociale",
+    etude: "Analyse des besoins sociaux 2026",
+    indicateurs: ["Allocataires RSA par IRIS"],
+    delaiSouhaite: "2026-09-30",
+  };
+}
+
+/** A convention whose status on TODAY is `status`, parties f, d, p, l. */
+function convention(id: string, status: Status): Convention {
+  const base: Convention = {
+    id,
+    titre: `Convention ${id}`,
+    objet: "Matrice des droits",
+    parties: [
+      { id: "f", nom: "Fournisseur", kind: "CAF", parts: ["fournisseur"], referents: [] },
+      { id: "d", nom: "Destinataire", kind: "CCAS", parts: ["destinataire"], referents: [] },
+      { id: "p", nom: "Prestataire", kind: "BUREAU_ETUDES", parts: ["prestataire"], referents: [] },
+      { id: "l", nom: "Lecteur", kind: "EPCI", parts: ["lecteur"], referents: [] },
+    ],
+    jeux: [
+      {
+        id: "annexe",
+        titre: "Allocataires",
+        fournisseur: "f",
+        kind: "individuel",
+        champs: [{ nom: "identifiant", type: "identifiant" }],
+        niveaux: ["iris", "commune"],
+        dateObservation: "31/12/N-1",
+        periodicite: "annuelle",
+        protocole: 2,
+      },
+    ],
+    secret: { seuil: 5, zerosSensibles: false },
+    mentionSource: "Source : Fournisseur",
+    diffusion: { interneSeulement: false, accordPrealable: true, doubleLogo: false },
+    obligations: { destructionFinEtude: true, copieEtude: true, analyseConjointe: false },
+    signeeLe: "2025-01-01",
+    effetLe: "2025-01-01",
+    duree: { kind: "tacite", periodeMois: 12 },
+    resiliation: { mode: "a_tout_moment", preavisMois: 2 },
+    avenants: [],
+  };
+  switch (status) {
+    case "brouillon":
+      return { ...base, signeeLe: undefined, effetLe: undefined } as Convention;
+    case "signee":
+      return { ...base, signeeLe: "2026-06-01", effetLe: "2026-09-01" };
+    case "active":
+      return base;
+    case "preavis":
+      return { ...base, preavis: { donneLe: "2026-06-01", par: "f", motif: "ordinaire" } };
+    case "resiliee":
+      return { ...base, preavis: { donneLe: "2026-01-10", par: "f", motif: "ordinaire" } };
+    case "expiree":
+      return { ...base, duree: { kind: "echeance", fin: "2025-12-31" } };
+    case "terminee_publication":
+      return { ...base, duree: { kind: "publication" }, publieeLe: "2026-03-01" };
+  }
+}
+
+let s: TestServer;
+const orgs = {} as Record<Exclude<Who, "admin">, string>;
+const zones = {} as Record<Exclude<Who, "admin">, string>;
+const clients = {} as Record<Who, Client>;
+const ownOrg = (who: Who) => orgs[who === "admin" ? "fournisseur" : who];
+
+async function makeFixture(id: string, status: Status): Promise<Fixture> {
+  const c = convention(id, status);
+  expect(statusOn(c, TODAY)).toBe(status);
+  await createConvention(s.db, c, {
+    f: orgs.fournisseur,
+    d: orgs.destinataire,
+    p: orgs.prestataire,
+    l: orgs.lecteur,
+  });
+  const fedId = await fileFedRequest(s.db, c, { ...sheet1Body(), demandeur: "d" }, null);
+  const jeuId = await createJeu(s.db, id, "annexe", "Allocataires");
+  const depot = await storeDeposit(
+    s.db,
+    { root: s.filesDir },
+    jeuId,
+    "a.csv",
+    new TextEncoder().encode(id),
+    null,
+  );
+  await s.db.transaction((tx) =>
+    insertMicrodonnees(tx, jeuId, depot.id, [
+      { ligne: 1, pseudonyme: `ps-${id}`, codeIris: "000010001", annee: 2025, valeurs: {} },
+    ]),
+  );
+  const jeuDetruitId = await createJeu(s.db, id, "annexe", "Allocataires 2024");
+  await destroyJeu(s.db, { root: s.filesDir }, jeuDetruitId, {
+    id: "00000000-0000-4000-8000-000000000000",
+    nom: "Test",
+    organisation: "Prestataire",
+  });
+  return { conventionId: id, fedId, jeuId, jeuDetruitId };
+}
+
+async function send(client: Client | null, r: Req): Promise<number> {
+  const res = await fetch(s.url + r.path, {
+    method: r.method,
+    headers: {
+      ...(r.json !== undefined ? { "content-type": "application/json" } : {}),
+      ...(r.raw ? { "content-type": "application/octet-stream" } : {}),
+      ...(client?.cookie ? { cookie: client.cookie } : {}),
+    },
+    body: r.raw ? Buffer.from(r.raw) : r.json === undefined ? undefined : JSON.stringify(r.json),
+  });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+beforeAll(async () => {
+  s = await startServer("pglite", undefined, false, () => new Date(`${TODAY}T10:00:00Z`));
+  const hash = await hashPassword(PASSWORD);
+  for (const who of [...PARTS, "dehors"] as const) {
+    orgs[who] = await createOrganisation(s.db, { nom: `Organisation ${who}`, kind: "AUTRE" });
+    const user = await createUser(s.db, { email: `${who}@matrice.test`, nom: who, passwordHash: hash });
+    await addMembership(s.db, user, orgs[who], "referent");
+    zones[who] = await createZone(s.db, {
+      organisationId: orgs[who],
+      nom: `Zone de ${who}`,
+      kind: "communes",
+      description: null,
+      membres: ["00001"],
+    });
+  }
+  await createUser(s.db, {
+    email: "admin@matrice.test",
+    nom: "admin",
+    passwordHash: hash,
+    platformAdmin: true,
+  });
+  for (const who of WHO) {
+    clients[who] = new Client(s.url);
+    expect((await clients[who].login(`${who}@matrice.test`, PASSWORD)).status).toBe(200);
+  }
+}, 120_000);
+
+afterAll(async () => {
+  await s?.close();
+});
+
+describe("rights matrix of the API", () => {
+  it("has an entry for every registered API route, and no entry without a route", () => {
+    expect([...s.app.apiRoutes].sort()).toEqual(Object.keys(MATRIX).sort());
+  });
+
+  it("refuses every non-public route without a session (401)", async () => {
+    const f = await makeFixture("sans-session", "active");
+    for (const [key, e] of Object.entries(MATRIX)) {
+      if (e.scope === "public") {
+        expect(await send(null, e.request()), key).not.toBe(401);
+        continue;
+      }
+      const r = e.scope === "session" ? e.request("fournisseur") : e.request(f, "fournisseur", uniq());
+      expect(await send(null, r), key).toBe(401);
+    }
+  });
+
+  it("lets every signed-in user use the routes outside conventions", async () => {
+    for (const [key, e] of Object.entries(MATRIX)) {
+      if (e.scope !== "session") continue;
+      for (const who of WHO) {
+        const status = await send(clients[who], e.request(who));
+        expect(status, `${key} — ${who}`).toBeGreaterThanOrEqual(200);
+        expect(status, `${key} — ${who}`).toBeLessThan(300);
+      }
+    }
+  });
+
+  it("gives each part exactly its rights under each status of the convention, 403 otherwise", async () => {
+    const shared = new Map<Status, Fixture>();
+    for (const st of STATUSES) shared.set(st, await makeFixture(`partagee-${STATUSES.indexOf(st)}`, st));
+    const wrong: string[] = [];
+    let cells = 0;
+    for (const [key, e] of Object.entries(MATRIX)) {
+      if (e.scope !== "convention") continue;
+      for (const st of STATUSES)
+        for (const who of WHO) {
+          const n = uniq();
+          const f = e.fresh ? await makeFixture(`c${n}`, st) : shared.get(st)!;
+          const status = await send(clients[who], e.request(f, who, n));
+          const allowed = e.who.includes(who) && e.statuses.includes(st);
+          const expected = !allowed ? "403" : e.businessRefusal?.includes(st) ? "400/409" : "2xx";
+          const got =
+            status === 403
+              ? "403"
+              : status === 400 || status === 409
+                ? "400/409"
+                : status < 300
+                  ? "2xx"
+                  : String(status);
+          cells++;
+          if (got !== expected) wrong.push(`${key} × ${who} × ${st}: attendu ${expected}, obtenu ${status}`);
+        }
+    }
+    expect(wrong).toEqual([]);
+    // 17 routes on a convention's data × 7 statuses × 6 kinds of user.
+    expect(cells).toBe(17 * STATUSES.length * WHO.length);
+  }, 600_000);
+
+  it("shows a recipient its external diffusion right only once the provider has approved", async () => {
+    const f = await makeFixture("accord", "active");
+    const before = await clients.destinataire.req("GET", `/api/conventions/${f.conventionId}`);
+    expect(before.json.permis.diffuser_externe).toBe(false);
+    expect(
+      (
+        await clients.destinataire.req("POST", `/api/conventions/${f.conventionId}/accord-diffusion`, {
+          portee: "x",
+        })
+      ).status,
+    ).toBe(403);
+    const ok = await clients.fournisseur.req("POST", `/api/conventions/${f.conventionId}/accord-diffusion`, {
+      portee: "Publication de l'ABS",
+    });
+    expect(ok.status).toBe(200);
+    const after = await clients.destinataire.req("GET", `/api/conventions/${f.conventionId}`);
+    expect(after.json.permis.diffuser_externe).toBe(true);
+  });
+});
