@@ -4,7 +4,7 @@
  * attestation recorded in the audit chain.
  */
 import { canonicalJson } from "../core/audit/chain.js";
-import { formatDateFr } from "../core/convention/dates.js";
+import { formatDateFr, isoDateInParis } from "../core/convention/dates.js";
 import {
   type Attestation,
   attestationHash,
@@ -115,6 +115,7 @@ export async function storeDeposit(
   nomFichier: string,
   data: Uint8Array,
   actorId: string | null,
+  at: Date = new Date(),
 ): Promise<{ id: string; sha256: string; octets: number }> {
   const hash = sha256(data);
   const jeu = await getJeu(db, jeuId);
@@ -126,16 +127,16 @@ export async function storeDeposit(
   if (before[0])
     throw conflit(
       "depot_deja_fait",
-      `Ce fichier a déjà été déposé pour ce jeu de données le ${formatDateFr(iso(before[0].depose_le)!.slice(0, 10))}.`,
+      `Ce fichier a déjà été déposé pour ce jeu de données le ${formatDateFr(isoDateInParis(new Date(before[0].depose_le)))}.`,
     );
   const depotId = crypto.randomUUID();
   const rel = await putFile(files, ["jeux", jeuId, `${depotId}.depot`], data);
   try {
     await db.transaction(async (tx) => {
       await tx.query(
-        `INSERT INTO depot (id, jeu_id, nom_fichier, octets, sha256, chemin, depose_par)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [depotId, jeuId, nomFichier, data.byteLength, hash, rel, actorId],
+        `INSERT INTO depot (id, jeu_id, nom_fichier, octets, sha256, chemin, depose_par, depose_le)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [depotId, jeuId, nomFichier, data.byteLength, hash, rel, actorId, at.toISOString()],
       );
       await tx.query("UPDATE jeu_donnees SET statut = 'collecte' WHERE id = $1 AND statut = 'a_collecter'", [
         jeuId,

@@ -512,7 +512,15 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
       conventionOf: byJeu,
     },
     async ({ params, query, request, principal }) =>
-      storeDeposit(db, files, params.id, query.nomFichier, rawBody(request.body), principal.userId),
+      storeDeposit(
+        db,
+        files,
+        params.id,
+        query.nomFichier,
+        rawBody(request.body),
+        principal.userId,
+        deps.now(),
+      ),
   );
 
   conventionRoute(
