@@ -3,6 +3,7 @@
  * run outside demo mode; every row it writes is flagged fictif/demo.
  */
 
+import type { Convention } from "../core/convention/model.js";
 import { REFERENCE_CONVENTIONS } from "../core/convention/reference.js";
 import { DEMO_DEPARTEMENT, DEMO_EPCI, DEMO_REGION, demoTerritory } from "../core/territory/demo-territory.js";
 import { bbox } from "../core/territory/geometry.js";
@@ -10,6 +11,7 @@ import { bothProjections } from "../geo/projection.js";
 import { addMembership, createOrganisation, createUser, findOrganisationByNom } from "./accounts.js";
 import { createConvention } from "./conventions.js";
 import type { Db } from "./db.js";
+import { fileFedRequest } from "./fed.js";
 import { loadCog, replaceIris, upsertPopulation } from "./territories.js";
 import { createZone } from "./zones.js";
 
@@ -139,7 +141,98 @@ export async function seedDemo(
     });
   });
   await seedReferenceConventions(db);
+  await seedDemoConvention(db);
   return { created: true };
+}
+
+/** The convention of the fictional territory, between the demo organisations, with a pending FED request. */
+export const DEMO_CONVENTION: Convention = {
+  id: "demo-abs-valsocle",
+  titre: "Convention ABS de Valsocle (démo)",
+  objet:
+    "Analyse des besoins sociaux du CCAS de Valsocle : données CAF par IRIS, traitement par le bureau d'études.",
+  parties: [
+    {
+      id: "caf-val",
+      nom: "CAF fictive du Val de Socle (démo)",
+      kind: "CAF",
+      parts: ["fournisseur"],
+      referents: [{ role: "responsable", nom: "Référente CAF démo", email: "caf@demo.socle.example" }],
+    },
+    {
+      id: "ccas-valsocle",
+      nom: "CCAS de Valsocle (démo)",
+      kind: "CCAS",
+      parts: ["destinataire"],
+      referents: [{ role: "technique", nom: "Analyste CCAS démo", email: "ccas@demo.socle.example" }],
+    },
+    {
+      id: "etudes",
+      nom: "Bureau d'études Démo",
+      kind: "BUREAU_ETUDES",
+      parts: ["prestataire"],
+      referents: [{ role: "technique", nom: "Chargé d'études démo" }],
+    },
+  ],
+  jeux: [
+    {
+      id: "allocataires",
+      titre: "Allocataires CAF par IRIS (démo)",
+      fournisseur: "caf-val",
+      kind: "individuel",
+      champs: [
+        { nom: "matricule", type: "identifiant" },
+        { nom: "adresse", type: "adresse" },
+        { nom: "code_commune", type: "code_commune" },
+        { nom: "situation_familiale", type: "texte" },
+        { nom: "nombre_enfants", type: "entier" },
+      ],
+      niveaux: ["iris", "commune", "epci"],
+      dateObservation: "31/12/N-1",
+      periodicite: "annuelle",
+      protocole: 2,
+    },
+  ],
+  secret: {
+    seuil: 5,
+    zoneMinimum: 100,
+    zoneUnite: "allocataires",
+    niveauRepli: "commune",
+    zerosSensibles: false,
+  },
+  mentionSource: "Source : CAF fictive du Val de Socle (démo), données au 31/12/{annee}",
+  diffusion: { interneSeulement: false, accordPrealable: true, doubleLogo: true },
+  obligations: { destructionFinEtude: true, copieEtude: true, analyseConjointe: true },
+  signeeLe: "2025-01-06",
+  effetLe: "2025-01-15",
+  duree: { kind: "tacite", periodeMois: 12 },
+  resiliation: { mode: "a_echeance", preavisMois: 3, preavisFauteMois: 1 },
+  avenants: [],
+};
+
+export async function seedDemoConvention(db: Db): Promise<void> {
+  const organisations: Record<string, string> = {};
+  for (const p of DEMO_CONVENTION.parties) {
+    const found = await findOrganisationByNom(db, p.nom);
+    if (!found) return;
+    organisations[p.id] = found.id;
+  }
+  await createConvention(db, DEMO_CONVENTION, organisations);
+  await fileFedRequest(
+    db,
+    DEMO_CONVENTION,
+    {
+      demandeur: "ccas-valsocle",
+      fournisseur: "caf-val",
+      referent: { nom: "Analyste CCAS démo", email: "ccas@demo.socle.example" },
+      service: "Observatoire social",
+      chefService: "Direction du CCAS",
+      etude: "Familles monoparentales et bas revenus par IRIS (démo)",
+      indicateurs: ["Familles monoparentales allocataires", "Allocataires à bas revenus"],
+      delaiSouhaite: "2026-03-31",
+    },
+    null,
+  );
 }
 
 /** The four reference conventions, each party backed by a demo organisation. */

@@ -3,47 +3,19 @@
  * agglomeration. Drives Debian's chromium through playwright-core against the
  * real server; the screenshot is kept in test-artifacts/.
  */
-import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import path from "node:path";
-import { type Browser, chromium } from "playwright-core";
-import { build } from "vite";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_PASSWORD } from "../../src/store/demo.js";
-import { PROJECT_ROOT } from "../helpers/fixtures.js";
+import { ARTIFACTS, buildWeb, launchChromium } from "../helpers/browser.js";
 import { startServer, type TestServer } from "../helpers/server.js";
-
-const CHROMIUM = process.env.SOCLE_CHROMIUM ?? "/usr/bin/chromium";
-const ARTIFACTS = path.join(PROJECT_ROOT, "test-artifacts");
 
 let s: TestServer;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium introuvable (${CHROMIUM}) : apt-get install chromium`);
-  const outDir = mkdtempSync(path.join(tmpdir(), "socle-web-"));
-  await build({
-    configFile: path.join(PROJECT_ROOT, "vite.config.ts"),
-    logLevel: "warn",
-    build: { outDir, emptyOutDir: true },
-  });
-  s = await startServer("pglite", outDir);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--use-angle=swiftshader",
-      "--enable-unsafe-swiftshader",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
-  mkdirSync(ARTIFACTS, { recursive: true });
+  s = await startServer("pglite", await buildWeb());
+  browser = await launchChromium();
 }, 180_000);
 
 afterAll(async () => {

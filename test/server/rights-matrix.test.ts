@@ -105,6 +105,10 @@ const MATRIX: Record<string, Entry> = {
     scope: "session",
     request: () => ({ method: "GET", path: "/api/organisations" }),
   },
+  "GET /api/organisations/annuaire": {
+    scope: "session",
+    request: () => ({ method: "GET", path: "/api/organisations/annuaire" }),
+  },
   "GET /api/organisations/:id/membres": {
     scope: "session",
     request: (who) => ({ method: "GET", path: `/api/organisations/${ownOrg(who)}/membres` }),

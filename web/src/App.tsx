@@ -1,7 +1,12 @@
 import { useCallback, useEffect, useState } from "react";
 import { ApiError, api, type Moi } from "./api";
+import { Lien } from "./components/Lien";
 import { Accueil } from "./pages/Accueil";
 import { Connexion } from "./pages/Connexion";
+import { ConventionPage } from "./pages/Convention";
+import { ConventionNouvelle } from "./pages/ConventionNouvelle";
+import { ConventionsPage } from "./pages/Conventions";
+import { FedListe, FedNouvelle, FedPage } from "./pages/Fed";
 import { TerritoirePage } from "./pages/Territoire";
 import { navigate, usePath } from "./router";
 
@@ -37,6 +42,31 @@ export function App() {
     );
 
   const territoire = /^\/territoires\/(commune|epci|departement)\/([0-9AB]+)$/.exec(path);
+  const fedNouvelle = /^\/conventions\/([a-z0-9-]+)\/fed\/nouvelle$/.exec(path);
+  const convention = /^\/conventions\/([a-z0-9-]+)$/.exec(path);
+  const fed = /^\/fed\/([0-9a-f-]{36})$/.exec(path);
+  const page = territoire ? (
+    <TerritoirePage type={territoire[1]!} code={territoire[2]!} />
+  ) : path === "/conventions" ? (
+    <ConventionsPage moi={moi} />
+  ) : path === "/conventions/nouvelle" ? (
+    <ConventionNouvelle moi={moi} />
+  ) : fedNouvelle ? (
+    <FedNouvelle conventionId={fedNouvelle[1]!} />
+  ) : convention ? (
+    <ConventionPage key={convention[1]} id={convention[1]!} />
+  ) : path === "/fed" ? (
+    <FedListe />
+  ) : fed ? (
+    <FedPage key={fed[1]} id={fed[1]!} />
+  ) : (
+    <Accueil />
+  );
+  const section = path.startsWith("/conventions")
+    ? "conventions"
+    : path.startsWith("/fed")
+      ? "fed"
+      : "territoires";
   return (
     <div className="app">
       <header className="entete">
@@ -51,6 +81,17 @@ export function App() {
           Socle
         </a>
         <span className="sous-titre">Observation sociale partagée</span>
+        <nav className="nav" aria-label="Navigation principale">
+          <Lien href="/" {...(section === "territoires" ? { current: true } : {})}>
+            Territoires
+          </Lien>
+          <Lien href="/conventions" {...(section === "conventions" ? { current: true } : {})}>
+            Conventions
+          </Lien>
+          <Lien href="/fed" {...(section === "fed" ? { current: true } : {})}>
+            Demandes FED
+          </Lien>
+        </nav>
         <span className="utilisateur">
           {moi.nom}
           {moi.organisations[0]
@@ -68,7 +109,7 @@ export function App() {
           Mode démonstration : le territoire « Val de Socle » et ses chiffres sont fictifs.
         </div>
       )}
-      <main>{territoire ? <TerritoirePage type={territoire[1]!} code={territoire[2]!} /> : <Accueil />}</main>
+      <main>{page}</main>
     </div>
   );
 }

@@ -1,25 +1,34 @@
 /** Calls to the Socle API; errors carry the server's French message. */
 import type { FeatureCollection } from "geojson";
+import type { Alert, Status } from "../../src/core/convention/lifecycle";
+import type { Convention } from "../../src/core/convention/model";
+import type { Action } from "../../src/core/convention/rights";
 import type { TerritoryInfo } from "../../src/core/territory/territory";
 
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    readonly details: readonly string[] = [],
   ) {
     super(message);
   }
 }
 
 async function call<T>(method: string, url: string, body?: unknown): Promise<T> {
+  const file = body instanceof Blob;
   const res = await fetch(url, {
     method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
+    headers:
+      body === undefined ? {} : { "content-type": file ? "application/octet-stream" : "application/json" },
+    body: body === undefined ? undefined : file ? body : JSON.stringify(body),
     credentials: "same-origin",
   });
-  const data = (await res.json().catch(() => null)) as { erreur?: { message?: string } } | null;
-  if (!res.ok) throw new ApiError(res.status, data?.erreur?.message ?? `Erreur ${res.status}`);
+  const data = (await res.json().catch(() => null)) as {
+    erreur?: { message?: string; details?: string[] };
+  } | null;
+  if (!res.ok)
+    throw new ApiError(res.status, data?.erreur?.message ?? `Erreur ${res.status}`, data?.erreur?.details);
   return data as T;
 }
 
@@ -40,6 +49,90 @@ export interface Resultat {
   iris: number;
 }
 
+export interface ConventionResume {
+  id: string;
+  titre: string;
+  statut: Status;
+  statutLibelle: string;
+  prochaineReconduction: string | null;
+  dernierJourPreavis: string | null;
+  finPrevue: string | null;
+  alertes: Alert[];
+  mesParties: string[];
+  mesRoles: string[];
+  permis: Record<Action, boolean>;
+  parties: { id: string; nom: string; roles: string[]; organisation: string | null }[];
+}
+
+export interface ConventionDetail extends ConventionResume {
+  document: Convention;
+}
+
+export interface Evenement {
+  at: string;
+  kind: string;
+  detail: Record<string, unknown>;
+}
+
+export interface Jeu {
+  id: string;
+  annexe: string;
+  titre: string;
+  statut: "a_collecter" | "collecte" | "detruit";
+  statutLibelle: string;
+  depots: number;
+  lignes: number;
+  detruitLe: string | null;
+}
+
+export interface Fed {
+  id: string;
+  conventionId: string;
+  statut: "en_attente" | "favorable" | "defavorable";
+  statutLibelle: string;
+  sens: "recue" | "envoyee" | "autre";
+  convention: { id: string; titre: string };
+  demandeurNom: string;
+  fournisseurNom: string;
+  demandeLe: string;
+  reponduLe?: string;
+  feuille1: {
+    demandeur: string;
+    fournisseur: string;
+    referent: { nom: string; fonction?: string; email?: string; telephone?: string };
+    service: string;
+    chefService: string;
+    etude: string;
+    indicateurs: string[];
+    delaiSouhaite: string;
+  };
+  feuille2?: {
+    avis: "favorable" | "defavorable";
+    motif?: string;
+    indicateursDisponibles: string[];
+    delaiLivraison?: string;
+    annexes: string[];
+  };
+  annexesDuFournisseur: { id: string; titre: string }[];
+}
+
+export interface Restitution {
+  id: string;
+  titre: string;
+  nomFichier: string;
+  deposeLe: string;
+  envois: { partie: string; envoyeLe: string }[];
+}
+
+export interface Organisation {
+  id: string;
+  nom: string;
+  type: string;
+  typeLibelle: string;
+}
+
+const enc = encodeURIComponent;
+
 export const api = {
   moi: () => call<Moi>("GET", "/api/moi"),
   connexion: (email: string, motDePasse: string) =>
@@ -50,4 +143,47 @@ export const api = {
   territoire: (type: string, code: string) => call<Territoire>("GET", `/api/territoires/${type}/${code}`),
   iris: (type: string, code: string) =>
     call<FeatureCollection>("GET", `/api/territoires/${type}/${code}/iris`),
+  annuaire: () => call<Organisation[]>("GET", "/api/organisations/annuaire"),
+  conventions: () => call<ConventionResume[]>("GET", "/api/conventions"),
+  convention: (id: string) => call<ConventionDetail>("GET", `/api/conventions/${enc(id)}`),
+  creerConvention: (convention: Convention, organisations: Record<string, string>) =>
+    call<{ id: string }>("POST", "/api/conventions", { convention, organisations }),
+  historique: (id: string) => call<Evenement[]>("GET", `/api/conventions/${enc(id)}/historique`),
+  preavis: (id: string, motif: "ordinaire" | "faute") =>
+    call<{ fin: string }>("POST", `/api/conventions/${enc(id)}/preavis`, { motif }),
+  avenant: (id: string, a: { objet: string; signeLe: string; effetLe: string }) =>
+    call<{ numero: number }>("POST", `/api/conventions/${enc(id)}/avenants`, a),
+  publication: (id: string, publieeLe: string) =>
+    call<{ ok: true }>("POST", `/api/conventions/${enc(id)}/publication`, { publieeLe }),
+  accordDiffusion: (id: string, portee: string) =>
+    call<{ ok: true }>("POST", `/api/conventions/${enc(id)}/accord-diffusion`, { portee }),
+  jeux: (id: string) => call<Jeu[]>("GET", `/api/conventions/${enc(id)}/jeux`),
+  deposer: (jeuId: string, file: File) =>
+    call<{ id: string }>("POST", `/api/jeux/${jeuId}/depots?nomFichier=${enc(file.name)}`, file),
+  detruire: (jeuId: string) =>
+    call<{ texte: string; empreinte: string }>("POST", `/api/jeux/${jeuId}/destruction`, {
+      confirmation: "DÉTRUIRE",
+    }),
+  attestation: (jeuId: string) =>
+    call<{ valide: boolean; problemes: string[]; texte: string }>("GET", `/api/jeux/${jeuId}/attestation`),
+  restitutions: (id: string) => call<Restitution[]>("GET", `/api/conventions/${enc(id)}/restitutions`),
+  restituer: (id: string, titre: string, file: File) =>
+    call<{ id: string }>(
+      "POST",
+      `/api/conventions/${enc(id)}/restitutions?titre=${enc(titre)}&nomFichier=${enc(file.name)}`,
+      file,
+    ),
+  feds: () => call<Fed[]>("GET", "/api/fed"),
+  fed: (id: string) => call<Fed>("GET", `/api/fed/${id}`),
+  demanderFed: (conventionId: string, feuille1: Omit<Fed["feuille1"], "demandeur">) =>
+    call<{ id: string }>("POST", `/api/conventions/${enc(conventionId)}/fed`, feuille1),
+  repondreFed: (id: string, feuille2: NonNullable<Fed["feuille2"]>) =>
+    call<{ statut: string; jeux: string[] }>("POST", `/api/fed/${id}/reponse`, feuille2),
 };
+
+/** dd/mm/yyyy from an ISO date or instant. */
+export function dateFr(iso: string | null | undefined): string {
+  if (!iso) return "—";
+  const [y, m, d] = iso.slice(0, 10).split("-");
+  return `${d}/${m}/${y}`;
+}

@@ -33,6 +33,24 @@ export function organisationRoutes(app: FastifyInstance, db: Db): void {
     app,
     {
       method: "GET",
+      url: "/api/organisations/annuaire",
+      summary: "Annuaire des organisations (nom et type), pour désigner les parties d'une convention",
+      tag: "Organisations",
+    },
+    async () => {
+      const orgs = await listOrganisations(db, "all");
+      return orgs.map((o) => ({
+        id: o.id,
+        nom: o.nom,
+        type: o.kind,
+        typeLibelle: ORGANISATION_KIND_FR[o.kind],
+      }));
+    },
+  );
+  route(
+    app,
+    {
+      method: "GET",
       url: "/api/organisations/:id/membres",
       summary: "Membres d'une organisation (réservé à ses membres)",
       tag: "Organisations",

@@ -1,0 +1,474 @@
+import { type FormEvent, useEffect, useState } from "react";
+import type { Convention, Dataset, GeoLevel, Part, Party } from "../../../src/core/convention/model";
+import { ApiError, api, type Moi, type Organisation } from "../api";
+import { navigate } from "../router";
+
+const PARTS: { id: Part; libelle: string }[] = [
+  { id: "fournisseur", libelle: "Fournisseur" },
+  { id: "destinataire", libelle: "Destinataire" },
+  { id: "prestataire", libelle: "Prestataire (traitement)" },
+  { id: "lecteur", libelle: "Lecteur" },
+];
+const NIVEAUX: { id: GeoLevel; libelle: string }[] = [
+  { id: "iris", libelle: "IRIS" },
+  { id: "commune", libelle: "Commune" },
+  { id: "epci", libelle: "EPCI" },
+  { id: "departement", libelle: "Département" },
+  { id: "zone", libelle: "Zones personnalisées" },
+];
+const KINDS: Record<string, Party["kind"]> = {
+  CCAS: "CCAS",
+  CAF: "CAF",
+  CD: "CD",
+  EPCI: "EPCI",
+  BUREAU_ETUDES: "BUREAU_ETUDES",
+  AUTRE: "AUTRE",
+};
+
+/** Lower-case identifier from a name: « CAF du Val » → « caf-du-val ». */
+export function slug(s: string, max = 40): string {
+  return (
+    s
+      .normalize("NFD")
+      .replace(/[\u0300-\u036f]/g, "")
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-+|-+$/g, "")
+      .slice(0, max)
+      .replace(/-+$/, "") || "x"
+  );
+}
+
+interface PartieForm {
+  organisationId: string;
+  parts: Part[];
+}
+
+interface AnnexeForm {
+  titre: string;
+  fournisseur: number;
+  kind: "individuel" | "agrege";
+  niveaux: GeoLevel[];
+  dateObservation: string;
+  periodicite: "annuelle" | "ponctuelle";
+}
+
+const annexeVide = (fournisseur: number): AnnexeForm => ({
+  titre: "",
+  fournisseur,
+  kind: "agrege",
+  niveaux: ["iris", "commune"],
+  dateObservation: "31/12/N-1",
+  periodicite: "annuelle",
+});
+
+export function ConventionNouvelle({ moi }: { moi: Moi }) {
+  const [annuaire, setAnnuaire] = useState<Organisation[]>([]);
+  const [titre, setTitre] = useState("");
+  const [objet, setObjet] = useState("");
+  const [parties, setParties] = useState<PartieForm[]>([
+    { organisationId: moi.organisations[0]?.id ?? "", parts: ["destinataire"] },
+    { organisationId: "", parts: ["fournisseur"] },
+  ]);
+  const [annexes, setAnnexes] = useState<AnnexeForm[]>([annexeVide(1)]);
+  const [seuil, setSeuil] = useState("5");
+  const [zoneMinimum, setZoneMinimum] = useState("");
+  const [zoneUnite, setZoneUnite] = useState<"habitants" | "allocataires">("habitants");
+  const [zeros, setZeros] = useState(false);
+  const [mention, setMention] = useState("Source : ");
+  const [accordPrealable, setAccordPrealable] = useState(true);
+  const [interne, setInterne] = useState(false);
+  const [doubleLogo, setDoubleLogo] = useState(false);
+  const [destruction, setDestruction] = useState(true);
+  const [copieEtude, setCopieEtude] = useState(true);
+  const [signeeLe, setSigneeLe] = useState("");
+  const [effetLe, setEffetLe] = useState("");
+  const [duree, setDuree] = useState<"tacite" | "echeance" | "publication">("tacite");
+  const [periodeMois, setPeriodeMois] = useState("12");
+  const [fin, setFin] = useState("");
+  const [mode, setMode] = useState<"a_tout_moment" | "a_echeance">("a_echeance");
+  const [preavisMois, setPreavisMois] = useState("3");
+  const [preavisFaute, setPreavisFaute] = useState("");
+  const [erreurs, setErreurs] = useState<string[]>([]);
+  const [envoi, setEnvoi] = useState(false);
+
+  useEffect(() => {
+    api.annuaire().then(setAnnuaire, () => setAnnuaire([]));
+  }, []);
+
+  const org = (id: string) => annuaire.find((o) => o.id === id);
+  const partyId = (i: number) => {
+    const o = org(parties[i]?.organisationId ?? "");
+    return o ? slug(o.nom, 30) : `partie-${i + 1}`;
+  };
+
+  function majPartie(i: number, p: Partial<PartieForm>) {
+    setParties(parties.map((x, j) => (j === i ? { ...x, ...p } : x)));
+  }
+  function majAnnexe(i: number, a: Partial<AnnexeForm>) {
+    setAnnexes(annexes.map((x, j) => (j === i ? { ...x, ...a } : x)));
+  }
+  const bascule = <T,>(liste: T[], v: T) =>
+    liste.includes(v) ? liste.filter((x) => x !== v) : [...liste, v];
+
+  function construire(): { convention: Convention; organisations: Record<string, string> } {
+    const ids = parties.map((_, i) => partyId(i));
+    const organisations: Record<string, string> = {};
+    const ps: Party[] = parties.map((p, i) => {
+      organisations[ids[i]!] = p.organisationId;
+      const o = org(p.organisationId);
+      return {
+        id: ids[i]!,
+        nom: o?.nom ?? "",
+        kind: KINDS[o?.type ?? "AUTRE"] ?? "AUTRE",
+        parts: p.parts,
+        referents: [],
+      };
+    });
+    const jeux: Dataset[] = annexes.map((a, i) => ({
+      id: slug(a.titre || `annexe-${i + 1}`, 40),
+      titre: a.titre,
+      fournisseur: ids[a.fournisseur] ?? "",
+      kind: a.kind,
+      champs: [],
+      niveaux: a.niveaux,
+      dateObservation: a.dateObservation,
+      periodicite: a.periodicite,
+      protocole: a.kind === "individuel" ? 2 : 1,
+    }));
+    const convention: Convention = {
+      id: slug(titre, 50),
+      titre,
+      objet,
+      parties: ps,
+      jeux,
+      secret: {
+        seuil: Number(seuil),
+        ...(zoneMinimum ? { zoneMinimum: Number(zoneMinimum), zoneUnite } : {}),
+        zerosSensibles: zeros,
+      },
+      mentionSource: mention,
+      diffusion: { interneSeulement: interne, accordPrealable, doubleLogo },
+      obligations: { destructionFinEtude: destruction, copieEtude, analyseConjointe: false },
+      ...(signeeLe ? { signeeLe } : {}),
+      ...(effetLe ? { effetLe } : {}),
+      duree:
+        duree === "tacite"
+          ? { kind: "tacite", periodeMois: Number(periodeMois) }
+          : duree === "echeance"
+            ? { kind: "echeance", fin }
+            : { kind: "publication" },
+      resiliation: {
+        mode,
+        preavisMois: Number(preavisMois),
+        ...(preavisFaute !== "" ? { preavisFauteMois: Number(preavisFaute) } : {}),
+      },
+      avenants: [],
+    };
+    return { convention, organisations };
+  }
+
+  async function soumettre(e: FormEvent) {
+    e.preventDefault();
+    setErreurs([]);
+    if (parties.some((p) => !p.organisationId)) {
+      setErreurs(["Choisissez l'organisation de chaque partie."]);
+      return;
+    }
+    setEnvoi(true);
+    try {
+      const { convention, organisations } = construire();
+      const r = await api.creerConvention(convention, organisations);
+      navigate(`/conventions/${r.id}`);
+    } catch (err) {
+      setErreurs(
+        err instanceof ApiError && err.details.length > 1
+          ? [...err.details]
+          : [err instanceof Error ? err.message : "Enregistrement impossible."],
+      );
+    } finally {
+      setEnvoi(false);
+    }
+  }
+
+  return (
+    <section>
+      <h1>Nouvelle convention</h1>
+      <form className="formulaire" onSubmit={soumettre} aria-label="Nouvelle convention">
+        <label>
+          Titre
+          <input required value={titre} onChange={(e) => setTitre(e.target.value)} />
+        </label>
+        <label>
+          Objet
+          <textarea required rows={2} value={objet} onChange={(e) => setObjet(e.target.value)} />
+        </label>
+
+        <fieldset>
+          <legend>Parties</legend>
+          {parties.map((p, i) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: rows are positional and never reordered
+            <fieldset key={i} className="ligne sans-cadre" aria-label={`Partie ${i + 1}`}>
+              <label>
+                Organisation (partie {i + 1})
+                <select
+                  value={p.organisationId}
+                  onChange={(e) => majPartie(i, { organisationId: e.target.value })}
+                >
+                  <option value="">— choisir —</option>
+                  {annuaire.map((o) => (
+                    <option key={o.id} value={o.id}>
+                      {o.nom}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <div className="cases">
+                {PARTS.map((r) => (
+                  <label key={r.id}>
+                    <input
+                      type="checkbox"
+                      checked={p.parts.includes(r.id)}
+                      onChange={() => majPartie(i, { parts: bascule(p.parts, r.id) })}
+                    />
+                    {r.libelle}
+                  </label>
+                ))}
+              </div>
+            </fieldset>
+          ))}
+          <div>
+            <button
+              type="button"
+              className="secondaire"
+              onClick={() => setParties([...parties, { organisationId: "", parts: ["lecteur"] }])}
+            >
+              Ajouter une partie
+            </button>
+          </div>
+        </fieldset>
+
+        {annexes.map((a, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: annexes are positional and never reordered
+          <fieldset key={i}>
+            <legend>Annexe {i + 1} — jeu de données</legend>
+            <label>
+              Titre du jeu de données
+              <input required value={a.titre} onChange={(e) => majAnnexe(i, { titre: e.target.value })} />
+            </label>
+            <div className="ligne">
+              <label>
+                Fournisseur
+                <select
+                  value={a.fournisseur}
+                  onChange={(e) => majAnnexe(i, { fournisseur: Number(e.target.value) })}
+                >
+                  {parties.map((p, j) => (
+                    // biome-ignore lint/suspicious/noArrayIndexKey: parties are positional
+                    <option key={j} value={j}>
+                      {org(p.organisationId)?.nom ?? `Partie ${j + 1}`}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <label>
+                Nature
+                <select
+                  value={a.kind}
+                  onChange={(e) => majAnnexe(i, { kind: e.target.value as AnnexeForm["kind"] })}
+                >
+                  <option value="agrege">Tableau agrégé</option>
+                  <option value="individuel">Fichier individuel géocodé à l'IRIS</option>
+                </select>
+              </label>
+              <label>
+                Date d'observation
+                <input
+                  value={a.dateObservation}
+                  onChange={(e) => majAnnexe(i, { dateObservation: e.target.value })}
+                />
+              </label>
+              <label>
+                Périodicité
+                <select
+                  value={a.periodicite}
+                  onChange={(e) => majAnnexe(i, { periodicite: e.target.value as AnnexeForm["periodicite"] })}
+                >
+                  <option value="annuelle">Annuelle</option>
+                  <option value="ponctuelle">Ponctuelle</option>
+                </select>
+              </label>
+            </div>
+            <fieldset className="cases sans-cadre">
+              <legend>Niveaux géographiques</legend>
+              {NIVEAUX.map((n) => (
+                <label key={n.id}>
+                  <input
+                    type="checkbox"
+                    checked={a.niveaux.includes(n.id)}
+                    onChange={() => majAnnexe(i, { niveaux: bascule(a.niveaux, n.id) })}
+                  />
+                  {n.libelle}
+                </label>
+              ))}
+            </fieldset>
+          </fieldset>
+        ))}
+        <div>
+          <button
+            type="button"
+            className="secondaire"
+            onClick={() => setAnnexes([...annexes, annexeVide(1)])}
+          >
+            Ajouter une annexe
+          </button>
+        </div>
+
+        <fieldset>
+          <legend>Secret statistique et diffusion</legend>
+          <div className="ligne">
+            <label>
+              Seuil (effectif minimal)
+              <input type="number" min={1} value={seuil} onChange={(e) => setSeuil(e.target.value)} />
+            </label>
+            <label>
+              Population minimale d'une zone
+              <input
+                type="number"
+                min={0}
+                value={zoneMinimum}
+                onChange={(e) => setZoneMinimum(e.target.value)}
+              />
+            </label>
+            <label>
+              Unité
+              <select value={zoneUnite} onChange={(e) => setZoneUnite(e.target.value as typeof zoneUnite)}>
+                <option value="habitants">habitants</option>
+                <option value="allocataires">allocataires</option>
+              </select>
+            </label>
+          </div>
+          <label>
+            <input type="checkbox" checked={zeros} onChange={() => setZeros(!zeros)} />
+            Les zéros sont sensibles
+          </label>
+          <label>
+            Mention de la source
+            <input value={mention} onChange={(e) => setMention(e.target.value)} />
+          </label>
+          <div className="cases">
+            <label>
+              <input
+                type="checkbox"
+                checked={accordPrealable}
+                onChange={() => setAccordPrealable(!accordPrealable)}
+              />
+              Diffusion externe après accord préalable du fournisseur
+            </label>
+            <label>
+              <input type="checkbox" checked={interne} onChange={() => setInterne(!interne)} />
+              Usage interne seulement
+            </label>
+            <label>
+              <input type="checkbox" checked={doubleLogo} onChange={() => setDoubleLogo(!doubleLogo)} />
+              Double logo
+            </label>
+            <label>
+              <input type="checkbox" checked={destruction} onChange={() => setDestruction(!destruction)} />
+              Destruction des données en fin d'étude
+            </label>
+            <label>
+              <input type="checkbox" checked={copieEtude} onChange={() => setCopieEtude(!copieEtude)} />
+              Copie de l'étude aux fournisseurs
+            </label>
+          </div>
+        </fieldset>
+
+        <fieldset>
+          <legend>Dates et durée</legend>
+          <div className="ligne">
+            <label>
+              Signée le
+              <input type="date" value={signeeLe} onChange={(e) => setSigneeLe(e.target.value)} />
+            </label>
+            <label>
+              Prend effet le
+              <input type="date" value={effetLe} onChange={(e) => setEffetLe(e.target.value)} />
+            </label>
+            <label>
+              Durée
+              <select value={duree} onChange={(e) => setDuree(e.target.value as typeof duree)}>
+                <option value="tacite">Reconduction tacite</option>
+                <option value="echeance">Échéance fixe</option>
+                <option value="publication">Jusqu'à la publication de l'étude</option>
+              </select>
+            </label>
+            {duree === "tacite" && (
+              <label>
+                Période (mois)
+                <input
+                  type="number"
+                  min={1}
+                  value={periodeMois}
+                  onChange={(e) => setPeriodeMois(e.target.value)}
+                />
+              </label>
+            )}
+            {duree === "echeance" && (
+              <label>
+                Fin le
+                <input type="date" value={fin} onChange={(e) => setFin(e.target.value)} />
+              </label>
+            )}
+          </div>
+          <div className="ligne">
+            <label>
+              Résiliation
+              <select value={mode} onChange={(e) => setMode(e.target.value as typeof mode)}>
+                <option value="a_echeance">Avant l'échéance</option>
+                <option value="a_tout_moment">À tout moment</option>
+              </select>
+            </label>
+            <label>
+              Préavis (mois)
+              <input
+                type="number"
+                min={0}
+                value={preavisMois}
+                onChange={(e) => setPreavisMois(e.target.value)}
+              />
+            </label>
+            <label>
+              Préavis pour manquement (mois)
+              <input
+                type="number"
+                min={0}
+                value={preavisFaute}
+                onChange={(e) => setPreavisFaute(e.target.value)}
+              />
+            </label>
+          </div>
+        </fieldset>
+
+        {erreurs.length > 0 && (
+          <div className="erreur" role="alert">
+            {erreurs.length === 1 ? (
+              <p>{erreurs[0]}</p>
+            ) : (
+              <ul>
+                {erreurs.map((m) => (
+                  <li key={m}>{m}</li>
+                ))}
+              </ul>
+            )}
+          </div>
+        )}
+        <div>
+          <button type="submit" disabled={envoi}>
+            {envoi ? "Enregistrement…" : "Enregistrer la convention"}
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}
