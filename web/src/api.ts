@@ -65,7 +65,10 @@ export interface ConventionResume {
 }
 
 export interface ConventionDetail extends ConventionResume {
+  /** As signed. */
   document: Convention;
+  /** As amended by the avenants in effect today. */
+  versionEnVigueur: Convention;
 }
 
 export interface Evenement {

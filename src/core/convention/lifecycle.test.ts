@@ -9,7 +9,7 @@ import {
   noticeProblem,
   statusOn,
 } from "./lifecycle.js";
-import { type Convention, checkConvention } from "./model.js";
+import { type Convention, checkConvention, versionOn } from "./model.js";
 import { AIX, BETHUNE, DIJON, REFERENCE_CONVENTIONS, ROUEN } from "./reference.js";
 
 const withNotice = (
@@ -146,5 +146,50 @@ describe("lifecycle rules", () => {
     expect(addMonths("2023-01-31", 1)).toBe("2023-02-28");
     expect(addMonths("2024-03-31", -1)).toBe("2024-02-29");
     expect(addMonths("2024-12-15", 3)).toBe("2025-03-15");
+  });
+});
+
+describe("avenants as versioned changes", () => {
+  const prolongation = {
+    ...DIJON,
+    avenants: [
+      {
+        numero: 1,
+        objet: "Prolongation d'un an et seuil relevé à 10",
+        signeLe: "2009-12-01",
+        effetLe: "2009-12-15",
+        modifications: {
+          duree: { kind: "echeance" as const, fin: "2010-12-31" },
+          secret: { ...DIJON.secret, seuil: 10 },
+        },
+      },
+    ],
+  };
+
+  it("reads the convention as amended from the avenant's effective date on, not before", () => {
+    expect(versionOn(prolongation, "2009-12-14").secret.seuil).toBe(DIJON.secret.seuil);
+    expect(versionOn(prolongation, "2009-12-15").secret.seuil).toBe(10);
+    expect(statusOn(prolongation, "2010-06-01")).toBe("active");
+    expect(statusOn(prolongation, "2011-01-01")).toBe("expiree");
+    expect(statusOn(DIJON, "2010-06-01")).toBe("expiree");
+    expect(alerts(prolongation, "2010-12-01", 60).map((a) => a.message)).toContain(
+      "La convention expire le 31/12/2010.",
+    );
+  });
+
+  it("refuses an avenant that makes the convention incoherent", () => {
+    const bad = {
+      ...prolongation,
+      avenants: [
+        {
+          ...prolongation.avenants[0]!,
+          modifications: { duree: { kind: "echeance" as const, fin: "2008-12-31" } },
+        },
+      ],
+    };
+    expect(checkConvention(bad)).toEqual([
+      "Avenant n° 1 : La date de fin précède la date d'effet.",
+      "Avenant n° 1 : Le préavis (2 mois) est plus long que la durée de la convention.",
+    ]);
   });
 });

@@ -9,7 +9,7 @@
  * `fin` dates are the last day in force.
  */
 import { addDays, addMonths, daysBetween, formatDateFr, type IsoDate, minDate } from "./dates.js";
-import type { Convention } from "./model.js";
+import { type Convention, versionOn } from "./model.js";
 
 export type Status =
   | "brouillon"
@@ -31,7 +31,8 @@ export const STATUS_FR: Readonly<Record<Status, string>> = {
 };
 
 /** The renewal date (first day of the next period) after `on`, for a tacit convention in force. */
-export function nextRenewal(c: Convention, on: IsoDate): IsoDate | null {
+export function nextRenewal(original: Convention, on: IsoDate): IsoDate | null {
+  const c = versionOn(original, on);
   if (c.duree.kind !== "tacite" || !c.effetLe) return null;
   const p = c.duree.periodeMois;
   // Anniversaries are computed from the effective date, so a 29 February start comes back in leap years.
@@ -43,7 +44,7 @@ export function nextRenewal(c: Convention, on: IsoDate): IsoDate | null {
 /** Last day to give notice so that the convention is not renewed at the next renewal after `on`. */
 export function lastNoticeDay(c: Convention, on: IsoDate): IsoDate | null {
   const r = nextRenewal(c, on);
-  return r ? addMonths(r, -c.resiliation.preavisMois) : null;
+  return r ? addMonths(r, -versionOn(c, on).resiliation.preavisMois) : null;
 }
 
 /**
@@ -51,7 +52,12 @@ export function lastNoticeDay(c: Convention, on: IsoDate): IsoDate | null {
  * breach notice; an ordinary notice ends the convention N months later, or,
  * for « a_echeance », at the end of the period it was given in time for.
  */
-export function endAfterNotice(c: Convention, givenOn: IsoDate, motif: "ordinaire" | "faute"): IsoDate {
+export function endAfterNotice(
+  original: Convention,
+  givenOn: IsoDate,
+  motif: "ordinaire" | "faute",
+): IsoDate {
+  const c = versionOn(original, givenOn);
   let end: IsoDate;
   if (motif === "faute" && c.resiliation.preavisFauteMois !== undefined) {
     end = addDays(
@@ -87,7 +93,8 @@ export function naturalEnd(c: Convention): IsoDate | null {
   return null;
 }
 
-export function statusOn(c: Convention, on: IsoDate): Status {
+export function statusOn(original: Convention, on: IsoDate): Status {
+  const c = versionOn(original, on);
   if (!c.signeeLe || on < c.signeeLe) return "brouillon";
   if (!c.effetLe || on < c.effetLe) return "signee";
   if (c.preavis && c.preavis.donneLe <= on) {
@@ -127,7 +134,8 @@ export interface AlertContext {
 }
 
 /** Alerts on `on` for events within `horizonDays` days (and overdue obligations). */
-export function alerts(c: Convention, on: IsoDate, horizonDays = 60, ctx: AlertContext = {}): Alert[] {
+export function alerts(original: Convention, on: IsoDate, horizonDays = 60, ctx: AlertContext = {}): Alert[] {
+  const c = versionOn(original, on);
   const out: Alert[] = [];
   const status = statusOn(c, on);
   const soon = (d: IsoDate) => d >= on && daysBetween(on, d) <= horizonDays;

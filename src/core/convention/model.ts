@@ -104,11 +104,29 @@ export interface Termination {
   ordinaire?: boolean;
 }
 
+/** What an avenant changes, from its effective date on. */
+export type AvenantChanges = Partial<
+  Pick<
+    Convention,
+    "objet" | "jeux" | "secret" | "mentionSource" | "diffusion" | "obligations" | "duree" | "resiliation"
+  >
+>;
+
 export interface Avenant {
   numero: number;
   objet: string;
   signeLe: IsoDate;
   effetLe: IsoDate;
+  modifications?: AvenantChanges;
+}
+
+/** The convention as it reads on `on`: the original with the avenants in effect, in order. */
+export function versionOn(c: Convention, on: IsoDate): Convention {
+  const inEffect = c.avenants.filter((a) => a.modifications && a.effetLe <= on);
+  if (inEffect.length === 0) return c;
+  const v: Convention = { ...c };
+  for (const a of [...inEffect].sort((x, y) => x.numero - y.numero)) Object.assign(v, a.modifications);
+  return v;
 }
 
 export interface Convention {
@@ -183,7 +201,13 @@ export function checkConvention(c: Convention): string[] {
     p.push(`Préavis donné par une partie inconnue : « ${c.preavis.par} ».`);
   if (!Number.isInteger(c.secret.seuil) || c.secret.seuil < 1)
     p.push("Seuil du secret : entier ≥ 1 attendu.");
-  for (const a of c.avenants)
+  for (const a of c.avenants) {
     if (c.signeeLe && a.signeLe < c.signeeLe) p.push(`Avenant n° ${a.numero} signé avant la convention.`);
+    if (a.effetLe < a.signeLe) p.push(`Avenant n° ${a.numero} : la date d'effet précède la signature.`);
+    if (a.modifications) {
+      const v = { ...versionOn(c, a.effetLe), avenants: [] };
+      for (const problem of checkConvention(v)) p.push(`Avenant n° ${a.numero} : ${problem}`);
+    }
+  }
   return p;
 }

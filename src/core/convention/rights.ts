@@ -7,7 +7,7 @@
  * convention restricts services (Dijon), only those services.
  */
 import { isInForce, STATUS_FR, statusOn } from "./lifecycle.js";
-import type { Convention, Part } from "./model.js";
+import { type Convention, type Part, versionOn } from "./model.js";
 
 export type Action =
   | "voir_convention"
@@ -67,7 +67,9 @@ export interface RightsContext {
 
 const REFUS = (raison: string): Decision => ({ ok: false, raison });
 
-export function decide(c: Convention, action: Action, ctx: RightsContext): Decision {
+export function decide(original: Convention, action: Action, ctx: RightsContext): Decision {
+  // Rules read as amended by the avenants in effect on the date.
+  const c = versionOn(original, ctx.on);
   const mine = c.parties.filter((p) => ctx.parties.includes(p.id));
   if (mine.length === 0) return REFUS("Votre organisation n'est pas partie à cette convention.");
   const parts = new Set<Part>(mine.flatMap((p) => p.parts));

@@ -102,40 +102,59 @@ const Duration = z.discriminatedUnion(
   { message: "Durée attendue : tacite, echeance ou publication." },
 );
 
+const Secret = z.object({
+  seuil: z.number().int({ message: "Seuil : entier attendu." }).min(1).max(100),
+  zoneMinimum: z.number().int().min(0).optional(),
+  zoneUnite: z.enum(["habitants", "allocataires"]).optional(),
+  niveauRepli: GeoLevel.optional(),
+  zerosSensibles: z.boolean(),
+});
+const Diffusion = z.object({
+  interneSeulement: z.boolean(),
+  accordPrealable: z.boolean(),
+  doubleLogo: z.boolean(),
+});
+const Obligations = z.object({
+  destructionFinEtude: z.boolean(),
+  copieEtude: z.boolean(),
+  analyseConjointe: z.boolean(),
+});
+const Resiliation = z.object({
+  mode: z.enum(["a_tout_moment", "a_echeance"], { message: "Résiliation : a_tout_moment ou a_echeance." }),
+  preavisMois: months("Préavis"),
+  preavisFauteMois: months("Préavis pour manquement").optional(),
+  fautePar: z.array(Slug).optional(),
+  ordinaire: z.boolean().optional(),
+});
+
+/** What an avenant may change, from its effective date on. */
+export const AvenantChangesSchema = z
+  .object({
+    objet: text("Objet", 4000),
+    jeux: z.array(Dataset).max(50),
+    secret: Secret,
+    mentionSource: text("Mention de la source", 1000),
+    diffusion: Diffusion,
+    obligations: Obligations,
+    duree: Duration,
+    resiliation: Resiliation,
+  })
+  .partial();
+
 export const ConventionSchema = z.object({
   id: Slug,
   titre: text("Titre", 300),
   objet: text("Objet", 4000),
   parties: z.array(Party).min(2, { message: "Une convention lie au moins deux parties." }).max(20),
   jeux: z.array(Dataset).max(50),
-  secret: z.object({
-    seuil: z.number().int({ message: "Seuil : entier attendu." }).min(1).max(100),
-    zoneMinimum: z.number().int().min(0).optional(),
-    zoneUnite: z.enum(["habitants", "allocataires"]).optional(),
-    niveauRepli: GeoLevel.optional(),
-    zerosSensibles: z.boolean(),
-  }),
+  secret: Secret,
   mentionSource: text("Mention de la source", 1000),
-  diffusion: z.object({
-    interneSeulement: z.boolean(),
-    accordPrealable: z.boolean(),
-    doubleLogo: z.boolean(),
-  }),
-  obligations: z.object({
-    destructionFinEtude: z.boolean(),
-    copieEtude: z.boolean(),
-    analyseConjointe: z.boolean(),
-  }),
+  diffusion: Diffusion,
+  obligations: Obligations,
   signeeLe: date("Date de signature").optional(),
   effetLe: date("Date d'effet").optional(),
   duree: Duration,
-  resiliation: z.object({
-    mode: z.enum(["a_tout_moment", "a_echeance"], { message: "Résiliation : a_tout_moment ou a_echeance." }),
-    preavisMois: months("Préavis"),
-    preavisFauteMois: months("Préavis pour manquement").optional(),
-    fautePar: z.array(Slug).optional(),
-    ordinaire: z.boolean().optional(),
-  }),
+  resiliation: Resiliation,
   avenants: z
     .array(
       z.object({
@@ -143,6 +162,7 @@ export const ConventionSchema = z.object({
         objet: text("Objet de l'avenant", 2000),
         signeLe: date("Signature de l'avenant"),
         effetLe: date("Effet de l'avenant"),
+        modifications: AvenantChangesSchema.optional(),
       }),
     )
     .default([]),

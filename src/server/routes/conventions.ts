@@ -19,9 +19,9 @@ import {
   STATUS_FR,
   statusOn,
 } from "../../core/convention/lifecycle.js";
-import { type Convention, PART_FR } from "../../core/convention/model.js";
+import { type Convention, PART_FR, versionOn } from "../../core/convention/model.js";
 import { ACTIONS, type Action, decide } from "../../core/convention/rights.js";
-import { ConventionSchema } from "../../core/convention/schema.js";
+import { AvenantChangesSchema, ConventionSchema } from "../../core/convention/schema.js";
 import { interdit, introuvable, invalide } from "../../core/errors.js";
 import {
   conventionHistory,
@@ -100,7 +100,9 @@ async function present(
     statutLibelle: STATUS_FR[status],
     prochaineReconduction: nextRenewal(c, on),
     dernierJourPreavis: lastNoticeDay(c, on),
-    finPrevue: c.preavis ? endAfterNotice(c, c.preavis.donneLe, c.preavis.motif) : naturalEnd(c),
+    finPrevue: c.preavis
+      ? endAfterNotice(c, c.preavis.donneLe, c.preavis.motif)
+      : naturalEnd(versionOn(c, on)),
     alertes: alerts(c, on, 90, facts),
     mesParties: mine.parties,
     mesRoles: [
@@ -226,6 +228,7 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
     async ({ acces, principal }) => ({
       ...(await present(db, acces.stored, principal, acces.on, await orgNameMap(db))),
       document: acces.stored.convention,
+      versionEnVigueur: versionOn(acces.stored.convention, acces.on),
     }),
   );
 
@@ -289,6 +292,7 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
         objet: z.string().trim().min(1, { message: "Objet de l'avenant requis." }).max(2000),
         signeLe: DateIso,
         effetLe: DateIso,
+        modifications: AvenantChangesSchema.optional(),
       }),
       action: "gerer_convention",
       conventionOf: byConvention,

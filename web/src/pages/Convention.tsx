@@ -117,7 +117,7 @@ export function ConventionPage({ id }: { id: string }) {
     ) : (
       <p className="chargement">Chargement…</p>
     );
-  const d = c.document;
+  const d = c.versionEnVigueur;
   const nomPartie = (pid: string) => d.parties.find((p) => p.id === pid)?.nom ?? pid;
 
   return (
