@@ -37,7 +37,7 @@ Commandes :
   territories import-iris FICHIER…              importe des contours IRIS (Shapefile, GeoPackage, GeoJSON)
   territories import-population FICHIER         importe les populations INSEE par IRIS (base-ic)
   organisations create --nom NOM --type TYPE    crée une organisation (${ORGANISATION_KINDS.join(", ")})
-  users create --email E --nom NOM [--organisation NOM --role ROLE] [--admin]
+  users create --email E --nom NOM [--organisation NOM --role ROLE [--service SERVICE]] [--admin]
                                                 crée un compte ; mot de passe lu sur l'entrée standard
   audit verify                                  vérifie la chaîne d'empreintes du journal d'audit
   geo import-ban FICHIER…                       importe la BAN (adresses-XX.csv[.gz]) et place chaque adresse dans son IRIS
@@ -194,6 +194,7 @@ async function users(sub: string | undefined, args: string[]): Promise<void> {
       nom: { type: "string" },
       organisation: { type: "string" },
       role: { type: "string" },
+      service: { type: "string" },
       admin: { type: "boolean" },
     },
   });
@@ -217,7 +218,7 @@ async function users(sub: string | undefined, args: string[]): Promise<void> {
         passwordHash,
         platformAdmin: values.admin ?? false,
       });
-      if (org && role) await addMembership(tx, uid, org.id, role as Role);
+      if (org && role) await addMembership(tx, uid, org.id, role as Role, values.service?.trim() || null);
       return uid;
     });
     await appendAudit(db, {

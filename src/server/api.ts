@@ -125,6 +125,20 @@ export function route<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodT
   spec: RouteSpec<P, Q, B>,
   handler: (ctx: AuthedCtx<z.infer<P>, z.infer<Q>, z.infer<B>>) => Promise<unknown>,
 ): void {
+  guardedRoute(app, spec, async () => undefined, handler);
+}
+
+/**
+ * A route whose guard runs once the path parameters are known and before the
+ * query and body are read: a user without the right gets 403, never a
+ * validation message about a request it may not make.
+ */
+function guardedRoute<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, G>(
+  app: FastifyInstance,
+  spec: RouteSpec<P, Q, B>,
+  guard: (principal: Principal, params: z.infer<P>) => Promise<G>,
+  handler: (ctx: AuthedCtx<z.infer<P>, z.infer<Q>, z.infer<B>>, guarded: G) => Promise<unknown>,
+): void {
   record(spec);
   app.route({
     method: spec.method,
@@ -133,14 +147,19 @@ export function route<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodT
     handler: async (request, reply) => {
       const principal = request.principal;
       if (!principal) throw new SocleError("non_authentifie", "non_authentifie", "Authentification requise.");
-      return handler({
-        params: parse(spec.params, request.params, "paramètre"),
-        query: parse(spec.query, request.query, "paramètre"),
-        body: parse(spec.body, request.body, "champ"),
-        request,
-        reply,
-        principal,
-      });
+      const params = parse(spec.params, request.params, "paramètre");
+      const guarded = await guard(principal, params);
+      return handler(
+        {
+          params,
+          query: parse(spec.query, request.query, "paramètre"),
+          body: parse(spec.body, request.body, "champ"),
+          request,
+          reply,
+          principal,
+        },
+        guarded,
+      );
     },
   });
 }
@@ -168,12 +187,16 @@ export function conventionRoute<P extends z.ZodType, Q extends z.ZodType, B exte
   },
   handler: (ctx: ConventionCtx<z.infer<P>, z.infer<Q>, z.infer<B>>) => Promise<unknown>,
 ): void {
-  route(app, spec, async (ctx) => {
-    const conventionId = await spec.conventionOf(ctx.params, deps.db);
-    const on: IsoDate = isoDateInParis(deps.now());
-    const acces = await checkAccess(deps.db, ctx.principal, conventionId, spec.action, on);
-    return handler({ ...ctx, acces });
-  });
+  guardedRoute(
+    app,
+    spec,
+    async (principal, params) => {
+      const conventionId = await spec.conventionOf(params, deps.db);
+      const on: IsoDate = isoDateInParis(deps.now());
+      return checkAccess(deps.db, principal, conventionId, spec.action, on);
+    },
+    (ctx, acces) => handler({ ...ctx, acces }),
+  );
 }
 
 export function openapiDocument(): Record<string, unknown> {

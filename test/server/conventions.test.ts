@@ -305,4 +305,41 @@ describe("convention workflow over HTTP", () => {
     const list = await c["caf-referente"]!.req("GET", "/api/conventions/abs-valsocle-2026/restitutions");
     expect(list.json).toMatchObject([{ titre: "ABS 2026 — rapport final", envois: [{ partie: "caf" }] }]);
   });
+  it("gives outputs only to the services a convention allows (Dijon's rule)", async () => {
+    const restricted = convention();
+    restricted.id = "services-restreints";
+    restricted.parties = restricted.parties.map((p) =>
+      p.id === "ccas"
+        ? { ...p, servicesAutorises: ["Observatoire Prospective", "Politique de la Ville"] }
+        : p,
+    );
+    const ok = await c["ccas-referent"]!.req("POST", "/api/conventions", {
+      convention: restricted,
+      organisations: { caf: orgs.caf, ccas: orgs.ccas },
+    });
+    expect(ok.status).toBe(200);
+    const hash = await hashPassword(PASSWORD);
+    for (const [who, service] of [
+      ["ccas-accueil", "Accueil"],
+      ["ccas-observatoire", "Observatoire Prospective"],
+    ] as const) {
+      const u = await createUser(s.db, { email: `${who}@flux.test`, nom: who, passwordHash: hash });
+      await addMembership(s.db, u, orgs.ccas!, "analyste", service);
+      c[who] = new Client(s.url);
+      await c[who].login(`${who}@flux.test`, PASSWORD);
+    }
+    const accueil = await c["ccas-accueil"]!.req("GET", "/api/conventions/services-restreints");
+    expect(accueil.json.permis).toMatchObject({
+      voir_convention: true,
+      voir_sorties_protegees: false,
+      exporter: false,
+    });
+    const obs = await c["ccas-observatoire"]!.req("GET", "/api/conventions/services-restreints");
+    expect(obs.json.permis).toMatchObject({ voir_sorties_protegees: true, exporter: true });
+    const fed = await c["ccas-accueil"]!.req("POST", "/api/conventions/services-restreints/fed", {});
+    expect(fed.status).toBe(403);
+    expect(fed.json.erreur.message).toBe(
+      "Seuls les services « Observatoire Prospective » et « Politique de la Ville » y ont accès.",
+    );
+  });
 });
