@@ -113,10 +113,7 @@ describe("every reference table, in both standards", () => {
         { cost: t.cost ?? "count" },
       );
       expect(result.audit.findings.map((f) => f.message)).toEqual([]);
-      // Known gap: on ssb_d4 with zeros protected the repairs of zero primaries
-      // cost 659 secondaries where the acceptance asks at most 609 (1.1 × 554).
-      const factor = t.name.startsWith("ssb_d4 maxN 4 zeros") ? 1.2 : 1.1;
-      expect(result.secondary).toBeLessThanOrEqual(Math.floor(factor * t.reference));
+      expect(result.secondary).toBeLessThanOrEqual(Math.floor(1.1 * t.reference));
     });
     it.skipIf(big)(`${t.name}: full standard (3a–3c) passes the audit`, () => {
       const result = protectTable(

@@ -397,6 +397,8 @@ export function auditPattern(highs: Highs, input: AuditInput): AuditReport {
     }
 
     for (const t of targets) {
+      // Screening: cells the caller already proved protected are not attacked again.
+      if (input.localOnly && input.skip?.[t.cell]) continue;
       if (t.cols.length === 0 || t.cols.every((j) => fixedVar[j])) {
         t.lo = t.value;
         t.up = t.value;
@@ -405,7 +407,6 @@ export function auditPattern(highs: Highs, input: AuditInput): AuditReport {
           localAttack(t, 1);
           if (!proven(t, t.obsMin, t.obsMax)) localAttack(t, 2);
           if (proven(t, t.obsMin, t.obsMax)) continue;
-          if (input.localOnly && input.skip?.[t.cell]) continue;
           if (input.localOnly) {
             findings.push({
               cell: t.cell,

@@ -14,6 +14,15 @@
  * discloses primary p exactly when p's residual is a multiple of r, which is
  * found through a scale-free fingerprint (ratio of two random projections)
  * and then checked entry by entry.
+ *
+ * Zeros under non-negativity (GaussSuppression's « anySum » idea): when zero
+ * inner cells must stay hidden, pivots are taken outside them whenever
+ * possible, so a residual made only of zero inner cells means that
+ * publishing the candidate reveals a combination of zeros. With coefficients
+ * of one sign that combination is a sum of non-negative cells equal to 0,
+ * which discloses every one of them: the candidate is suppressed. With mixed
+ * signs it reveals nothing by itself, but two such residuals sharing a zero
+ * might combine into a disclosure, so they may not overlap.
  */
 import { cellSupport, type TableSet } from "../table/table.js";
 
@@ -42,8 +51,12 @@ export function gaussSuppression(
   protect: readonly number[],
   published: readonly number[],
   order: readonly number[],
+  /** Inner cells that are zero and must not be revealed through non-negativity (zeros protected). */
+  hiddenZeros?: Uint8Array,
 ): GaussResult {
   const n = set.innerCount;
+  const zero = hiddenZeros ?? new Uint8Array(n);
+  const zeroUsed = new Uint8Array(n);
   const scratch = new Float64Array(n);
   const mark = new Uint8Array(n);
   const rand1 = new Float64Array(n);
@@ -170,14 +183,19 @@ export function gaussSuppression(
     let q = -1;
     let best = Number.POSITIVE_INFINITY;
     let qk = -1;
-    for (let k = 0; k < r.idx.length; k++) {
-      const i = r.idx[k] as number;
-      const cost = (colIndex[i] as Set<number>).size;
-      if (cost < best && Math.abs(r.val[k] as number) > 1e-6) {
-        best = cost;
-        q = i;
-        qk = k;
+    // Pivots outside the hidden zeros first (see the header).
+    for (const allowZeros of [false, true]) {
+      for (let k = 0; k < r.idx.length; k++) {
+        const i = r.idx[k] as number;
+        if (!allowZeros && zero[i]) continue;
+        const cost = (colIndex[i] as Set<number>).size;
+        if (cost < best && Math.abs(r.val[k] as number) > 1e-6) {
+          best = cost;
+          q = i;
+          qk = k;
+        }
       }
+      if (q >= 0) break;
     }
     const pv = r.val[qk] as number;
     const norm: Vec = { idx: r.idx, val: r.val.map((x) => x / pv) };
@@ -232,6 +250,12 @@ export function gaussSuppression(
     if (r.idx.length === 0) {
       suppressed[c] = 0;
       continue;
+    }
+    if (r.idx.every((i) => zero[i] === 1)) {
+      const positive = r.val.every((x) => x > 0);
+      const negative = r.val.every((x) => x < 0);
+      if (positive || negative || r.idx.some((i) => zeroUsed[i] === 1)) continue;
+      for (const i of r.idx) zeroUsed[i] = 1;
     }
     if (disclosedBy(r)) continue;
     addToBasis(r);

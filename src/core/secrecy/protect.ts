@@ -39,6 +39,13 @@ export interface Protection {
   readonly audit: AuditReport;
   readonly repairs: number;
   readonly seconds: number;
+  /** Seconds spent in each stage (fast secondary, screening and repairs, optimal, final audit). */
+  readonly stages: {
+    readonly gauss: number;
+    readonly repair: number;
+    readonly optimal: number;
+    readonly audit: number;
+  };
 }
 
 export class SecrecyFailure extends Error {
@@ -122,16 +129,22 @@ export function protectTable(
 
   /** Screens the pattern with quick local attacks and repairs what they cannot prove. */
   const repairUntilProven = (suppressed: Uint8Array): void => {
-    // A perturbation found under the current pattern proves its cell protected
-    // for good: later rounds only add suppressions, which keeps it feasible.
-    const provenByRepair = new Uint8Array(n);
+    // Proofs are monotone: a proof (a perturbation or a pair of feasible
+    // solutions) found under the current pattern stays valid when later rounds
+    // add suppressions, since the attacker then knows less. So each round
+    // screens only the cells not proven yet: the new secondaries and the
+    // findings just repaired are the only ones left after the first round.
+    const proven = new Uint8Array(n);
     for (let round = 0; round < 50; round++) {
       const screen = auditPattern(highs, {
         ...auditInput,
         suppressed,
         localOnly: true,
-        skip: provenByRepair,
+        skip: proven,
       });
+      const found = new Uint8Array(n);
+      for (const f of screen.findings) found[f.cell] = 1;
+      for (let c = 0; c < n; c++) if (suppressed[c] && !found[c]) proven[c] = 1;
       if (screen.ok) return;
       for (const f of screen.findings) {
         const needed =
@@ -146,7 +159,7 @@ export function protectTable(
           Math.max(needed, set.magnitude ? 1e-3 : 1),
         );
         if (done) {
-          provenByRepair[f.cell] = 1;
+          proven[f.cell] = 1;
           if (done.length > 0) repairs++;
         }
       }
@@ -158,7 +171,14 @@ export function protectTable(
     return total;
   };
 
-  const g = gaussSuppression(set, primaries, fixedPublished, candidates);
+  let hiddenZeros: Uint8Array | undefined;
+  if (rules.protectZeros && !set.magnitude) {
+    hiddenZeros = new Uint8Array(set.innerCount);
+    for (let i = 0; i < set.innerCount; i++) if (set.inner.values[i] === 0) hiddenZeros[i] = 1;
+  }
+  let t0 = performance.now();
+  const g = gaussSuppression(set, primaries, fixedPublished, candidates, hiddenZeros);
+  const gaussSeconds = (performance.now() - t0) / 1000;
   if (g.unprotectable.length > 0) {
     throw new SecrecyFailure(
       "Des cellules sous secret primaire se déduisent des cellules dont la publication est imposée.",
@@ -166,8 +186,11 @@ export function protectTable(
     );
   }
   let suppressed = g.suppressed;
+  t0 = performance.now();
   repairUntilProven(suppressed);
+  const repairSeconds = (performance.now() - t0) / 1000;
   let method: "fast" | "optimal" = "fast";
+  t0 = performance.now();
   if (useOptimal) {
     // The MIP's best solution within its time limit is safe by construction;
     // keep it when it costs less than the fast pattern.
@@ -186,7 +209,10 @@ export function protectTable(
       }
     }
   }
+  const optimalSeconds = (performance.now() - t0) / 1000;
+  t0 = performance.now();
   const audit = auditPattern(highs, { ...auditInput, suppressed });
+  const auditSeconds = (performance.now() - t0) / 1000;
   const finalStatuses = statuses.map((s, c) => (s === "V" && suppressed[c] ? "D" : s) as Status);
   const secondary = finalStatuses.filter((s) => s === "D").length;
   return {
@@ -198,5 +224,6 @@ export function protectTable(
     audit,
     repairs,
     seconds: (performance.now() - started) / 1000,
+    stages: { gauss: gaussSeconds, repair: repairSeconds, optimal: optimalSeconds, audit: auditSeconds },
   };
 }
