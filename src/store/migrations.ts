@@ -297,4 +297,37 @@ CREATE TABLE restitution_envoi (
 );
 `,
   },
+  {
+    version: 6,
+    name: "depots_traites_diffusions",
+    sql: `
+-- Column mappings confirmed by users, remembered for next year's deposit.
+CREATE TABLE correspondance_colonnes (
+  convention_id text NOT NULL REFERENCES convention(id) ON DELETE CASCADE,
+  annexe text NOT NULL,
+  mapping jsonb NOT NULL,
+  colonnes jsonb NOT NULL,
+  updated_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (convention_id, annexe)
+);
+-- A processed deposit keeps no file: only its fingerprint and counts.
+ALTER TABLE depot ADD COLUMN annee integer;
+ALTER TABLE depot ADD COLUMN lignes integer;
+ALTER TABLE depot ADD COLUMN bilan jsonb NOT NULL DEFAULT '{}';
+-- The release register: frozen protected tables with their source mention.
+CREATE TABLE diffusion (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  convention_id text NOT NULL REFERENCES convention(id) ON DELETE CASCADE,
+  jeu_id uuid NOT NULL REFERENCES jeu_donnees(id),
+  annee integer NOT NULL,
+  zonage text NOT NULL,
+  mention_source text NOT NULL,
+  tableaux jsonb NOT NULL,
+  audit jsonb NOT NULL,
+  diffuse_par uuid,
+  diffuse_le timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX diffusion_jeu ON diffusion(jeu_id);
+`,
+  },
 ];

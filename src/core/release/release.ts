@@ -1,0 +1,106 @@
+/**
+ * A release: the protected tables as they may leave Socle. Suppressed cells
+ * carry no value at all (null), so nothing downstream (API, exports, maps)
+ * can leak one; each table carries the source mention of its convention.
+ */
+import { formatDateFr } from "../convention/dates.js";
+import { isSuppressed, type Status } from "../secrecy/rules.js";
+import type { Dimension } from "../table/dimension.js";
+import type { TableSet } from "../table/table.js";
+import { ENSEMBLE, NON_LOCALISE, TERRITOIRE } from "./aggregate.js";
+
+export interface ReleasedCell {
+  codes: string[];
+  /** null when the cell is under statistical secrecy. */
+  valeur: number | null;
+  statut: Status;
+}
+
+export interface ReleasedTable {
+  nom: string;
+  variables: { nom: string; libelle: string }[];
+  /** Labels of every code of each variable. */
+  libelles: Record<string, Record<string, string>>;
+  cellules: ReleasedCell[];
+}
+
+/** Fills a convention's source template: {date_observation}, {date_mise_a_jour}, {annee}. */
+export function sourceMention(
+  template: string,
+  facts: { dateObservation: string; miseAJour: string; annee: number },
+): string {
+  return template
+    .replaceAll("{date_observation}", formatDateFr(facts.dateObservation))
+    .replaceAll("{dateObservation}", formatDateFr(facts.dateObservation))
+    .replaceAll("{date_mise_a_jour}", formatDateFr(facts.miseAJour))
+    .replaceAll("{annee}", String(facts.annee))
+    .replace(/\s*…\s*$/, "");
+}
+
+/** The observation date of a vintage: « 31/12/N-1 » style conventions observe the last day of the year. */
+export function observationDate(annee: number): string {
+  return `${annee}-12-31`;
+}
+
+export function territoryLabel(
+  code: string,
+  names: {
+    iris: ReadonlyMap<string, string>;
+    communes: ReadonlyMap<string, string>;
+    epci: ReadonlyMap<string, string>;
+  },
+): string {
+  if (code === ENSEMBLE) return "Ensemble du territoire";
+  if (code === NON_LOCALISE) return "Adresse non localisée";
+  if (code.startsWith("C")) return names.communes.get(code.slice(1)) ?? code.slice(1);
+  if (code.startsWith("E")) return names.epci.get(code.slice(1)) ?? code.slice(1);
+  return names.iris.get(code) ?? code;
+}
+
+/** Official code of a territory code of the table (commune and EPCI codes carry a prefix inside). */
+export function territoryCode(code: string): string {
+  if (code === ENSEMBLE || code === NON_LOCALISE) return "";
+  if (code.startsWith("C") || code.startsWith("E")) return code.slice(1);
+  return code;
+}
+
+export function territoryLevel(code: string): "ensemble" | "non_localise" | "commune" | "epci" | "iris" {
+  if (code === ENSEMBLE) return "ensemble";
+  if (code === NON_LOCALISE) return "non_localise";
+  if (code.startsWith("C")) return "commune";
+  if (code.startsWith("E")) return "epci";
+  return "iris";
+}
+
+/** Freezes the protected set into released tables: values of suppressed cells are dropped here. */
+export function releasedTables(
+  set: TableSet,
+  statuses: readonly Status[],
+  labelOf: (variable: string, code: string) => string,
+  variableLabel: (variable: string) => string,
+): ReleasedTable[] {
+  return set.tables.map((spec, t) => {
+    const dims = spec.variables.map((v) => set.variables[v] as Dimension);
+    const libelles: Record<string, Record<string, string>> = {};
+    for (const d of dims) libelles[d.name] = Object.fromEntries(d.codes.map((c) => [c, labelOf(d.name, c)]));
+    const cellules: ReleasedCell[] = [];
+    set.cells.forEach((cell, c) => {
+      if (cell.table !== t) return;
+      const statut = statuses[c] as Status;
+      cellules.push({ codes: [...cell.codes], valeur: isSuppressed(statut) ? null : cell.value, statut });
+    });
+    return {
+      nom: spec.name,
+      variables: dims.map((d) => ({ nom: d.name, libelle: variableLabel(d.name) })),
+      libelles,
+      cellules,
+    };
+  });
+}
+
+/** A cell value a spreadsheet would read as a formula is prefixed with an apostrophe. */
+export function neutralise(text: string): string {
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+}
+
+export { TERRITOIRE };

@@ -1,0 +1,217 @@
+/**
+ * Processing a partner's deposit for an individual dataset: read the file as
+ * a stream (CSV in any common encoding, or XLSX), map its columns, validate
+ * every row, pseudonymise the identifier (protocol 2) or take the IRIS given
+ * (protocol 1), geocode the address to its IRIS and forget it, report
+ * duplicates, then write the deposit and its pseudonymised rows in one
+ * transaction: all or nothing. The file itself is not kept.
+ */
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import type { Convention, Dataset, DatasetField } from "../core/convention/model.js";
+import type { FieldValue } from "../core/deposit/fields.js";
+import { type Mapping, mappingProblems, proposeMapping } from "../core/deposit/mapping.js";
+import { pseudonym } from "../core/deposit/pseudonym.js";
+import { ProblemReport, parseRow, requiredFields } from "../core/deposit/validate.js";
+import { conflit, invalide } from "../core/errors.js";
+import type { Geocoder, ResultType } from "../geo/geocoder.js";
+import { getJeu, insertMicrodonnees, type MicroRow } from "../store/datasets.js";
+import type { Db, Queryable } from "../store/db.js";
+import { openTabular } from "./tabular-stream.js";
+
+/** Fields that carry the address: used to geocode, never stored. */
+export function addressFields(d: Dataset): DatasetField[] {
+  return d.champs.filter(
+    (f) => f.type === "adresse" || /^(code_postal|cp|commune|ville|complement)$/.test(f.nom),
+  );
+}
+
+export interface DepositOptions {
+  db: Db;
+  convention: Convention;
+  jeuId: string;
+  file: string;
+  /** Year of the data (vintage). */
+  annee: number;
+  /** Pseudonymisation secret of the convention. */
+  secret: Uint8Array;
+  /** Geocoder over the address reference (protocol 2); null when none is loaded. */
+  geocoder: Geocoder | null;
+  mapping?: Mapping;
+  actorId: string | null;
+  now?: Date;
+  onProgress?: (rows: number, bytesRead: number, size: number) => void;
+}
+
+export interface DepositResult {
+  depotId: string;
+  lignes: number;
+  doublons: number;
+  sansIris: number;
+  geocodage: Partial<Record<ResultType, number>>;
+  mapping: Mapping;
+}
+
+async function fileSha256(file: string): Promise<string> {
+  const h = createHash("sha256");
+  for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
+  return h.digest("hex");
+}
+
+export async function rememberedMapping(
+  q: Queryable,
+  conventionId: string,
+  annexe: string,
+  header: readonly string[],
+): Promise<Mapping | undefined> {
+  const rows = await q.query<{ mapping: Record<string, string> }>(
+    "SELECT mapping FROM correspondance_colonnes WHERE convention_id = $1 AND annexe = $2",
+    [conventionId, annexe],
+  );
+  if (!rows[0]) return undefined;
+  // Remembered by column name: next year's file may order columns differently.
+  const out: Mapping = {};
+  for (const [field, name] of Object.entries(rows[0].mapping)) {
+    const i = header.indexOf(name);
+    if (i >= 0) out[field] = i;
+  }
+  return out;
+}
+
+export async function depositIndividualFile(o: DepositOptions): Promise<DepositResult> {
+  const jeu = await getJeu(o.db, o.jeuId);
+  if (jeu.conventionId !== o.convention.id)
+    throw invalide("jeu_autre_convention", "Ce jeu de données relève d'une autre convention.");
+  if (jeu.statut === "detruit") throw conflit("jeu_detruit", "Ce jeu de données a été détruit.");
+  const dataset = o.convention.jeux.find((d) => d.id === jeu.annexe);
+  if (!dataset)
+    throw invalide("annexe_inconnue", "L'annexe de ce jeu de données n'existe plus dans la convention.");
+  if (dataset.kind !== "individuel")
+    throw invalide(
+      "pas_individuel",
+      `« ${dataset.titre} » est un tableau agrégé, pas un fichier individuel.`,
+    );
+
+  const sha = await fileSha256(o.file);
+  const before = await o.db.query<{ depose_le: Date | string }>(
+    "SELECT depose_le FROM depot WHERE jeu_id = $1 AND sha256 = $2",
+    [o.jeuId, sha],
+  );
+  if (before[0]) throw conflit("depot_deja_fait", "Ce fichier a déjà été déposé pour ce jeu de données.");
+
+  const t = await openTabular(o.file);
+  const protocole = dataset.protocole ?? 2;
+  const address = addressFields(dataset);
+  const addressNames = new Set(address.map((f) => f.nom));
+  // Columns that must be found: the identifier and the address (protocol 2), or the IRIS (protocol 1).
+  const mustMap = new Set(
+    dataset.champs
+      .filter((f) =>
+        protocole === 2 ? f.type === "identifiant" || f.type === "adresse" : f.type === "code_iris",
+      )
+      .map((f) => f.nom),
+  );
+  const mapping =
+    o.mapping ??
+    (await rememberedMapping(o.db, o.convention.id, dataset.id, t.header)) ??
+    proposeMapping(dataset.champs, t.header);
+  const problems = mappingProblems(
+    dataset.champs,
+    t.header,
+    mapping,
+    new Set(dataset.champs.map((f) => f.nom).filter((n) => !mustMap.has(n))),
+  );
+  if (problems.length > 0)
+    throw invalide("correspondance_colonnes", `${t.fileName} : ${problems[0]}`, problems);
+  if (protocole === 2 && !o.geocoder && address.length > 0)
+    throw invalide(
+      "referentiel_adresses_absent",
+      "Aucun référentiel d'adresses n'est chargé : importez la BAN du département (socle geo import-ban) avant ce dépôt.",
+    );
+
+  const required = requiredFields(dataset.champs, protocole);
+  const report = new ProblemReport();
+  const rows: MicroRow[] = [];
+  const seen = new Set<string>();
+  let doublons = 0;
+  let sansIris = 0;
+  const geocodage: Partial<Record<ResultType, number>> = {};
+  const idField = dataset.champs.find((f) => f.type === "identifiant");
+  const irisField = dataset.champs.find((f) => f.type === "code_iris");
+  let n = 0;
+  for await (const r of t.rows) {
+    n++;
+    if (n % 5000 === 0) o.onProgress?.(n, t.bytesRead(), t.size);
+    if (r.values.every((v) => v.trim() === "")) continue;
+    const row = parseRow(dataset.champs, t.header, mapping, r.values, r.line, required, report.add);
+    if (!row || report.total > 0) continue;
+    let ps: string;
+    if (protocole === 2 && idField) {
+      ps = pseudonym(o.secret, String(row[idField.nom]));
+      if (seen.has(ps)) {
+        doublons++;
+        continue;
+      }
+      seen.add(ps);
+    } else ps = `l${r.line}`;
+    let codeIris: string | null = irisField ? ((row[irisField.nom] as string | null) ?? null) : null;
+    if (protocole === 2 && o.geocoder && address.length > 0) {
+      const parts = address.map((f) => String(row[f.nom] ?? "")).filter((s) => s !== "");
+      const g = o.geocoder.geocode(parts);
+      geocodage[g.type] = (geocodage[g.type] ?? 0) + 1;
+      codeIris = g.codeIris;
+    }
+    if (!codeIris) sansIris++;
+    const valeurs: Record<string, FieldValue> = {};
+    for (const f of dataset.champs)
+      if (f.type !== "identifiant" && !addressNames.has(f.nom) && f.type !== "code_iris")
+        valeurs[f.nom] = row[f.nom] ?? null;
+    rows.push({
+      ligne: r.line,
+      pseudonyme: ps,
+      codeIris,
+      annee: o.annee,
+      valeurs: valeurs as MicroRow["valeurs"],
+    });
+  }
+  o.onProgress?.(n, t.size, t.size);
+  if (report.total > 0)
+    throw invalide(
+      "depot_invalide",
+      report.summary(t.fileName),
+      report.first.map((p) => `${t.fileName}, ligne ${p.ligne}, colonne « ${p.colonne} » : ${p.probleme}`),
+    );
+  if (rows.length === 0) throw invalide("depot_vide", `${t.fileName} : aucune ligne de données.`);
+
+  const depotId = crypto.randomUUID();
+  const bilan = { doublons, sansIris, geocodage, format: t.format, encodage: t.encoding ?? null };
+  await o.db.transaction(async (tx) => {
+    await tx.query(
+      `INSERT INTO depot (id, jeu_id, nom_fichier, octets, sha256, chemin, depose_par, depose_le, annee, lignes, bilan)
+       VALUES ($1, $2, $3, $4, $5, '', $6, $7, $8, $9, $10)`,
+      [
+        depotId,
+        o.jeuId,
+        t.fileName,
+        t.size,
+        sha,
+        o.actorId,
+        (o.now ?? new Date()).toISOString(),
+        o.annee,
+        rows.length,
+        JSON.stringify(bilan),
+      ],
+    );
+    await insertMicrodonnees(tx, o.jeuId, depotId, rows);
+    await tx.query("UPDATE jeu_donnees SET statut = 'collecte' WHERE id = $1 AND statut = 'a_collecter'", [
+      o.jeuId,
+    ]);
+    const byName = Object.fromEntries(Object.entries(mapping).map(([f, i]) => [f, t.header[i]]));
+    await tx.query(
+      `INSERT INTO correspondance_colonnes (convention_id, annexe, mapping, colonnes) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (convention_id, annexe) DO UPDATE SET mapping = EXCLUDED.mapping, colonnes = EXCLUDED.colonnes, updated_at = now()`,
+      [o.convention.id, dataset.id, JSON.stringify(byName), JSON.stringify(t.header)],
+    );
+  });
+  return { depotId, lignes: rows.length, doublons, sansIris, geocodage, mapping };
+}

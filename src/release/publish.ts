@@ -1,0 +1,289 @@
+/**
+ * Publishing a release of a dataset: aggregate its pseudonymised rows by
+ * territory and breakdown, protect all tables jointly (with earlier releases
+ * of the same data) under the convention's rules, refuse unless the
+ * independent audit passes, freeze the protected tables with their source
+ * mention and record the release in the register and the audit log.
+ */
+
+import { isoDateInParis } from "../core/convention/dates.js";
+import type { Convention } from "../core/convention/model.js";
+import type { FieldValue } from "../core/deposit/fields.js";
+import { introuvable, invalide, SocleError } from "../core/errors.js";
+import {
+  breakdownsFor,
+  buildReleaseTables,
+  type CommuneInfo,
+  type Geography,
+  type IrisInfo,
+  TERRITOIRE,
+} from "../core/release/aggregate.js";
+import {
+  observationDate,
+  type ReleasedTable,
+  releasedTables,
+  sourceMention,
+  territoryLabel,
+} from "../core/release/release.js";
+import { protectTable } from "../core/secrecy/protect.js";
+import type { SecrecyRules } from "../core/secrecy/rules.js";
+import { isSuppressed } from "../core/secrecy/rules.js";
+import type { Highs } from "../core/secrecy/solver.js";
+import { cellIndex } from "../core/table/table.js";
+import { appendAuditTx } from "../store/audit.js";
+import { getJeu } from "../store/datasets.js";
+import type { Db, Queryable } from "../store/db.js";
+
+export interface Release {
+  id: string;
+  conventionId: string;
+  jeuId: string;
+  annee: number;
+  zonage: string;
+  mentionSource: string;
+  tableaux: ReleasedTable[];
+  audit: { ok: boolean; primaires: number; secondaires: number; secondes: number; methode: string };
+  /** Rows counted in no table: without an IRIS (address not found), per the deposit's geocoding. */
+  nonLocalises: number;
+  diffuseLe: string;
+}
+
+async function geographyOf(
+  q: Queryable,
+  irisCodes: readonly string[],
+): Promise<
+  Geography & {
+    names: { iris: Map<string, string>; communes: Map<string, string>; epci: Map<string, string> };
+  }
+> {
+  const communes = await q.query<{
+    code: string;
+    nom: string;
+    epci_code: string | null;
+    epci_nom: string | null;
+  }>(
+    `SELECT DISTINCT c.code, c.nom, c.epci_code, e.nom AS epci_nom FROM iris i
+     JOIN commune c ON c.code = i.commune_code LEFT JOIN epci e ON e.code = c.epci_code
+     WHERE i.code = ANY($1::text[]) ORDER BY c.code`,
+    [irisCodes],
+  );
+  const iris = await q.query<{ code: string; nom: string | null; commune_code: string }>(
+    "SELECT code, nom, commune_code FROM iris WHERE commune_code = ANY($1::text[]) ORDER BY code",
+    [communes.map((c) => c.code)],
+  );
+  const irisInfo: IrisInfo[] = iris.map((i) => ({
+    code: i.code,
+    nom: i.nom ?? i.code,
+    commune: i.commune_code,
+  }));
+  const communeInfo: CommuneInfo[] = communes.map((c) => ({ code: c.code, nom: c.nom, epci: c.epci_code }));
+  return {
+    iris: irisInfo,
+    communes: communeInfo,
+    names: {
+      iris: new Map(irisInfo.map((i) => [i.code, i.nom])),
+      communes: new Map(communeInfo.map((c) => [c.code, c.nom])),
+      epci: new Map(
+        communes.filter((c) => c.epci_code).map((c) => [c.epci_code!, c.epci_nom ?? c.epci_code!]),
+      ),
+    },
+  };
+}
+
+async function irisPopulation(q: Queryable, codes: readonly string[]): Promise<Map<string, number>> {
+  const rows = await q.query<{ iris_code: string; population: number }>(
+    `SELECT DISTINCT ON (iris_code) iris_code, population::float8 AS population FROM iris_population
+     WHERE iris_code = ANY($1::text[]) ORDER BY iris_code, annee DESC`,
+    [codes],
+  );
+  return new Map(rows.map((r) => [r.iris_code, Number(r.population)]));
+}
+
+export interface PublishOptions {
+  db: Db;
+  highs: Highs;
+  convention: Convention;
+  jeuId: string;
+  annee: number;
+  actorId: string | null;
+  now?: Date;
+}
+
+export async function publishRelease(o: PublishOptions): Promise<Release> {
+  const now = o.now ?? new Date();
+  const jeu = await getJeu(o.db, o.jeuId);
+  if (jeu.conventionId !== o.convention.id)
+    throw invalide("jeu_autre_convention", "Ce jeu de données relève d'une autre convention.");
+  if (jeu.statut === "detruit") throw invalide("jeu_detruit", "Ce jeu de données a été détruit.");
+  const dataset = o.convention.jeux.find((d) => d.id === jeu.annexe);
+  if (!dataset)
+    throw invalide("annexe_inconnue", "L'annexe de ce jeu de données n'existe plus dans la convention.");
+  const rows = await o.db.query<{ code_iris: string | null; valeurs: Record<string, FieldValue> }>(
+    "SELECT code_iris, valeurs FROM microdonnee WHERE jeu_id = $1 AND annee = $2",
+    [o.jeuId, o.annee],
+  );
+  if (rows.length === 0) throw invalide("rien_a_diffuser", `Aucune donnée ${o.annee} pour « ${jeu.titre} ».`);
+  const codes = [...new Set(rows.map((r) => r.code_iris).filter((c): c is string => c !== null))];
+  const geo = await geographyOf(o.db, codes);
+  const obs = observationDate(o.annee);
+  const built = buildReleaseTables(
+    rows.map((r) => ({ codeIris: r.code_iris, valeurs: r.valeurs })),
+    geo,
+    dataset.niveaux,
+    breakdownsFor(dataset, obs),
+  );
+
+  const secret = o.convention.secret;
+  let zone: SecrecyRules["zone"];
+  if (secret.zoneMinimum) {
+    let population: Map<string, number>;
+    if (secret.zoneUnite === "allocataires") {
+      population = new Map();
+      for (const r of rows)
+        if (r.code_iris) population.set(r.code_iris, (population.get(r.code_iris) ?? 0) + 1);
+      for (const i of geo.iris) if (!population.has(i.code)) population.set(i.code, 0);
+    } else
+      population = await irisPopulation(
+        o.db,
+        geo.iris.map((i) => i.code),
+      );
+    zone = { variable: TERRITOIRE, minimum: secret.zoneMinimum, population };
+  }
+  const rules: SecrecyRules = {
+    threshold: secret.seuil,
+    protectZeros: secret.zerosSensibles,
+    standard: "full",
+    ...(zone ? { zone } : {}),
+  };
+
+  // Cells published by earlier releases of the same data are known to everyone.
+  const earlier = await o.db.query<{ tableaux: ReleasedTable[] }>(
+    "SELECT tableaux FROM diffusion WHERE jeu_id = $1 AND annee = $2",
+    [o.jeuId, o.annee],
+  );
+  const find = cellIndex(built.set);
+  const earlierPublished: number[] = [];
+  for (const e of earlier)
+    for (const t of e.tableaux) {
+      const ti = built.set.tables.findIndex((s) => s.name === t.nom);
+      if (ti < 0) continue;
+      for (const cell of t.cellules) {
+        if (cell.valeur === null) continue;
+        const c = find(ti, cell.codes);
+        if (c !== undefined) earlierPublished.push(c);
+      }
+    }
+
+  const protection = protectTable(o.highs, built.set, rules, {
+    ...(earlierPublished.length > 0 ? { earlierPublished } : {}),
+  });
+    console.error(
+      protection.audit.findings.map((f) => f.message).join("\n"),
+      protection.stages,
+      protection.repairs,
+    );
+  if (!protection.audit.ok)
+    throw new SocleError(
+      "interdit",
+      "audit_secret_echoue",
+      `Diffusion refusée : l'audit du secret statistique a trouvé ${protection.audit.findings.length} cellule(s) mal protégée(s).`,
+      protection.audit.findings.map((f) => f.message),
+    );
+  const breakdownLabels = new Map(built.breakdowns.map((b) => [b.nom, b]));
+  const tableaux = releasedTables(
+    built.set,
+    protection.statuses,
+    (variable, code) => {
+      if (variable === TERRITOIRE) return territoryLabel(code, geo.names);
+      if (code === "Total") return "Total";
+      if (code === "nr") return "Non renseigné";
+      return breakdownLabels.get(variable)?.modalites.find((m) => m.code === code)?.libelle ?? code;
+    },
+    (variable) =>
+      variable === TERRITOIRE ? "Territoire" : (breakdownLabels.get(variable)?.libelle ?? variable),
+  );
+  // Defence in depth: no suppressed cell may carry a value past this point.
+  for (const t of tableaux)
+    for (const c of t.cellules)
+      if (isSuppressed(c.statut) && c.valeur !== null) throw new Error("valeur secrète");
+  const mentionSource = sourceMention(o.convention.mentionSource, {
+    dateObservation: obs,
+    miseAJour: isoDateInParis(now),
+    annee: o.annee,
+  });
+  const audit = {
+    nonLocalises: built.nonLocalises,
+    ok: true,
+    primaires: protection.primary,
+    secondaires: protection.secondary,
+    secondes: Math.round(protection.seconds * 100) / 100,
+    methode: protection.method,
+  };
+  const id = crypto.randomUUID();
+  const zonage = dataset.niveaux.join("+");
+  await o.db.transaction(async (tx) => {
+    await tx.query(
+      `INSERT INTO diffusion (id, convention_id, jeu_id, annee, zonage, mention_source, tableaux, audit, diffuse_par, diffuse_le)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      [
+        id,
+        o.convention.id,
+        o.jeuId,
+        o.annee,
+        zonage,
+        mentionSource,
+        JSON.stringify(tableaux),
+        JSON.stringify(audit),
+        o.actorId,
+        now.toISOString(),
+      ],
+    );
+    await appendAuditTx(tx, {
+      actorId: o.actorId,
+      action: "diffusion",
+      target: id,
+      detail: { convention: o.convention.id, jeu: o.jeuId, annee: o.annee, zonage, ...audit },
+      at: now,
+    });
+  });
+  return {
+    id,
+    conventionId: o.convention.id,
+    jeuId: o.jeuId,
+    annee: o.annee,
+    zonage,
+    mentionSource,
+    tableaux,
+    audit,
+    nonLocalises: built.nonLocalises,
+    diffuseLe: now.toISOString(),
+  };
+}
+
+export async function getRelease(q: Queryable, id: string): Promise<Release> {
+  const rows = await q.query<{
+    id: string;
+    convention_id: string;
+    jeu_id: string;
+    annee: number;
+    zonage: string;
+    mention_source: string;
+    tableaux: ReleasedTable[];
+    audit: Release["audit"];
+    diffuse_le: Date | string;
+  }>("SELECT * FROM diffusion WHERE id = $1", [id]);
+  const r = rows[0];
+  if (!r) throw introuvable("diffusion_introuvable", "Diffusion introuvable.");
+  return {
+    id: r.id,
+    conventionId: r.convention_id,
+    jeuId: r.jeu_id,
+    annee: r.annee,
+    zonage: r.zonage,
+    mentionSource: r.mention_source,
+    tableaux: r.tableaux,
+    audit: r.audit,
+    nonLocalises: (r.audit as { nonLocalises?: number }).nonLocalises ?? 0,
+    diffuseLe: new Date(r.diffuse_le).toISOString(),
+  };
+}
