@@ -177,11 +177,6 @@ export async function publishRelease(o: PublishOptions): Promise<Release> {
   const protection = protectTable(o.highs, built.set, rules, {
     ...(earlierPublished.length > 0 ? { earlierPublished } : {}),
   });
-    console.error(
-      protection.audit.findings.map((f) => f.message).join("\n"),
-      protection.stages,
-      protection.repairs,
-    );
   if (!protection.audit.ok)
     throw new SocleError(
       "interdit",
