@@ -282,3 +282,42 @@ export async function getRelease(q: Queryable, id: string): Promise<Release> {
     diffuseLe: new Date(r.diffuse_le).toISOString(),
   };
 }
+
+/** The release register of a convention (without the tables). */
+export async function listReleases(
+  q: Queryable,
+  conventionId: string,
+): Promise<
+  {
+    id: string;
+    jeuId: string;
+    jeu: string;
+    annee: number;
+    zonage: string;
+    mentionSource: string;
+    diffuseLe: string;
+  }[]
+> {
+  const rows = await q.query<{
+    id: string;
+    jeu_id: string;
+    titre: string;
+    annee: number;
+    zonage: string;
+    mention_source: string;
+    diffuse_le: Date | string;
+  }>(
+    `SELECT d.id, d.jeu_id, j.titre, d.annee, d.zonage, d.mention_source, d.diffuse_le
+     FROM diffusion d JOIN jeu_donnees j ON j.id = d.jeu_id WHERE d.convention_id = $1 ORDER BY d.diffuse_le DESC`,
+    [conventionId],
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    jeuId: r.jeu_id,
+    jeu: r.titre,
+    annee: r.annee,
+    zonage: r.zonage,
+    mentionSource: r.mention_source,
+    diffuseLe: new Date(r.diffuse_le).toISOString(),
+  }));
+}

@@ -34,6 +34,8 @@ export interface ServerDeps {
   webRoot?: string;
   /** Folder of stored files (deposits, study documents); outside the database. */
   filesDir: string;
+  /** Folder of the conventions' pseudonymisation secrets (default: « secrets » beside filesDir). */
+  secretsDir?: string;
 }
 
 declare module "fastify" {
@@ -105,7 +107,12 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   authRoutes(app, auth);
   territoireRoutes(app, deps.db);
   organisationRoutes(app, deps.db);
-  conventionRoutes(app, { db: deps.db, files: { root: deps.filesDir }, now: auth.now });
+  conventionRoutes(app, {
+    db: deps.db,
+    files: { root: deps.filesDir },
+    secrets: { dir: deps.secretsDir ?? path.join(path.dirname(deps.filesDir), "secrets") },
+    now: auth.now,
+  });
 
   const webRoot = deps.webRoot ?? defaultWebRoot();
   if (existsSync(path.join(webRoot, "index.html"))) {

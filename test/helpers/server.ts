@@ -25,7 +25,8 @@ export async function startServer(
   now?: () => Date,
 ): Promise<TestServer> {
   const t = await freshDb(engine);
-  const filesDir = mkdtempSync(path.join(tmpdir(), "socle-fichiers-"));
+  const dataDir = mkdtempSync(path.join(tmpdir(), "socle-donnees-"));
+  const filesDir = path.join(dataDir, "fichiers");
   await ensureCog(t.db);
   await seedDemo(t.db, hashPassword);
   const app = await buildServer({
@@ -44,7 +45,7 @@ export async function startServer(
     async close() {
       await app.close();
       await t.drop();
-      rmSync(filesDir, { recursive: true, force: true });
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

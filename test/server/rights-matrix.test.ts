@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Status } from "../../src/core/convention/lifecycle.js";
 import { statusOn } from "../../src/core/convention/lifecycle.js";
 import type { Convention } from "../../src/core/convention/model.js";
+import { loadSolver } from "../../src/core/secrecy/solver.js";
+import { publishRelease } from "../../src/release/publish.js";
 import { hashPassword } from "../../src/server/passwords.js";
 import { addMembership, createOrganisation, createUser } from "../../src/store/accounts.js";
 import { createConvention } from "../../src/store/conventions.js";
@@ -44,6 +46,7 @@ interface Fixture {
   fedId: string;
   jeuId: string;
   jeuDetruitId: string;
+  diffusionId: string;
 }
 
 interface Req {
@@ -285,6 +288,30 @@ const MATRIX: Record<string, Entry> = {
       raw: new TextEncoder().encode(`%PDF-1.4 étude ${n}`),
     }),
   },
+  "POST /api/jeux/:id/diffusions": {
+    scope: "convention",
+    who: ["prestataire"],
+    statuses: IN_FORCE,
+    request: (f) => ({ method: "POST", path: `/api/jeux/${f.jeuId}/diffusions`, json: { annee: 2025 } }),
+  },
+  "GET /api/conventions/:id/diffusions": {
+    scope: "convention",
+    who: ALL_PARTIES,
+    statuses: STATUSES,
+    request: (f) => ({ method: "GET", path: `/api/conventions/${f.conventionId}/diffusions` }),
+  },
+  "GET /api/diffusions/:id": {
+    scope: "convention",
+    who: ALL_PARTIES,
+    statuses: STATUSES,
+    request: (f) => ({ method: "GET", path: `/api/diffusions/${f.diffusionId}` }),
+  },
+  "GET /api/diffusions/:id/export/:format": {
+    scope: "convention",
+    who: ALL_PARTIES,
+    statuses: IN_FORCE,
+    request: (f) => ({ method: "GET", path: `/api/diffusions/${f.diffusionId}/export/csv` }),
+  },
   "GET /api/conventions/:id/restitutions": {
     scope: "convention",
     who: PARTIES_AND_ADMIN,
@@ -394,7 +421,15 @@ async function makeFixture(id: string, status: Status): Promise<Fixture> {
     nom: "Test",
     organisation: "Prestataire",
   });
-  return { conventionId: id, fedId, jeuId, jeuDetruitId };
+  const release = await publishRelease({
+    db: s.db,
+    highs: await loadSolver(),
+    convention: c,
+    jeuId,
+    annee: 2025,
+    actorId: null,
+  });
+  return { conventionId: id, fedId, jeuId, jeuDetruitId, diffusionId: release.id };
 }
 
 async function send(client: Client | null, r: Req): Promise<number> {
@@ -497,8 +532,8 @@ describe("rights matrix of the API", () => {
         }
     }
     expect(wrong).toEqual([]);
-    // 17 routes on a convention's data × 7 statuses × 6 kinds of user.
-    expect(cells).toBe(17 * STATUSES.length * WHO.length);
+    // 21 routes on a convention's data × 7 statuses × 6 kinds of user.
+    expect(cells).toBe(21 * STATUSES.length * WHO.length);
   }, 600_000);
 
   it("shows a recipient its external diffusion right only once the provider has approved", async () => {

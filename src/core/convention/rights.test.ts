@@ -32,6 +32,7 @@ describe("rights derived from a convention", () => {
         repondre_fed: true,
         detruire: true,
         restituer: false,
+        publier: false,
       },
       "ccas-aix": {
         voir_convention: true,
@@ -46,6 +47,7 @@ describe("rights derived from a convention", () => {
         repondre_fed: false,
         detruire: false,
         restituer: true,
+        publier: false,
       },
       compas: {
         voir_convention: true,
@@ -60,6 +62,7 @@ describe("rights derived from a convention", () => {
         repondre_fed: false,
         detruire: true,
         restituer: true,
+        publier: true,
       },
       dehors: {
         voir_convention: false,
@@ -74,6 +77,7 @@ describe("rights derived from a convention", () => {
         repondre_fed: false,
         detruire: false,
         restituer: false,
+        publier: false,
       },
     });
   });

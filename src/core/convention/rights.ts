@@ -21,7 +21,8 @@ export type Action =
   | "demander_donnees"
   | "repondre_fed"
   | "detruire"
-  | "restituer";
+  | "restituer"
+  | "publier";
 
 export const ACTIONS: readonly Action[] = [
   "voir_convention",
@@ -36,6 +37,7 @@ export const ACTIONS: readonly Action[] = [
   "repondre_fed",
   "detruire",
   "restituer",
+  "publier",
 ];
 
 /** The role a member holds in its organisation (see core/account). */
@@ -49,7 +51,13 @@ const COMMITTING: ReadonlySet<Action> = new Set([
   "detruire",
 ]);
 /** Actions that produce or change data: not for members who only read. */
-const WORKING: ReadonlySet<Action> = new Set(["deposer", "demander_donnees", "restituer", "exporter"]);
+const WORKING: ReadonlySet<Action> = new Set([
+  "deposer",
+  "demander_donnees",
+  "restituer",
+  "exporter",
+  "publier",
+]);
 
 export type Decision = { ok: true } | { ok: false; raison: string };
 
@@ -124,6 +132,10 @@ export function decide(original: Convention, action: Action, ctx: RightsContext)
       return parts.has("prestataire") || parts.has("fournisseur")
         ? { ok: true }
         : REFUS("Seul le prestataire qui détient les données (ou leur fournisseur) les détruit.");
+    case "publier":
+      // Releasing is processing the microdata: the processor's work.
+      if (!parts.has("prestataire")) return REFUS("Seul le prestataire produit les diffusions.");
+      return inForce ? { ok: true } : notInForce();
     case "restituer":
       if (!parts.has("destinataire") && !parts.has("prestataire"))
         return REFUS("Seul le destinataire (ou le prestataire) restitue l'étude.");

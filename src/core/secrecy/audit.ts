@@ -248,6 +248,15 @@ export function auditPattern(highs: Highs, input: AuditInput): AuditReport {
         if (status === highs.constants.modelStatus.infeasible) {
           throw new Error("Audit : les cellules publiées sont incohérentes (système infaisable).");
         }
+        // The true values are a solution, so the system is feasible: « unbounded or
+        // infeasible » means unbounded. Nothing published bounds this cell: the
+        // attacker's interval is open on that side.
+        if (
+          t &&
+          (status === highs.constants.modelStatus.unbounded ||
+            status === highs.constants.modelStatus.unboundedOrInfeasible)
+        )
+          return sense === -1 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
         return undefined;
       }
       const x = m.getSolution().colValue;

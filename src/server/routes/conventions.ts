@@ -4,6 +4,9 @@
  * a convention's data goes through conventionRoute: the user's rights come
  * from its organisation's parts in that convention, on today's date.
  */
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import type { Principal } from "../../core/account/model.js";
@@ -23,6 +26,12 @@ import { type Convention, PART_FR, versionOn } from "../../core/convention/model
 import { ACTIONS, type Action, decide } from "../../core/convention/rights.js";
 import { AvenantChangesSchema, ConventionSchema } from "../../core/convention/schema.js";
 import { interdit, introuvable, invalide } from "../../core/errors.js";
+import { loadSolver } from "../../core/secrecy/solver.js";
+import { Geocoder } from "../../geo/geocoder.js";
+import { depositIndividualFile } from "../../ingest/deposit.js";
+import { releaseCsv, releaseGeoJson, releaseXlsx } from "../../release/exports.js";
+import { getRelease, listReleases, publishRelease } from "../../release/publish.js";
+import { loadAddressIndex } from "../../store/addresses.js";
 import {
   conventionHistory,
   createConvention,
@@ -48,12 +57,14 @@ import type { Db, Queryable } from "../../store/db.js";
 import { answerFedRequest, fedRequestsOf, fileFedRequest, getFedRequest } from "../../store/fed.js";
 import type { FileArea } from "../../store/files.js";
 import { listRestitutions, recordRestitution } from "../../store/restitutions.js";
+import { conventionSecret, type SecretStore } from "../../store/secrets.js";
 import { partiesOf } from "../access.js";
 import { conventionRoute, route } from "../api.js";
 
 export interface ConventionDeps {
   db: Db;
   files: FileArea;
+  secrets: SecretStore;
   now: () => Date;
 }
 
@@ -510,21 +521,42 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
       summary: "Déposer un fichier pour un jeu de données (corps : le fichier)",
       tag: "Jeux de données",
       params: z.object({ id: Uuid }),
-      query: z.object({ nomFichier: FileName }),
+      query: z.object({
+        nomFichier: FileName,
+        annee: z.coerce.number().int().min(1990).max(2100).optional(),
+      }),
       bodyLimit: UPLOAD_LIMIT,
       action: "deposer",
       conventionOf: byJeu,
     },
-    async ({ params, query, request, principal }) =>
-      storeDeposit(
-        db,
-        files,
-        params.id,
-        query.nomFichier,
-        rawBody(request.body),
-        principal.userId,
-        deps.now(),
-      ),
+    async ({ params, query, request, principal, acces }) => {
+      const jeu = await getJeu(db, params.id);
+      const dataset = acces.stored.convention.jeux.find((d) => d.id === jeu.annexe);
+      const data = rawBody(request.body);
+      // Aggregated tables are kept as deposited; individual files are processed at once
+      // (pseudonymised, geocoded, the address dropped) and never kept.
+      if (dataset?.kind !== "individuel")
+        return storeDeposit(db, files, params.id, query.nomFichier, data, principal.userId, deps.now());
+      const dir = await mkdtemp(path.join(tmpdir(), "socle-depot-"));
+      const file = path.join(dir, query.nomFichier.replace(/[^\p{L}\p{N}_.-]/gu, "_") || "depot");
+      try {
+        await writeFile(file, data);
+        const index = await loadAddressIndex(db);
+        return await depositIndividualFile({
+          db,
+          convention: acces.stored.convention,
+          jeuId: params.id,
+          file,
+          annee: query.annee ?? Number(acces.on.slice(0, 4)) - 1,
+          secret: await conventionSecret(deps.secrets, acces.stored.convention.id),
+          geocoder: index ? new Geocoder(index) : null,
+          actorId: principal.userId,
+          now: deps.now(),
+        });
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
   );
 
   conventionRoute(
@@ -594,6 +626,99 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
       if (!check.attestation)
         throw introuvable("attestation_introuvable", "Ce jeu de données n'a pas été détruit.");
       return { ...check, texte: attestationText(check.attestation) };
+    },
+  );
+
+  // Releases and their exports.
+  const byRelease = async (p: { id: string }, q: Queryable) => (await getRelease(q, p.id)).conventionId;
+  conventionRoute(
+    app,
+    deps,
+    {
+      method: "POST",
+      url: "/api/jeux/:id/diffusions",
+      summary: "Produire une diffusion protégée d'un jeu de données (secret statistique et audit)",
+      tag: "Diffusions",
+      params: z.object({ id: Uuid }),
+      body: z.object({ annee: z.number().int().min(1990).max(2100) }),
+      action: "publier",
+      conventionOf: byJeu,
+    },
+    async ({ params, body, acces, principal }) => {
+      const r = await publishRelease({
+        db,
+        highs: await loadSolver(),
+        convention: acces.stored.convention,
+        jeuId: params.id,
+        annee: body.annee,
+        actorId: principal.userId,
+        now: deps.now(),
+      });
+      return { id: r.id, mentionSource: r.mentionSource, audit: r.audit, tableaux: r.tableaux.length };
+    },
+  );
+  conventionRoute(
+    app,
+    deps,
+    {
+      method: "GET",
+      url: "/api/conventions/:id/diffusions",
+      summary: "Registre des diffusions de la convention",
+      tag: "Diffusions",
+      params: z.object({ id: ConvId }),
+      action: "voir_sorties_protegees",
+      conventionOf: byConvention,
+    },
+    async ({ params }) => listReleases(db, params.id),
+  );
+  conventionRoute(
+    app,
+    deps,
+    {
+      method: "GET",
+      url: "/api/diffusions/:id",
+      summary: "Une diffusion : tableaux protégés et mention de la source",
+      tag: "Diffusions",
+      params: z.object({ id: Uuid }),
+      action: "voir_sorties_protegees",
+      conventionOf: byRelease,
+    },
+    async ({ params }) => getRelease(db, params.id),
+  );
+  conventionRoute(
+    app,
+    deps,
+    {
+      method: "GET",
+      url: "/api/diffusions/:id/export/:format",
+      summary: "Exporter une diffusion : xlsx, csv ou geojson (IRIS)",
+      tag: "Diffusions",
+      params: z.object({
+        id: Uuid,
+        format: z.enum(["xlsx", "csv", "geojson"], { message: "Format attendu : xlsx, csv ou geojson." }),
+      }),
+      query: z.object({ tableau: z.coerce.number().int().min(0).default(0) }),
+      action: "exporter",
+      conventionOf: byRelease,
+    },
+    async ({ params, query, acces, reply }) => {
+      const r = await getRelease(db, params.id);
+      const jeu = await getJeu(db, r.jeuId);
+      const base = `diffusion-${jeu.annexe}-${r.annee}`;
+      if (params.format === "csv")
+        return reply
+          .type("text/csv; charset=utf-8")
+          .header("content-disposition", `attachment; filename="${base}.csv"`)
+          .send(releaseCsv(r));
+      if (params.format === "geojson")
+        return reply
+          .type("application/geo+json")
+          .header("content-disposition", `attachment; filename="${base}.geojson"`)
+          .send(JSON.stringify(await releaseGeoJson(db, r, Math.min(query.tableau, r.tableaux.length - 1))));
+      return reply
+        .type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        .header("content-disposition", `attachment; filename="${base}.xlsx"`)
+        .send(await releaseXlsx(r, { convention: acces.stored.convention.titre, jeu: jeu.titre }));
     },
   );
 
