@@ -26,6 +26,7 @@ import { ensureCog } from "../store/cog-etalab.js";
 import type { Db } from "../store/db.js";
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemo } from "../store/demo.js";
 import { openStore } from "../store/open.js";
+import { deposit, release } from "./deposit.js";
 import { geo, geocode } from "./geo.js";
 import { secret } from "./secret.js";
 
@@ -46,6 +47,10 @@ Commandes :
                                                 génère un département fictif (BAN, IRIS) et un fichier partenaire bruité
   geocode FICHIER --id-col COL --address-cols C1,C2… --out SORTIE.csv [--rejects R.csv] [--departements 76,69]
                                                 géocode un fichier (CSV ou XLSX) : identifiant + IRIS, jamais l'adresse
+  deposit --convention ID --dataset ANNEXE [--annee AAAA] FICHIER
+                                                dépose un fichier individuel : pseudonymisé, géocodé, l'adresse oubliée
+  release --convention ID --dataset ANNEXE --annee AAAA [--out DOSSIER]
+                                                produit une diffusion protégée (secret, audit) et ses exports
   secret protect --cells F --hierarchy H… --threshold K [--protect-zeros] [--method auto|fast|optimal]
                  [--standard full|exact] [--value COL] [--primary-col COL] --out MOTIF.csv
                                                 pose le secret primaire et secondaire, puis l'audit
@@ -257,6 +262,11 @@ export async function main(argv: string[]): Promise<void> {
     if (cmd === "secret") return await secret(sub, rest);
     if (cmd === "geo") return await geo(sub, rest, (fn) => withStore(loadConfig(), fn));
     if (cmd === "geocode") return await geocode(argv.slice(1), (fn) => withStore(loadConfig(), fn));
+    if (cmd === "deposit") {
+      const config = loadConfig();
+      return await deposit(argv.slice(1), config, (fn) => withStore(config, fn));
+    }
+    if (cmd === "release") return await release(argv.slice(1), (fn) => withStore(loadConfig(), fn));
     if (cmd === undefined || cmd === "--help" || cmd === "help") {
       say(USAGE);
       return;

@@ -41,6 +41,8 @@ export interface DepositOptions {
   actorId: string | null;
   now?: Date;
   onProgress?: (rows: number, bytesRead: number, size: number) => void;
+  /** Called once every row is read and checked, before the single write transaction. */
+  onWrite?: () => void;
 }
 
 export interface DepositResult {
@@ -183,6 +185,7 @@ export async function depositIndividualFile(o: DepositOptions): Promise<DepositR
     );
   if (rows.length === 0) throw invalide("depot_vide", `${t.fileName} : aucune ligne de données.`);
 
+  o.onWrite?.();
   const depotId = crypto.randomUUID();
   const bilan = { doublons, sansIris, geocodage, format: t.format, encodage: t.encoding ?? null };
   await o.db.transaction(async (tx) => {
