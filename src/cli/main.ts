@@ -112,9 +112,13 @@ async function serve(args: string[]): Promise<void> {
   say(`Référentiel géographique : ${cog}`);
   if (config.demo) {
     const { created } = await seedDemo(db, hashPassword);
+    if (created) {
+      const { seedDemoRelease } = await import("../release/demo.js");
+      await seedDemoRelease(db);
+    }
     say(
       created
-        ? "Mode démonstration : territoire fictif et comptes de démonstration créés."
+        ? "Mode démonstration : territoire fictif, comptes, conventions et une diffusion de démonstration créés."
         : "Mode démonstration.",
     );
     say(`  Comptes : ${DEMO_ACCOUNTS.map((a) => a.email).join(", ")} — mot de passe « ${DEMO_PASSWORD} »`);

@@ -184,6 +184,8 @@ export const DEMO_CONVENTION: Convention = {
         { nom: "matricule", type: "identifiant" },
         { nom: "adresse", type: "adresse" },
         { nom: "code_commune", type: "code_commune" },
+        { nom: "sexe", type: "sexe", libelle: "Sexe de l'allocataire" },
+        { nom: "date_naissance", type: "date" },
         { nom: "situation_familiale", type: "texte" },
         { nom: "nombre_enfants", type: "entier" },
       ],

@@ -7,8 +7,10 @@
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { seedDemoRelease } from "../../src/release/demo.js";
 import { hashPassword } from "../../src/server/passwords.js";
 import { addMembership, createOrganisation, createUser } from "../../src/store/accounts.js";
+import { DEMO_PASSWORD } from "../../src/store/demo.js";
 import { ARTIFACTS, buildWeb, launchChromium } from "../helpers/browser.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 
@@ -27,6 +29,7 @@ beforeAll(async () => {
     const u = await createUser(s.db, { email, nom: `Référent ${org}`, passwordHash: hash });
     await addMembership(s.db, u, o, "referent");
   }
+  await seedDemoRelease(s.db);
   browser = await launchChromium();
 }, 180_000);
 
@@ -128,6 +131,38 @@ describe("conventions in a browser", () => {
       .poll(() => page.getByRole("region", { name: "Alertes" }).textContent())
       .toContain("Convention ABS Testville 2026 — Reconduction tacite le 01/01/2027 pour 12 mois.");
     await page.screenshot({ path: path.join(ARTIFACTS, "conventions.png"), fullPage: true });
+    expect(errors).toEqual([]);
+  }, 120_000);
+
+  it("shows the demo release on a map of the IRIS, with secret IRIS greyed, and downloads it with its source", async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(`${s.url}/conventions/demo-abs-valsocle`);
+    await page.getByLabel("Adresse électronique").fill("ccas@demo.socle.example");
+    await page.getByLabel("Mot de passe").fill(DEMO_PASSWORD);
+    await page.getByRole("button", { name: "Se connecter" }).click();
+    await page.getByRole("link", { name: "Allocataires CAF par IRIS (démo) — 2025" }).click();
+    await expect
+      .poll(() => page.locator("h1").textContent(), { timeout: 20_000 })
+      .toContain("Diffusion 2025");
+    const map = page.locator(".carte");
+    await expect
+      .poll(async () => Number((await map.getAttribute("data-iris-total")) ?? 0), { timeout: 20_000 })
+      .toBeGreaterThan(30);
+    const total = Number(await map.getAttribute("data-iris-total"));
+    await expect
+      .poll(async () => Number((await map.getAttribute("data-iris-rendus")) ?? 0), { timeout: 30_000 })
+      .toBe(total);
+    expect(await page.locator(".legende").textContent()).toMatch(/secret statistique \(\d+ IRIS\)/);
+    expect(await page.locator(".tableau-diffusion").textContent()).toContain("s");
+    await page.screenshot({ path: path.join(ARTIFACTS, "diffusion-demo.png"), fullPage: true });
+    // The CSV link downloads the release with its source on every line.
+    const href = await page.getByRole("link", { name: "CSV" }).getAttribute("href");
+    const csv = await page.evaluate(async (url) => (await fetch(url!)).text(), href);
+    expect(csv.split("\n")[1]).toContain(
+      "Source : CAF fictive du Val de Socle (démo), données au 31/12/2025",
+    );
     expect(errors).toEqual([]);
   }, 120_000);
 });

@@ -6,6 +6,7 @@ import { Connexion } from "./pages/Connexion";
 import { ConventionPage } from "./pages/Convention";
 import { ConventionNouvelle } from "./pages/ConventionNouvelle";
 import { ConventionsPage } from "./pages/Conventions";
+import { DiffusionPage } from "./pages/Diffusion";
 import { FedListe, FedNouvelle, FedPage } from "./pages/Fed";
 import { TerritoirePage } from "./pages/Territoire";
 import { navigate, usePath } from "./router";
@@ -45,6 +46,7 @@ export function App() {
   const fedNouvelle = /^\/conventions\/([a-z0-9-]+)\/fed\/nouvelle$/.exec(path);
   const convention = /^\/conventions\/([a-z0-9-]+)$/.exec(path);
   const fed = /^\/fed\/([0-9a-f-]{36})$/.exec(path);
+  const diffusion = /^\/diffusions\/([0-9a-f-]{36})$/.exec(path);
   const page = territoire ? (
     <TerritoirePage type={territoire[1]!} code={territoire[2]!} />
   ) : path === "/conventions" ? (
@@ -59,6 +61,8 @@ export function App() {
     <FedListe />
   ) : fed ? (
     <FedPage key={fed[1]} id={fed[1]!} />
+  ) : diffusion ? (
+    <DiffusionPage key={diffusion[1]} id={diffusion[1]!} />
   ) : (
     <Accueil />
   );

@@ -134,6 +134,34 @@ export interface Organisation {
   typeLibelle: string;
 }
 
+export interface DiffusionResume {
+  id: string;
+  jeuId: string;
+  jeu: string;
+  annee: number;
+  zonage: string;
+  mentionSource: string;
+  diffuseLe: string;
+}
+
+export interface Diffusion {
+  id: string;
+  conventionId: string;
+  jeuId: string;
+  annee: number;
+  zonage: string;
+  mentionSource: string;
+  nonLocalises: number;
+  audit: { ok: boolean; primaires: number; secondaires: number };
+  diffuseLe: string;
+  tableaux: {
+    nom: string;
+    variables: { nom: string; libelle: string }[];
+    libelles: Record<string, Record<string, string>>;
+    cellules: { codes: string[]; valeur: number | null; statut: string }[];
+  }[];
+}
+
 const enc = encodeURIComponent;
 
 export const api = {
@@ -176,6 +204,13 @@ export const api = {
       `/api/conventions/${enc(id)}/restitutions?titre=${enc(titre)}&nomFichier=${enc(file.name)}`,
       file,
     ),
+  diffusions: (conventionId: string) =>
+    call<DiffusionResume[]>("GET", `/api/conventions/${enc(conventionId)}/diffusions`),
+  diffusion: (id: string) => call<Diffusion>("GET", `/api/diffusions/${id}`),
+  diffusionGeo: (id: string, tableau: number) =>
+    call<FeatureCollection>("GET", `/api/diffusions/${id}/export/geojson?tableau=${tableau}`),
+  diffuser: (jeuId: string, annee: number) =>
+    call<{ id: string }>("POST", `/api/jeux/${jeuId}/diffusions`, { annee }),
   feds: () => call<Fed[]>("GET", "/api/fed"),
   fed: (id: string) => call<Fed>("GET", `/api/fed/${id}`),
   demanderFed: (conventionId: string, feuille1: Omit<Fed["feuille1"], "demandeur">) =>

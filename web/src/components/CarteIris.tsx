@@ -10,14 +10,17 @@ maplibregl.setWorkerUrl(workerUrl);
 /** Sequential palette (ColorBrewer YlOrRd, 5 classes). */
 export const PALETTE = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"];
 
-function fillColor(classes: Classes): maplibregl.ExpressionSpecification {
+/** Colour of IRIS without a value (not known, or under statistical secrecy). */
+export const SANS_VALEUR = "#d9d9d9";
+
+function fillColor(classes: Classes, property: string): maplibregl.ExpressionSpecification {
   const steps: (number | string)[] = [PALETTE[0]!];
   for (const [i, b] of classes.breaks.entries()) steps.push(b, PALETTE[i + 1]!);
   return [
     "case",
-    ["==", ["typeof", ["get", "population"]], "number"],
-    ["step", ["get", "population"], ...steps] as unknown as maplibregl.ExpressionSpecification,
-    "#d9d9d9",
+    ["==", ["typeof", ["get", property]], "number"],
+    ["step", ["get", property], ...steps] as unknown as maplibregl.ExpressionSpecification,
+    SANS_VALEUR,
   ];
 }
 
@@ -38,7 +41,20 @@ function bounds(fc: FeatureCollection): maplibregl.LngLatBoundsLike {
   ];
 }
 
-export function CarteIris({ donnees, classes }: { donnees: FeatureCollection; classes: Classes }) {
+export function CarteIris({
+  donnees,
+  classes,
+  propriete = "population",
+  infobulle,
+  description,
+}: {
+  donnees: FeatureCollection;
+  classes: Classes;
+  /** The numeric property that colours each IRIS. */
+  propriete?: string;
+  infobulle?: (p: Record<string, unknown>) => string;
+  description?: string;
+}) {
   const ref = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
@@ -64,7 +80,7 @@ export function CarteIris({ donnees, classes }: { donnees: FeatureCollection; cl
         id: "iris-fill",
         type: "fill",
         source: "iris",
-        paint: { "fill-color": fillColor(classes), "fill-opacity": 0.85 },
+        paint: { "fill-color": fillColor(classes, propriete), "fill-opacity": 0.85 },
       });
       map.addLayer({
         id: "iris-contour",
@@ -83,7 +99,9 @@ export function CarteIris({ donnees, classes }: { donnees: FeatureCollection; cl
           ? new Intl.NumberFormat("fr-FR").format(p.population)
           : "non renseignée";
       const div = document.createElement("div");
-      div.textContent = `${p.nom ?? p.code} (${p.code}) — ${p.communeNom} : ${pop} hab.`;
+      div.textContent = infobulle
+        ? infobulle(p)
+        : `${p.nom ?? p.code} (${p.code}) — ${p.communeNom} : ${pop} hab.`;
       popup.setLngLat(e.lngLat).setDOMContent(div).addTo(map);
     });
     map.on("mouseleave", "iris-fill", () => {
@@ -99,14 +117,14 @@ export function CarteIris({ donnees, classes }: { donnees: FeatureCollection; cl
       el.dataset.irisRendus = String(drawn.size);
     });
     return () => map.remove();
-  }, [donnees, classes]);
+  }, [donnees, classes, propriete, infobulle]);
 
   return (
     <div
       ref={ref}
       className="carte"
       role="img"
-      aria-label={`Carte des ${donnees.features.length} IRIS colorés selon leur population`}
+      aria-label={description ?? `Carte des ${donnees.features.length} IRIS colorés selon leur population`}
       data-iris-total={donnees.features.length}
     />
   );

@@ -3,6 +3,7 @@ import type { Convention } from "../../../src/core/convention/model";
 import {
   api,
   type ConventionDetail,
+  type DiffusionResume,
   dateFr,
   type Evenement,
   type Fed,
@@ -71,6 +72,7 @@ export function ConventionPage({ id }: { id: string }) {
   const [jeux, setJeux] = useState<Jeu[]>([]);
   const [feds, setFeds] = useState<Fed[]>([]);
   const [restitutions, setRestitutions] = useState<Restitution[]>([]);
+  const [diffusions, setDiffusions] = useState<DiffusionResume[]>([]);
   const [erreur, setErreur] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(null);
 
@@ -88,6 +90,7 @@ export function ConventionPage({ id }: { id: string }) {
       setJeux(j);
       setFeds(f.filter((x) => x.conventionId === id));
       setRestitutions(r);
+      if (conv.permis.voir_sorties_protegees) setDiffusions(await api.diffusions(id));
     } catch (e) {
       setErreur(e instanceof Error ? e.message : "Chargement impossible.");
     }
@@ -296,6 +299,24 @@ export function ConventionPage({ id }: { id: string }) {
       <h2>Jeux de données collectés</h2>
       <JeuxTable jeux={jeux} permis={c.permis} agir={agir} />
 
+      <h2>Diffusions</h2>
+      {diffusions.length === 0 ? (
+        <p className="discret">Aucune diffusion.</p>
+      ) : (
+        <ul className="diffusions">
+          {diffusions.map((x) => (
+            <li key={x.id}>
+              <Lien href={`/diffusions/${x.id}`}>
+                {x.jeu} — {x.annee}
+              </Lien>{" "}
+              <span className="discret">
+                diffusée le {dateFr(x.diffuseLe)} ({x.zonage.replaceAll("+", ", ")})
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+
       <h2>Restitution de l'étude</h2>
       {restitutions.length === 0 ? (
         <p className="discret">Aucune étude restituée.</p>
@@ -392,6 +413,20 @@ function JeuxTable({
                       }}
                     />
                   </label>
+                )}
+                {j.statut === "collecte" && permis.publier && (
+                  <button
+                    type="button"
+                    className="secondaire"
+                    onClick={() =>
+                      void agir(
+                        () => api.diffuser(j.id, new Date().getFullYear() - 1),
+                        "Diffusion produite : secret statistique posé et audit réussi.",
+                      )
+                    }
+                  >
+                    Diffuser {new Date().getFullYear() - 1}
+                  </button>
                 )}
                 {j.statut !== "detruit" && permis.detruire && (
                   <button type="button" className="danger" onClick={() => setADetruire(j.id)}>
