@@ -66,11 +66,12 @@ export function App() {
   ) : (
     <Accueil />
   );
-  const section = path.startsWith("/conventions")
-    ? "conventions"
-    : path.startsWith("/fed")
-      ? "fed"
-      : "territoires";
+  const section =
+    path.startsWith("/conventions") || path.startsWith("/diffusions")
+      ? "conventions"
+      : path.startsWith("/fed")
+        ? "fed"
+        : "territoires";
   return (
     <div className="app">
       <header className="entete">
