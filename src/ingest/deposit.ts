@@ -52,6 +52,8 @@ export interface DepositResult {
   sansIris: number;
   geocodage: Partial<Record<ResultType, number>>;
   mapping: Mapping;
+  /** Seconds spent reading and checking rows, computing pseudonyms and geocoding. */
+  timings: { lecture: number; pseudonymisation: number; geocodage: number };
 }
 
 async function fileSha256(file: string): Promise<string> {
@@ -141,6 +143,9 @@ export async function depositIndividualFile(o: DepositOptions): Promise<DepositR
   const idField = dataset.champs.find((f) => f.type === "identifiant");
   const irisField = dataset.champs.find((f) => f.type === "code_iris");
   let n = 0;
+  let tPseudo = 0;
+  let tGeo = 0;
+  const tRead = performance.now();
   for await (const r of t.rows) {
     n++;
     if (n % 5000 === 0) o.onProgress?.(n, t.bytesRead(), t.size);
@@ -149,7 +154,9 @@ export async function depositIndividualFile(o: DepositOptions): Promise<DepositR
     if (!row || report.total > 0) continue;
     let ps: string;
     if (protocole === 2 && idField) {
+      const tp = performance.now();
       ps = pseudonym(o.secret, String(row[idField.nom]));
+      tPseudo += performance.now() - tp;
       if (seen.has(ps)) {
         doublons++;
         continue;
@@ -159,7 +166,9 @@ export async function depositIndividualFile(o: DepositOptions): Promise<DepositR
     let codeIris: string | null = irisField ? ((row[irisField.nom] as string | null) ?? null) : null;
     if (protocole === 2 && o.geocoder && address.length > 0) {
       const parts = address.map((f) => String(row[f.nom] ?? "")).filter((s) => s !== "");
+      const tg = performance.now();
       const g = o.geocoder.geocode(parts);
+      tGeo += performance.now() - tg;
       geocodage[g.type] = (geocodage[g.type] ?? 0) + 1;
       codeIris = g.codeIris;
     }
@@ -177,6 +186,7 @@ export async function depositIndividualFile(o: DepositOptions): Promise<DepositR
     });
   }
   o.onProgress?.(n, t.size, t.size);
+  const readMs = performance.now() - tRead;
   if (report.total > 0)
     throw invalide(
       "depot_invalide",
@@ -216,5 +226,17 @@ export async function depositIndividualFile(o: DepositOptions): Promise<DepositR
       [o.convention.id, dataset.id, JSON.stringify(byName), JSON.stringify(t.header)],
     );
   });
-  return { depotId, lignes: rows.length, doublons, sansIris, geocodage, mapping };
+  return {
+    depotId,
+    lignes: rows.length,
+    doublons,
+    sansIris,
+    geocodage,
+    mapping,
+    timings: {
+      lecture: (readMs - tPseudo - tGeo) / 1000,
+      pseudonymisation: tPseudo / 1000,
+      geocodage: tGeo / 1000,
+    },
+  };
 }

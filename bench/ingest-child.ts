@@ -1,0 +1,177 @@
+/**
+ * One run of the ingest pipeline in its own process (so its peak memory is
+ * its own): store setup (geography of the synthetic département 96 and its
+ * address reference, not timed), then deposit (decode → validate →
+ * pseudonymise → geocode → write) and release (aggregate → protect → audit →
+ * freeze). Prints one JSON line. Args: work dir, database URL or "pglite".
+ */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import type { Convention } from "../src/core/convention/model.js";
+import { loadSolver } from "../src/core/secrecy/solver.js";
+import { bbox } from "../src/core/territory/geometry.js";
+import { buildAddressIndex } from "../src/geo/address-index.js";
+import { Geocoder } from "../src/geo/geocoder.js";
+import { IrisLocator } from "../src/geo/iris-locator.js";
+import { bothProjections } from "../src/geo/projection.js";
+import type { SyntheticDepartement } from "../src/geo/synthetic.js";
+import { depositIndividualFile } from "../src/ingest/deposit.js";
+import { publishRelease } from "../src/release/publish.js";
+import { createOrganisation } from "../src/store/accounts.js";
+import { createConvention } from "../src/store/conventions.js";
+import { createJeu } from "../src/store/datasets.js";
+import { openStore } from "../src/store/open.js";
+import { loadCog, replaceIris } from "../src/store/territories.js";
+
+const [dir, target] = process.argv.slice(2) as [string, string];
+const dep = JSON.parse(readFileSync(path.join(dir, "departement.json"), "utf8")) as SyntheticDepartement;
+const db = await openStore(
+  target === "pglite"
+    ? { dataDir: path.join(dir, "data"), databaseUrl: undefined }
+    : { dataDir: dir, databaseUrl: target },
+);
+await loadCog(
+  db,
+  {
+    fictif: true,
+    regions: [{ code: "96", nom: "Région fictive du banc d'essai" }],
+    departements: [{ code: "96", nom: "Département fictif 96", region: "96" }],
+    epci: [],
+    rows: {
+      communes: dep.communes.map((c) => ({
+        code: c.code,
+        nom: c.nom,
+        kind: "commune",
+        communeParent: null,
+        departement: "96",
+        region: "96",
+        epci: null,
+        population: null,
+        codesPostaux: c.postcodes,
+      })),
+      deleguees: [],
+    },
+  },
+  "banc d'essai",
+);
+await replaceIris(
+  db,
+  dep.iris.map((i) => {
+    const { wgs84, l93 } = bothProjections(i.geometry, "EPSG:2154");
+    return {
+      code: i.code,
+      communeCode: i.communeCode,
+      nom: i.code,
+      typeIris: "H",
+      wgs84,
+      l93,
+      bbox: bbox(wgs84),
+    };
+  }),
+  "banc d'essai",
+  { fictif: true },
+);
+const locator = new IrisLocator(dep.iris);
+const geocoder = new Geocoder(
+  buildAddressIndex(
+    ["96"],
+    dep.addresses
+      .filter((a) => !a.hidden)
+      .map((a) => ({
+        ...a,
+        libelleAcheminement: a.communeNom.toUpperCase(),
+        iris: locator.locateInCommune(a.communeCode, a.x, a.y),
+      })),
+  ),
+);
+const convention: Convention = {
+  id: "banc-essai",
+  titre: "Banc d'essai de l'ingestion",
+  objet: "Mesure",
+  parties: [
+    { id: "caf", nom: "CAF banc", kind: "CAF", parts: ["fournisseur"], referents: [] },
+    {
+      id: "obs",
+      nom: "Observatoire banc",
+      kind: "AUTRE",
+      parts: ["destinataire", "prestataire"],
+      referents: [],
+    },
+  ],
+  jeux: [
+    {
+      id: "allocataires",
+      titre: "Allocataires",
+      fournisseur: "caf",
+      kind: "individuel",
+      champs: [
+        { nom: "matricule", type: "identifiant" },
+        { nom: "adresse", type: "adresse" },
+        { nom: "code_postal", type: "texte" },
+        { nom: "commune", type: "texte" },
+        { nom: "sexe", type: "sexe" },
+        { nom: "date_naissance", type: "date" },
+      ],
+      niveaux: ["iris", "commune"],
+      dateObservation: "31/12/N-1",
+      periodicite: "annuelle",
+      protocole: 2,
+    },
+  ],
+  secret: { seuil: 5, zoneMinimum: 100, zoneUnite: "allocataires", zerosSensibles: false },
+  mentionSource: "Source : CAF banc, données au {date_observation}",
+  diffusion: { interneSeulement: true, accordPrealable: true, doubleLogo: false },
+  obligations: { destructionFinEtude: true, copieEtude: false, analyseConjointe: false },
+  signeeLe: "2020-01-01",
+  effetLe: "2020-01-01",
+  duree: { kind: "tacite", periodeMois: 12 },
+  resiliation: { mode: "a_tout_moment", preavisMois: 2 },
+  avenants: [],
+};
+const caf = await createOrganisation(db, { nom: "CAF banc", kind: "CAF" });
+const obs = await createOrganisation(db, { nom: "Observatoire banc", kind: "AUTRE" });
+await createConvention(db, convention, { caf, obs });
+const jeuId = await createJeu(db, convention.id, "allocataires", "Allocataires");
+
+const t0 = performance.now();
+let tWrite = 0;
+const r = await depositIndividualFile({
+  db,
+  convention,
+  jeuId,
+  file: path.join(dir, "allocataires.csv"),
+  annee: 2025,
+  secret: new TextEncoder().encode("secret du banc d'essai"),
+  geocoder,
+  actorId: null,
+  onWrite: () => {
+    tWrite = performance.now();
+  },
+});
+const t1 = performance.now();
+const release = await publishRelease({
+  db,
+  highs: await loadSolver(),
+  convention,
+  jeuId,
+  annee: 2025,
+  actorId: null,
+});
+const t2 = performance.now();
+await db.close();
+console.log(
+  JSON.stringify({
+    lignes: r.lignes,
+    doublons: r.doublons,
+    sansIris: r.sansIris,
+    timings: r.timings,
+    readSeconds: (tWrite - t0) / 1000,
+    writeSeconds: (t1 - tWrite) / 1000,
+    releaseSeconds: (t2 - t1) / 1000,
+    protectSeconds: release.audit.secondes,
+    totalSeconds: (t2 - t0) / 1000,
+    primaires: release.audit.primaires,
+    secondaires: release.audit.secondaires,
+    peakRssMB: process.resourceUsage().maxRSS / 1024,
+  }),
+);

@@ -1,0 +1,131 @@
+/**
+ * npm run bench:ingest — a generated 2,000,000-row individual file
+ * (Windows-1252 CSV, addresses of the synthetic département 96 with the
+ * geocoder's noise) through decode → validate → pseudonymise → geocode →
+ * write → aggregate → protect → release, on the embedded database and on
+ * PostgreSQL when SOCLE_BENCH_DATABASE_URL (or SOCLE_TEST_DATABASE_URL) is
+ * set; rows/s per stage and peak memory (each run in its own process). In
+ * the same run, DuckDB reads the same CSV and groups it (by commune and sex:
+ * it cannot geocode) as the floor. Target: ≤ 60 s end to end, ≤ 2 GB.
+ */
+import { execFileSync } from "node:child_process";
+import { once } from "node:events";
+import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
+import iconv from "iconv-lite";
+import { generateDepartement, generateNoisyLines, prng } from "../src/geo/synthetic.js";
+import { PROJECT_ROOT } from "../test/helpers/fixtures.js";
+
+const ROWS = Number(process.env.SOCLE_BENCH_ROWS ?? 2_000_000);
+const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+const dir = mkdtempSync(path.join(tmpdir(), "socle-bench-ingest-"));
+
+const dep = generateDepartement({ seed: 96, addresses: 520_000 });
+writeFileSync(path.join(dir, "departement.json"), JSON.stringify(dep));
+const csv = path.join(dir, "allocataires.csv");
+{
+  const out = createWriteStream(csv);
+  const rand = prng(11);
+  // DuckDB reads only true latin-1: keep to characters Windows-1252 and latin-1 share.
+  const latin = (s: string) =>
+    s.replace(/œ/g, "oe").replace(/Œ/g, "OE").replace(/[’‘]/g, "'").replace(/[–—]/g, "-");
+  out.write(iconv.encode("matricule;adresse;code_postal;commune;sexe;date_naissance\r\n", "win1252"));
+  let written = 0;
+  while (written < ROWS) {
+    const batch = generateNoisyLines(dep, { seed: 100 + written, lines: Math.min(200_000, ROWS - written) });
+    const lines: string[] = [];
+    for (const l of batch) {
+      const [numero, voie, complement, cp, commune] = l.parts;
+      const adresse = [numero, voie, complement]
+        .filter((x) => x)
+        .join(" ")
+        .replace(/;/g, " ");
+      const birth = `${String(1 + Math.floor(rand() * 28)).padStart(2, "0")}/${String(1 + Math.floor(rand() * 12)).padStart(2, "0")}/${1930 + Math.floor(rand() * 75)}`;
+      lines.push(
+        `M${written + lines.length};${latin(adresse)};${cp};${latin(commune).replace(/;/g, " ")};${rand() < 0.52 ? "F" : "M"};${birth}`,
+      );
+    }
+    written += batch.length;
+    if (!out.write(iconv.encode(`${lines.join("\r\n")}\r\n`, "win1252"))) await once(out, "drain");
+  }
+  out.end();
+  await once(out, "close");
+}
+console.log(
+  `Generated ${fmt(ROWS)} rows (Windows-1252 CSV) over ${dep.communes.length} communes and ${dep.iris.length} IRIS.`,
+);
+
+interface Run {
+  lignes: number;
+  doublons: number;
+  sansIris: number;
+  timings: { lecture: number; pseudonymisation: number; geocodage: number };
+  readSeconds: number;
+  writeSeconds: number;
+  releaseSeconds: number;
+  protectSeconds: number;
+  totalSeconds: number;
+  primaires: number;
+  secondaires: number;
+  peakRssMB: number;
+}
+const run = (target: string): Run =>
+  JSON.parse(
+    execFileSync(
+      process.execPath,
+      [
+        "--max-old-space-size=4096",
+        "--import",
+        "tsx",
+        path.join(PROJECT_ROOT, "bench/ingest-child.ts"),
+        dir,
+        target,
+      ],
+      {
+        cwd: PROJECT_ROOT,
+        encoding: "utf8",
+        maxBuffer: 1 << 26,
+      },
+    )
+      .trim()
+      .split("\n")
+      .pop()!,
+  ) as Run;
+
+const engines: [string, string][] = [["PGlite (embedded)", "pglite"]];
+const pg = process.env.SOCLE_BENCH_DATABASE_URL ?? process.env.SOCLE_TEST_DATABASE_URL;
+if (pg) engines.push(["PostgreSQL", pg]);
+for (const [label, target] of engines) {
+  const r = run(target);
+  const rate = (s: number) => `${fmt(r.lignes / s)} rows/s`;
+  console.log(
+    `\n${label}: ${fmt(r.lignes)} rows kept (${fmt(r.doublons)} duplicates, ${fmt(r.sansIris)} without IRIS)`,
+  );
+  console.log(`  decode + validate        ${r.timings.lecture.toFixed(1)} s  ${rate(r.timings.lecture)}`);
+  console.log(
+    `  pseudonymise (HMAC)      ${r.timings.pseudonymisation.toFixed(1)} s  ${rate(r.timings.pseudonymisation)}`,
+  );
+  console.log(`  geocode to IRIS          ${r.timings.geocodage.toFixed(1)} s  ${rate(r.timings.geocodage)}`);
+  console.log(`  write (one transaction)  ${r.writeSeconds.toFixed(1)} s  ${rate(r.writeSeconds)}`);
+  console.log(
+    `  aggregate+protect+release ${r.releaseSeconds.toFixed(1)} s (secrecy engine ${r.protectSeconds.toFixed(1)} s; ${r.primaires} primary, ${r.secondaires} secondary)`,
+  );
+  console.log(
+    `  end to end               ${r.totalSeconds.toFixed(1)} s (target ≤ 60 s); peak memory ${fmt(r.peakRssMB)} MB (target ≤ 2,048 MB)`,
+  );
+}
+
+// The floor: DuckDB reads the same file and groups it.
+const duck = await DuckDBInstance.create(":memory:");
+const con = await duck.connect();
+const t0 = performance.now();
+const g = await con.runAndReadAll(
+  `SELECT commune, sexe, count(*) AS n FROM read_csv('${csv}', delim=';', header=true, encoding='latin-1', all_varchar=true) GROUP BY ALL`,
+);
+const duckSeconds = (performance.now() - t0) / 1000;
+console.log(
+  `\nDuckDB floor (read the same CSV, group by commune × sex, ${g.getRows().length} groups): ${duckSeconds.toFixed(2)} s, ${fmt(ROWS / duckSeconds)} rows/s`,
+);
+rmSync(dir, { recursive: true, force: true });
