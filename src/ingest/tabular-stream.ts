@@ -89,9 +89,8 @@ async function openCsv(file: string, fileName: string, size: number, head: Buffe
   raw.on("data", (d) => {
     read += d.length;
   });
-  const parser = Papa.parse(Papa.NODE_STREAM_INPUT, { delimiter: separator, skipEmptyLines: false });
-  raw.pipe(iconv.decodeStream(encoding)).pipe(parser);
-  const iterator = parser[Symbol.asyncIterator]() as AsyncIterator<string[]>;
+  const decoded = raw.pipe(iconv.decodeStream(encoding));
+  const iterator = csvRows(decoded as AsyncIterable<string>, separator);
   const first = await iterator.next();
   if (first.done) throw invalide("fichier_vide", `${fileName} : fichier vide.`);
   const header = first.value.map((h) => h.trim());
@@ -114,6 +113,40 @@ async function openCsv(file: string, fileName: string, size: number, head: Buffe
     bytesRead: () => read,
     rows: rows(),
   };
+}
+
+/**
+ * Rows of decoded CSV text. Text arrives in chunks; each chunk is cut after
+ * its last line end that is not inside quotes, and that block is parsed at
+ * once by papaparse (far faster than a stream callback per row); the rest
+ * waits for the next chunk.
+ */
+async function* csvRows(chunks: AsyncIterable<string>, delimiter: string): AsyncGenerator<string[]> {
+  let carry = "";
+  const parse = (block: string): string[][] => {
+    const data = Papa.parse<string[]>(block, { delimiter, skipEmptyLines: false }).data;
+    // A block ending with a line end gives a last empty row that is not in the file.
+    const last = data[data.length - 1];
+    if (/\n$/.test(block) && last && last.length === 1 && last[0] === "") data.pop();
+    return data;
+  };
+  for await (const chunk of chunks) {
+    const text = carry + chunk;
+    let quoted = false;
+    let cut = -1;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 34) quoted = !quoted;
+      else if (c === 10 && !quoted) cut = i;
+    }
+    if (cut < 0) {
+      carry = text;
+      continue;
+    }
+    carry = text.slice(cut + 1);
+    for (const row of parse(text.slice(0, cut + 1))) yield row;
+  }
+  if (carry !== "") for (const row of parse(carry)) yield row;
 }
 
 function cellText(v: unknown): string {
