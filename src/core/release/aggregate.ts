@@ -145,6 +145,8 @@ export function territoryDimension(geo: Geography, levels: readonly GeoLevel[]):
 export interface ReleaseRow {
   codeIris: string | null;
   valeurs: Readonly<Record<string, FieldValue>>;
+  /** How many people share these values (1 when absent). */
+  count?: number;
 }
 
 export interface BuiltTables {
@@ -175,7 +177,8 @@ export function buildReleaseTables(
 ): BuiltTables {
   const known = new Set(geo.iris.map((i) => i.code));
   const located = allRows.filter((r) => r.codeIris !== null && known.has(r.codeIris));
-  const nonLocalises = allRows.length - located.length;
+  const nonLocalises =
+    allRows.reduce((sum, r) => sum + (r.count ?? 1), 0) - located.reduce((sum, r) => sum + (r.count ?? 1), 0);
   const rows = located;
   const territory = territoryDimension(geo, levels);
   const nonRenseignes: Record<string, number> = {};
@@ -187,7 +190,7 @@ export function buildReleaseTables(
     rows.forEach((r, k) => {
       const v = b.of(r.valeurs);
       const ok = v !== null && b.modalites.some((m) => m.code === v);
-      if (!ok) missing++;
+      if (!ok) missing += r.count ?? 1;
       else used.add(v);
       (values[k] as (string | null)[]).push(ok ? v : NR);
     });
@@ -199,7 +202,7 @@ export function buildReleaseTables(
   }
   const inner: InnerRow[] = rows.map((r, k) => ({
     codes: [r.codeIris as string, ...(values[k] as string[])],
-    value: 1,
+    value: r.count ?? 1,
   }));
   const tables =
     breakdowns.length === 0
