@@ -134,7 +134,6 @@ await createConvention(db, convention, { caf, obs });
 const jeuId = await createJeu(db, convention.id, "allocataires", "Allocataires");
 
 const t0 = performance.now();
-let tWrite = 0;
 const r = await depositIndividualFile({
   db,
   convention,
@@ -144,9 +143,6 @@ const r = await depositIndividualFile({
   secret: new TextEncoder().encode("secret du banc d'essai"),
   geocoder,
   actorId: null,
-  onWrite: () => {
-    tWrite = performance.now();
-  },
 });
 const t1 = performance.now();
 const release = await publishRelease({
@@ -165,8 +161,7 @@ console.log(
     doublons: r.doublons,
     sansIris: r.sansIris,
     timings: r.timings,
-    readSeconds: (tWrite - t0) / 1000,
-    writeSeconds: (t1 - tWrite) / 1000,
+    depositSeconds: (t1 - t0) / 1000,
     releaseSeconds: (t2 - t1) / 1000,
     protectSeconds: release.audit.secondes,
     totalSeconds: (t2 - t0) / 1000,

@@ -61,9 +61,8 @@ interface Run {
   lignes: number;
   doublons: number;
   sansIris: number;
-  timings: { lecture: number; pseudonymisation: number; geocodage: number };
-  readSeconds: number;
-  writeSeconds: number;
+  timings: { lecture: number; pseudonymisation: number; geocodage: number; ecriture: number };
+  depositSeconds: number;
   releaseSeconds: number;
   protectSeconds: number;
   totalSeconds: number;
@@ -108,7 +107,8 @@ for (const [label, target] of engines) {
     `  pseudonymise (HMAC)      ${r.timings.pseudonymisation.toFixed(1)} s  ${rate(r.timings.pseudonymisation)}`,
   );
   console.log(`  geocode to IRIS          ${r.timings.geocodage.toFixed(1)} s  ${rate(r.timings.geocodage)}`);
-  console.log(`  write (one transaction)  ${r.writeSeconds.toFixed(1)} s  ${rate(r.writeSeconds)}`);
+  console.log(`  write (one transaction)  ${r.timings.ecriture.toFixed(1)} s  ${rate(r.timings.ecriture)}`);
+  console.log(`  deposit in all           ${r.depositSeconds.toFixed(1)} s  ${rate(r.depositSeconds)}`);
   console.log(
     `  aggregate+protect+release ${r.releaseSeconds.toFixed(1)} s (secrecy engine ${r.protectSeconds.toFixed(1)} s; ${r.primaires} primary, ${r.secondaires} secondary)`,
   );

@@ -62,6 +62,7 @@ export async function deposit(args: string[], config: Config, withStore: WithSto
     const annee = values.annee ? Number(values.annee) : Number(today.slice(0, 4)) - 1;
     if (!Number.isInteger(annee) || annee < 1990 || annee > 2100)
       throw invalide("annee", "--annee : année AAAA attendue.");
+    say("Écriture des lignes pseudonymisées au fil de la lecture (une seule transaction)…");
     const bar = progressBar("Lecture", "lignes");
     const r = await depositIndividualFile({
       db,
@@ -73,11 +74,8 @@ export async function deposit(args: string[], config: Config, withStore: WithSto
       geocoder: index ? new Geocoder(index) : null,
       actorId: null,
       onProgress: (rows, read, size) => bar.update(rows, size > 0 ? read / size : undefined),
-      onWrite: () => {
-        bar.finish();
-        say("Écriture des lignes pseudonymisées…");
-      },
     });
+    bar.finish();
     say(
       `Dépôt enregistré : ${r.lignes} lignes, ${r.doublons} doublon(s) écarté(s), ${r.sansIris} ligne(s) sans IRIS.`,
     );

@@ -41,7 +41,7 @@ export interface DepositOptions {
   actorId: string | null;
   now?: Date;
   onProgress?: (rows: number, bytesRead: number, size: number) => void;
-  /** Called once every row is read and checked, before the single write transaction. */
+  /** Called when the write transaction opens (rows are then written as they are read). */
   onWrite?: () => void;
 }
 
@@ -53,7 +53,7 @@ export interface DepositResult {
   geocodage: Partial<Record<ResultType, number>>;
   mapping: Mapping;
   /** Seconds spent reading and checking rows, computing pseudonyms and geocoding. */
-  timings: { lecture: number; pseudonymisation: number; geocodage: number };
+  timings: { lecture: number; pseudonymisation: number; geocodage: number; ecriture: number };
 }
 
 async function fileSha256(file: string): Promise<string> {
@@ -135,87 +135,93 @@ export async function depositIndividualFile(o: DepositOptions): Promise<DepositR
 
   const required = requiredFields(dataset.champs, protocole);
   const report = new ProblemReport();
-  const rows: MicroRow[] = [];
   const seen = new Set<string>();
   let doublons = 0;
   let sansIris = 0;
+  let lignes = 0;
   const geocodage: Partial<Record<ResultType, number>> = {};
   const idField = dataset.champs.find((f) => f.type === "identifiant");
   const irisField = dataset.champs.find((f) => f.type === "code_iris");
   let n = 0;
   let tPseudo = 0;
   let tGeo = 0;
+  let tWrite = 0;
   const tRead = performance.now();
-  for await (const r of t.rows) {
-    n++;
-    if (n % 5000 === 0) o.onProgress?.(n, t.bytesRead(), t.size);
-    if (r.values.every((v) => v.trim() === "")) continue;
-    const row = parseRow(dataset.champs, t.header, mapping, r.values, r.line, required, report.add);
-    if (!row || report.total > 0) continue;
-    let ps: string;
-    if (protocole === 2 && idField) {
-      const tp = performance.now();
-      ps = pseudonym(o.secret, String(row[idField.nom]));
-      tPseudo += performance.now() - tp;
-      if (seen.has(ps)) {
-        doublons++;
-        continue;
-      }
-      seen.add(ps);
-    } else ps = `l${r.line}`;
-    let codeIris: string | null = irisField ? ((row[irisField.nom] as string | null) ?? null) : null;
-    if (protocole === 2 && o.geocoder && address.length > 0) {
-      const parts = address.map((f) => String(row[f.nom] ?? "")).filter((s) => s !== "");
-      const tg = performance.now();
-      const g = o.geocoder.geocode(parts);
-      tGeo += performance.now() - tg;
-      geocodage[g.type] = (geocodage[g.type] ?? 0) + 1;
-      codeIris = g.codeIris;
-    }
-    if (!codeIris) sansIris++;
-    const valeurs: Record<string, FieldValue> = {};
-    for (const f of dataset.champs)
-      if (f.type !== "identifiant" && !addressNames.has(f.nom) && f.type !== "code_iris")
-        valeurs[f.nom] = row[f.nom] ?? null;
-    rows.push({
-      ligne: r.line,
-      pseudonyme: ps,
-      codeIris,
-      annee: o.annee,
-      valeurs: valeurs as MicroRow["valeurs"],
-    });
-  }
-  o.onProgress?.(n, t.size, t.size);
-  const readMs = performance.now() - tRead;
-  if (report.total > 0)
-    throw invalide(
-      "depot_invalide",
-      report.summary(t.fileName),
-      report.first.map((p) => `${t.fileName}, ligne ${p.ligne}, colonne « ${p.colonne} » : ${p.probleme}`),
-    );
-  if (rows.length === 0) throw invalide("depot_vide", `${t.fileName} : aucune ligne de données.`);
-
-  o.onWrite?.();
   const depotId = crypto.randomUUID();
-  const bilan = { doublons, sansIris, geocodage, format: t.format, encodage: t.encoding ?? null };
+  // Rows are written as they are read, in one transaction: memory stays flat
+  // for millions of rows, and any problem (or a kill) rolls everything back.
   await o.db.transaction(async (tx) => {
+    o.onWrite?.();
     await tx.query(
       `INSERT INTO depot (id, jeu_id, nom_fichier, octets, sha256, chemin, depose_par, depose_le, annee, lignes, bilan)
-       VALUES ($1, $2, $3, $4, $5, '', $6, $7, $8, $9, $10)`,
-      [
-        depotId,
-        o.jeuId,
-        t.fileName,
-        t.size,
-        sha,
-        o.actorId,
-        (o.now ?? new Date()).toISOString(),
-        o.annee,
-        rows.length,
-        JSON.stringify(bilan),
-      ],
+       VALUES ($1, $2, $3, $4, $5, '', $6, $7, $8, 0, '{}')`,
+      [depotId, o.jeuId, t.fileName, t.size, sha, o.actorId, (o.now ?? new Date()).toISOString(), o.annee],
     );
-    await insertMicrodonnees(tx, o.jeuId, depotId, rows);
+    let buffer: MicroRow[] = [];
+    const flush = async () => {
+      if (buffer.length === 0 || report.total > 0) return;
+      const tw = performance.now();
+      await insertMicrodonnees(tx, o.jeuId, depotId, buffer);
+      tWrite += performance.now() - tw;
+      buffer = [];
+    };
+    for await (const r of t.rows) {
+      n++;
+      if (n % 5000 === 0) o.onProgress?.(n, t.bytesRead(), t.size);
+      if (r.values.every((v) => v.trim() === "")) continue;
+      const row = parseRow(dataset.champs, t.header, mapping, r.values, r.line, required, report.add);
+      // After a first problem the file is only checked, to report every problem at once.
+      if (!row || report.total > 0) continue;
+      let ps: string;
+      if (protocole === 2 && idField) {
+        const tp = performance.now();
+        ps = pseudonym(o.secret, String(row[idField.nom]));
+        tPseudo += performance.now() - tp;
+        if (seen.has(ps)) {
+          doublons++;
+          continue;
+        }
+        seen.add(ps);
+      } else ps = `l${r.line}`;
+      let codeIris: string | null = irisField ? ((row[irisField.nom] as string | null) ?? null) : null;
+      if (protocole === 2 && o.geocoder && address.length > 0) {
+        const parts = address.map((f) => String(row[f.nom] ?? "")).filter((s) => s !== "");
+        const tg = performance.now();
+        const g = o.geocoder.geocode(parts);
+        tGeo += performance.now() - tg;
+        geocodage[g.type] = (geocodage[g.type] ?? 0) + 1;
+        codeIris = g.codeIris;
+      }
+      if (!codeIris) sansIris++;
+      const valeurs: Record<string, FieldValue> = {};
+      for (const f of dataset.champs)
+        if (f.type !== "identifiant" && !addressNames.has(f.nom) && f.type !== "code_iris")
+          valeurs[f.nom] = row[f.nom] ?? null;
+      buffer.push({
+        ligne: r.line,
+        pseudonyme: ps,
+        codeIris,
+        annee: o.annee,
+        valeurs: valeurs as MicroRow["valeurs"],
+      });
+      lignes++;
+      if (buffer.length >= 10_000) await flush();
+    }
+    o.onProgress?.(n, t.size, t.size);
+    if (report.total > 0)
+      throw invalide(
+        "depot_invalide",
+        report.summary(t.fileName),
+        report.first.map((p) => `${t.fileName}, ligne ${p.ligne}, colonne « ${p.colonne} » : ${p.probleme}`),
+      );
+    if (lignes === 0) throw invalide("depot_vide", `${t.fileName} : aucune ligne de données.`);
+    await flush();
+    const bilan = { doublons, sansIris, geocodage, format: t.format, encodage: t.encoding ?? null };
+    await tx.query("UPDATE depot SET lignes = $2, bilan = $3 WHERE id = $1", [
+      depotId,
+      lignes,
+      JSON.stringify(bilan),
+    ]);
     await tx.query("UPDATE jeu_donnees SET statut = 'collecte' WHERE id = $1 AND statut = 'a_collecter'", [
       o.jeuId,
     ]);
@@ -226,17 +232,19 @@ export async function depositIndividualFile(o: DepositOptions): Promise<DepositR
       [o.convention.id, dataset.id, JSON.stringify(byName), JSON.stringify(t.header)],
     );
   });
+  const readMs = performance.now() - tRead;
   return {
     depotId,
-    lignes: rows.length,
+    lignes,
     doublons,
     sansIris,
     geocodage,
     mapping,
     timings: {
-      lecture: (readMs - tPseudo - tGeo) / 1000,
+      lecture: (readMs - tPseudo - tGeo - tWrite) / 1000,
       pseudonymisation: tPseudo / 1000,
       geocodage: tGeo / 1000,
+      ecriture: tWrite / 1000,
     },
   };
 }

@@ -255,7 +255,7 @@ describe("deposits", () => {
       p.stdout.on("data", (d) => {
         output += d;
         // Killed once the write has begun.
-        if (output.includes("Écriture")) setTimeout(() => p.kill("SIGKILL"), 1500);
+        if (output.includes("Écriture")) setTimeout(() => p.kill("SIGKILL"), 3000);
       });
       p.on("close", (_code, signal) => resolve(signal === "SIGKILL"));
     });
