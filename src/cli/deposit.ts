@@ -13,7 +13,7 @@ import { interdit, invalide } from "../core/errors.js";
 import { loadSolver } from "../core/secrecy/solver.js";
 import { Geocoder } from "../geo/geocoder.js";
 import { depositIndividualFile } from "../ingest/deposit.js";
-import { releaseCsv, releaseGeoJson, releaseXlsx } from "../release/exports.js";
+import { releaseCsv, releaseGeoJson, releaseGeoPackage, releaseXlsx } from "../release/exports.js";
 import { publishRelease } from "../release/publish.js";
 import { loadAddressIndex } from "../store/addresses.js";
 import { getConvention } from "../store/conventions.js";
@@ -124,7 +124,8 @@ export async function release(args: string[], withStore: WithStore): Promise<voi
       );
       writeFileSync(`${base}.csv`, releaseCsv(r));
       writeFileSync(`${base}.geojson`, JSON.stringify(await releaseGeoJson(db, r)));
-      say(`Exports : ${base}.xlsx, .csv, .geojson`);
+      writeFileSync(`${base}.gpkg`, await releaseGeoPackage(db, r));
+      say(`Exports : ${base}.xlsx, .csv, .geojson, .gpkg`);
     }
   });
 }

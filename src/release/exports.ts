@@ -9,6 +9,8 @@ import ExcelJS from "exceljs";
 import type { Feature, FeatureCollection, Geometry } from "geojson";
 import { neutralise, type ReleasedTable, territoryCode, territoryLevel } from "../core/release/release.js";
 import { STATUS_LABEL_FR } from "../core/secrecy/rules.js";
+import type { AreaGeometry } from "../core/territory/geometry.js";
+import { writeGeoPackage } from "../geo/geopackage.js";
 import type { Queryable } from "../store/db.js";
 import type { Release } from "./publish.js";
 
@@ -213,4 +215,39 @@ async function communeGeometries(
     out.set(r.commune_code, [...(out.get(r.commune_code) ?? []), ...polys]);
   }
   return [...out].map(([code, coordinates]) => ({ code, geom: { type: "MultiPolygon", coordinates } }));
+}
+
+/** A GeoPackage layer (WGS84) of the IRIS of a table with their released values, for QGIS. */
+export async function releaseGeoPackage(q: Queryable, r: Release, tableIndex = 0): Promise<Uint8Array> {
+  const gj = await releaseGeoJson(q, r, tableIndex, "iris");
+  const t = r.tableaux[tableIndex]!;
+  const { entete } = wideRows(t);
+  const valueColumns = entete.slice(3);
+  return writeGeoPackage({
+    table: `diffusion_${r.annee}_${tableIndex + 1}`,
+    crs: "EPSG:4326",
+    columns: [
+      { name: "code", type: "TEXT" },
+      { name: "nom", type: "TEXT" },
+      ...valueColumns.map((c) => ({ name: c, type: "INTEGER" as const })),
+      { name: "secret", type: "TEXT" },
+      { name: "source", type: "TEXT" },
+    ],
+    features: gj.features.map((f) => {
+      const p = f.properties ?? {};
+      const secret = valueColumns.filter((c) => typeof p[c] !== "number");
+      return {
+        properties: {
+          code: String(p.code),
+          nom: neutralise(String(p.nom)),
+          ...Object.fromEntries(
+            valueColumns.map((c) => [c, typeof p[c] === "number" ? (p[c] as number) : null]),
+          ),
+          secret: secret.length > 0 ? `${SECRET_MARK} : ${secret.join(", ")}` : "",
+          source: r.mentionSource,
+        },
+        geometry: f.geometry as AreaGeometry,
+      };
+    }),
+  });
 }

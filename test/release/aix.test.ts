@@ -19,8 +19,9 @@ import { loadSolver } from "../../src/core/secrecy/solver.js";
 import { demoTerritory } from "../../src/core/territory/demo-territory.js";
 import { buildAddressIndex, type ReferenceAddress } from "../../src/geo/address-index.js";
 import { Geocoder } from "../../src/geo/geocoder.js";
+import { readGeoPackageLayer } from "../../src/geo/geopackage.js";
 import { depositIndividualFile } from "../../src/ingest/deposit.js";
-import { releaseCsv, releaseGeoJson, releaseXlsx } from "../../src/release/exports.js";
+import { releaseCsv, releaseGeoJson, releaseGeoPackage, releaseXlsx } from "../../src/release/exports.js";
 import { publishRelease, type Release } from "../../src/release/publish.js";
 import { createOrganisation } from "../../src/store/accounts.js";
 import { replaceAddressReference } from "../../src/store/addresses.js";
@@ -336,6 +337,16 @@ describe("the Aix-en-Provence convention end to end", () => {
         for (const [k, v] of Object.entries(f.properties ?? {}))
           if (typeof v === "number") expect(v === 0 || v >= 5, `${name} ${k}`).toBe(true);
       expect(gj.source).toContain(mention);
+      // GeoPackage: read back as QGIS would, same IRIS, same values, source on every feature.
+      const gpkgFile = path.join(dir, `${name}.gpkg`);
+      writeFileSync(gpkgFile, await releaseGeoPackage(db, r, 0));
+      const layer = await readGeoPackageLayer(gpkgFile, `${name}.gpkg`);
+      expect(layer.features.length).toBe(gj.features.length);
+      for (const f of layer.features) {
+        expect(String(f.properties.source)).toContain(mention);
+        for (const [k, v] of Object.entries(f.properties))
+          if (k !== "fid" && typeof v === "number") expect(v === 0 || v >= 5, `${name} gpkg ${k}`).toBe(true);
+      }
     }
   });
 

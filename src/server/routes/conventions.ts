@@ -29,7 +29,7 @@ import { interdit, introuvable, invalide } from "../../core/errors.js";
 import { loadSolver } from "../../core/secrecy/solver.js";
 import { Geocoder } from "../../geo/geocoder.js";
 import { depositIndividualFile } from "../../ingest/deposit.js";
-import { releaseCsv, releaseGeoJson, releaseXlsx } from "../../release/exports.js";
+import { releaseCsv, releaseGeoJson, releaseGeoPackage, releaseXlsx } from "../../release/exports.js";
 import { getRelease, listReleases, publishRelease } from "../../release/publish.js";
 import { loadAddressIndex } from "../../store/addresses.js";
 import {
@@ -691,11 +691,13 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
     {
       method: "GET",
       url: "/api/diffusions/:id/export/:format",
-      summary: "Exporter une diffusion : xlsx, csv ou geojson (IRIS)",
+      summary: "Exporter une diffusion : xlsx, csv, geojson ou gpkg (IRIS)",
       tag: "Diffusions",
       params: z.object({
         id: Uuid,
-        format: z.enum(["xlsx", "csv", "geojson"], { message: "Format attendu : xlsx, csv ou geojson." }),
+        format: z.enum(["xlsx", "csv", "geojson", "gpkg"], {
+          message: "Format attendu : xlsx, csv, geojson ou gpkg.",
+        }),
       }),
       query: z.object({ tableau: z.coerce.number().int().min(0).default(0) }),
       action: "exporter",
@@ -710,6 +712,11 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
           .type("text/csv; charset=utf-8")
           .header("content-disposition", `attachment; filename="${base}.csv"`)
           .send(releaseCsv(r));
+      if (params.format === "gpkg")
+        return reply
+          .type("application/geopackage+sqlite3")
+          .header("content-disposition", `attachment; filename="${base}.gpkg"`)
+          .send(Buffer.from(await releaseGeoPackage(db, r, Math.min(query.tableau, r.tableaux.length - 1))));
       if (params.format === "geojson")
         return reply
           .type("application/geo+json")

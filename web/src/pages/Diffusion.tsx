@@ -78,6 +78,10 @@ export function DiffusionPage({ id }: { id: string }) {
         ·{" "}
         <a href={`/api/diffusions/${d.id}/export/geojson?tableau=${tableau}`} download>
           GeoJSON (IRIS)
+        </a>{" "}
+        ·{" "}
+        <a href={`/api/diffusions/${d.id}/export/gpkg?tableau=${tableau}`} download>
+          GeoPackage (QGIS)
         </a>
       </p>
       <p className="discret">
