@@ -1,9 +1,11 @@
 /**
- * One run of the ingest pipeline in its own process (so its peak memory is
- * its own): store setup (geography of the synthetic département 96 and its
- * address reference, not timed), then deposit (decode → validate →
- * pseudonymise → geocode → write) and release (aggregate → protect → audit →
- * freeze). Prints one JSON line. Args: work dir, database URL or "pglite".
+ * The ingest pipeline in its own processes. `setup` stores the geography of
+ * the synthetic département 96, its address reference and the convention
+ * (not timed). `run` then does what production does, so its peak memory is
+ * the pipeline's own: load the address index from the store, deposit
+ * (decode → validate → pseudonymise → geocode → write) and release
+ * (aggregate → protect → audit → freeze). Prints one JSON line.
+ * Args: setup|run, work dir, database URL or "pglite".
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -18,62 +20,63 @@ import type { SyntheticDepartement } from "../src/geo/synthetic.js";
 import { depositIndividualFile } from "../src/ingest/deposit.js";
 import { publishRelease } from "../src/release/publish.js";
 import { createOrganisation } from "../src/store/accounts.js";
+import { loadAddressIndex, replaceAddressReference } from "../src/store/addresses.js";
 import { createConvention } from "../src/store/conventions.js";
 import { createJeu } from "../src/store/datasets.js";
 import { openStore } from "../src/store/open.js";
 import { loadCog, replaceIris } from "../src/store/territories.js";
 
-const [dir, target] = process.argv.slice(2) as [string, string];
-const dep = JSON.parse(readFileSync(path.join(dir, "departement.json"), "utf8")) as SyntheticDepartement;
+const [mode, dir, target] = process.argv.slice(2) as ["setup" | "run", string, string];
 const db = await openStore(
   target === "pglite"
     ? { dataDir: path.join(dir, "data"), databaseUrl: undefined }
     : { dataDir: dir, databaseUrl: target },
 );
-await loadCog(
-  db,
-  {
-    fictif: true,
-    regions: [{ code: "96", nom: "Région fictive du banc d'essai" }],
-    departements: [{ code: "96", nom: "Département fictif 96", region: "96" }],
-    epci: [],
-    rows: {
-      communes: dep.communes.map((c) => ({
-        code: c.code,
-        nom: c.nom,
-        kind: "commune",
-        communeParent: null,
-        departement: "96",
-        region: "96",
-        epci: null,
-        population: null,
-        codesPostaux: c.postcodes,
-      })),
-      deleguees: [],
+async function setupStore(): Promise<void> {
+  const dep = JSON.parse(readFileSync(path.join(dir, "departement.json"), "utf8")) as SyntheticDepartement;
+  await loadCog(
+    db,
+    {
+      fictif: true,
+      regions: [{ code: "96", nom: "Région fictive du banc d'essai" }],
+      departements: [{ code: "96", nom: "Département fictif 96", region: "96" }],
+      epci: [],
+      rows: {
+        communes: dep.communes.map((c) => ({
+          code: c.code,
+          nom: c.nom,
+          kind: "commune",
+          communeParent: null,
+          departement: "96",
+          region: "96",
+          epci: null,
+          population: null,
+          codesPostaux: c.postcodes,
+        })),
+        deleguees: [],
+      },
     },
-  },
-  "banc d'essai",
-);
-await replaceIris(
-  db,
-  dep.iris.map((i) => {
-    const { wgs84, l93 } = bothProjections(i.geometry, "EPSG:2154");
-    return {
-      code: i.code,
-      communeCode: i.communeCode,
-      nom: i.code,
-      typeIris: "H",
-      wgs84,
-      l93,
-      bbox: bbox(wgs84),
-    };
-  }),
-  "banc d'essai",
-  { fictif: true },
-);
-const locator = new IrisLocator(dep.iris);
-const geocoder = new Geocoder(
-  buildAddressIndex(
+    "banc d'essai",
+  );
+  await replaceIris(
+    db,
+    dep.iris.map((i) => {
+      const { wgs84, l93 } = bothProjections(i.geometry, "EPSG:2154");
+      return {
+        code: i.code,
+        communeCode: i.communeCode,
+        nom: i.code,
+        typeIris: "H",
+        wgs84,
+        l93,
+        bbox: bbox(wgs84),
+      };
+    }),
+    "banc d'essai",
+    { fictif: true },
+  );
+  const locator = new IrisLocator(dep.iris);
+  const index = buildAddressIndex(
     ["96"],
     dep.addresses
       .filter((a) => !a.hidden)
@@ -82,8 +85,10 @@ const geocoder = new Geocoder(
         libelleAcheminement: a.communeNom.toUpperCase(),
         iris: locator.locateInCommune(a.communeCode, a.x, a.y),
       })),
-  ),
-);
+  );
+  await replaceAddressReference(db, [{ departement: "96", index }], "banc d'essai");
+}
+
 const convention: Convention = {
   id: "banc-essai",
   titre: "Banc d'essai de l'ingestion",
@@ -128,10 +133,21 @@ const convention: Convention = {
   resiliation: { mode: "a_tout_moment", preavisMois: 2 },
   avenants: [],
 };
-const caf = await createOrganisation(db, { nom: "CAF banc", kind: "CAF" });
-const obs = await createOrganisation(db, { nom: "Observatoire banc", kind: "AUTRE" });
-await createConvention(db, convention, { caf, obs });
-const jeuId = await createJeu(db, convention.id, "allocataires", "Allocataires");
+if (mode === "setup") {
+  await setupStore();
+  const caf = await createOrganisation(db, { nom: "CAF banc", kind: "CAF" });
+  const obs = await createOrganisation(db, { nom: "Observatoire banc", kind: "AUTRE" });
+  await createConvention(db, convention, { caf, obs });
+  await createJeu(db, convention.id, "allocataires", "Allocataires");
+  await db.close();
+  console.log(JSON.stringify({ setup: true }));
+  process.exit(0);
+}
+// What production does: the compact index from the store.
+const jeuId = (
+  await db.query<{ id: string }>("SELECT id FROM jeu_donnees WHERE convention_id = 'banc-essai'")
+)[0]!.id;
+const geocoder = new Geocoder((await loadAddressIndex(db, ["96"]))!);
 
 const t0 = performance.now();
 const r = await depositIndividualFile({

@@ -15,6 +15,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import iconv from "iconv-lite";
+import pgClient from "pg";
 import { generateDepartement, generateNoisyLines, prng } from "../src/geo/synthetic.js";
 import { PROJECT_ROOT } from "../test/helpers/fixtures.js";
 
@@ -70,32 +71,45 @@ interface Run {
   secondaires: number;
   peakRssMB: number;
 }
-const run = (target: string): Run =>
-  JSON.parse(
-    execFileSync(
-      process.execPath,
-      [
-        "--max-old-space-size=4096",
-        "--import",
-        "tsx",
-        path.join(PROJECT_ROOT, "bench/ingest-child.ts"),
-        dir,
-        target,
-      ],
-      {
-        cwd: PROJECT_ROOT,
-        encoding: "utf8",
-        maxBuffer: 1 << 26,
-      },
-    )
-      .trim()
-      .split("\n")
-      .pop()!,
-  ) as Run;
+const child = (mode: "setup" | "run", target: string): string =>
+  execFileSync(
+    process.execPath,
+    [
+      "--max-old-space-size=4096",
+      "--import",
+      "tsx",
+      path.join(PROJECT_ROOT, "bench/ingest-child.ts"),
+      mode,
+      dir,
+      target,
+    ],
+    { cwd: PROJECT_ROOT, encoding: "utf8", maxBuffer: 1 << 26 },
+  );
+const run = (target: string): Run => {
+  child("setup", target);
+  return JSON.parse(child("run", target).trim().split("\n").pop()!) as Run;
+};
 
 const engines: [string, string][] = [["PGlite (embedded)", "pglite"]];
 const pg = process.env.SOCLE_BENCH_DATABASE_URL ?? process.env.SOCLE_TEST_DATABASE_URL;
-if (pg) engines.push(["PostgreSQL", pg]);
+let dropDatabase: (() => Promise<void>) | undefined;
+if (pg) {
+  // A database of its own, dropped at the end.
+  const name = `socle_bench_${Date.now()}`;
+  const admin = new pgClient.Client({ connectionString: pg });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(pg);
+  url.pathname = `/${name}`;
+  engines.push(["PostgreSQL", url.toString()]);
+  dropDatabase = async () => {
+    const a = new pgClient.Client({ connectionString: pg });
+    await a.connect();
+    await a.query(`DROP DATABASE IF EXISTS ${name}`);
+    await a.end();
+  };
+}
 for (const [label, target] of engines) {
   const r = run(target);
   const rate = (s: number) => `${fmt(r.lignes / s)} rows/s`;
@@ -128,4 +142,5 @@ const duckSeconds = (performance.now() - t0) / 1000;
 console.log(
   `\nDuckDB floor (read the same CSV, group by commune × sex, ${g.getRows().length} groups): ${duckSeconds.toFixed(2)} s, ${fmt(ROWS / duckSeconds)} rows/s`,
 );
+await dropDatabase?.();
 rmSync(dir, { recursive: true, force: true });
