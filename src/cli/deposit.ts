@@ -12,7 +12,7 @@ import { isInForce, STATUS_FR, statusOn } from "../core/convention/lifecycle.js"
 import { interdit, invalide } from "../core/errors.js";
 import { loadSolver } from "../core/secrecy/solver.js";
 import { Geocoder } from "../geo/geocoder.js";
-import { depositIndividualFile } from "../ingest/deposit.js";
+import { depositAggregatedFile, depositIndividualFile } from "../ingest/deposit.js";
 import { releaseCsv, releaseGeoJson, releaseGeoPackage, releaseXlsx } from "../release/exports.js";
 import { publishRelease } from "../release/publish.js";
 import { loadAddressIndex } from "../store/addresses.js";

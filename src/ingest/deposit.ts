@@ -14,6 +14,7 @@ import { type Mapping, mappingProblems, proposeMapping } from "../core/deposit/m
 import { pseudonym } from "../core/deposit/pseudonym.js";
 import { ProblemReport, parseRow, requiredFields } from "../core/deposit/validate.js";
 import { conflit, invalide } from "../core/errors.js";
+import { type AggregatedRow, readIndicator, readTerritory } from "../core/release/aggregated.js";
 import type { Geocoder, ResultType } from "../geo/geocoder.js";
 import { getJeu, insertMicrodonnees, type MicroRow } from "../store/datasets.js";
 import type { Db, Queryable } from "../store/db.js";
@@ -245,6 +246,137 @@ export async function depositIndividualFile(o: DepositOptions): Promise<DepositR
       pseudonymisation: tPseudo / 1000,
       geocodage: tGeo / 1000,
       ecriture: tWrite / 1000,
+    },
+  };
+}
+
+export interface AggregatedDepositResult {
+  depotId: string;
+  lignes: number;
+  indicateurs: string[];
+  masquees: number;
+  speciales: { etranger: boolean; inconnue: boolean; total: boolean };
+}
+
+/**
+ * An aggregated table (counts by commune): the territory column and one
+ * column per indicator of the annex; blanks and « s » are cells the
+ * provider kept secret; 99999 (abroad), XXXXX (unknown commune) and a total
+ * row are recognised. Stored as received (it holds no person), all or nothing.
+ */
+export async function depositAggregatedFile(
+  o: Omit<DepositOptions, "secret" | "geocoder">,
+): Promise<AggregatedDepositResult> {
+  const jeu = await getJeu(o.db, o.jeuId);
+  const dataset = o.convention.jeux.find((d) => d.id === jeu.annexe);
+  if (!dataset || dataset.kind !== "agrege")
+    throw invalide("pas_agrege", "Ce jeu de données n'est pas un tableau agrégé.");
+  if (jeu.statut === "detruit") throw conflit("jeu_detruit", "Ce jeu de données a été détruit.");
+  const sha = await fileSha256(o.file);
+  const before = await o.db.query("SELECT 1 FROM depot WHERE jeu_id = $1 AND sha256 = $2", [o.jeuId, sha]);
+  if (before.length > 0)
+    throw conflit("depot_deja_fait", "Ce fichier a déjà été déposé pour ce jeu de données.");
+  const t = await openTabular(o.file);
+  const territoryField = dataset.champs.find((f) => f.type === "code_commune" || f.nom === "territoire");
+  if (!territoryField)
+    throw invalide("annexe_sans_territoire", "L'annexe ne décrit pas de colonne de territoire.");
+  const indicators = dataset.champs.filter(
+    (f) => f !== territoryField && (f.type === "entier" || f.type === "montant"),
+  );
+  const mapping =
+    o.mapping ??
+    (await rememberedMapping(o.db, o.convention.id, dataset.id, t.header)) ??
+    proposeMapping(dataset.champs, t.header);
+  const problems = mappingProblems([territoryField], t.header, mapping);
+  if (problems.length > 0)
+    throw invalide("correspondance_colonnes", `${t.fileName} : ${problems[0]}`, problems);
+  const present = indicators.filter((f) => mapping[f.nom] !== undefined);
+  if (present.length === 0)
+    throw invalide(
+      "aucun_indicateur",
+      `${t.fileName} : aucune colonne d'indicateur de l'annexe n'a été trouvée.`,
+    );
+  const report = new ProblemReport();
+  const lignes: AggregatedRow[] = [];
+  const seenCodes = new Set<string>();
+  for await (const r of t.rows) {
+    if (r.values.every((v) => v.trim() === "")) continue;
+    const ti = mapping[territoryField.nom]!;
+    const terr = readTerritory(r.values[ti] ?? "");
+    const colonne = t.header[ti] ?? "territoire";
+    if (!terr) {
+      report.add({
+        ligne: r.line,
+        colonne,
+        probleme: "territoire illisible, attendu : code commune à 5 caractères, 99999, XXXXX ou Total",
+      });
+      continue;
+    }
+    const key = terr.kind === "commune" ? terr.code : terr.kind;
+    if (seenCodes.has(key)) {
+      report.add({ ligne: r.line, colonne, probleme: "territoire déjà présent sur une ligne précédente" });
+      continue;
+    }
+    seenCodes.add(key);
+    const valeurs: Record<string, number | null> = {};
+    for (const f of present) {
+      const i = mapping[f.nom]!;
+      const v = readIndicator(r.values[i] ?? "");
+      if (!v.ok)
+        report.add({
+          ligne: r.line,
+          colonne: t.header[i] ?? f.nom,
+          probleme: "valeur illisible, attendu : un effectif entier positif, vide ou « s » si masqué",
+        });
+      else valeurs[f.nom] = v.value;
+    }
+    lignes.push({ territoire: terr, valeurs });
+  }
+  if (report.total > 0)
+    throw invalide(
+      "depot_invalide",
+      report.summary(t.fileName),
+      report.first.map((p) => `${t.fileName}, ligne ${p.ligne}, colonne « ${p.colonne} » : ${p.probleme}`),
+    );
+  if (lignes.length === 0) throw invalide("depot_vide", `${t.fileName} : aucune ligne de données.`);
+  const depotId = crypto.randomUUID();
+  const indicateurs = present.map((f) => f.nom);
+  const masquees = lignes.reduce((n, l) => n + Object.values(l.valeurs).filter((v) => v === null).length, 0);
+  await o.db.transaction(async (tx) => {
+    await tx.query(
+      `INSERT INTO depot (id, jeu_id, nom_fichier, octets, sha256, chemin, depose_par, depose_le, annee, lignes, bilan)
+       VALUES ($1, $2, $3, $4, $5, '', $6, $7, $8, $9, $10)`,
+      [
+        depotId,
+        o.jeuId,
+        t.fileName,
+        t.size,
+        sha,
+        o.actorId,
+        (o.now ?? new Date()).toISOString(),
+        o.annee,
+        lignes.length,
+        JSON.stringify({ masquees, indicateurs }),
+      ],
+    );
+    await tx.query("INSERT INTO tableau_derive (jeu_id, nom, cellules) VALUES ($1, $2, $3)", [
+      o.jeuId,
+      `depot ${o.annee}`,
+      JSON.stringify({ annee: o.annee, lignes, indicateurs }),
+    ]);
+    await tx.query("UPDATE jeu_donnees SET statut = 'collecte' WHERE id = $1 AND statut = 'a_collecter'", [
+      o.jeuId,
+    ]);
+  });
+  return {
+    depotId,
+    lignes: lignes.length,
+    indicateurs,
+    masquees,
+    speciales: {
+      etranger: seenCodes.has("etranger"),
+      inconnue: seenCodes.has("inconnue"),
+      total: seenCodes.has("total"),
     },
   };
 }

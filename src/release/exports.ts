@@ -21,6 +21,7 @@ export const LEGEND =
 const LEVEL_FR: Record<string, string> = {
   ensemble: "ensemble",
   non_localise: "non localisé",
+  autre: "hors commune",
   commune: "commune",
   epci: "EPCI",
   iris: "IRIS",

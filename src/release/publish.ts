@@ -7,17 +7,19 @@
  */
 
 import { isoDateInParis } from "../core/convention/dates.js";
-import type { Convention } from "../core/convention/model.js";
+import type { Convention, Dataset } from "../core/convention/model.js";
 import type { FieldValue } from "../core/deposit/fields.js";
 import { introuvable, invalide, SocleError } from "../core/errors.js";
 import {
   breakdownsFor,
   buildReleaseTables,
   type CommuneInfo,
+  ENSEMBLE,
   type Geography,
   type IrisInfo,
   TERRITOIRE,
 } from "../core/release/aggregate.js";
+import { type AggregatedRow, indicatorTables, TERRITORY_LABELS } from "../core/release/aggregated.js";
 import {
   observationDate,
   type ReleasedTable,
@@ -27,7 +29,7 @@ import {
 } from "../core/release/release.js";
 import { protectTable } from "../core/secrecy/protect.js";
 import type { SecrecyRules } from "../core/secrecy/rules.js";
-import { isSuppressed } from "../core/secrecy/rules.js";
+import { cellKey, isSuppressed } from "../core/secrecy/rules.js";
 import type { Highs } from "../core/secrecy/solver.js";
 import { cellIndex } from "../core/table/table.js";
 import { appendAuditTx } from "../store/audit.js";
@@ -118,6 +120,7 @@ export async function publishRelease(o: PublishOptions): Promise<Release> {
   const dataset = o.convention.jeux.find((d) => d.id === jeu.annexe);
   if (!dataset)
     throw invalide("annexe_inconnue", "L'annexe de ce jeu de données n'existe plus dans la convention.");
+  if (dataset.kind === "agrege") return publishAggregated(o, now, dataset);
   // Only the fields the breakdowns read, counted by distinct combination in
   // the database: far fewer rows than people to bring back.
   const used = dataset.champs.filter((f) => ["sexe", "gir", "oui_non", "date", "entier"].includes(f.type));
@@ -212,25 +215,34 @@ export async function publishRelease(o: PublishOptions): Promise<Release> {
     (variable) =>
       variable === TERRITOIRE ? "Territoire" : (breakdownLabels.get(variable)?.libelle ?? variable),
   );
+  return freeze(o, now, dataset.niveaux.join("+"), tableaux, {
+    nonLocalises: built.nonLocalises,
+    primaires: protection.primary,
+    secondaires: protection.secondary,
+    secondes: Math.round(protection.seconds * 100) / 100,
+    methode: protection.method,
+  });
+}
+
+/** Freezes released tables: the register, the audit log, the source mention. */
+async function freeze(
+  o: PublishOptions,
+  now: Date,
+  zonage: string,
+  tableaux: ReleasedTable[],
+  facts: { nonLocalises: number; primaires: number; secondaires: number; secondes: number; methode: string },
+): Promise<Release> {
   // Defence in depth: no suppressed cell may carry a value past this point.
   for (const t of tableaux)
     for (const c of t.cellules)
       if (isSuppressed(c.statut) && c.valeur !== null) throw new Error("valeur secrète");
   const mentionSource = sourceMention(o.convention.mentionSource, {
-    dateObservation: obs,
+    dateObservation: observationDate(o.annee),
     miseAJour: isoDateInParis(now),
     annee: o.annee,
   });
-  const audit = {
-    nonLocalises: built.nonLocalises,
-    ok: true,
-    primaires: protection.primary,
-    secondaires: protection.secondary,
-    secondes: Math.round(protection.seconds * 100) / 100,
-    methode: protection.method,
-  };
+  const audit = { ok: true, ...facts };
   const id = crypto.randomUUID();
-  const zonage = dataset.niveaux.join("+");
   await o.db.transaction(async (tx) => {
     await tx.query(
       `INSERT INTO diffusion (id, convention_id, jeu_id, annee, zonage, mention_source, tableaux, audit, diffuse_par, diffuse_le)
@@ -265,9 +277,85 @@ export async function publishRelease(o: PublishOptions): Promise<Release> {
     mentionSource,
     tableaux,
     audit,
-    nonLocalises: built.nonLocalises,
+    nonLocalises: facts.nonLocalises,
     diffuseLe: now.toISOString(),
   };
+}
+
+/**
+ * An aggregated dataset (counts by commune): one table per indicator, each
+ * protected on its own (indicators do not add up), the provider's blanks
+ * kept secret, communes under the population minimum hidden.
+ */
+async function publishAggregated(o: PublishOptions, now: Date, dataset: Dataset): Promise<Release> {
+  const stored = await o.db.query<{
+    cellules: { annee: number; lignes: AggregatedRow[]; indicateurs: string[] };
+  }>("SELECT cellules FROM tableau_derive WHERE jeu_id = $1 AND nom = $2 ORDER BY created_at DESC LIMIT 1", [
+    o.jeuId,
+    `depot ${o.annee}`,
+  ]);
+  const data = stored[0]?.cellules;
+  if (!data) throw invalide("rien_a_diffuser", `Aucun tableau ${o.annee} déposé pour « ${dataset.titre} ».`);
+  const tables = indicatorTables(data.lignes, data.indicateurs, o.convention.secret.seuil);
+  const communes = data.lignes.flatMap((r) => (r.territoire.kind === "commune" ? [r.territoire.code] : []));
+  const info = await o.db.query<{ code: string; nom: string; population: number | null }>(
+    `SELECT c.code, c.nom, coalesce(c.population::float8, (SELECT sum(p.population) FROM iris i
+       JOIN LATERAL (SELECT population FROM iris_population WHERE iris_code = i.code ORDER BY annee DESC LIMIT 1) p ON true
+       WHERE i.commune_code = c.code)) AS population
+     FROM commune c WHERE c.code = ANY($1::text[])`,
+    [communes],
+  );
+  const names = new Map(info.map((c) => [c.code, c.nom]));
+  const secret = o.convention.secret;
+  const population = new Map(
+    info.filter((c) => c.population !== null).map((c) => [c.code, Number(c.population)] as const),
+  );
+  const highs = o.highs;
+  const tableaux: ReleasedTable[] = [];
+  let primaires = 0;
+  let secondaires = 0;
+  let secondes = 0;
+  for (const t of tables) {
+    const manual = new Set(t.masquees.map((c) => cellKey(0, [c])));
+    if (t.ensembleInconnu) manual.add(cellKey(0, [ENSEMBLE]));
+    const rules: SecrecyRules = {
+      threshold: secret.seuil,
+      protectZeros: secret.zerosSensibles,
+      standard: "full",
+      manual,
+      ...(secret.zoneMinimum && secret.zoneUnite !== "allocataires"
+        ? { zone: { variable: TERRITOIRE, minimum: secret.zoneMinimum, population } }
+        : {}),
+    };
+    const protection = protectTable(highs, t.set, rules);
+    if (!protection.audit.ok)
+      throw new SocleError(
+        "interdit",
+        "audit_secret_echoue",
+        `Diffusion refusée : l'audit du secret statistique a trouvé ${protection.audit.findings.length} cellule(s) mal protégée(s) (« ${t.indicateur} »).`,
+        protection.audit.findings.map((f) => f.message),
+      );
+    primaires += protection.primary;
+    secondaires += protection.secondary;
+    secondes += protection.seconds;
+    const libelle =
+      dataset.champs.find((f) => f.nom === t.indicateur)?.libelle ?? t.indicateur.replace(/_/g, " ");
+    const [table] = releasedTables(
+      t.set,
+      protection.statuses,
+      (_v, code) =>
+        code === ENSEMBLE ? "Ensemble du territoire" : (TERRITORY_LABELS[code] ?? names.get(code) ?? code),
+      () => "Territoire",
+    );
+    tableaux.push({ ...table!, nom: libelle.charAt(0).toUpperCase() + libelle.slice(1) });
+  }
+  return freeze(o, now, dataset.niveaux.join("+"), tableaux, {
+    nonLocalises: 0,
+    primaires,
+    secondaires,
+    secondes: Math.round(secondes * 100) / 100,
+    methode: "fast",
+  });
 }
 
 export async function getRelease(q: Queryable, id: string): Promise<Release> {

@@ -64,9 +64,14 @@ export function territoryCode(code: string): string {
   return code;
 }
 
-export function territoryLevel(code: string): "ensemble" | "non_localise" | "commune" | "epci" | "iris" {
+export function territoryLevel(
+  code: string,
+): "ensemble" | "non_localise" | "autre" | "commune" | "epci" | "iris" {
   if (code === ENSEMBLE) return "ensemble";
   if (code === NON_LOCALISE) return "non_localise";
+  // Aggregated tables: abroad, unknown commune, and plain commune codes.
+  if (code === "99999" || code === "XXXXX") return "autre";
+  if (/^(\d{2}|2A|2B)\d{3}$/.test(code)) return "commune";
   if (code.startsWith("C")) return "commune";
   if (code.startsWith("E")) return "epci";
   return "iris";

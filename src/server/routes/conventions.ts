@@ -28,7 +28,7 @@ import { AvenantChangesSchema, ConventionSchema } from "../../core/convention/sc
 import { interdit, introuvable, invalide } from "../../core/errors.js";
 import { loadSolver } from "../../core/secrecy/solver.js";
 import { Geocoder } from "../../geo/geocoder.js";
-import { depositIndividualFile } from "../../ingest/deposit.js";
+import { depositAggregatedFile, depositIndividualFile } from "../../ingest/deposit.js";
 import { releaseCsv, releaseGeoJson, releaseGeoPackage, releaseXlsx } from "../../release/exports.js";
 import { getRelease, listReleases, publishRelease } from "../../release/publish.js";
 import { loadAddressIndex } from "../../store/addresses.js";
@@ -535,19 +535,33 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
       const data = rawBody(request.body);
       // Aggregated tables are kept as deposited; individual files are processed at once
       // (pseudonymised, geocoded, the address dropped) and never kept.
-      if (dataset?.kind !== "individuel")
+      const processable =
+        dataset?.kind === "individuel" ||
+        dataset?.champs.some((f) => f.type === "code_commune" || f.nom === "territoire");
+      if (!processable)
         return storeDeposit(db, files, params.id, query.nomFichier, data, principal.userId, deps.now());
       const dir = await mkdtemp(path.join(tmpdir(), "socle-depot-"));
       const file = path.join(dir, query.nomFichier.replace(/[^\p{L}\p{N}_.-]/gu, "_") || "depot");
       try {
         await writeFile(file, data);
+        const annee = query.annee ?? Number(acces.on.slice(0, 4)) - 1;
+        if (dataset?.kind === "agrege")
+          return await depositAggregatedFile({
+            db,
+            convention: acces.stored.convention,
+            jeuId: params.id,
+            file,
+            annee,
+            actorId: principal.userId,
+            now: deps.now(),
+          });
         const index = await loadAddressIndex(db);
         return await depositIndividualFile({
           db,
           convention: acces.stored.convention,
           jeuId: params.id,
           file,
-          annee: query.annee ?? Number(acces.on.slice(0, 4)) - 1,
+          annee,
           secret: await conventionSecret(deps.secrets, acces.stored.convention.id),
           geocoder: index ? new Geocoder(index) : null,
           actorId: principal.userId,
