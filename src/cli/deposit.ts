@@ -58,10 +58,17 @@ export async function deposit(args: string[], config: Config, withStore: WithSto
         `La convention n'est pas en vigueur (${STATUS_FR[statusOn(convention, today)]}) : dépôt refusé.`,
       );
     const jeuId = await datasetJeu(db, convention.id, values.dataset!);
-    const index = await loadAddressIndex(db);
     const annee = values.annee ? Number(values.annee) : Number(today.slice(0, 4)) - 1;
     if (!Number.isInteger(annee) || annee < 1990 || annee > 2100)
       throw invalide("annee", "--annee : année AAAA attendue.");
+    if (convention.jeux.find((d) => d.id === values.dataset)?.kind === "agrege") {
+      const a = await depositAggregatedFile({ db, convention, jeuId, file, annee, actorId: null });
+      say(
+        `Tableau enregistré : ${a.lignes} territoire(s), ${a.indicateurs.length} indicateur(s), ${a.masquees} cellule(s) masquée(s) par le fournisseur.`,
+      );
+      return;
+    }
+    const index = await loadAddressIndex(db);
     say("Écriture des lignes pseudonymisées au fil de la lecture (une seule transaction)…");
     const bar = progressBar("Lecture", "lignes");
     const r = await depositIndividualFile({

@@ -269,7 +269,7 @@ export async function depositAggregatedFile(
 ): Promise<AggregatedDepositResult> {
   const jeu = await getJeu(o.db, o.jeuId);
   const dataset = o.convention.jeux.find((d) => d.id === jeu.annexe);
-  if (!dataset || dataset.kind !== "agrege")
+  if (dataset?.kind !== "agrege")
     throw invalide("pas_agrege", "Ce jeu de données n'est pas un tableau agrégé.");
   if (jeu.statut === "detruit") throw conflit("jeu_detruit", "Ce jeu de données a été détruit.");
   const sha = await fileSha256(o.file);
