@@ -62,7 +62,19 @@ afterAll(stop);
 describe("socle command", () => {
   it("starts on an embedded database seeded in demo mode, and keeps the data on the next start", async () => {
     const first = await serve();
-    expect(first.output).toContain("territoire fictif et comptes de démonstration créés");
+    expect(first.output).toContain(
+      "territoire fictif, comptes, conventions et une diffusion de démonstration créés",
+    );
+    // The demo has a released dataset of the fictional territory, downloadable.
+    const ccas = new Client(first.url);
+    await ccas.login("ccas@demo.socle.example");
+    const releases = await ccas.req("GET", "/api/conventions/demo-abs-valsocle/diffusions");
+    expect(releases.json).toHaveLength(1);
+    const xlsx = await fetch(`${first.url}/api/diffusions/${releases.json[0].id}/export/xlsx`, {
+      headers: { cookie: ccas.cookie! },
+    });
+    expect(xlsx.status).toBe(200);
+    expect(xlsx.headers.get("content-type")).toContain("spreadsheetml");
     const caf = new Client(first.url);
     const orgId = (await caf.login("caf@demo.socle.example")).json.organisations[0].id;
     const created = await caf.req("POST", "/api/zones", {
