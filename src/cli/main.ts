@@ -113,7 +113,8 @@ async function serve(args: string[]): Promise<void> {
   if (config.demo) {
     const { created } = await seedDemo(db, hashPassword);
     if (created) {
-      const { seedDemoRelease } = await import("../release/demo.js");
+      const { seedDemoAddresses, seedDemoRelease } = await import("../release/demo.js");
+      await seedDemoAddresses(db);
       await seedDemoRelease(db);
     }
     say(

@@ -9,7 +9,7 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import type { Convention, Dataset, DatasetField } from "../core/convention/model.js";
-import type { FieldValue } from "../core/deposit/fields.js";
+import { type FieldValue, readField } from "../core/deposit/fields.js";
 import { type Mapping, mappingProblems, proposeMapping } from "../core/deposit/mapping.js";
 import { pseudonym } from "../core/deposit/pseudonym.js";
 import { ProblemReport, parseRow, requiredFields } from "../core/deposit/validate.js";
@@ -39,6 +39,8 @@ export interface DepositOptions {
   /** Geocoder over the address reference (protocol 2); null when none is loaded. */
   geocoder: Geocoder | null;
   mapping?: Mapping;
+  /** The mapping the user confirmed: field → column name. */
+  mappingByName?: Record<string, string>;
   actorId: string | null;
   now?: Date;
   onProgress?: (rows: number, bytesRead: number, size: number) => void;
@@ -61,6 +63,19 @@ async function fileSha256(file: string): Promise<string> {
   const h = createHash("sha256");
   for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
   return h.digest("hex");
+}
+
+/** A mapping confirmed by column names, against the file's header. */
+function byName(fileName: string, header: readonly string[], names: Record<string, string>): Mapping {
+  const out: Mapping = {};
+  for (const [field, name] of Object.entries(names)) {
+    if (name === "") continue;
+    const i = header.indexOf(name);
+    if (i < 0)
+      throw invalide("colonne_absente", `${fileName} : la colonne « ${name} » n'existe pas dans le fichier.`);
+    out[field] = i;
+  }
+  return out;
 }
 
 export async function rememberedMapping(
@@ -118,6 +133,7 @@ export async function depositIndividualFile(o: DepositOptions): Promise<DepositR
   );
   const mapping =
     o.mapping ??
+    (o.mappingByName ? byName(t.fileName, t.header, o.mappingByName) : undefined) ??
     (await rememberedMapping(o.db, o.convention.id, dataset.id, t.header)) ??
     proposeMapping(dataset.champs, t.header);
   const problems = mappingProblems(
@@ -285,6 +301,7 @@ export async function depositAggregatedFile(
   );
   const mapping =
     o.mapping ??
+    (o.mappingByName ? byName(t.fileName, t.header, o.mappingByName) : undefined) ??
     (await rememberedMapping(o.db, o.convention.id, dataset.id, t.header)) ??
     proposeMapping(dataset.champs, t.header);
   const problems = mappingProblems([territoryField], t.header, mapping);
@@ -378,5 +395,66 @@ export async function depositAggregatedFile(
       inconnue: seenCodes.has("inconnue"),
       total: seenCodes.has("total"),
     },
+  };
+}
+
+export interface DepositPreview {
+  fichier: string;
+  format: "csv" | "xlsx";
+  encodage: string | null;
+  colonnes: string[];
+  champs: { nom: string; type: string; libelle: string; obligatoire: boolean }[];
+  /** Field → proposed column index (remembered mapping first, then names). */
+  proposition: Mapping;
+  /** Per column: share of the first rows readable as the type of the field proposed for it. */
+  lisibilite: Record<string, number>;
+  lignesLues: number;
+}
+
+/** What the user confirms before a deposit: columns, proposed mapping, readability; never a value. */
+export async function previewDeposit(
+  db: Queryable,
+  convention: Convention,
+  dataset: Dataset,
+  file: string,
+): Promise<DepositPreview> {
+  const t = await openTabular(file);
+  const proposition =
+    (await rememberedMapping(db, convention.id, dataset.id, t.header)) ??
+    proposeMapping(dataset.champs, t.header);
+  const protocole = dataset.protocole ?? 2;
+  const required = requiredFields(dataset.champs, protocole);
+  const ok: Record<string, number> = {};
+  const seen: Record<string, number> = {};
+  let n = 0;
+  for await (const r of t.rows) {
+    if (++n > 1000) break;
+    for (const f of dataset.champs) {
+      const i = proposition[f.nom];
+      if (i === undefined) continue;
+      const raw = r.values[i] ?? "";
+      if (raw.trim() === "") continue;
+      seen[f.nom] = (seen[f.nom] ?? 0) + 1;
+      if (readField(f.type, raw).ok) ok[f.nom] = (ok[f.nom] ?? 0) + 1;
+    }
+  }
+  await t.rows.return(undefined);
+  return {
+    fichier: t.fileName,
+    format: t.format,
+    encodage: t.encoding ?? null,
+    colonnes: t.header,
+    champs: dataset.champs.map((f) => ({
+      nom: f.nom,
+      type: f.type,
+      libelle: f.libelle ?? f.nom.replace(/_/g, " "),
+      obligatoire:
+        required.has(f.nom) ||
+        (protocole === 2 && f.type === "adresse") ||
+        (protocole === 1 && f.type === "code_iris"),
+    })),
+    proposition,
+    lisibilite: Object.fromEntries(Object.keys(seen).map((k) => [k, (ok[k] ?? 0) / (seen[k] as number)])),
+    lignesLues: Math.min(n, 1000),
   };
 }

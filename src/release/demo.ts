@@ -3,6 +3,8 @@
  */
 import { loadSolver } from "../core/secrecy/solver.js";
 import { demoTerritory } from "../core/territory/demo-territory.js";
+import { buildAddressIndex, type ReferenceAddress } from "../geo/address-index.js";
+import { replaceAddressReference } from "../store/addresses.js";
 import { createJeu, insertMicrodonnees, type MicroRow } from "../store/datasets.js";
 import type { Db } from "../store/db.js";
 import { DEMO_CONVENTION } from "../store/demo.js";
@@ -53,4 +55,45 @@ export async function seedDemoRelease(db: Db): Promise<void> {
     annee: 2025,
     actorId: null,
   });
+}
+
+/** Street names of the demo address reference (a few per IRIS). */
+export const DEMO_STREETS = [
+  "Rue de la Mairie",
+  "Avenue des Écoles",
+  "Chemin du Moulin",
+  "Allée des Tilleuls",
+];
+
+/**
+ * A BAN-like address reference of the fictional territory, so that a demo
+ * deposit geocodes: in each IRIS, the demo streets suffixed by the IRIS name,
+ * numbered 1 to 80.
+ */
+export async function seedDemoAddresses(db: Db): Promise<void> {
+  const t = demoTerritory();
+  const communes = new Map(t.communes.map((c) => [c.code, c]));
+  const refs: ReferenceAddress[] = [];
+  for (const i of t.iris) {
+    const c = communes.get(i.communeCode)!;
+    for (const s of DEMO_STREETS)
+      for (let n = 1; n <= 80; n++)
+        refs.push({
+          communeCode: c.code,
+          communeNom: c.nom,
+          codePostal: c.codesPostaux[0] ?? "00000",
+          ancienneCode: "",
+          ancienneNom: "",
+          libelleAcheminement: c.nom.toUpperCase(),
+          nomVoie: `${s} ${i.nom}`,
+          numero: n,
+          rep: "",
+          iris: i.code,
+        });
+  }
+  await replaceAddressReference(
+    db,
+    [{ departement: "00", index: buildAddressIndex(["00"], refs) }],
+    "référentiel d'adresses fictif de démonstration",
+  );
 }

@@ -5,9 +5,11 @@
  * the dataset to collect appears and the upcoming renewal is announced.
  */
 import path from "node:path";
+import iconv from "iconv-lite";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { seedDemoRelease } from "../../src/release/demo.js";
+import { demoTerritory } from "../../src/core/territory/demo-territory.js";
+import { DEMO_STREETS, seedDemoAddresses, seedDemoRelease } from "../../src/release/demo.js";
 import { hashPassword } from "../../src/server/passwords.js";
 import { addMembership, createOrganisation, createUser } from "../../src/store/accounts.js";
 import { DEMO_PASSWORD } from "../../src/store/demo.js";
@@ -29,6 +31,7 @@ beforeAll(async () => {
     const u = await createUser(s.db, { email, nom: `Référent ${org}`, passwordHash: hash });
     await addMembership(s.db, u, o, "referent");
   }
+  await seedDemoAddresses(s.db);
   await seedDemoRelease(s.db);
   browser = await launchChromium();
 }, 180_000);
@@ -163,6 +166,45 @@ describe("conventions in a browser", () => {
     expect(csv.split("\n")[1]).toContain(
       "Source : CAF fictive du Val de Socle (démo), données au 31/12/2025",
     );
+    expect(errors).toEqual([]);
+  }, 120_000);
+
+  it("deposits a partner's file from the browser: proposed mapping shown, year set, upload progress, result", async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(`${s.url}/conventions/demo-abs-valsocle`);
+    await page.getByLabel("Adresse électronique").fill("caf@demo.socle.example");
+    await page.getByLabel("Mot de passe").fill(DEMO_PASSWORD);
+    await page.getByRole("button", { name: "Se connecter" }).click();
+    await page.getByRole("button", { name: "Déposer un fichier…" }).click();
+    const iris = demoTerritory().iris.filter((i) => i.communeCode === "00001");
+    const lines = [
+      "Matricule;Adresse;Code commune;Sexe;Date de naissance;Situation familiale;Nombre d'enfants",
+    ];
+    for (let k = 0; k < 60; k++) {
+      const i = iris[k % iris.length]!;
+      lines.push(
+        `A${1000 + k};${1 + (k % 80)} ${DEMO_STREETS[k % 4]} ${i.nom} 00010 Valsocle;00001;${k % 2 ? "F" : "M"};0${1 + (k % 9)}/05/19${50 + (k % 40)};couple;${k % 3}`,
+      );
+    }
+    const panel = page.getByRole("region", { name: "Dépôt d'un fichier" });
+    await panel.getByLabel("Fichier du partenaire (CSV ou XLSX)").setInputFiles({
+      name: "allocataires-2026.csv",
+      mimeType: "text/csv",
+      buffer: iconv.encode(lines.join("\r\n"), "win1252"),
+    });
+    await expect
+      .poll(() => panel.getByLabel("Colonne pour matricule").inputValue(), { timeout: 10_000 })
+      .toBe("Matricule");
+    expect(await panel.getByLabel("Colonne pour adresse").inputValue()).toBe("Adresse");
+    expect(await panel.textContent()).toContain("100 %");
+    await panel.getByLabel("Millésime des données").fill("2026");
+    await panel.getByRole("button", { name: "Déposer" }).click();
+    await expect
+      .poll(() => page.getByRole("status").first().textContent(), { timeout: 20_000 })
+      .toBe("Dépôt enregistré : 60 lignes, 0 doublon(s) écarté(s), 0 ligne(s) sans IRIS.");
+    await page.screenshot({ path: path.join(ARTIFACTS, "depot.png"), fullPage: true });
     expect(errors).toEqual([]);
   }, 120_000);
 });

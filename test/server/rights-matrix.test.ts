@@ -255,6 +255,16 @@ const MATRIX: Record<string, Entry> = {
       raw: new TextEncoder().encode(`identifiant;commune\nA${n};00001\n`),
     }),
   },
+  "POST /api/jeux/:id/depots/apercu": {
+    scope: "convention",
+    who: ["fournisseur", "prestataire"],
+    statuses: IN_FORCE,
+    request: (f) => ({
+      method: "POST",
+      path: `/api/jeux/${f.jeuId}/depots/apercu?nomFichier=apercu.csv`,
+      raw: new TextEncoder().encode("identifiant;commune\nA1;00001\n"),
+    }),
+  },
   "GET /api/jeux/:id/microdonnees": {
     scope: "convention",
     who: ["prestataire"],
@@ -532,8 +542,8 @@ describe("rights matrix of the API", () => {
         }
     }
     expect(wrong).toEqual([]);
-    // 21 routes on a convention's data × 7 statuses × 6 kinds of user.
-    expect(cells).toBe(21 * STATUSES.length * WHO.length);
+    // 22 routes on a convention's data × 7 statuses × 6 kinds of user.
+    expect(cells).toBe(22 * STATUSES.length * WHO.length);
   }, 600_000);
 
   it("shows a recipient its external diffusion right only once the provider has approved", async () => {

@@ -162,6 +162,60 @@ export interface Diffusion {
   }[];
 }
 
+export interface ApercuDepot {
+  fichier: string;
+  format: "csv" | "xlsx";
+  encodage: string | null;
+  colonnes: string[];
+  champs: { nom: string; type: string; libelle: string; obligatoire: boolean }[];
+  proposition: Record<string, number>;
+  lisibilite: Record<string, number>;
+  lignesLues: number;
+}
+
+export interface ResultatDepot {
+  lignes: number;
+  doublons?: number;
+  sansIris?: number;
+  indicateurs?: string[];
+  masquees?: number;
+}
+
+/** Uploads a deposit with its confirmed mapping, reporting upload progress (0..1). */
+export function deposerFichier(
+  jeuId: string,
+  file: File,
+  annee: number,
+  correspondance: Record<string, string>,
+  onProgress: (share: number) => void,
+): Promise<ResultatDepot> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    const url = `/api/jeux/${jeuId}/depots?nomFichier=${encodeURIComponent(file.name)}&annee=${annee}&correspondance=${encodeURIComponent(JSON.stringify(correspondance))}`;
+    xhr.open("POST", url);
+    xhr.setRequestHeader("content-type", "application/octet-stream");
+    xhr.upload.onprogress = (e) => {
+      if (e.lengthComputable) onProgress(e.loaded / e.total);
+    };
+    xhr.onload = () => {
+      const data = (() => {
+        try {
+          return JSON.parse(xhr.responseText) as { erreur?: { message?: string; details?: string[] } };
+        } catch {
+          return null;
+        }
+      })();
+      if (xhr.status >= 200 && xhr.status < 300) resolve(data as unknown as ResultatDepot);
+      else
+        reject(
+          new ApiError(xhr.status, data?.erreur?.message ?? `Erreur ${xhr.status}`, data?.erreur?.details),
+        );
+    };
+    xhr.onerror = () => reject(new ApiError(0, "Connexion interrompue pendant l'envoi du fichier."));
+    xhr.send(file);
+  });
+}
+
 const enc = encodeURIComponent;
 
 export const api = {
@@ -191,6 +245,8 @@ export const api = {
   jeux: (id: string) => call<Jeu[]>("GET", `/api/conventions/${enc(id)}/jeux`),
   deposer: (jeuId: string, file: File) =>
     call<{ id: string }>("POST", `/api/jeux/${jeuId}/depots?nomFichier=${enc(file.name)}`, file),
+  apercu: (jeuId: string, file: File) =>
+    call<ApercuDepot>("POST", `/api/jeux/${jeuId}/depots/apercu?nomFichier=${enc(file.name)}`, file),
   detruire: (jeuId: string) =>
     call<{ texte: string; empreinte: string }>("POST", `/api/jeux/${jeuId}/destruction`, {
       confirmation: "DÉTRUIRE",

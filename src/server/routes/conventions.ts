@@ -28,7 +28,7 @@ import { AvenantChangesSchema, ConventionSchema } from "../../core/convention/sc
 import { interdit, introuvable, invalide } from "../../core/errors.js";
 import { loadSolver } from "../../core/secrecy/solver.js";
 import { Geocoder } from "../../geo/geocoder.js";
-import { depositAggregatedFile, depositIndividualFile } from "../../ingest/deposit.js";
+import { depositAggregatedFile, depositIndividualFile, previewDeposit } from "../../ingest/deposit.js";
 import { releaseCsv, releaseGeoJson, releaseGeoPackage, releaseXlsx } from "../../release/exports.js";
 import { getRelease, listReleases, publishRelease } from "../../release/publish.js";
 import { loadAddressIndex } from "../../store/addresses.js";
@@ -524,6 +524,24 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
       query: z.object({
         nomFichier: FileName,
         annee: z.coerce.number().int().min(1990).max(2100).optional(),
+        /** JSON: field → column name, as the user confirmed it. */
+        correspondance: z
+          .string()
+          .max(20_000)
+          .optional()
+          .transform((v, ctx) => {
+            if (v === undefined) return undefined;
+            try {
+              const o = JSON.parse(v) as unknown;
+              if (o && typeof o === "object" && Object.values(o).every((x) => typeof x === "string"))
+                return o as Record<string, string>;
+            } catch {}
+            ctx.addIssue({
+              code: "custom",
+              message: "Correspondance attendue : objet JSON champ → nom de colonne.",
+            });
+            return z.NEVER;
+          }),
       }),
       bodyLimit: UPLOAD_LIMIT,
       action: "deposer",
@@ -552,6 +570,7 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
             jeuId: params.id,
             file,
             annee,
+            ...(query.correspondance ? { mappingByName: query.correspondance } : {}),
             actorId: principal.userId,
             now: deps.now(),
           });
@@ -562,6 +581,7 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
           jeuId: params.id,
           file,
           annee,
+          ...(query.correspondance ? { mappingByName: query.correspondance } : {}),
           secret: await conventionSecret(deps.secrets, acces.stored.convention.id),
           geocoder: index ? new Geocoder(index) : null,
           actorId: principal.userId,
@@ -640,6 +660,35 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
       if (!check.attestation)
         throw introuvable("attestation_introuvable", "Ce jeu de données n'a pas été détruit.");
       return { ...check, texte: attestationText(check.attestation) };
+    },
+  );
+
+  conventionRoute(
+    app,
+    deps,
+    {
+      method: "POST",
+      url: "/api/jeux/:id/depots/apercu",
+      summary: "Aperçu d'un dépôt : colonnes, correspondance proposée, lisibilité (aucune valeur renvoyée)",
+      tag: "Jeux de données",
+      params: z.object({ id: Uuid }),
+      query: z.object({ nomFichier: FileName }),
+      bodyLimit: UPLOAD_LIMIT,
+      action: "deposer",
+      conventionOf: byJeu,
+    },
+    async ({ params, query, request, acces }) => {
+      const jeu = await getJeu(db, params.id);
+      const dataset = acces.stored.convention.jeux.find((d) => d.id === jeu.annexe);
+      if (!dataset) throw introuvable("annexe_inconnue", "Annexe introuvable dans la convention.");
+      const dir = await mkdtemp(path.join(tmpdir(), "socle-apercu-"));
+      const file = path.join(dir, query.nomFichier.replace(/[^\p{L}\p{N}_.-]/gu, "_") || "depot");
+      try {
+        await writeFile(file, rawBody(request.body));
+        return await previewDeposit(db, acces.stored.convention, dataset, file);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
     },
   );
 

@@ -10,6 +10,7 @@ import {
   type Jeu,
   type Restitution,
 } from "../api";
+import { DepotPanel } from "../components/Depot";
 import { Lien } from "../components/Lien";
 import { BadgeStatut } from "../components/Statut";
 
@@ -376,6 +377,7 @@ function JeuxTable({
   agir: (a: () => Promise<unknown>, succes: string) => Promise<void>;
 }) {
   const [aDetruire, setADetruire] = useState<string | null>(null);
+  const [aDeposer, setADeposer] = useState<string | null>(null);
   const [confirmation, setConfirmation] = useState("");
   const [attestation, setAttestation] = useState<string | null>(null);
   if (jeux.length === 0)
@@ -403,16 +405,9 @@ function JeuxTable({
               <td className="nombre">{j.lignes}</td>
               <td>
                 {j.statut !== "detruit" && permis.deposer && (
-                  <label className="discret">
-                    Déposer un fichier
-                    <input
-                      type="file"
-                      onChange={(e) => {
-                        const f = e.target.files?.[0];
-                        if (f) void agir(() => api.deposer(j.id, f), `Fichier « ${f.name} » déposé.`);
-                      }}
-                    />
-                  </label>
+                  <button type="button" className="secondaire" onClick={() => setADeposer(j.id)}>
+                    Déposer un fichier…
+                  </button>
                 )}
                 {j.statut === "collecte" && permis.publier && (
                   <button
@@ -458,6 +453,16 @@ function JeuxTable({
           ))}
         </tbody>
       </table>
+      {aDeposer && (
+        <DepotPanel
+          key={aDeposer}
+          jeuId={aDeposer}
+          onFini={(message) => {
+            setADeposer(null);
+            void agir(async () => undefined, message);
+          }}
+        />
+      )}
       {aDetruire && (
         <form
           className="formulaire"
