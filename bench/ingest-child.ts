@@ -13,14 +13,14 @@ import type { Convention } from "../src/core/convention/model.js";
 import { loadSolver } from "../src/core/secrecy/solver.js";
 import { bbox } from "../src/core/territory/geometry.js";
 import { buildAddressIndex } from "../src/geo/address-index.js";
-import { Geocoder } from "../src/geo/geocoder.js";
+import { inWorker } from "../src/geo/batch-geocoder.js";
 import { IrisLocator } from "../src/geo/iris-locator.js";
 import { bothProjections } from "../src/geo/projection.js";
 import type { SyntheticDepartement } from "../src/geo/synthetic.js";
 import { depositIndividualFile } from "../src/ingest/deposit.js";
 import { publishRelease } from "../src/release/publish.js";
 import { createOrganisation } from "../src/store/accounts.js";
-import { loadAddressIndex, replaceAddressReference } from "../src/store/addresses.js";
+import { loadAddressIndexBlobs, replaceAddressReference } from "../src/store/addresses.js";
 import { createConvention } from "../src/store/conventions.js";
 import { createJeu } from "../src/store/datasets.js";
 import { openStore } from "../src/store/open.js";
@@ -147,7 +147,8 @@ if (mode === "setup") {
 const jeuId = (
   await db.query<{ id: string }>("SELECT id FROM jeu_donnees WHERE convention_id = 'banc-essai'")
 )[0]!.id;
-const geocoder = new Geocoder((await loadAddressIndex(db, ["96"]))!);
+// The geocoder runs in a worker thread, on the second core, as in production.
+const geocoder = inWorker(await loadAddressIndexBlobs(db, ["96"]));
 
 const t0 = performance.now();
 const r = await depositIndividualFile({

@@ -11,11 +11,11 @@ import { isoDateInParis } from "../core/convention/dates.js";
 import { isInForce, STATUS_FR, statusOn } from "../core/convention/lifecycle.js";
 import { interdit, invalide } from "../core/errors.js";
 import { loadSolver } from "../core/secrecy/solver.js";
-import { Geocoder } from "../geo/geocoder.js";
+import { inWorker } from "../geo/batch-geocoder.js";
 import { depositAggregatedFile, depositIndividualFile } from "../ingest/deposit.js";
 import { releaseCsv, releaseGeoJson, releaseGeoPackage, releaseXlsx } from "../release/exports.js";
 import { publishRelease } from "../release/publish.js";
-import { loadAddressIndex } from "../store/addresses.js";
+import { loadAddressIndexBlobs } from "../store/addresses.js";
 import { getConvention } from "../store/conventions.js";
 import { createJeu, listJeux } from "../store/datasets.js";
 import type { Db } from "../store/db.js";
@@ -68,7 +68,8 @@ export async function deposit(args: string[], config: Config, withStore: WithSto
       );
       return;
     }
-    const index = await loadAddressIndex(db);
+    const blobs = await loadAddressIndexBlobs(db);
+    const geocoder = blobs.length > 0 ? inWorker(blobs) : null;
     say("Écriture des lignes pseudonymisées au fil de la lecture (une seule transaction)…");
     const bar = progressBar("Lecture", "lignes");
     const r = await depositIndividualFile({
@@ -78,11 +79,12 @@ export async function deposit(args: string[], config: Config, withStore: WithSto
       file,
       annee,
       secret: await conventionSecret({ dir: path.join(config.dataDir, "secrets") }, convention.id),
-      geocoder: index ? new Geocoder(index) : null,
+      geocoder,
       actorId: null,
       onProgress: (rows, read, size) => bar.update(rows, size > 0 ? read / size : undefined),
     });
     bar.finish();
+    await geocoder?.close();
     say(
       `Dépôt enregistré : ${r.lignes} lignes, ${r.doublons} doublon(s) écarté(s), ${r.sansIris} ligne(s) sans IRIS.`,
     );

@@ -15,6 +15,7 @@ import { pseudonym } from "../core/deposit/pseudonym.js";
 import { ProblemReport, parseRow, requiredFields } from "../core/deposit/validate.js";
 import { conflit, invalide } from "../core/errors.js";
 import { type AggregatedRow, readIndicator, readTerritory } from "../core/release/aggregated.js";
+import { type BatchGeocoder, inThread } from "../geo/batch-geocoder.js";
 import type { Geocoder, ResultType } from "../geo/geocoder.js";
 import { getJeu, insertMicrodonnees, type MicroRow } from "../store/datasets.js";
 import type { Db, Queryable } from "../store/db.js";
@@ -36,8 +37,8 @@ export interface DepositOptions {
   annee: number;
   /** Pseudonymisation secret of the convention. */
   secret: Uint8Array;
-  /** Geocoder over the address reference (protocol 2); null when none is loaded. */
-  geocoder: Geocoder | null;
+  /** Geocoder over the address reference (protocol 2), in this thread or a worker; null when none is loaded. */
+  geocoder: Geocoder | BatchGeocoder | null;
   mapping?: Mapping;
   /** The mapping the user confirmed: field → column name. */
   mappingByName?: Record<string, string>;
@@ -151,6 +152,13 @@ export async function depositIndividualFile(o: DepositOptions): Promise<DepositR
     );
 
   const required = requiredFields(dataset.champs, protocole);
+  const batcher: BatchGeocoder | null =
+    protocole === 2 && o.geocoder && address.length > 0
+      ? "parLots" in o.geocoder
+        ? (o.geocoder as BatchGeocoder)
+        : inThread(o.geocoder as Geocoder)
+      : null;
+  const overlapped = o.geocoder !== null && "parLots" in o.geocoder;
   const report = new ProblemReport();
   const seen = new Set<string>();
   let doublons = 0;
@@ -161,6 +169,7 @@ export async function depositIndividualFile(o: DepositOptions): Promise<DepositR
   const irisField = dataset.champs.find((f) => f.type === "code_iris");
   let n = 0;
   let tPseudo = 0;
+  /** Time the geocoder spent (in its thread: it overlaps the rest when in a worker). */
   let tGeo = 0;
   let tWrite = 0;
   const tRead = performance.now();
@@ -182,6 +191,29 @@ export async function depositIndividualFile(o: DepositOptions): Promise<DepositR
       tWrite += performance.now() - tw;
       buffer = [];
     };
+    // Geocoding runs by batches, on the other core when a worker is given:
+    // batch N is geocoded while batch N+1 is read and batch N−1 written.
+    type Batch = { rows: MicroRow[]; parts: string[][] };
+    let current: Batch = { rows: [], parts: [] };
+    let pending: (Batch & { promise: ReturnType<BatchGeocoder["geocodeLot"]> }) | null = null;
+    const complete = async (b: NonNullable<typeof pending>) => {
+      const { results, ms } = await b.promise;
+      tGeo += ms;
+      results.forEach(([type, iris], k) => {
+        geocodage[type] = (geocodage[type] ?? 0) + 1;
+        (b.rows[k] as MicroRow).codeIris = iris;
+        if (!iris) sansIris++;
+      });
+      buffer.push(...b.rows);
+      if (buffer.length >= 10_000) await flush();
+    };
+    const dispatch = async () => {
+      if (!batcher || current.rows.length === 0 || report.total > 0) return;
+      const promise = batcher.geocodeLot(current.parts);
+      if (pending) await complete(pending);
+      pending = { ...current, promise };
+      current = { rows: [], parts: [] };
+    };
     for await (const r of t.rows) {
       n++;
       if (n % 5000 === 0) o.onProgress?.(n, t.bytesRead(), t.size);
@@ -200,30 +232,32 @@ export async function depositIndividualFile(o: DepositOptions): Promise<DepositR
         }
         seen.add(ps);
       } else ps = `l${r.line}`;
-      let codeIris: string | null = irisField ? ((row[irisField.nom] as string | null) ?? null) : null;
-      if (protocole === 2 && o.geocoder && address.length > 0) {
-        const parts = address.map((f) => String(row[f.nom] ?? "")).filter((s) => s !== "");
-        const tg = performance.now();
-        const g = o.geocoder.geocode(parts);
-        tGeo += performance.now() - tg;
-        geocodage[g.type] = (geocodage[g.type] ?? 0) + 1;
-        codeIris = g.codeIris;
-      }
-      if (!codeIris) sansIris++;
+      const codeIris: string | null = irisField ? ((row[irisField.nom] as string | null) ?? null) : null;
       const valeurs: Record<string, FieldValue> = {};
       for (const f of dataset.champs)
         if (f.type !== "identifiant" && !addressNames.has(f.nom) && f.type !== "code_iris")
           valeurs[f.nom] = row[f.nom] ?? null;
-      buffer.push({
+      const micro: MicroRow = {
         ligne: r.line,
         pseudonyme: ps,
         codeIris,
         annee: o.annee,
         valeurs: valeurs as MicroRow["valeurs"],
-      });
+      };
       lignes++;
-      if (buffer.length >= 10_000) await flush();
+      if (batcher) {
+        current.rows.push(micro);
+        current.parts.push(address.map((f) => String(row[f.nom] ?? "")).filter((x) => x !== ""));
+        if (current.rows.length >= 5000) await dispatch();
+      } else {
+        if (!codeIris) sansIris++;
+        buffer.push(micro);
+        if (buffer.length >= 10_000) await flush();
+      }
     }
+    // The last batches.
+    await dispatch();
+    if (pending) await complete(pending);
     o.onProgress?.(n, t.size, t.size);
     if (report.total > 0)
       throw invalide(
@@ -258,7 +292,8 @@ export async function depositIndividualFile(o: DepositOptions): Promise<DepositR
     geocodage,
     mapping,
     timings: {
-      lecture: (readMs - tPseudo - tGeo - tWrite) / 1000,
+      // In a worker, geocoding overlaps the rest: it is not part of this thread's time.
+      lecture: (readMs - tPseudo - (overlapped ? 0 : tGeo) - tWrite) / 1000,
       pseudonymisation: tPseudo / 1000,
       geocodage: tGeo / 1000,
       ecriture: tWrite / 1000,

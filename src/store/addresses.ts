@@ -78,3 +78,17 @@ export async function loadAddressIndex(
   if (rows.length === 0) return null;
   return mergeIndexes(rows.map((r) => deserialiseIndex(r.index_data)));
 }
+
+/** The serialised indexes as stored (for a geocoder in a worker thread). */
+export async function loadAddressIndexBlobs(
+  q: Queryable,
+  departements?: readonly string[],
+): Promise<Uint8Array[]> {
+  const rows = await q.query<{ index_data: Uint8Array }>(
+    departements && departements.length > 0
+      ? "SELECT index_data FROM adresse_reference WHERE departement = ANY($1::text[]) ORDER BY departement"
+      : "SELECT index_data FROM adresse_reference ORDER BY departement",
+    departements && departements.length > 0 ? [departements] : [],
+  );
+  return rows.map((r) => new Uint8Array(r.index_data));
+}

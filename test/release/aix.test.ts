@@ -18,13 +18,14 @@ import { AIX } from "../../src/core/convention/reference.js";
 import { loadSolver } from "../../src/core/secrecy/solver.js";
 import { demoTerritory } from "../../src/core/territory/demo-territory.js";
 import { buildAddressIndex, type ReferenceAddress } from "../../src/geo/address-index.js";
+import { inWorker } from "../../src/geo/batch-geocoder.js";
 import { Geocoder } from "../../src/geo/geocoder.js";
 import { readGeoPackageLayer } from "../../src/geo/geopackage.js";
 import { depositAggregatedFile, depositIndividualFile } from "../../src/ingest/deposit.js";
 import { releaseCsv, releaseGeoJson, releaseGeoPackage, releaseXlsx } from "../../src/release/exports.js";
 import { publishRelease, type Release } from "../../src/release/publish.js";
 import { createOrganisation } from "../../src/store/accounts.js";
-import { replaceAddressReference } from "../../src/store/addresses.js";
+import { loadAddressIndexBlobs, replaceAddressReference } from "../../src/store/addresses.js";
 import { createConvention } from "../../src/store/conventions.js";
 import { createJeu } from "../../src/store/datasets.js";
 import type { Db } from "../../src/store/db.js";
@@ -157,6 +158,8 @@ describe("the Aix-en-Provence convention end to end", () => {
       rows,
     );
     const jeu = await createJeu(db, AIX.id, "apa", "APA à domicile");
+    // The APA file is geocoded in a worker thread, as the server does.
+    const worker = inWorker(await loadAddressIndexBlobs(db));
     const r = await depositIndividualFile({
       db,
       convention: AIX,
@@ -164,9 +167,9 @@ describe("the Aix-en-Provence convention end to end", () => {
       file,
       annee: 2015,
       secret,
-      geocoder,
+      geocoder: worker,
       actorId: null,
-    });
+    }).finally(() => worker.close());
     expect(r.lignes).toBe(12_001);
     expect(r.doublons).toBe(1);
     expect(r.sansIris).toBe(1);

@@ -27,11 +27,11 @@ import { ACTIONS, type Action, decide } from "../../core/convention/rights.js";
 import { AvenantChangesSchema, ConventionSchema } from "../../core/convention/schema.js";
 import { interdit, introuvable, invalide } from "../../core/errors.js";
 import { loadSolver } from "../../core/secrecy/solver.js";
-import { Geocoder } from "../../geo/geocoder.js";
+import { inWorker } from "../../geo/batch-geocoder.js";
 import { depositAggregatedFile, depositIndividualFile, previewDeposit } from "../../ingest/deposit.js";
 import { releaseCsv, releaseGeoJson, releaseGeoPackage, releaseXlsx } from "../../release/exports.js";
 import { getRelease, listReleases, publishRelease } from "../../release/publish.js";
-import { loadAddressIndex } from "../../store/addresses.js";
+import { loadAddressIndexBlobs } from "../../store/addresses.js";
 import {
   conventionHistory,
   createConvention,
@@ -574,19 +574,25 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
             actorId: principal.userId,
             now: deps.now(),
           });
-        const index = await loadAddressIndex(db);
-        return await depositIndividualFile({
-          db,
-          convention: acces.stored.convention,
-          jeuId: params.id,
-          file,
-          annee,
-          ...(query.correspondance ? { mappingByName: query.correspondance } : {}),
-          secret: await conventionSecret(deps.secrets, acces.stored.convention.id),
-          geocoder: index ? new Geocoder(index) : null,
-          actorId: principal.userId,
-          now: deps.now(),
-        });
+        const blobs = await loadAddressIndexBlobs(db);
+        // Geocoding on the other core.
+        const geocoder = blobs.length > 0 ? inWorker(blobs) : null;
+        try {
+          return await depositIndividualFile({
+            db,
+            convention: acces.stored.convention,
+            jeuId: params.id,
+            file,
+            annee,
+            ...(query.correspondance ? { mappingByName: query.correspondance } : {}),
+            secret: await conventionSecret(deps.secrets, acces.stored.convention.id),
+            geocoder,
+            actorId: principal.userId,
+            now: deps.now(),
+          });
+        } finally {
+          await geocoder?.close();
+        }
       } finally {
         await rm(dir, { recursive: true, force: true });
       }
