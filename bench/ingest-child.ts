@@ -171,6 +171,7 @@ const release = await publishRelease({
   actorId: null,
 });
 const t2 = performance.now();
+await geocoder.close();
 await db.close();
 console.log(
   JSON.stringify({

@@ -44,14 +44,19 @@ export function inWorker(blobs: readonly Uint8Array[]): BatchGeocoder {
     : new Worker(script, { workerData: { blobs } });
   worker.unref();
   let next = 0;
-  const waiting = new Map<number, (r: { results: BatchResult; ms: number }) => void>();
+  const waiting = new Map<
+    number,
+    { resolve: (r: { results: BatchResult; ms: number }) => void; reject: (e: Error) => void }
+  >();
   let failure: Error | undefined;
   worker.on("message", (m: { id: number; out: BatchResult; ms: number }) => {
-    waiting.get(m.id)?.({ results: m.out, ms: m.ms });
+    waiting.get(m.id)?.resolve({ results: m.out, ms: m.ms });
     waiting.delete(m.id);
   });
   worker.on("error", (e) => {
     failure = e;
+    for (const [, w] of waiting) w.reject(e);
+    waiting.clear();
   });
   return {
     parLots: true,
@@ -59,8 +64,7 @@ export function inWorker(blobs: readonly Uint8Array[]): BatchGeocoder {
       if (failure) return Promise.reject(failure);
       const id = next++;
       return new Promise((resolve, reject) => {
-        waiting.set(id, resolve);
-        worker.once("error", reject);
+        waiting.set(id, { resolve, reject });
         worker.postMessage({ id, parts });
       });
     },
