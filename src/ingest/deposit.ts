@@ -305,6 +305,8 @@ export interface AggregatedDepositResult {
   depotId: string;
   lignes: number;
   indicateurs: string[];
+  /** The vintages found (one, or a multi-year series). */
+  annees: number[];
   masquees: number;
   speciales: { etranger: boolean; inconnue: boolean; total: boolean };
 }
@@ -331,8 +333,10 @@ export async function depositAggregatedFile(
   const territoryField = dataset.champs.find((f) => f.type === "code_commune" || f.nom === "territoire");
   if (!territoryField)
     throw invalide("annexe_sans_territoire", "L'annexe ne décrit pas de colonne de territoire.");
+  // A multi-year series (Béthune 2017–2021) carries its year in a column.
+  const yearField = dataset.champs.find((f) => f.nom === "annee");
   const indicators = dataset.champs.filter(
-    (f) => f !== territoryField && (f.type === "entier" || f.type === "montant"),
+    (f) => f !== territoryField && f !== yearField && (f.type === "entier" || f.type === "montant"),
   );
   const mapping =
     o.mapping ??
@@ -349,10 +353,25 @@ export async function depositAggregatedFile(
       `${t.fileName} : aucune colonne d'indicateur de l'annexe n'a été trouvée.`,
     );
   const report = new ProblemReport();
-  const lignes: AggregatedRow[] = [];
+  const byYear = new Map<number, AggregatedRow[]>();
   const seenCodes = new Set<string>();
+  const seenKinds = new Set<string>();
+  const yearCol = yearField ? mapping[yearField.nom] : undefined;
   for await (const r of t.rows) {
     if (r.values.every((v) => v.trim() === "")) continue;
+    let annee = o.annee;
+    if (yearCol !== undefined) {
+      const y = Number((r.values[yearCol] ?? "").trim());
+      if (!Number.isInteger(y) || y < 1990 || y > 2100) {
+        report.add({
+          ligne: r.line,
+          colonne: t.header[yearCol] ?? "annee",
+          probleme: "année illisible, attendu : AAAA",
+        });
+        continue;
+      }
+      annee = y;
+    }
     const ti = mapping[territoryField.nom]!;
     const terr = readTerritory(r.values[ti] ?? "");
     const colonne = t.header[ti] ?? "territoire";
@@ -364,7 +383,8 @@ export async function depositAggregatedFile(
       });
       continue;
     }
-    const key = terr.kind === "commune" ? terr.code : terr.kind;
+    const key = `${annee}|${terr.kind === "commune" ? terr.code : terr.kind}`;
+    seenKinds.add(terr.kind);
     if (seenCodes.has(key)) {
       report.add({ ligne: r.line, colonne, probleme: "territoire déjà présent sur une ligne précédente" });
       continue;
@@ -382,7 +402,7 @@ export async function depositAggregatedFile(
         });
       else valeurs[f.nom] = v.value;
     }
-    lignes.push({ territoire: terr, valeurs });
+    byYear.set(annee, [...(byYear.get(annee) ?? []), { territoire: terr, valeurs }]);
   }
   if (report.total > 0)
     throw invalide(
@@ -390,9 +410,11 @@ export async function depositAggregatedFile(
       report.summary(t.fileName),
       report.first.map((p) => `${t.fileName}, ligne ${p.ligne}, colonne « ${p.colonne} » : ${p.probleme}`),
     );
+  const lignes = [...byYear.values()].flat();
   if (lignes.length === 0) throw invalide("depot_vide", `${t.fileName} : aucune ligne de données.`);
   const depotId = crypto.randomUUID();
   const indicateurs = present.map((f) => f.nom);
+  const annees = [...byYear.keys()].sort();
   const masquees = lignes.reduce((n, l) => n + Object.values(l.valeurs).filter((v) => v === null).length, 0);
   await o.db.transaction(async (tx) => {
     await tx.query(
@@ -408,14 +430,15 @@ export async function depositAggregatedFile(
         (o.now ?? new Date()).toISOString(),
         o.annee,
         lignes.length,
-        JSON.stringify({ masquees, indicateurs }),
+        JSON.stringify({ masquees, indicateurs, annees }),
       ],
     );
-    await tx.query("INSERT INTO tableau_derive (jeu_id, nom, cellules) VALUES ($1, $2, $3)", [
-      o.jeuId,
-      `depot ${o.annee}`,
-      JSON.stringify({ annee: o.annee, lignes, indicateurs }),
-    ]);
+    for (const [annee, rows] of byYear)
+      await tx.query("INSERT INTO tableau_derive (jeu_id, nom, cellules) VALUES ($1, $2, $3)", [
+        o.jeuId,
+        `depot ${annee}`,
+        JSON.stringify({ annee, lignes: rows, indicateurs }),
+      ]);
     await tx.query("UPDATE jeu_donnees SET statut = 'collecte' WHERE id = $1 AND statut = 'a_collecter'", [
       o.jeuId,
     ]);
@@ -424,11 +447,12 @@ export async function depositAggregatedFile(
     depotId,
     lignes: lignes.length,
     indicateurs,
+    annees,
     masquees,
     speciales: {
-      etranger: seenCodes.has("etranger"),
-      inconnue: seenCodes.has("inconnue"),
-      total: seenCodes.has("total"),
+      etranger: seenKinds.has("etranger"),
+      inconnue: seenKinds.has("inconnue"),
+      total: seenKinds.has("total"),
     },
   };
 }

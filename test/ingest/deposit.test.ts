@@ -13,9 +13,12 @@ import ExcelJS from "exceljs";
 import iconv from "iconv-lite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Convention } from "../../src/core/convention/model.js";
+import { BETHUNE } from "../../src/core/convention/reference.js";
+import { loadSolver } from "../../src/core/secrecy/solver.js";
 import { buildAddressIndex } from "../../src/geo/address-index.js";
 import { Geocoder } from "../../src/geo/geocoder.js";
-import { depositIndividualFile } from "../../src/ingest/deposit.js";
+import { depositAggregatedFile, depositIndividualFile } from "../../src/ingest/deposit.js";
+import { publishRelease } from "../../src/release/publish.js";
 import { createOrganisation } from "../../src/store/accounts.js";
 import { createConvention } from "../../src/store/conventions.js";
 import { createJeu } from "../../src/store/datasets.js";
@@ -211,6 +214,56 @@ describe("deposits", () => {
       [jeu],
     );
     expect(Number(left[0]!.n)).toBe(0);
+  });
+
+  it("deposits a multi-year series (Béthune 2017–2021) as one table per year, each released on its own", async () => {
+    const orgs: Record<string, string> = {};
+    for (const p of BETHUNE.parties)
+      orgs[p.id] = await createOrganisation(t.db, { nom: `${p.nom} (série)`, kind: "AUTRE" });
+    await createConvention(t.db, BETHUNE, orgs);
+    const jeu = await createJeu(t.db, BETHUNE.id, "naissances-scolarisation", "Naissances");
+    const lines = ["Territoire;Année;Naissances;Scolarisés moins de 3 ans"];
+    for (let y = 2017; y <= 2021; y++)
+      for (const c of ["00001", "00002", "00003", "00004", "00005"])
+        lines.push(
+          `${c};${y};${40 + ((y * 7 + Number(c)) % 30)};${c === "00005" ? "s" : String(3 + (y % 4))}`,
+        );
+    const file = path.join(dir, "series.csv");
+    writeFileSync(file, iconv.encode(lines.join("\r\n"), "win1252"));
+    const r = await depositAggregatedFile({
+      db: t.db,
+      convention: BETHUNE,
+      jeuId: jeu,
+      file,
+      annee: 2021,
+      mapping: { territoire: 0, annee: 1, naissances: 2, scolarises_moins_3_ans: 3 },
+      actorId: null,
+    });
+    expect(r).toMatchObject({ lignes: 25, annees: [2017, 2018, 2019, 2020, 2021], masquees: 5 });
+    const stored = await t.db.query<{ nom: string }>(
+      "SELECT nom FROM tableau_derive WHERE jeu_id = $1 ORDER BY nom",
+      [jeu],
+    );
+    expect(stored.map((x) => x.nom)).toEqual([
+      "depot 2017",
+      "depot 2018",
+      "depot 2019",
+      "depot 2020",
+      "depot 2021",
+    ]);
+    const release = await publishRelease({
+      db: t.db,
+      highs: await loadSolver(),
+      convention: BETHUNE,
+      jeuId: jeu,
+      annee: 2019,
+      actorId: null,
+    });
+    expect(release.tableaux.map((x) => x.nom)).toEqual(["Naissances", "Scolarises moins 3 ans"]);
+    const scol = release.tableaux[1]!;
+    // Counts of 3 to 6 children: the small ones and the provider's blank are secret.
+    expect(scol.cellules.find((c) => c.codes[0] === "00005")?.valeur).toBeNull();
+    for (const c of scol.cellules) if (c.valeur !== null) expect(c.valeur === 0 || c.valeur >= 5).toBe(true);
   });
 
   it("leaves the embedded database as before when a 500,000-row deposit is killed with SIGKILL while writing", async () => {
