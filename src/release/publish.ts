@@ -124,21 +124,34 @@ export async function publishRelease(o: PublishOptions): Promise<Release> {
   // Only the fields the breakdowns read, counted by distinct combination in
   // the database: far fewer rows than people to bring back.
   const used = dataset.champs.filter((f) => ["sexe", "gir", "oui_non", "date", "entier"].includes(f.type));
+  const obsDate = observationDate(o.annee);
+  // A birth date is only ever used as an age on the observation date: group by
+  // that age, not by the date (thousands of dates, a hundred ages).
+  const isBirth = (f: (typeof used)[number]) => f.type === "date" && /naiss/.test(f.nom);
+  const expr = (f: (typeof used)[number]) => {
+    const v = `valeurs->>'${f.nom.replace(/'/g, "''")}'`;
+    return isBirth(f)
+      ? `CASE WHEN ${v} ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' THEN date_part('year', age($3::date, (${v})::date))::int END`
+      : v;
+  };
   const grouped = await o.db.query<Record<string, string | number | null>>(
-    `SELECT code_iris, ${used.map((f, k) => `valeurs->>'${f.nom.replace(/'/g, "''")}' AS c${k}, `).join("")}count(*)::int AS n
+    `SELECT code_iris, ${used.map((f, k) => `${expr(f)} AS c${k}, `).join("")}count(*)::int AS n
      FROM microdonnee WHERE jeu_id = $1 AND annee = $2 GROUP BY ${["code_iris", ...used.map((_, k) => `c${k}`)].join(", ")}`,
-    [o.jeuId, o.annee],
+    used.some(isBirth) ? [o.jeuId, o.annee, obsDate] : [o.jeuId, o.annee],
   );
-  const typed = (type: string, v: string | number | null): FieldValue => {
+  const [oy, omd] = [Number(obsDate.slice(0, 4)), obsDate.slice(4)];
+  const typed = (f: (typeof used)[number], v: string | number | null): FieldValue => {
     if (v === null) return null;
-    if (type === "gir" || type === "entier") return Number(v);
-    if (type === "oui_non") return v === "true";
+    // Back to a birth date with exactly that age on the observation date.
+    if (isBirth(f)) return `${String(oy - Number(v)).padStart(4, "0")}${omd}`;
+    if (f.type === "gir" || f.type === "entier") return Number(v);
+    if (f.type === "oui_non") return v === "true";
     return String(v);
   };
   const rows = grouped.map((g) => ({
     code_iris: g.code_iris as string | null,
     n: Number(g.n),
-    valeurs: Object.fromEntries(used.map((f, k) => [f.nom, typed(f.type, g[`c${k}`] ?? null)])),
+    valeurs: Object.fromEntries(used.map((f, k) => [f.nom, typed(f, g[`c${k}`] ?? null)])),
   }));
   if (rows.length === 0) throw invalide("rien_a_diffuser", `Aucune donnée ${o.annee} pour « ${jeu.titre} ».`);
   const codes = [...new Set(rows.map((r) => r.code_iris).filter((c): c is string => c !== null))];
