@@ -43,7 +43,11 @@ const csv = path.join(dir, "allocataires.csv");
         .filter((x) => x)
         .join(" ")
         .replace(/;/g, " ");
-      const birth = `${String(1 + Math.floor(rand() * 28)).padStart(2, "0")}/${String(1 + Math.floor(rand() * 12)).padStart(2, "0")}/${1930 + Math.floor(rand() * 75)}`;
+      // Few very old people (born before 1941: 85 and over at the end of 2025),
+      // so that the oldest age band has small cells by IRIS and sex and the
+      // release has real primary and secondary secrecy to work out.
+      const year = rand() < 0.004 ? 1925 + Math.floor(rand() * 16) : 1941 + Math.floor(rand() * 64);
+      const birth = `${String(1 + Math.floor(rand() * 28)).padStart(2, "0")}/${String(1 + Math.floor(rand() * 12)).padStart(2, "0")}/${year}`;
       lines.push(
         `M${written + lines.length};${latin(adresse)};${cp};${latin(commune).replace(/;/g, " ")};${rand() < 0.52 ? "F" : "M"};${birth}`,
       );

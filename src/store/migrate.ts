@@ -24,10 +24,44 @@ export async function migrate(db: Db, migrations: readonly Migration[] = MIGRATI
   return applied;
 }
 
-/** Splits a migration script on `;` at line ends (migrations hold no procedural bodies). */
-function splitStatements(sql: string): string[] {
-  return sql
-    .split(/;\s*$/m)
-    .map((s) => s.replace(/^\s*--.*$/gm, "").trim())
-    .filter((s) => s.length > 0);
+/**
+ * Splits a migration script into statements on `;`, outside quotes,
+ * dollar-quoted bodies (`$$ … $$`, `$tag$ … $tag$`) and `--` comments, so a
+ * migration may define a PL/pgSQL function.
+ */
+export function splitStatements(sql: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  let i = 0;
+  const push = (end: number) => {
+    const stmt = sql
+      .slice(start, end)
+      .replace(/^\s*--.*$/gm, "")
+      .trim();
+    if (stmt.length > 0) out.push(stmt);
+  };
+  while (i < sql.length) {
+    const c = sql[i]!;
+    if (c === "-" && sql[i + 1] === "-") {
+      const eol = sql.indexOf("\n", i);
+      i = eol < 0 ? sql.length : eol + 1;
+    } else if (c === "'") {
+      i = sql.indexOf("'", i + 1);
+      if (i < 0) throw new Error("Migration : chaîne non fermée.");
+      i += 1;
+    } else if (c === "$") {
+      const tag = /^\$[A-Za-z_]*\$/.exec(sql.slice(i))?.[0];
+      if (tag) {
+        const close = sql.indexOf(tag, i + tag.length);
+        if (close < 0) throw new Error(`Migration : bloc ${tag} non fermé.`);
+        i = close + tag.length;
+      } else i += 1;
+    } else if (c === ";") {
+      push(i);
+      i += 1;
+      start = i;
+    } else i += 1;
+  }
+  push(sql.length);
+  return out;
 }

@@ -330,4 +330,64 @@ CREATE TABLE diffusion (
 CREATE INDEX diffusion_jeu ON diffusion(jeu_id);
 `,
   },
+  {
+    version: 7,
+    name: "microdonnee_references_par_instruction",
+    sql: `
+-- A deposit writes millions of microdata rows; row-by-row foreign-key checks
+-- were half of the write time. The same integrity is kept set-wise: one check
+-- per INSERT statement over its new rows, and a dataset or deposit that still
+-- has rows can be neither deleted nor renumbered.
+ALTER TABLE microdonnee DROP CONSTRAINT microdonnee_jeu_id_fkey;
+ALTER TABLE microdonnee DROP CONSTRAINT microdonnee_depot_id_fkey;
+CREATE FUNCTION microdonnee_verifie_references() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM (SELECT DISTINCT jeu_id, depot_id FROM nouvelles) n
+    WHERE NOT EXISTS (SELECT 1 FROM jeu_donnees j WHERE j.id = n.jeu_id)
+       OR (n.depot_id IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM depot d WHERE d.id = n.depot_id AND d.jeu_id = n.jeu_id))
+  ) THEN
+    RAISE EXCEPTION 'microdonnee: jeu de données ou dépôt inconnu' USING ERRCODE = 'foreign_key_violation';
+  END IF;
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER microdonnee_references AFTER INSERT ON microdonnee
+  REFERENCING NEW TABLE AS nouvelles FOR EACH STATEMENT EXECUTE FUNCTION microdonnee_verifie_references();
+CREATE FUNCTION microdonnee_rattachement_fixe() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'microdonnee: une ligne ne change pas de jeu ni de dépôt' USING ERRCODE = 'foreign_key_violation';
+END
+$$;
+CREATE TRIGGER microdonnee_rattachement BEFORE UPDATE OF jeu_id, depot_id ON microdonnee
+  FOR EACH ROW WHEN (OLD.jeu_id IS DISTINCT FROM NEW.jeu_id OR OLD.depot_id IS DISTINCT FROM NEW.depot_id)
+  EXECUTE FUNCTION microdonnee_rattachement_fixe();
+CREATE FUNCTION microdonnee_parent_supprime() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_TABLE_NAME = 'jeu_donnees' THEN
+    IF EXISTS (SELECT 1 FROM anciens a JOIN microdonnee m ON m.jeu_id = a.id) THEN
+      RAISE EXCEPTION 'jeu_donnees: des microdonnées s''y rattachent encore' USING ERRCODE = 'foreign_key_violation';
+    END IF;
+  ELSIF EXISTS (SELECT 1 FROM anciens a JOIN microdonnee m ON m.depot_id = a.id) THEN
+    RAISE EXCEPTION 'depot: des microdonnées s''y rattachent encore' USING ERRCODE = 'foreign_key_violation';
+  END IF;
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER jeu_donnees_microdonnees AFTER DELETE ON jeu_donnees
+  REFERENCING OLD TABLE AS anciens FOR EACH STATEMENT EXECUTE FUNCTION microdonnee_parent_supprime();
+CREATE TRIGGER depot_microdonnees AFTER DELETE ON depot
+  REFERENCING OLD TABLE AS anciens FOR EACH STATEMENT EXECUTE FUNCTION microdonnee_parent_supprime();
+CREATE FUNCTION identifiant_fixe() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION '%: un identifiant ne change pas', TG_TABLE_NAME USING ERRCODE = 'foreign_key_violation';
+END
+$$;
+CREATE TRIGGER jeu_donnees_id_fixe BEFORE UPDATE OF id ON jeu_donnees
+  FOR EACH ROW WHEN (OLD.id IS DISTINCT FROM NEW.id) EXECUTE FUNCTION identifiant_fixe();
+CREATE TRIGGER depot_id_fixe BEFORE UPDATE OF id ON depot
+  FOR EACH ROW WHEN (OLD.id IS DISTINCT FROM NEW.id) EXECUTE FUNCTION identifiant_fixe();
+`,
+  },
 ];

@@ -2,7 +2,8 @@
  * Destroying a dataset: its microdata, derived tables, deposits and stored
  * files go; a scan of every column of every table finds none of its
  * pseudonyms or rows; the attestation verifies, and tampering is caught.
- * Runs on PGlite and on PostgreSQL.
+ * Microdata keep their links to dataset and deposit. Runs on PGlite and on
+ * PostgreSQL.
  */
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -161,5 +162,49 @@ for (const engine of ENGINES)
       const after = await getJeu(t.db, jeu);
       expect(after).toMatchObject({ statut: "collecte", lignes: 5, depots: 1 });
       expect(readdirSync(path.join(files.root, "jeux"))).toContain(jeu);
+    });
+
+    it("refuses microdata of an unknown dataset or deposit, and a deposit or dataset deleted under its rows", async () => {
+      const jeu = await createJeu(t.db, AIX.id, "apa", "APA 2018");
+      const other = await createJeu(t.db, AIX.id, "apa", "APA 2019");
+      const d = await storeDeposit(t.db, files, jeu, "apa.csv", new TextEncoder().encode("index\n3\n"), null);
+      const unknown = "00000000-0000-4000-8000-00000000dead";
+      await expect(
+        t.db.transaction((tx) => insertMicrodonnees(tx, unknown, null, micro("u", 3))),
+      ).rejects.toThrow("jeu de données ou dépôt inconnu");
+      await expect(
+        t.db.transaction((tx) => insertMicrodonnees(tx, jeu, unknown, micro("u", 3))),
+      ).rejects.toThrow("jeu de données ou dépôt inconnu");
+      // A deposit belongs to one dataset: rows of another dataset cannot point at it.
+      await expect(
+        t.db.transaction((tx) => insertMicrodonnees(tx, other, d.id, micro("u", 3))),
+      ).rejects.toThrow("jeu de données ou dépôt inconnu");
+      // One bad row among good ones refuses the whole statement.
+      await expect(
+        t.db.query(
+          `INSERT INTO microdonnee (jeu_id, depot_id, ligne, pseudonyme)
+           VALUES ($1, $2, 1, 'bon'), ($1, $2, 2, 'bon'), ($3, NULL, 3, 'mauvais')`,
+          [jeu, d.id, unknown],
+        ),
+      ).rejects.toThrow("jeu de données ou dépôt inconnu");
+      expect((await getJeu(t.db, jeu)).lignes).toBe(0);
+      await t.db.transaction((tx) => insertMicrodonnees(tx, jeu, d.id, micro("ok", 1500)));
+      await expect(t.db.query("DELETE FROM depot WHERE id = $1", [d.id])).rejects.toThrow(
+        "s'y rattachent encore",
+      );
+      const sansDepot = await createJeu(t.db, AIX.id, "apa", "APA 2020");
+      await t.db.transaction((tx) => insertMicrodonnees(tx, sansDepot, null, micro("n", 4)));
+      await expect(t.db.query("DELETE FROM jeu_donnees WHERE id = $1", [sansDepot])).rejects.toThrow(
+        "s'y rattachent encore",
+      );
+      await expect(
+        t.db.query("UPDATE microdonnee SET jeu_id = $2 WHERE jeu_id = $1", [jeu, other]),
+      ).rejects.toThrow("ne change pas");
+      await expect(
+        t.db.query("UPDATE jeu_donnees SET id = gen_random_uuid() WHERE id = $1", [jeu]),
+      ).rejects.toThrow("ne change pas");
+      expect((await getJeu(t.db, jeu)).lignes).toBe(1500);
+      // A dataset without rows can go (the convention's own deletion cascades to it).
+      await t.db.query("DELETE FROM jeu_donnees WHERE id = $1", [other]);
     });
   });
