@@ -13,6 +13,15 @@
  * To keep the number of LP solves low, every solution found updates the
  * observed range of every suppressed cell; a cell whose observed range already
  * proves its protection needs no LP of its own.
+ *
+ * Witnesses: a solution is kept as a sparse change of the inner cells. A
+ * caller may hand witnesses back (from an earlier screening, or perturbations
+ * found by the suppression code); the audit trusts none of them: it checks
+ * each against its own equations (every published cell unchanged, every inner
+ * cell non-negative, no published inner cell moved) before using it as an
+ * observation. A witness stays valid when more cells are suppressed, so the
+ * proofs of a screening carry over to the final pattern at the cost of a
+ * check instead of an LP.
  */
 import type { Model } from "highs";
 import { cellLabel, cellSupport, type TableSet } from "../table/table.js";
@@ -42,6 +51,14 @@ export interface AuditInput {
   readonly localOnly?: boolean;
   /** With `localOnly`: cells the caller has already proven protected. */
   readonly skip?: ArrayLike<number>;
+  /** Candidate witnesses, checked before use (see the header). */
+  readonly witnesses?: readonly Witness[];
+}
+
+/** A change of inner cells the attacker cannot rule out, as sparse pairs. */
+export interface Witness {
+  readonly inner: Int32Array;
+  readonly delta: Float64Array;
 }
 
 export type FindingKind = "publiee" | "exacte" | "intervalle" | "groupe" | "non_prouvee";
@@ -63,6 +80,10 @@ export interface AuditReport {
   readonly findings: readonly AuditFinding[];
   /** Exact bounds known at the end (all suppressed cells when `allIntervals`). */
   readonly intervals: ReadonlyMap<number, readonly [number, number]>;
+  /** Solutions of this run that proved something, reusable as witnesses. */
+  readonly witnesses: readonly Witness[];
+  /** Witnesses given in the input that the check refused. */
+  readonly rejectedWitnesses: number;
   readonly lpSolves: number;
   readonly globalSolves: number;
   readonly globalSeconds: number;
@@ -70,6 +91,9 @@ export interface AuditReport {
 }
 
 const FEAS_TOL = 1e-7;
+/** Spread solves of the whole system: at most this many, and only while more than SPREAD_MIN cells are unproven. */
+const SPREAD_SOLVES = 8;
+const SPREAD_MIN = 10;
 
 export function auditPattern(highs: Highs, input: AuditInput): AuditReport {
   const started = performance.now();
@@ -183,6 +207,8 @@ export function auditPattern(highs: Highs, input: AuditInput): AuditReport {
   let model: Model | undefined;
   const intervals = new Map<number, readonly [number, number]>();
   const findings: AuditFinding[] = [];
+  const witnesses: Witness[] = [];
+  let rejectedWitnesses = 0;
   for (let c = 0; c < nCells; c++) {
     if (input.primary[c] && !supp(c)) {
       const value = (set.cells[c] as { value: number }).value;
@@ -230,12 +256,15 @@ export function auditPattern(highs: Highs, input: AuditInput): AuditReport {
       costs.fill(0);
       if (t) for (const j of t.cols) costs[j] = sense;
       else {
-        // Random direction over the suppressed cells, to spread observations.
+        // Spread: push every cell still unproven the way it still needs to
+        // move (zeros up; otherwise the side observed least, alternating on ties).
         let seed = (lpSolves + 1) * 2654435761;
-        for (const x of targets) {
+        for (const x of pendingTargets) {
           seed = (seed * 1103515245 + 12345) >>> 0;
-          const w = ((seed / 4294967296) * 2 - 1) * sense;
-          for (const j of x.cols) costs[j] = (costs[j] as number) + w;
+          const up = x.obsMax - x.value;
+          const down = x.value - x.obsMin;
+          const w = x.value <= 0 || down > up ? -1 : up > down ? 1 : seed & 0x10000 ? 1 : -1;
+          for (const j of x.cols) costs[j] = (costs[j] as number) + w * sense;
         }
       }
       m.changeColsCost(all, costs);
@@ -245,6 +274,9 @@ export function auditPattern(highs: Highs, input: AuditInput): AuditReport {
       globalSolves++;
       lpSolves++;
       if (status !== highs.constants.modelStatus.optimal) {
+        // A spread solve is only a heuristic: whatever its outcome, the
+        // per-cell solves decide.
+        if (!t) return undefined;
         if (status === highs.constants.modelStatus.infeasible) {
           throw new Error("Audit : les cellules publiées sont incohérentes (système infaisable).");
         }
@@ -260,12 +292,7 @@ export function auditPattern(highs: Highs, input: AuditInput): AuditReport {
         return undefined;
       }
       const x = m.getSolution().colValue;
-      for (const u of targets) {
-        let v = u.constant;
-        for (const j of u.cols) v += x[j] as number;
-        if (v < u.obsMin) u.obsMin = v;
-        if (v > u.obsMax) u.obsMax = v;
-      }
+      observe(all.from, x);
       if (!t) return undefined;
       let v = t.constant;
       for (const j of t.cols) v += x[j] as number;
@@ -286,22 +313,70 @@ export function auditPattern(highs: Highs, input: AuditInput): AuditReport {
       for (const j of t.cols) (targetsOfVar[j] as number[]).push(ti);
     });
     const truth = vars.map((i) => values[i] as number);
-    const observe = (local: readonly number[], x: ArrayLike<number>) => {
-      const delta = new Map<number, number>();
-      local.forEach((j, k) => {
-        const d = (x[k] as number) - (truth[j] as number);
-        if (Math.abs(d) > 1e-12) delta.set(j, d);
-      });
+    /** Updates observed ranges with a change of unknowns; true when a range widened. */
+    const observeDelta = (delta: ReadonlyMap<number, number>): boolean => {
       const touched = new Set<number>();
       for (const j of delta.keys()) for (const ti of targetsOfVar[j] as number[]) touched.add(ti);
+      let widened = false;
       for (const ti of touched) {
         const u = targets[ti] as Target;
         let v = u.value;
         for (const j of u.cols) v += delta.get(j) ?? 0;
-        if (v < u.obsMin) u.obsMin = v;
-        if (v > u.obsMax) u.obsMax = v;
+        if (v < u.obsMin - 1e-9) {
+          u.obsMin = v;
+          widened = true;
+        }
+        if (v > u.obsMax + 1e-9) {
+          u.obsMax = v;
+          widened = true;
+        }
+      }
+      return widened;
+    };
+    /** A solution over unknowns `first..`, or over the listed unknowns: observed, and kept when useful. */
+    const observe = (local: readonly number[] | number, x: ArrayLike<number>) => {
+      const delta = new Map<number, number>();
+      for (let k = 0; k < x.length; k++) {
+        const j = typeof local === "number" ? local + k : (local[k] as number);
+        const d = (x[k] as number) - (truth[j] as number);
+        if (Math.abs(d) > 1e-9) delta.set(j, d);
+      }
+      if (observeDelta(delta)) {
+        const inner = new Int32Array(delta.size);
+        const dv = new Float64Array(delta.size);
+        let k = 0;
+        for (const [j, d] of delta) {
+          inner[k] = vars[j] as number;
+          dv[k++] = d;
+        }
+        witnesses.push({ inner, delta: dv });
       }
     };
+    // Witnesses from the caller, each checked against this audit's own equations.
+    for (const w of input.witnesses ?? []) {
+      const delta = new Map<number, number>();
+      let ok = w.inner.length === w.delta.length;
+      for (let k = 0; ok && k < w.inner.length; k++) {
+        const i = w.inner[k] as number;
+        const d = w.delta[k] as number;
+        if (!Number.isFinite(d)) ok = false;
+        else if (Math.abs(d) <= 1e-9) continue;
+        else if (i < 0 || i >= set.innerCount || (col[i] as number) < 0) ok = false;
+        else if ((values[i] as number) + d < -1e-7) ok = false;
+        else delta.set(col[i] as number, d);
+      }
+      const rows = new Set<number>();
+      if (ok) for (const j of delta.keys()) for (const r of rowsOfVar[j] as number[]) rows.add(r);
+      for (const r of rows) {
+        if (!ok) break;
+        let sum = 0;
+        for (let k = rowStarts[r] as number; k < (rowStarts[r + 1] as number); k++)
+          sum += delta.get(rowIdx[k] as number) ?? 0;
+        if (Math.abs(sum) > 1e-6 * Math.max(1, Math.abs(rowRhs[r] as number))) ok = false;
+      }
+      if (ok) observeDelta(delta);
+      else rejectedWitnesses++;
+    }
     const localAttack = (t: Target, radius: number): void => {
       const local = new Set<number>(t.cols);
       let frontier = [...t.cols];
@@ -405,6 +480,33 @@ export function auditPattern(highs: Highs, input: AuditInput): AuditReport {
       }
     }
 
+    // Attacks that prove many cells at once before any per-cell global LP:
+    // spread solves of the whole system, then neighbourhoods of each cell
+    // still unproven.
+    let pendingTargets: Target[] = [];
+    const refreshPending = () => {
+      pendingTargets = targets.filter(
+        (t) =>
+          !(input.localOnly && input.skip?.[t.cell]) &&
+          t.cols.length > 0 &&
+          !t.cols.every((j) => fixedVar[j]) &&
+          !proven(t, t.obsMin, t.obsMax),
+      );
+      return pendingTargets.length;
+    };
+    if (!input.allIntervals) {
+      for (let g = 0, before = refreshPending(); g < SPREAD_SOLVES && before > SPREAD_MIN; g++) {
+        solve(1);
+        const after = refreshPending();
+        if (after > before * 0.8) break;
+        before = after;
+      }
+      for (const t of pendingTargets) {
+        if (!proven(t, t.obsMin, t.obsMax)) localAttack(t, 1);
+        if (!proven(t, t.obsMin, t.obsMax)) localAttack(t, 2);
+      }
+    }
+
     for (const t of targets) {
       // Screening: cells the caller already proved protected are not attacked again.
       if (input.localOnly && input.skip?.[t.cell]) continue;
@@ -413,8 +515,6 @@ export function auditPattern(highs: Highs, input: AuditInput): AuditReport {
         t.up = t.value;
       } else if (input.allIntervals || !proven(t, t.obsMin, t.obsMax)) {
         if (!input.allIntervals) {
-          localAttack(t, 1);
-          if (!proven(t, t.obsMin, t.obsMax)) localAttack(t, 2);
           if (proven(t, t.obsMin, t.obsMax)) continue;
           if (input.localOnly) {
             findings.push({
@@ -480,6 +580,8 @@ export function auditPattern(highs: Highs, input: AuditInput): AuditReport {
     suppressedCells: targets.length,
     findings,
     intervals,
+    witnesses,
+    rejectedWitnesses,
     lpSolves,
     globalSolves,
     globalSeconds: globalMs / 1000,

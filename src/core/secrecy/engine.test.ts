@@ -267,3 +267,68 @@ describe("property: every pattern the engine returns passes the audit", () => {
     expect(caught).toBeGreaterThan(0);
   });
 });
+
+describe("witnesses handed to the audit are checked, never trusted", () => {
+  // A 2 × 2 table with margins: hiding A1 alone lets it be recomputed.
+  const twoWay = () =>
+    buildTableSet(
+      [flatDimension("zone", ["A", "B"]), flatDimension("sexe", ["F", "M"])],
+      [{ name: "t", variables: [0, 1] }],
+      [
+        { codes: ["A", "F"], value: 3 },
+        { codes: ["A", "M"], value: 7 },
+        { codes: ["B", "F"], value: 6 },
+        { codes: ["B", "M"], value: 9 },
+      ],
+    );
+  const input = (set: TableSet, suppressedCells: string[][]) => {
+    const find = cellIndex(set);
+    const suppressed = new Uint8Array(set.cells.length);
+    for (const codes of suppressedCells) suppressed[find(0, codes) as number] = 1;
+    const primary = new Uint8Array(set.cells.length);
+    primary[find(0, ["A", "F"]) as number] = 1;
+    return { set, suppressed, primary, requiredWidth: () => 1, threshold: 5, standard: "exact" as const };
+  };
+  // Inner cells in mixed-radix order: AF, AM, BF, BM.
+  const cycle = { inner: Int32Array.from([0, 1, 2, 3]), delta: Float64Array.from([1, -1, -1, 1]) };
+
+  it("refuses a forged witness that changes a published cell, and still finds the disclosure", () => {
+    const set = twoWay();
+    const report = auditPattern(highs, { ...input(set, [["A", "F"]]), witnesses: [cycle] });
+    expect(report.rejectedWitnesses).toBe(1);
+    expect(report.ok).toBe(false);
+    expect(report.findings[0]?.kind).toBe("exacte");
+  });
+
+  it("refuses a witness that makes a cell negative", () => {
+    const set = twoWay();
+    const all = [
+      ["A", "F"],
+      ["A", "M"],
+      ["B", "F"],
+      ["B", "M"],
+    ];
+    const negative = { inner: cycle.inner, delta: Float64Array.from([-4, 4, 4, -4]) };
+    const report = auditPattern(highs, { ...input(set, all), witnesses: [negative] });
+    expect(report.rejectedWitnesses).toBe(1);
+    expect(report.ok).toBe(true);
+  });
+
+  it("accepts a valid cycle as proof without solving any LP, and hands its own proofs back", () => {
+    const set = twoWay();
+    const all = [
+      ["A", "F"],
+      ["A", "M"],
+      ["B", "F"],
+      ["B", "M"],
+    ];
+    const first = auditPattern(highs, input(set, all));
+    expect(first.ok).toBe(true);
+    expect(first.lpSolves).toBeGreaterThan(0);
+    expect(first.witnesses.length).toBeGreaterThan(0);
+    const again = auditPattern(highs, { ...input(set, all), witnesses: [cycle] });
+    expect(again).toMatchObject({ ok: true, rejectedWitnesses: 0, lpSolves: 0 });
+    const reused = auditPattern(highs, { ...input(set, all), witnesses: first.witnesses });
+    expect(reused).toMatchObject({ ok: true, rejectedWitnesses: 0, lpSolves: 0 });
+  });
+});

@@ -33,10 +33,17 @@ export function cellsByInner(set: TableSet): Int32Array[] {
   return lists.map((l) => Int32Array.from(l));
 }
 
+/** A perturbation found: the cells it suppressed and the change of inner cells itself. */
+export interface Perturbation {
+  readonly suppressed: number[];
+  /** Sparse change of inner cells: the attacker cannot tell the perturbed table from the true one. */
+  readonly change: { readonly inner: Int32Array; readonly delta: Float64Array };
+}
+
 /**
  * Suppresses the cells of a cheapest perturbation moving `target` up (or down)
- * by `width`. Returns the newly suppressed cells, or undefined when no
- * perturbation exists even on the whole table.
+ * by `width`. Returns the perturbation, or undefined when none exists even on
+ * the whole table.
  */
 export function protectByPerturbation(
   highs: Highs,
@@ -44,7 +51,7 @@ export function protectByPerturbation(
   byInner: readonly Int32Array[],
   target: number,
   width: number,
-): number[] | undefined {
+): Perturbation | undefined {
   const { set } = input;
   const values = set.inner.values;
   const seed = cellSupport(set, target);
@@ -55,7 +62,7 @@ export function protectByPerturbation(
     for (const direction of [1, -1] as const) {
       const found = solve(highs, input, byInner, local, target, width, direction, values);
       if (found) {
-        for (const c of found) input.suppressed[c] = 1;
+        for (const c of found.suppressed) input.suppressed[c] = 1;
         return found;
       }
     }
@@ -101,7 +108,7 @@ function solve(
   width: number,
   direction: 1 | -1,
   values: Float64Array,
-): number[] | undefined {
+): Perturbation | undefined {
   const { set } = input;
   const pos = new Map(local.map((v, k) => [v, k]));
   // Cells touched by the neighbourhood.
@@ -186,7 +193,15 @@ function solve(
     });
     // The target itself is suppressed already when it is a primary.
     if (!input.suppressed[target]) out.push(target);
-    return out;
+    const moved: number[] = [];
+    for (let k = 0; k < nY; k++) if (Math.abs(x[k] as number) > 1e-9) moved.push(k);
+    return {
+      suppressed: out,
+      change: {
+        inner: Int32Array.from(moved, (k) => local[k] as number),
+        delta: Float64Array.from(moved, (k) => x[k] as number),
+      },
+    };
   } finally {
     model.dispose();
   }

@@ -4,7 +4,7 @@
  * whether the pattern may be released.
  */
 import type { TableSet } from "../table/table.js";
-import { type AuditFinding, type AuditReport, auditPattern } from "./audit.js";
+import { type AuditFinding, type AuditReport, auditPattern, type Witness } from "./audit.js";
 import { gaussSuppression } from "./gauss.js";
 import { optimalSuppression } from "./optimal.js";
 import { cellsByInner, protectByPerturbation } from "./perturbation.js";
@@ -126,6 +126,9 @@ export function protectTable(
   };
   const byInner = cellsByInner(set);
   let repairs = 0;
+  // Every proof found on the way (screening solutions, perturbations) is
+  // handed to the later audits, which check each before using it.
+  const witnesses: Witness[] = [];
 
   /** Screens the pattern with quick local attacks and repairs what they cannot prove. */
   const repairUntilProven = (suppressed: Uint8Array): void => {
@@ -141,7 +144,9 @@ export function protectTable(
         suppressed,
         localOnly: true,
         skip: proven,
+        witnesses,
       });
+      witnesses.push(...screen.witnesses);
       const found = new Uint8Array(n);
       for (const f of screen.findings) found[f.cell] = 1;
       for (let c = 0; c < n; c++) if (suppressed[c] && !found[c]) proven[c] = 1;
@@ -160,7 +165,8 @@ export function protectTable(
         );
         if (done) {
           proven[f.cell] = 1;
-          if (done.length > 0) repairs++;
+          witnesses.push(done.change);
+          if (done.suppressed.length > 0) repairs++;
         }
       }
     }
@@ -211,7 +217,7 @@ export function protectTable(
   }
   const optimalSeconds = (performance.now() - t0) / 1000;
   t0 = performance.now();
-  const audit = auditPattern(highs, { ...auditInput, suppressed });
+  const audit = auditPattern(highs, { ...auditInput, suppressed, witnesses });
   const auditSeconds = (performance.now() - t0) / 1000;
   const finalStatuses = statuses.map((s, c) => (s === "V" && suppressed[c] ? "D" : s) as Status);
   const secondary = finalStatuses.filter((s) => s === "D").length;
