@@ -91,9 +91,8 @@ export interface AuditReport {
 }
 
 const FEAS_TOL = 1e-7;
-/** Spread solves of the whole system: at most this many, and only while more than SPREAD_MIN cells are unproven. */
-const SPREAD_SOLVES = 8;
-const SPREAD_MIN = 10;
+/** Spread solves of the whole system: at most this many, while each proves at least 1 % of the cells left. */
+const SPREAD_SOLVES = 30;
 
 export function auditPattern(highs: Highs, input: AuditInput): AuditReport {
   const started = performance.now();
@@ -246,6 +245,9 @@ export function auditPattern(highs: Highs, input: AuditInput): AuditReport {
         output_flag: false,
         primal_feasibility_tolerance: FEAS_TOL,
         dual_feasibility_tolerance: FEAS_TOL,
+        // Primal simplex: after a change of objective the last basis stays
+        // primal feasible, so the next solve starts from it.
+        simplex_strategy: 4,
       });
     }
     const m = model;
@@ -495,10 +497,10 @@ export function auditPattern(highs: Highs, input: AuditInput): AuditReport {
       return pendingTargets.length;
     };
     if (!input.allIntervals) {
-      for (let g = 0, before = refreshPending(); g < SPREAD_SOLVES && before > SPREAD_MIN; g++) {
+      for (let g = 0, before = refreshPending(); g < SPREAD_SOLVES && before > 0; g++) {
         solve(1);
         const after = refreshPending();
-        if (after > before * 0.8) break;
+        if (after > before * 0.99) break;
         before = after;
       }
       for (const t of pendingTargets) {

@@ -33,6 +33,18 @@ interface Vec {
   val: number[];
 }
 
+/** Index of `x` in the sorted array `a` (binary search; x is present). */
+function position(a: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((a[mid] as number) < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 export interface GaussResult {
   /** 1 for every suppressed cell (primaries and secondaries). */
   readonly suppressed: Uint8Array;
@@ -136,24 +148,61 @@ export function gaussSuppression(
     return { idx, val };
   };
 
+  const registerKey = (id: number, v: Vec) => {
+    const key = fingerprint(v);
+    keyOf[id] = key;
+    let s = buckets.get(key);
+    if (!s) {
+      s = new Set();
+      buckets.set(key, s);
+    }
+    s.add(id);
+  };
   const register = (id: number, v: Vec) => {
     vecs[id] = v;
     for (const i of v.idx) (colIndex[i] as Set<number>).add(id);
-    if (isPrimaryVec[id]) {
-      const key = fingerprint(v);
-      keyOf[id] = key;
-      let s = buckets.get(key);
-      if (!s) {
-        s = new Set();
-        buckets.set(key, s);
-      }
-      s.add(id);
-    }
+    if (isPrimaryVec[id]) registerKey(id, v);
   };
-  const unregister = (id: number) => {
-    const v = vecs[id] as Vec;
-    for (const i of v.idx) (colIndex[i] as Set<number>).delete(id);
-    if (isPrimaryVec[id]) buckets.get(keyOf[id] as number)?.delete(id);
+
+  /**
+   * w − f·norm by a merge of the two sorted supports, for vector `id`. Only
+   * entries in norm's support change, so the column index is updated for
+   * those alone: entries that appear are added, entries that cancel (the
+   * pivot among them) are removed.
+   */
+  const subtract = (id: number, w: Vec, f: number, norm: Vec, pivot: number): Vec => {
+    const idx: number[] = [];
+    const val: number[] = [];
+    const na = w.idx.length;
+    const nb = norm.idx.length;
+    let a = 0;
+    let b = 0;
+    while (a < na || b < nb) {
+      const ia = a < na ? (w.idx[a] as number) : Number.POSITIVE_INFINITY;
+      const ib = b < nb ? (norm.idx[b] as number) : Number.POSITIVE_INFINITY;
+      if (ia < ib) {
+        idx.push(ia);
+        val.push(w.val[a] as number);
+        a++;
+      } else if (ib < ia) {
+        const x = -f * (norm.val[b] as number);
+        if (Math.abs(x) > EPS) {
+          idx.push(ib);
+          val.push(x);
+          (colIndex[ib] as Set<number>).add(id);
+        }
+        b++;
+      } else {
+        const x = (w.val[a] as number) - f * (norm.val[b] as number);
+        if (ia !== pivot && Math.abs(x) > EPS) {
+          idx.push(ia);
+          val.push(x);
+        } else (colIndex[ia] as Set<number>).delete(id);
+        a++;
+        b++;
+      }
+    }
+    return { idx, val };
   };
 
   const proportional = (a: Vec, b: Vec): boolean => {
@@ -204,21 +253,12 @@ export function gaussSuppression(
     vecs.push(null);
     for (const other of [...(colIndex[q] as Set<number>)]) {
       const w = vecs[other] as Vec;
-      const pos = w.idx.indexOf(q);
-      const f = w.val[pos] as number;
-      unregister(other);
-      const touched: number[] = [];
-      const add = (i: number, x: number) => {
-        if (!mark[i]) {
-          mark[i] = 1;
-          touched.push(i);
-        }
-        scratch[i] = (scratch[i] as number) + x;
-      };
-      for (let k = 0; k < w.idx.length; k++) add(w.idx[k] as number, w.val[k] as number);
-      for (let k = 0; k < norm.idx.length; k++) add(norm.idx[k] as number, -f * (norm.val[k] as number));
-      scratch[q] = 0;
-      register(other, gather(touched));
+      const f = w.val[position(w.idx, q)] as number;
+      vecs[other] = subtract(other, w, f, norm, q);
+      if (isPrimaryVec[other]) {
+        buckets.get(keyOf[other] as number)?.delete(other);
+        registerKey(other, vecs[other] as Vec);
+      }
     }
     register(id, norm);
     pivotOf[q] = id;
