@@ -115,7 +115,9 @@ describe("every reference table, in both standards", () => {
       expect(result.audit.findings.map((f) => f.message)).toEqual([]);
       expect(result.secondary).toBeLessThanOrEqual(Math.floor(1.1 * t.reference));
     });
-    it.skipIf(big)(`${t.name}: full standard (3a–3c) passes the audit`, () => {
+    // The full standard on the two 9,000-cell tables takes 10–35 s: the test
+    // waits for it, the bench reports its time.
+    it(`${t.name}: full standard (3a–3c) passes the audit`, { timeout: big ? 240_000 : 30_000 }, () => {
       const result = protectTable(
         highs,
         t.set,
@@ -123,6 +125,7 @@ describe("every reference table, in both standards", () => {
         { cost: t.cost ?? "count" },
       );
       expect(result.audit.findings.map((f) => f.message)).toEqual([]);
+      expect(result.audit.ok).toBe(true);
     });
   }
 });

@@ -45,11 +45,9 @@ export interface AuditInput {
   /** Compute the exact interval of every suppressed cell, not only a proof. */
   readonly allIntervals?: boolean;
   /**
-   * Quick screening: report cells that local attacks cannot prove protected
-   * as "non_prouvee" instead of solving the global LP. Never a verdict.
+   * Screening only: cells the caller has already proven protected, not
+   * attacked again. A verdict audit passes none.
    */
-  readonly localOnly?: boolean;
-  /** With `localOnly`: cells the caller has already proven protected. */
   readonly skip?: ArrayLike<number>;
   /** Candidate witnesses, checked before use (see the header). */
   readonly witnesses?: readonly Witness[];
@@ -61,7 +59,7 @@ export interface Witness {
   readonly delta: Float64Array;
 }
 
-export type FindingKind = "publiee" | "exacte" | "intervalle" | "groupe" | "non_prouvee";
+export type FindingKind = "publiee" | "exacte" | "intervalle" | "groupe";
 
 export interface AuditFinding {
   readonly cell: number;
@@ -294,16 +292,13 @@ export function auditPattern(highs: Highs, input: AuditInput): AuditReport {
         return undefined;
       }
       const x = m.getSolution().colValue;
-      observe(all.from, x);
+      observe(x);
       if (!t) return undefined;
       let v = t.constant;
       for (const j of t.cols) v += x[j] as number;
       return v;
     };
 
-    // Local attacks: free only the unknowns near a target and hold the others
-    // at their true values. Any solution found is feasible for the whole
-    // system, so it proves protection; only unproven cells get a global LP.
     const rowsOfVar: number[][] = Array.from({ length: nCols }, () => []);
     for (let r = 0; r < rowRhs.length; r++) {
       for (let k = rowStarts[r] as number; k < (rowStarts[r + 1] as number); k++) {
@@ -316,14 +311,33 @@ export function auditPattern(highs: Highs, input: AuditInput): AuditReport {
     });
     const truth = vars.map((i) => values[i] as number);
     /** Updates observed ranges with a change of unknowns; true when a range widened. */
-    const observeDelta = (delta: ReadonlyMap<number, number>): boolean => {
-      const touched = new Set<number>();
-      for (const j of delta.keys()) for (const ti of targetsOfVar[j] as number[]) touched.add(ti);
+    // A change of unknowns is held densely in `dense` (zero elsewhere) with
+    // its support in `moved`, so checks and observations cost one pass.
+    const dense = new Float64Array(nCols);
+    const moved: number[] = [];
+    const targetMark = new Uint8Array(targets.length);
+    const rowMark = new Uint8Array(rowRhs.length);
+    const clearDense = () => {
+      for (const j of moved) dense[j] = 0;
+      moved.length = 0;
+    };
+    /** Updates observed ranges with the change in `dense`; true when a range widened. */
+    const observeDense = (): boolean => {
+      const touched: number[] = [];
+      for (const j of moved) {
+        for (const ti of targetsOfVar[j] as number[]) {
+          if (!targetMark[ti]) {
+            targetMark[ti] = 1;
+            touched.push(ti);
+          }
+        }
+      }
       let widened = false;
       for (const ti of touched) {
+        targetMark[ti] = 0;
         const u = targets[ti] as Target;
         let v = u.value;
-        for (const j of u.cols) v += delta.get(j) ?? 0;
+        for (const j of u.cols) v += dense[j] as number;
         if (v < u.obsMin - 1e-9) {
           u.obsMin = v;
           widened = true;
@@ -335,28 +349,25 @@ export function auditPattern(highs: Highs, input: AuditInput): AuditReport {
       }
       return widened;
     };
-    /** A solution over unknowns `first..`, or over the listed unknowns: observed, and kept when useful. */
-    const observe = (local: readonly number[] | number, x: ArrayLike<number>) => {
-      const delta = new Map<number, number>();
-      for (let k = 0; k < x.length; k++) {
-        const j = typeof local === "number" ? local + k : (local[k] as number);
-        const d = (x[k] as number) - (truth[j] as number);
-        if (Math.abs(d) > 1e-9) delta.set(j, d);
-      }
-      if (observeDelta(delta)) {
-        const inner = new Int32Array(delta.size);
-        const dv = new Float64Array(delta.size);
-        let k = 0;
-        for (const [j, d] of delta) {
-          inner[k] = vars[j] as number;
-          dv[k++] = d;
+    /** A solution of the whole system: observed, and kept as a witness when it proved something. */
+    const observe = (x: ArrayLike<number>) => {
+      for (let j = 0; j < x.length; j++) {
+        const d = (x[j] as number) - (truth[j] as number);
+        if (Math.abs(d) > 1e-9) {
+          dense[j] = d;
+          moved.push(j);
         }
-        witnesses.push({ inner, delta: dv });
       }
+      if (observeDense()) {
+        witnesses.push({
+          inner: Int32Array.from(moved, (j) => vars[j] as number),
+          delta: Float64Array.from(moved, (j) => dense[j] as number),
+        });
+      }
+      clearDense();
     };
     // Witnesses from the caller, each checked against this audit's own equations.
     for (const w of input.witnesses ?? []) {
-      const delta = new Map<number, number>();
       let ok = w.inner.length === w.delta.length;
       for (let k = 0; ok && k < w.inner.length; k++) {
         const i = w.inner[k] as number;
@@ -365,95 +376,35 @@ export function auditPattern(highs: Highs, input: AuditInput): AuditReport {
         else if (Math.abs(d) <= 1e-9) continue;
         else if (i < 0 || i >= set.innerCount || (col[i] as number) < 0) ok = false;
         else if ((values[i] as number) + d < -1e-7) ok = false;
-        else delta.set(col[i] as number, d);
+        else {
+          const j = col[i] as number;
+          if (dense[j] === 0) moved.push(j);
+          dense[j] = (dense[j] as number) + d;
+        }
       }
-      const rows = new Set<number>();
-      if (ok) for (const j of delta.keys()) for (const r of rowsOfVar[j] as number[]) rows.add(r);
-      for (const r of rows) {
-        if (!ok) break;
-        let sum = 0;
-        for (let k = rowStarts[r] as number; k < (rowStarts[r + 1] as number); k++)
-          sum += delta.get(rowIdx[k] as number) ?? 0;
-        if (Math.abs(sum) > 1e-6 * Math.max(1, Math.abs(rowRhs[r] as number))) ok = false;
-      }
-      if (ok) observeDelta(delta);
-      else rejectedWitnesses++;
-    }
-    const localAttack = (t: Target, radius: number): void => {
-      const local = new Set<number>(t.cols);
-      let frontier = [...t.cols];
-      for (let h = 0; h < radius && local.size < 400; h++) {
-        const next: number[] = [];
-        for (const j of frontier) {
+      const rows: number[] = [];
+      if (ok) {
+        for (const j of moved) {
           for (const r of rowsOfVar[j] as number[]) {
-            const a = rowStarts[r] as number;
-            const b = rowStarts[r + 1] as number;
-            if (b - a > 60) continue;
-            for (let k = a; k < b; k++) {
-              const v = rowIdx[k] as number;
-              if (!local.has(v)) {
-                local.add(v);
-                next.push(v);
-              }
+            if (!rowMark[r]) {
+              rowMark[r] = 1;
+              rows.push(r);
             }
           }
         }
-        frontier = next;
       }
-      const localList = [...local].sort((a, b) => a - b);
-      const pos = new Map(localList.map((v, k) => [v, k]));
-      const rows = new Set<number>();
-      for (const j of localList) for (const r of rowsOfVar[j] as number[]) rows.add(r);
-      const starts: number[] = [0];
-      const idx: number[] = [];
-      const rhs: number[] = [];
       for (const r of rows) {
-        let b = rowRhs[r] as number;
-        for (let k = rowStarts[r] as number; k < (rowStarts[r + 1] as number); k++) {
-          const v = rowIdx[k] as number;
-          const p = pos.get(v);
-          if (p === undefined) b -= truth[v] as number;
-          else idx.push(p);
-        }
-        rhs.push(b);
-        starts.push(idx.length);
+        rowMark[r] = 0;
+        if (!ok) continue;
+        let sum = 0;
+        for (let k = rowStarts[r] as number; k < (rowStarts[r + 1] as number); k++)
+          sum += dense[rowIdx[k] as number] as number;
+        if (Math.abs(sum) > 1e-6 * Math.max(1, Math.abs(rowRhs[r] as number))) ok = false;
       }
-      const n = localList.length;
-      const cost = new Float64Array(n);
-      const local0 = highs.createModel({
-        numCols: n,
-        numRows: rhs.length,
-        colCost: cost,
-        colLower: new Float64Array(n),
-        colUpper: new Float64Array(n).fill(highs.infinity),
-        rowLower: rhs,
-        rowUpper: rhs,
-        matrix: {
-          format: "csr",
-          numRows: rhs.length,
-          numCols: n,
-          starts,
-          indices: idx,
-          values: new Float64Array(idx.length).fill(1),
-        },
-      });
-      try {
-        local0.options.set({ output_flag: false });
-        for (const sense of [-1, 1]) {
-          cost.fill(0);
-          for (const j of t.cols) cost[pos.get(j) as number] = sense;
-          local0.changeColsCost({ kind: "range", from: 0, to: n - 1 }, cost);
-          const status = local0.run().modelStatus;
-          lpSolves++;
-          if (status === highs.constants.modelStatus.optimal)
-            observe(localList, local0.getSolution().colValue);
-          if (proven(t, t.obsMin, t.obsMax)) return;
-        }
-      } finally {
-        local0.dispose();
-      }
-    };
-
+      if (ok) observeDense();
+      else rejectedWitnesses++;
+      clearDense();
+    }
     // Exact deductions without LP: a row summing to zero fixes its unknowns at
     // zero, a row with one free unknown fixes it; repeat until nothing moves.
     const fixedVar = new Uint8Array(nCols);
@@ -482,14 +433,12 @@ export function auditPattern(highs: Highs, input: AuditInput): AuditReport {
       }
     }
 
-    // Attacks that prove many cells at once before any per-cell global LP:
-    // spread solves of the whole system, then neighbourhoods of each cell
-    // still unproven.
+    // Spread solves prove most cells at once before any per-cell solve.
     let pendingTargets: Target[] = [];
     const refreshPending = () => {
       pendingTargets = targets.filter(
         (t) =>
-          !(input.localOnly && input.skip?.[t.cell]) &&
+          !input.skip?.[t.cell] &&
           t.cols.length > 0 &&
           !t.cols.every((j) => fixedVar[j]) &&
           !proven(t, t.obsMin, t.obsMax),
@@ -503,34 +452,16 @@ export function auditPattern(highs: Highs, input: AuditInput): AuditReport {
         if (after > before * 0.99) break;
         before = after;
       }
-      for (const t of pendingTargets) {
-        if (!proven(t, t.obsMin, t.obsMax)) localAttack(t, 1);
-        if (!proven(t, t.obsMin, t.obsMax)) localAttack(t, 2);
-      }
     }
 
     for (const t of targets) {
       // Screening: cells the caller already proved protected are not attacked again.
-      if (input.localOnly && input.skip?.[t.cell]) continue;
+      if (input.skip?.[t.cell]) continue;
       if (t.cols.length === 0 || t.cols.every((j) => fixedVar[j])) {
         t.lo = t.value;
         t.up = t.value;
       } else if (input.allIntervals || !proven(t, t.obsMin, t.obsMax)) {
-        if (!input.allIntervals) {
-          if (proven(t, t.obsMin, t.obsMax)) continue;
-          if (input.localOnly) {
-            findings.push({
-              cell: t.cell,
-              kind: "non_prouvee",
-              value: t.value,
-              lower: t.obsMin,
-              upper: t.obsMax,
-              required: Math.max(t.need, t.needUpper),
-              message: `La protection de la cellule ${cellLabel(set, t.cell)} n'est pas prouvée localement.`,
-            });
-            continue;
-          }
-        }
+        if (!input.allIntervals && proven(t, t.obsMin, t.obsMax)) continue;
         // Global solves give the exact bounds.
         t.up = solve(-1, t);
         if (input.allIntervals || !proven(t, t.obsMin, t.obsMax)) t.lo = solve(1, t);

@@ -3,7 +3,7 @@
  * attacker finds nothing, and the final independent audit that decides
  * whether the pattern may be released.
  */
-import type { TableSet } from "../table/table.js";
+import { cellSupport, type TableSet } from "../table/table.js";
 import { type AuditFinding, type AuditReport, auditPattern, type Witness } from "./audit.js";
 import { gaussSuppression } from "./gauss.js";
 import { optimalSuppression } from "./optimal.js";
@@ -130,7 +130,7 @@ export function protectTable(
   // handed to the later audits, which check each before using it.
   const witnesses: Witness[] = [];
 
-  /** Screens the pattern with quick local attacks and repairs what they cannot prove. */
+  /** Audits the pattern (skipping cells already proven) and repairs what the attacker finds. */
   const repairUntilProven = (suppressed: Uint8Array): void => {
     // Proofs are monotone: a proof (a perturbation or a pair of feasible
     // solutions) found under the current pattern stays valid when later rounds
@@ -142,7 +142,6 @@ export function protectTable(
       const screen = auditPattern(highs, {
         ...auditInput,
         suppressed,
-        localOnly: true,
         skip: proven,
         witnesses,
       });
@@ -151,11 +150,20 @@ export function protectTable(
       for (const f of screen.findings) found[f.cell] = 1;
       for (let c = 0; c < n; c++) if (suppressed[c] && !found[c]) proven[c] = 1;
       if (screen.ok) return;
+      // A perturbation made this round may already protect a later finding:
+      // findings whose cells it moved wait for the next round's audit, which
+      // gets the perturbation as a witness.
+      const movedThisRound = new Uint8Array(set.innerCount);
       for (const f of screen.findings) {
-        const needed =
-          standard === "full" && isPrim[f.cell]
-            ? Math.max(width(f.cell), f.kind === "groupe" ? rules.threshold - f.value : 0)
-            : 1;
+        const support = cellSupport(set, f.cell);
+        let moved = false;
+        for (let k = 0; k < support.length && !moved; k++) moved = movedThisRound[support[k] as number] === 1;
+        if (moved) continue;
+        const needed = Math.max(
+          1,
+          standard === "full" && isPrim[f.cell] ? width(f.cell) : 0,
+          f.kind === "groupe" ? rules.threshold - f.value : 0,
+        );
         const done = protectByPerturbation(
           highs,
           { set, suppressed, frozen, cost },
@@ -166,6 +174,7 @@ export function protectTable(
         if (done) {
           proven[f.cell] = 1;
           witnesses.push(done.change);
+          for (const i of done.change.inner) movedThisRound[i] = 1;
           if (done.suppressed.length > 0) repairs++;
         }
       }
