@@ -19,6 +19,7 @@ import { type BatchGeocoder, inThread } from "../geo/batch-geocoder.js";
 import type { Geocoder, ResultType } from "../geo/geocoder.js";
 import { getJeu, insertMicrodonnees, type MicroRow } from "../store/datasets.js";
 import type { Db, Queryable } from "../store/db.js";
+import { type DepositMode, settleVintage, type VintageSettlement } from "../store/vintages.js";
 import { openTabular } from "./tabular-stream.js";
 
 /** Fields that carry the address: used to geocode, never stored. */
@@ -47,12 +48,17 @@ export interface DepositOptions {
   onProgress?: (rows: number, bytesRead: number, size: number) => void;
   /** Called when the write transaction opens (rows are then written as they are read). */
   onWrite?: () => void;
+  /** What a later deposit of the same vintage is: a complement or a correction (required then). */
+  mode?: DepositMode;
 }
 
 export interface DepositResult {
   depotId: string;
   lignes: number;
   doublons: number;
+  /** Rows of a complement whose person was already deposited for the vintage (not counted). */
+  doublonsAnterieurs: number;
+  mode: DepositMode;
   sansIris: number;
   geocodage: Partial<Record<ResultType, number>>;
   mapping: Mapping;
@@ -174,6 +180,7 @@ export async function depositIndividualFile(o: DepositOptions): Promise<DepositR
   let tWrite = 0;
   const tRead = performance.now();
   const depotId = crypto.randomUUID();
+  let vintage: VintageSettlement = { mode: "initial", doublonsAnterieurs: 0, remplaces: 0 };
   // Rows are written as they are read, in one transaction: memory stays flat
   // for millions of rows, and any problem (or a kill) rolls everything back.
   await o.db.transaction(async (tx) => {
@@ -267,7 +274,16 @@ export async function depositIndividualFile(o: DepositOptions): Promise<DepositR
       );
     if (lignes === 0) throw invalide("depot_vide", `${t.fileName} : aucune ligne de données.`);
     await flush();
-    const bilan = { doublons, sansIris, geocodage, format: t.format, encodage: t.encoding ?? null };
+    vintage = await settleVintage(tx, o.jeuId, depotId, o.annee, o.mode);
+    lignes -= vintage.doublonsAnterieurs;
+    const bilan = {
+      doublons,
+      doublonsAnterieurs: vintage.doublonsAnterieurs,
+      sansIris,
+      geocodage,
+      format: t.format,
+      encodage: t.encoding ?? null,
+    };
     await tx.query("UPDATE depot SET lignes = $2, bilan = $3 WHERE id = $1", [
       depotId,
       lignes,
@@ -288,6 +304,8 @@ export async function depositIndividualFile(o: DepositOptions): Promise<DepositR
     depotId,
     lignes,
     doublons,
+    doublonsAnterieurs: vintage.doublonsAnterieurs,
+    mode: vintage.mode,
     sansIris,
     geocodage,
     mapping,

@@ -8,18 +8,25 @@
 
 import { isoDateInParis } from "../core/convention/dates.js";
 import type { Convention, Dataset } from "../core/convention/model.js";
-import type { FieldValue } from "../core/deposit/fields.js";
 import { introuvable, invalide, SocleError } from "../core/errors.js";
 import {
   breakdownsFor,
   buildReleaseTables,
   type CommuneInfo,
   ENSEMBLE,
+  earlierTableName,
   type Geography,
   type IrisInfo,
   TERRITOIRE,
 } from "../core/release/aggregate.js";
 import { type AggregatedRow, indicatorTables, TERRITORY_LABELS } from "../core/release/aggregated.js";
+import {
+  dataHistory,
+  describeChanges,
+  type EarlierRelease,
+  mergedStatus,
+  planHistory,
+} from "../core/release/history.js";
 import {
   observationDate,
   type ReleasedTable,
@@ -27,14 +34,16 @@ import {
   sourceMention,
   territoryLabel,
 } from "../core/release/release.js";
-import { protectTable } from "../core/secrecy/protect.js";
-import type { SecrecyRules } from "../core/secrecy/rules.js";
+import { type Protection, protectTable, SecrecyFailure } from "../core/secrecy/protect.js";
+import type { SecrecyRules, Status } from "../core/secrecy/rules.js";
 import { cellKey, isSuppressed } from "../core/secrecy/rules.js";
 import type { Highs } from "../core/secrecy/solver.js";
 import { cellIndex } from "../core/table/table.js";
 import { appendAuditTx } from "../store/audit.js";
 import { getJeu } from "../store/datasets.js";
 import type { Db, Queryable } from "../store/db.js";
+import { activeDeposits } from "../store/vintages.js";
+import { groupedRows } from "./release-rows.js";
 
 export interface Release {
   id: string;
@@ -101,6 +110,18 @@ async function irisPopulation(q: Queryable, codes: readonly string[]): Promise<M
   return new Map(rows.map((r) => [r.iris_code, Number(r.population)]));
 }
 
+interface ReleaseFacts {
+  nonLocalises: number;
+  primaires: number;
+  secondaires: number;
+  secondes: number;
+  methode: string;
+  /** With a history: distinct data versions, people added and removed since. */
+  versions?: number;
+  ajoutees?: number;
+  retirees?: number;
+}
+
 export interface PublishOptions {
   db: Db;
   highs: Highs;
@@ -111,6 +132,15 @@ export interface PublishOptions {
   now?: Date;
 }
 
+/** A release that lost the race to another release of the same vintage is recomputed with it. */
+const RELEASE_ATTEMPTS = 4;
+
+/**
+ * Publishes a release. Releases of one dataset and vintage are serialised:
+ * the history read before protecting is checked again under a row lock of the
+ * dataset when the release is frozen; if another release was frozen in
+ * between, this one is recomputed with it in its history.
+ */
 export async function publishRelease(o: PublishOptions): Promise<Release> {
   const now = o.now ?? new Date();
   const jeu = await getJeu(o.db, o.jeuId);
@@ -121,47 +151,65 @@ export async function publishRelease(o: PublishOptions): Promise<Release> {
   if (!dataset)
     throw invalide("annexe_inconnue", "L'annexe de ce jeu de données n'existe plus dans la convention.");
   if (dataset.kind === "agrege") return publishAggregated(o, now, dataset);
-  // Only the fields the breakdowns read, counted by distinct combination in
-  // the database: far fewer rows than people to bring back.
-  const used = dataset.champs.filter((f) => ["sexe", "gir", "oui_non", "date", "entier"].includes(f.type));
-  const obsDate = observationDate(o.annee);
-  // A birth date is only ever used as an age on the observation date: group by
-  // that age, not by the date (thousands of dates, a hundred ages).
-  const isBirth = (f: (typeof used)[number]) => f.type === "date" && /naiss/.test(f.nom);
-  const expr = (f: (typeof used)[number]) => {
-    const v = `valeurs->>'${f.nom.replace(/'/g, "''")}'`;
-    return isBirth(f)
-      ? `CASE WHEN ${v} ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' THEN date_part('year', age($3::date, (${v})::date))::int END`
-      : v;
-  };
-  const grouped = await o.db.query<Record<string, string | number | null>>(
-    `SELECT code_iris, ${used.map((f, k) => `${expr(f)} AS c${k}, `).join("")}count(*)::int AS n
-     FROM microdonnee WHERE jeu_id = $1 AND annee = $2 GROUP BY ${["code_iris", ...used.map((_, k) => `c${k}`)].join(", ")}`,
-    used.some(isBirth) ? [o.jeuId, o.annee, obsDate] : [o.jeuId, o.annee],
+  for (let attempt = 1; ; attempt++) {
+    const prepared = await prepareIndividual(o, jeu.titre, dataset);
+    const frozen = await freeze(o, now, prepared.zonage, prepared.tableaux, prepared.facts, prepared.guard);
+    if (frozen) return frozen;
+    if (attempt >= RELEASE_ATTEMPTS)
+      throw new SocleError(
+        "conflit",
+        "diffusion_concurrente",
+        "D'autres diffusions de ce jeu de données ont été faites pendant celle-ci : relancez la diffusion.",
+      );
+  }
+}
+
+/** What a release was computed on: checked again when it is frozen. */
+interface HistoryGuard {
+  jeuId: string;
+  annee: number;
+  releases: number;
+  depots: readonly string[];
+}
+
+async function earlierReleases(q: Queryable, jeuId: string, annee: number): Promise<EarlierRelease[]> {
+  const rows = await q.query<{
+    id: string;
+    diffuse_le: Date | string;
+    depots: string[];
+    tableaux: ReleasedTable[];
+  }>(
+    "SELECT id, diffuse_le, depots, tableaux FROM diffusion WHERE jeu_id = $1 AND annee = $2 ORDER BY diffuse_le",
+    [jeuId, annee],
   );
-  const [oy, omd] = [Number(obsDate.slice(0, 4)), obsDate.slice(4)];
-  const typed = (f: (typeof used)[number], v: string | number | null): FieldValue => {
-    if (v === null) return null;
-    // Back to a birth date with exactly that age on the observation date.
-    if (isBirth(f)) return `${String(oy - Number(v)).padStart(4, "0")}${omd}`;
-    if (f.type === "gir" || f.type === "entier") return Number(v);
-    if (f.type === "oui_non") return v === "true";
-    return String(v);
-  };
-  const rows = grouped.map((g) => ({
-    code_iris: g.code_iris as string | null,
-    n: Number(g.n),
-    valeurs: Object.fromEntries(used.map((f, k) => [f.nom, typed(f, g[`c${k}`] ?? null)])),
+  return rows.map((r) => ({
+    id: r.id,
+    diffuseLe: new Date(r.diffuse_le).toISOString(),
+    depots: r.depots,
+    tableaux: r.tableaux,
   }));
-  if (rows.length === 0) throw invalide("rien_a_diffuser", `Aucune donnée ${o.annee} pour « ${jeu.titre} ».`);
-  const codes = [...new Set(rows.map((r) => r.code_iris).filter((c): c is string => c !== null))];
+}
+
+async function prepareIndividual(o: PublishOptions, titre: string, dataset: Dataset) {
+  const depots = await activeDeposits(o.db, o.jeuId, o.annee);
+  if (depots.length === 0) throw invalide("rien_a_diffuser", `Aucune donnée ${o.annee} pour « ${titre} ».`);
+  const earlier = await earlierReleases(o.db, o.jeuId, o.annee);
+  const plan = planHistory(earlier, depots);
+  const withHistory = plan.versions.length > 1;
+  const obsDate = observationDate(o.annee);
+  const grouped = await groupedRows(o.db, dataset, o.jeuId, o.annee, obsDate, plan);
+  const last = String(plan.versions.length - 1);
+  const inCurrent = (r: { segment?: string }) => !withHistory || (r.segment ?? "").split(".").includes(last);
+  const current = grouped.filter(inCurrent);
+  const codes = [...new Set(grouped.map((r) => r.codeIris).filter((c): c is string => c !== null))];
   const geo = await geographyOf(o.db, codes);
-  const obs = observationDate(o.annee);
-  const built = buildReleaseTables(
-    rows.map((r) => ({ codeIris: r.code_iris, valeurs: r.valeurs, count: r.n })),
-    geo,
-    dataset.niveaux,
-    breakdownsFor(dataset, obs),
+  const segments = [...new Set(grouped.map((r) => r.segment ?? ""))];
+  const history = withHistory ? dataHistory(plan, segments) : undefined;
+  const built = buildReleaseTables(grouped, geo, dataset.niveaux, breakdownsFor(dataset, obsDate), history);
+  const known = new Set(geo.iris.map((i) => i.code));
+  const nonLocalises = current.reduce(
+    (s, r) => s + (r.codeIris !== null && known.has(r.codeIris) ? 0 : (r.count ?? 1)),
+    0,
   );
 
   const secret = o.convention.secret;
@@ -170,8 +218,8 @@ export async function publishRelease(o: PublishOptions): Promise<Release> {
     let population: Map<string, number>;
     if (secret.zoneUnite === "allocataires") {
       population = new Map();
-      for (const r of rows)
-        if (r.code_iris) population.set(r.code_iris, (population.get(r.code_iris) ?? 0) + r.n);
+      for (const r of current)
+        if (r.codeIris) population.set(r.codeIris, (population.get(r.codeIris) ?? 0) + (r.count ?? 1));
       for (const i of geo.iris) if (!population.has(i.code)) population.set(i.code, 0);
     } else
       population = await irisPopulation(
@@ -187,32 +235,76 @@ export async function publishRelease(o: PublishOptions): Promise<Release> {
     ...(zone ? { zone } : {}),
   };
 
-  // Cells published by earlier releases of the same data are known to everyone.
-  const earlier = await o.db.query<{ tableaux: ReleasedTable[] }>(
-    "SELECT tableaux FROM diffusion WHERE jeu_id = $1 AND annee = $2",
-    [o.jeuId, o.annee],
-  );
+  // Everything earlier releases of this vintage published is known: on the
+  // same data as cells of the new tables, on other versions as their own tables.
   const find = cellIndex(built.set);
+  const tableByName = new Map(built.set.tables.map((t, i) => [t.name, i]));
   const earlierPublished: number[] = [];
-  for (const e of earlier)
-    for (const t of e.tableaux) {
-      const ti = built.set.tables.findIndex((s) => s.name === t.nom);
-      if (ti < 0) continue;
+  const earlierStatus = new Map<number, Status>();
+  let unplaced = 0;
+  const place = (
+    r: EarlierRelease,
+    tableName: (nom: string) => string,
+    onCell: (c: number, s: Status) => void,
+  ) => {
+    for (const t of r.tableaux) {
+      const ti = tableByName.get(tableName(t.nom));
       for (const cell of t.cellules) {
-        if (cell.valeur === null) continue;
-        const c = find(ti, cell.codes);
-        if (c !== undefined) earlierPublished.push(c);
+        const c = ti === undefined ? undefined : find(ti, cell.codes);
+        if (c !== undefined) onCell(c, cell.statut);
+        else if (cell.valeur !== null) unplaced++;
       }
     }
-
-  const protection = protectTable(o.highs, built.set, rules, {
-    ...(earlierPublished.length > 0 ? { earlierPublished } : {}),
+  };
+  for (const r of plan.sameData)
+    place(
+      r,
+      (nom) => nom,
+      (c, s) => {
+        if (!isSuppressed(s)) earlierPublished.push(c);
+      },
+    );
+  plan.versions.slice(0, -1).forEach((v) => {
+    for (const r of v.releases)
+      place(
+        r,
+        (nom) => earlierTableName(nom, v.label),
+        (c, s) => earlierStatus.set(c, mergedStatus(earlierStatus.get(c), s)),
+      );
   });
-  if (!protection.audit.ok)
+  if (unplaced > 0)
     throw new SocleError(
       "interdit",
+      "historique_illisible",
+      `Diffusion refusée : ${unplaced} cellule(s) publiée(s) par des diffusions antérieures de ce millésime ne se rattachent plus aux tableaux (annexe ou territoires modifiés) ; le secret ne peut pas être garanti face à elles.`,
+    );
+  const changes = describeChanges(
+    plan,
+    grouped.reduce(
+      (m, r) => m.set(r.segment ?? "", (m.get(r.segment ?? "") ?? 0) + (r.count ?? 1)),
+      new Map(),
+    ),
+  );
+  const refusal = (detail: string, findings: readonly string[]) =>
+    new SocleError(
+      "interdit",
       "audit_secret_echoue",
-      `Diffusion refusée : l'audit du secret statistique a trouvé ${protection.audit.findings.length} cellule(s) mal protégée(s).`,
+      `Diffusion refusée : ${detail}${withHistory ? ` (${changes.texte} : une nouvelle diffusion permettrait de les isoler par différence)` : ""}.`,
+      findings,
+    );
+  let protection: Protection;
+  try {
+    protection = protectTable(o.highs, built.set, rules, {
+      ...(earlierPublished.length > 0 ? { earlierPublished } : {}),
+      ...(earlierStatus.size > 0 ? { earlierStatus } : {}),
+    });
+  } catch (e) {
+    if (e instanceof SecrecyFailure) throw refusal(e.message.replace(/\.$/, "").toLowerCase(), []);
+    throw e;
+  }
+  if (!protection.audit.ok)
+    throw refusal(
+      `l'audit du secret statistique a trouvé ${protection.audit.findings.length} cellule(s) mal protégée(s)`,
       protection.audit.findings.map((f) => f.message),
     );
   const breakdownLabels = new Map(built.breakdowns.map((b) => [b.nom, b]));
@@ -228,23 +320,37 @@ export async function publishRelease(o: PublishOptions): Promise<Release> {
     (variable) =>
       variable === TERRITOIRE ? "Territoire" : (breakdownLabels.get(variable)?.libelle ?? variable),
   );
-  return freeze(o, now, dataset.niveaux.join("+"), tableaux, {
-    nonLocalises: built.nonLocalises,
-    primaires: protection.primary,
-    secondaires: protection.secondary,
-    secondes: Math.round(protection.seconds * 100) / 100,
-    methode: protection.method,
-  });
+  const guard: HistoryGuard = { jeuId: o.jeuId, annee: o.annee, releases: earlier.length, depots };
+  return {
+    zonage: dataset.niveaux.join("+"),
+    tableaux,
+    guard,
+    facts: {
+      nonLocalises,
+      primaires: protection.primary,
+      secondaires: protection.secondary,
+      secondes: Math.round(protection.seconds * 100) / 100,
+      methode: protection.method,
+      ...(withHistory
+        ? { versions: plan.versions.length, ajoutees: changes.ajoutees, retirees: changes.retirees }
+        : {}),
+    },
+  };
 }
 
-/** Freezes released tables: the register, the audit log, the source mention. */
+/**
+ * Freezes released tables: the register, the audit log, the source mention.
+ * With a guard, the history the release was computed on is checked under a
+ * row lock of the dataset; null when it changed (the caller recomputes).
+ */
 async function freeze(
   o: PublishOptions,
   now: Date,
   zonage: string,
   tableaux: ReleasedTable[],
-  facts: { nonLocalises: number; primaires: number; secondaires: number; secondes: number; methode: string },
-): Promise<Release> {
+  facts: ReleaseFacts,
+  guard?: HistoryGuard,
+): Promise<Release | null> {
   // Defence in depth: no suppressed cell may carry a value past this point.
   for (const t of tableaux)
     for (const c of t.cellules)
@@ -256,10 +362,19 @@ async function freeze(
   });
   const audit = { ok: true, ...facts };
   const id = crypto.randomUUID();
-  await o.db.transaction(async (tx) => {
+  const done = await o.db.transaction(async (tx) => {
+    if (guard) {
+      await tx.query("SELECT id FROM jeu_donnees WHERE id = $1 FOR UPDATE", [guard.jeuId]);
+      const [n] = await tx.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM diffusion WHERE jeu_id = $1 AND annee = $2",
+        [guard.jeuId, guard.annee],
+      );
+      const depots = await activeDeposits(tx, guard.jeuId, guard.annee);
+      if (Number(n?.n) !== guard.releases || depots.join(",") !== guard.depots.join(",")) return false;
+    }
     await tx.query(
-      `INSERT INTO diffusion (id, convention_id, jeu_id, annee, zonage, mention_source, tableaux, audit, diffuse_par, diffuse_le)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      `INSERT INTO diffusion (id, convention_id, jeu_id, annee, zonage, mention_source, tableaux, audit, diffuse_par, diffuse_le, depots)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::uuid[])`,
       [
         id,
         o.convention.id,
@@ -271,6 +386,7 @@ async function freeze(
         JSON.stringify(audit),
         o.actorId,
         now.toISOString(),
+        guard?.depots ?? [],
       ],
     );
     await appendAuditTx(tx, {
@@ -280,7 +396,9 @@ async function freeze(
       detail: { convention: o.convention.id, jeu: o.jeuId, annee: o.annee, zonage, ...audit },
       at: now,
     });
+    return true;
   });
+  if (!done) return null;
   return {
     id,
     conventionId: o.convention.id,
@@ -362,13 +480,19 @@ async function publishAggregated(o: PublishOptions, now: Date, dataset: Dataset)
     );
     tableaux.push({ ...table!, nom: libelle.charAt(0).toUpperCase() + libelle.slice(1) });
   }
-  return freeze(o, now, dataset.niveaux.join("+"), tableaux, {
+  return freezeOrFail(o, now, dataset.niveaux.join("+"), tableaux, {
     nonLocalises: 0,
     primaires,
     secondaires,
     secondes: Math.round(secondes * 100) / 100,
     methode: "fast",
   });
+}
+
+async function freezeOrFail(...args: Parameters<typeof freeze>): Promise<Release> {
+  const r = await freeze(...args);
+  if (!r) throw new Error("freeze without guard returned nothing");
+  return r;
 }
 
 export async function getRelease(q: Queryable, id: string): Promise<Release> {

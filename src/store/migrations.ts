@@ -390,4 +390,25 @@ CREATE TRIGGER depot_id_fixe BEFORE UPDATE OF id ON depot
   FOR EACH ROW WHEN (OLD.id IS DISTINCT FROM NEW.id) EXECUTE FUNCTION identifiant_fixe();
 `,
   },
+  {
+    version: 8,
+    name: "millesimes_versions_diffusions",
+    sql: `
+-- A vintage is one population: a later deposit of the same year is a
+-- complement (its rows add up) or a correction (it replaces the deposits
+-- before it). Replaced rows stay until destruction: releases made on them
+-- are part of the attacker's knowledge and must be recomputed.
+ALTER TABLE depot ADD COLUMN mode text NOT NULL DEFAULT 'initial'
+  CHECK (mode IN ('initial', 'complement', 'correction'));
+ALTER TABLE depot ADD COLUMN remplace_par uuid;
+CREATE INDEX depot_jeu_annee ON depot(jeu_id, annee);
+CREATE INDEX microdonnee_depot ON microdonnee(depot_id);
+-- The deposits each release counted (its version of the data).
+ALTER TABLE diffusion ADD COLUMN depots uuid[] NOT NULL DEFAULT '{}';
+UPDATE diffusion SET depots = coalesce((SELECT array_agg(d.id) FROM depot d
+  WHERE d.jeu_id = diffusion.jeu_id AND d.depose_le <= diffusion.diffuse_le
+    AND (d.annee IS NULL OR d.annee = diffusion.annee)), '{}');
+CREATE INDEX diffusion_jeu_annee ON diffusion(jeu_id, annee);
+`,
+  },
 ];

@@ -9,7 +9,7 @@
 import type { Dataset, GeoLevel } from "../convention/model.js";
 import { type AgeBand, ageBands, ageOn, bandOf, type FieldValue } from "../deposit/fields.js";
 import { buildDimension, type Dimension, flatDimension, type HierarchyEdge } from "../table/dimension.js";
-import { buildTableSet, type InnerRow, type TableSet } from "../table/table.js";
+import { buildTableSet, type InnerRow, type TableSet, type TableSpec } from "../table/table.js";
 
 export const TERRITOIRE = "territoire";
 export const ENSEMBLE = "Ensemble";
@@ -147,6 +147,24 @@ export interface ReleaseRow {
   valeurs: Readonly<Record<string, FieldValue>>;
   /** How many people share these values (1 when absent). */
   count?: number;
+  /** Segment of the data history the rows belong to (see `DataHistory`). */
+  segment?: string;
+}
+
+/** Variable of the data history: its leaves are the segments of rows. */
+export const VERSION = "version";
+
+/**
+ * The versions of a vintage's data that releases were made on. A segment is
+ * a set of rows that the same versions hold (« 0.1 »: rows in versions 0 and
+ * 1); a version is the union of its segments. Segments not held by every
+ * version are the people added or removed between versions: a population of
+ * their own, whose small groups are sensitive.
+ */
+export interface DataHistory {
+  versions: readonly { label: string; segments: readonly string[]; role: "earlier" | "published" }[];
+  /** Segments held by some versions only. */
+  changes: readonly string[];
 }
 
 export interface BuiltTables {
@@ -174,6 +192,7 @@ export function buildReleaseTables(
   geo: Geography,
   levels: readonly GeoLevel[],
   breakdowns: readonly Breakdown[],
+  history?: DataHistory,
 ): BuiltTables {
   const known = new Set(geo.iris.map((i) => i.code));
   const located = allRows.filter((r) => r.codeIris !== null && known.has(r.codeIris));
@@ -200,17 +219,53 @@ export function buildReleaseTables(
     const kept = b.modalites.filter((m) => used.has(m.code)).map((m) => m.code);
     dims.push(flatDimension(b.nom, [...kept, ...(missing > 0 ? [NR] : [])], "Total"));
   }
+  const segments = history ? [...new Set(history.versions.flatMap((v) => v.segments))] : [];
+  if (history) dims.push(flatDimension(VERSION, segments, "Toutes"));
   const inner: InnerRow[] = rows.map((r, k) => ({
-    codes: [r.codeIris as string, ...(values[k] as string[])],
+    codes: [r.codeIris as string, ...(values[k] as string[]), ...(history ? [r.segment ?? ""] : [])],
     value: r.count ?? 1,
   }));
-  const tables =
+  const base: TableSpec[] =
     breakdowns.length === 0
       ? [{ name: "Effectifs par territoire", variables: [0] }]
       : breakdowns.map((b, i) => ({
           name: `Effectifs par territoire et ${b.libelle.toLowerCase()}`,
           variables: [0, i + 1],
         }));
+  const tables = history ? historyTables(base, history, dims.length - 1) : base;
   const set = buildTableSet(dims, tables, inner, { aggregate: true });
   return { set, breakdowns: [...breakdowns], nonRenseignes, nonLocalises };
+}
+
+/** Name of a table of an earlier version: the base name and the version's label. */
+export const earlierTableName = (name: string, label: string) => `${name} [${label}]`;
+
+/**
+ * The base tables once per version (earlier ones as they were published, the
+ * new one to publish), and once per change segment as hidden tables that
+ * carry its sensitive cells.
+ */
+export function historyTables(
+  base: readonly TableSpec[],
+  history: DataHistory,
+  versionVar: number,
+): TableSpec[] {
+  const out: TableSpec[] = [];
+  for (const v of history.versions)
+    for (const t of base)
+      out.push({
+        name: v.role === "published" ? t.name : earlierTableName(t.name, v.label),
+        variables: t.variables,
+        role: v.role,
+        restrict: [{ variable: versionVar, leaves: v.segments }],
+      });
+  for (const s of history.changes)
+    for (const t of base)
+      out.push({
+        name: `${t.name} [écart ${s}]`,
+        variables: t.variables,
+        role: "hidden",
+        restrict: [{ variable: versionVar, leaves: [s] }],
+      });
+  return out;
 }

@@ -84,7 +84,8 @@ export function releasedTables(
   labelOf: (variable: string, code: string) => string,
   variableLabel: (variable: string) => string,
 ): ReleasedTable[] {
-  return set.tables.map((spec, t) => {
+  return set.tables.flatMap((spec, t) => {
+    if ((spec.role ?? "published") !== "published") return [];
     const dims = spec.variables.map((v) => set.variables[v] as Dimension);
     const libelles: Record<string, Record<string, string>> = {};
     for (const d of dims) libelles[d.name] = Object.fromEntries(d.codes.map((c) => [c, labelOf(d.name, c)]));
@@ -94,12 +95,14 @@ export function releasedTables(
       const statut = statuses[c] as Status;
       cellules.push({ codes: [...cell.codes], valeur: isSuppressed(statut) ? null : cell.value, statut });
     });
-    return {
-      nom: spec.name,
-      variables: dims.map((d) => ({ nom: d.name, libelle: variableLabel(d.name) })),
-      libelles,
-      cellules,
-    };
+    return [
+      {
+        nom: spec.name,
+        variables: dims.map((d) => ({ nom: d.name, libelle: variableLabel(d.name) })),
+        libelles,
+        cellules,
+      },
+    ];
   });
 }
 

@@ -42,6 +42,12 @@ export interface AuditInput {
   readonly standard: AuditStandard;
   /** Cells published by earlier releases of the same data, suppressed or not now. */
   readonly earlierPublished?: readonly number[];
+  /**
+   * Per cell: part of no output (a hidden table, or a cell no earlier release
+   * published). Such a cell is one of the attacker's unknowns, never a target
+   * (unless it is primary).
+   */
+  readonly unattacked?: ArrayLike<number>;
   /** Compute the exact interval of every suppressed cell, not only a proof. */
   readonly allIntervals?: boolean;
   /**
@@ -156,7 +162,7 @@ export function auditPattern(highs: Highs, input: AuditInput): AuditReport {
   }
   const targets: Target[] = [];
   for (let c = 0; c < nCells; c++) {
-    if (!supp(c)) continue;
+    if (!supp(c) || (input.unattacked?.[c] && !input.primary[c])) continue;
     const cell = set.cells[c] as { value: number; count: number };
     let constant = 0;
     const cols: number[] = [];

@@ -37,6 +37,12 @@ export function primaryStatuses(set: TableSet, rules: SecrecyRules): Status[] {
     if (!cell) continue;
     const key = cellKey(cell.table, cell.codes);
     const spec = set.tables[cell.table];
+    if (spec?.role === "hidden") {
+      // A hidden table holds a sub-population (people added or removed
+      // between versions): only its groups of 1..k−1 are sensitive.
+      statuses.push(cell.count >= 1 && cell.count < rules.threshold ? "A" : "H");
+      continue;
+    }
     let status: Status = "V";
     const zonePos = spec ? spec.variables.indexOf(zoneVar) : -1;
     if (zonePos >= 0 && smallZones.has(cell.codes[zonePos] ?? "")) status = "Z";

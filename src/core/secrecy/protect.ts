@@ -3,7 +3,7 @@
  * attacker finds nothing, and the final independent audit that decides
  * whether the pattern may be released.
  */
-import { cellSupport, type TableSet } from "../table/table.js";
+import { type Cell, cellSupport, type TableSet, type TableSpec, tableRole } from "../table/table.js";
 import { type AuditFinding, type AuditReport, auditPattern, type Witness } from "./audit.js";
 import { gaussSuppression } from "./gauss.js";
 import { optimalSuppression } from "./optimal.js";
@@ -20,6 +20,12 @@ export interface ProtectOptions {
   readonly cost?: "count" | "value";
   /** Cells already published by earlier releases of the same data. */
   readonly earlierPublished?: readonly number[];
+  /**
+   * Status each cell of the `earlier` tables had when its release was frozen
+   * (V published, a primary letter, D secondary); a cell of those tables
+   * missing here was never published (H).
+   */
+  readonly earlierStatus?: ReadonlyMap<number, Status>;
   /**
    * Under "auto", the optimal method runs when its model stays small:
    * primaries × inner cells × 2 perturbation variables up to this budget.
@@ -76,6 +82,18 @@ export function protectTable(
   const standard = rules.standard ?? "full";
   const statuses = primaryStatuses(set, rules);
   const n = set.cells.length;
+  const earlierPublished = [...(options.earlierPublished ?? [])];
+  const hasHistory = set.tables.some((t) => tableRole(t) !== "published");
+  if (hasHistory) {
+    // Earlier releases keep the statuses they were frozen with: what they
+    // published is known, what they hid stays to protect.
+    for (let c = 0; c < n; c++) {
+      if (tableRole(set.tables[(set.cells[c] as Cell).table] as TableSpec) !== "earlier") continue;
+      const s = options.earlierStatus?.get(c) ?? "H";
+      statuses[c] = s === "V" || s === "F" || s === "E" ? "V" : s;
+      if (statuses[c] === "V") earlierPublished.push(c);
+    }
+  }
   const primaries: number[] = [];
   const frozen = new Uint8Array(n);
   for (let c = 0; c < n; c++) {
@@ -83,7 +101,7 @@ export function protectTable(
     if (isPrimary(s)) primaries.push(c);
     else if (s === "F" || s === "E") frozen[c] = 1;
   }
-  for (const c of options.earlierPublished ?? []) {
+  for (const c of earlierPublished) {
     if (isPrimary(statuses[c] as Status)) {
       throw new SecrecyFailure(
         "Une cellule déjà publiée dans une diffusion antérieure est désormais sous secret primaire : la diffusion doit être revue.",
@@ -97,7 +115,8 @@ export function protectTable(
   const fixedPublished = [...frozen.keys()].filter((c) => frozen[c]);
   // Publication preference: zeros first (a zero is a poor secondary), then
   // large values, then margins before inner cells.
-  const candidates = [...Array(n).keys()].filter((c) => !frozen[c] && !isPrimary(statuses[c] as Status));
+  // Only cells of the release being made may be published now.
+  const candidates = [...Array(n).keys()].filter((c) => !frozen[c] && statuses[c] === "V");
   const cells = set.cells;
   candidates.sort((a, b) => {
     const ca = cells[a] as { value: number; level: number };
@@ -110,9 +129,12 @@ export function protectTable(
     );
   });
 
+  // The MIP knows no cell that must stay hidden: histories use the fast method.
   const useOptimal =
-    options.method === "optimal" ||
-    (options.method !== "fast" && primaries.length * set.innerCount * 2 <= (options.optimalBudget ?? 3000));
+    !hasHistory &&
+    (options.method === "optimal" ||
+      (options.method !== "fast" &&
+        primaries.length * set.innerCount * 2 <= (options.optimalBudget ?? 3000)));
   const isPrim = new Uint8Array(n);
   for (const p of primaries) isPrim[p] = 1;
   const width = (c: number) => requiredWidth(rules, cells[c]?.value ?? 0);
@@ -122,7 +144,8 @@ export function protectTable(
     requiredWidth: width,
     threshold: rules.threshold,
     standard,
-    ...(options.earlierPublished ? { earlierPublished: options.earlierPublished } : {}),
+    ...(earlierPublished.length > 0 ? { earlierPublished } : {}),
+    ...(hasHistory ? { unattacked: Uint8Array.from(statuses, (s) => (s === "H" ? 1 : 0)) } : {}),
   };
   const byInner = cellsByInner(set);
   let repairs = 0;
@@ -229,10 +252,13 @@ export function protectTable(
   const audit = auditPattern(highs, { ...auditInput, suppressed, witnesses });
   const auditSeconds = (performance.now() - t0) / 1000;
   const finalStatuses = statuses.map((s, c) => (s === "V" && suppressed[c] ? "D" : s) as Status);
-  const secondary = finalStatuses.filter((s) => s === "D").length;
+  // Counts are of the release being made (earlier and hidden tables aside).
+  const ofRelease = (c: number) =>
+    tableRole(set.tables[(set.cells[c] as Cell).table] as TableSpec) === "published";
+  const secondary = finalStatuses.filter((s, c) => s === "D" && ofRelease(c)).length;
   return {
     statuses: finalStatuses,
-    primary: primaries.length,
+    primary: primaries.filter(ofRelease).length,
     secondary,
     method,
     standard,

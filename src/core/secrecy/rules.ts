@@ -5,10 +5,11 @@
  * B primary by dominance (n,k) or p %, C primary set by hand, Z primary by
  * the zone rule (territory under its population minimum), D secondary,
  * V published, F published because forced, E empty (published zero of a
- * magnitude table, no contributor).
+ * magnitude table, no contributor), H outside every output (a cell of a
+ * hidden table, or one no earlier release published: the attacker's unknown).
  */
 
-export type Status = "A" | "B" | "C" | "Z" | "D" | "V" | "F" | "E";
+export type Status = "A" | "B" | "C" | "Z" | "D" | "V" | "F" | "E" | "H";
 
 export const STATUS_LABEL_FR: Readonly<Record<Status, string>> = {
   A: "secret primaire : fréquence",
@@ -19,10 +20,11 @@ export const STATUS_LABEL_FR: Readonly<Record<Status, string>> = {
   V: "publiée",
   F: "publication forcée",
   E: "vide",
+  H: "hors diffusion",
 };
 
 export const isPrimary = (s: Status) => s === "A" || s === "B" || s === "C" || s === "Z";
-export const isSuppressed = (s: Status) => isPrimary(s) || s === "D";
+export const isSuppressed = (s: Status) => isPrimary(s) || s === "D" || s === "H";
 
 /** How far apart the attacker's bounds on a primary cell must stay. */
 export type Protection =

@@ -11,11 +11,29 @@
 import { invalide } from "../errors.js";
 import type { Dimension } from "./dimension.js";
 
+/**
+ * What a table is to the attacker:
+ * - `published` (default): a table of the release being protected;
+ * - `earlier`: a table some earlier release published (on the data as they
+ *   were then): its cells keep the status they had, none is published anew;
+ * - `hidden`: part of no output, only there to carry sensitive cells (the
+ *   people added or removed between two versions of the data).
+ */
+export type TableRole = "published" | "earlier" | "hidden";
+
 export interface TableSpec {
   readonly name: string;
   /** Indices into `TableSet.variables`. */
   readonly variables: readonly number[];
+  readonly role?: TableRole;
+  /**
+   * Variables outside the table taken on a subset of their leaves instead of
+   * all of them (a version of the data: the segments of rows it holds).
+   */
+  readonly restrict?: readonly { readonly variable: number; readonly leaves: readonly string[] }[];
 }
+
+export const tableRole = (spec: TableSpec): TableRole => spec.role ?? "published";
 
 export interface InnerData {
   /** Value of each inner cell: a count, or a magnitude (sum of an amount). */
@@ -211,6 +229,25 @@ function assemble(
     rec(0, 0);
   }
 
+  const restrictions = tables.map((spec) =>
+    (spec.restrict ?? []).map((r) => {
+      const d = variables[r.variable];
+      if (!d || spec.variables.includes(r.variable))
+        throw invalide(
+          "restriction_invalide",
+          `Tableau « ${spec.name} » : restriction sur une variable invalide.`,
+        );
+      const allowed = new Uint8Array(d.leaves.length);
+      const wanted = new Set(r.leaves);
+      d.leaves.forEach((l, i) => {
+        if (wanted.has(l)) allowed[i] = 1;
+      });
+      return { variable: r.variable, allowed };
+    }),
+  );
+  const inRestriction = (t: number, codes: readonly number[]) =>
+    (restrictions[t] ?? []).every((r) => r.allowed[codes[r.variable] as number] === 1);
+
   // Support lists: each inner cell adds itself to every cell above it, table by table.
   const lists: number[][] = cells.map(() => []);
   const innerCodes = new Array<number>(variables.length).fill(0);
@@ -222,6 +259,7 @@ function assemble(
       rest = Math.floor(rest / r);
     }
     for (let t = 0; t < tables.length; t++) {
+      if (!inRestriction(t, innerCodes)) continue;
       const spec = tables[t] as TableSpec;
       const vars = spec.variables;
       // Enumerate the product of ancestor codes over the table's variables.
