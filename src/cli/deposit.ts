@@ -10,6 +10,7 @@ import type { Config } from "../config.js";
 import { isoDateInParis } from "../core/convention/dates.js";
 import { isInForce, STATUS_FR, statusOn } from "../core/convention/lifecycle.js";
 import { interdit, invalide } from "../core/errors.js";
+import { readerView } from "../core/release/release.js";
 import { loadSolver } from "../core/secrecy/solver.js";
 import { inWorker } from "../geo/batch-geocoder.js";
 import { depositAggregatedFile, depositIndividualFile } from "../ingest/deposit.js";
@@ -44,10 +45,18 @@ export async function deposit(args: string[], config: Config, withStore: WithSto
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { convention: { type: "string" }, dataset: { type: "string" }, annee: { type: "string" } },
+    options: {
+      convention: { type: "string" },
+      dataset: { type: "string" },
+      annee: { type: "string" },
+      mode: { type: "string" },
+    },
   });
   if (!values.convention || !values.dataset || positionals.length !== 1)
-    throw invalide("usage", "Usage : socle deposit --convention ID --dataset ANNEXE [--annee AAAA] FICHIER");
+    throw invalide(
+      "usage",
+      "Usage : socle deposit --convention ID --dataset ANNEXE [--annee AAAA] [--mode correction|complement] FICHIER",
+    );
   const file = positionals[0]!;
   await withStore(async (db) => {
     const { convention } = await getConvention(db, values.convention!);
@@ -61,6 +70,9 @@ export async function deposit(args: string[], config: Config, withStore: WithSto
     const annee = values.annee ? Number(values.annee) : Number(today.slice(0, 4)) - 1;
     if (!Number.isInteger(annee) || annee < 1990 || annee > 2100)
       throw invalide("annee", "--annee : année AAAA attendue.");
+    const mode = values.mode;
+    if (mode !== undefined && mode !== "correction" && mode !== "complement")
+      throw invalide("mode", "--mode : « correction » ou « complement » attendu.");
     if (convention.jeux.find((d) => d.id === values.dataset)?.kind === "agrege") {
       const a = await depositAggregatedFile({ db, convention, jeuId, file, annee, actorId: null });
       say(
@@ -81,12 +93,13 @@ export async function deposit(args: string[], config: Config, withStore: WithSto
       secret: await conventionSecret({ dir: path.join(config.dataDir, "secrets") }, convention.id),
       geocoder,
       actorId: null,
+      ...(mode ? { mode } : {}),
       onProgress: (rows, read, size) => bar.update(rows, size > 0 ? read / size : undefined),
     });
     bar.finish();
     await geocoder?.close();
     say(
-      `Dépôt enregistré : ${r.lignes} lignes, ${r.doublons} doublon(s) écarté(s), ${r.sansIris} ligne(s) sans IRIS.`,
+      `Dépôt enregistré : ${r.lignes} lignes, ${r.doublons} doublon(s) écarté(s)${r.doublonsAnterieurs > 0 ? `, ${r.doublonsAnterieurs} personne(s) déjà déposée(s) pour ce millésime` : ""}, ${r.sansIris} ligne(s) sans IRIS.`,
     );
     const g = Object.entries(r.geocodage)
       .map(([k, n]) => `${k} ${n}`)
@@ -113,7 +126,7 @@ export async function release(args: string[], withStore: WithStore): Promise<voi
   await withStore(async (db) => {
     const { convention } = await getConvention(db, values.convention!);
     const jeuId = await datasetJeu(db, convention.id, values.dataset!);
-    const r = await publishRelease({
+    const released = await publishRelease({
       db,
       highs: await loadSolver(),
       convention,
@@ -121,11 +134,13 @@ export async function release(args: string[], withStore: WithStore): Promise<voi
       annee: Number(values.annee),
       actorId: null,
     });
+    const r = released;
     say(
       `Diffusion ${r.id} : ${r.tableaux.length} tableau(x), ${r.audit.primaires} secret(s) primaire(s), ${r.audit.secondaires} secondaire(s), audit réussi.`,
     );
     say(r.mentionSource);
     if (values.out) {
+      const r = readerView(released);
       const base = path.join(values.out, `diffusion-${values.dataset}-${r.annee}`);
       writeFileSync(
         `${base}.xlsx`,

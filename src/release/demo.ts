@@ -44,7 +44,12 @@ export async function seedDemoRelease(db: Db): Promise<void> {
   }
   const jeuId = await createJeu(db, DEMO_CONVENTION.id, "allocataires", "Allocataires CAF par IRIS (démo)");
   await db.transaction(async (tx) => {
-    await insertMicrodonnees(tx, jeuId, null, rows);
+    const [depot] = await tx.query<{ id: string }>(
+      `INSERT INTO depot (jeu_id, nom_fichier, octets, sha256, chemin, annee, lignes)
+       VALUES ($1, 'allocataires-demo.csv', 0, 'demo', '', 2025, $2) RETURNING id`,
+      [jeuId, rows.length],
+    );
+    await insertMicrodonnees(tx, jeuId, depot!.id, rows);
     await tx.query("UPDATE jeu_donnees SET statut = 'collecte' WHERE id = $1", [jeuId]);
   });
   await publishRelease({

@@ -251,7 +251,8 @@ async function prepareIndividual(o: PublishOptions, titre: string, dataset: Data
       const ti = tableByName.get(tableName(t.nom));
       for (const cell of t.cellules) {
         const c = ti === undefined ? undefined : find(ti, cell.codes);
-        if (c !== undefined) onCell(c, cell.statut);
+        // A secret of unknown kind is protected as a primary.
+        if (c !== undefined) onCell(c, cell.statut === "s" ? "C" : cell.statut);
         else if (cell.valeur !== null) unplaced++;
       }
     }
@@ -354,7 +355,8 @@ async function freeze(
   // Defence in depth: no suppressed cell may carry a value past this point.
   for (const t of tableaux)
     for (const c of t.cellules)
-      if (isSuppressed(c.statut) && c.valeur !== null) throw new Error("valeur secrète");
+      if ((c.statut === "s" || isSuppressed(c.statut)) && c.valeur !== null)
+        throw new Error("valeur secrète");
   const mentionSource = sourceMention(o.convention.mentionSource, {
     dateObservation: observationDate(o.annee),
     miseAJour: isoDateInParis(now),

@@ -403,6 +403,14 @@ ALTER TABLE depot ADD COLUMN mode text NOT NULL DEFAULT 'initial'
 ALTER TABLE depot ADD COLUMN remplace_par uuid;
 CREATE INDEX depot_jeu_annee ON depot(jeu_id, annee);
 CREATE INDEX microdonnee_depot ON microdonnee(depot_id);
+-- Rows written without a deposit (older demo data) get one per vintage.
+INSERT INTO depot (id, jeu_id, nom_fichier, octets, sha256, chemin, annee, lignes)
+  SELECT gen_random_uuid(), jeu_id, 'données sans dépôt', 0, 'sans-depot-' || jeu_id || '-' || coalesce(annee, 0), '', annee, count(*)
+  FROM microdonnee WHERE depot_id IS NULL GROUP BY jeu_id, annee;
+ALTER TABLE microdonnee DISABLE TRIGGER microdonnee_rattachement;
+UPDATE microdonnee m SET depot_id = d.id FROM depot d
+  WHERE m.depot_id IS NULL AND d.jeu_id = m.jeu_id AND d.sha256 = 'sans-depot-' || m.jeu_id || '-' || coalesce(m.annee, 0);
+ALTER TABLE microdonnee ENABLE TRIGGER microdonnee_rattachement;
 -- The deposits each release counted (its version of the data).
 ALTER TABLE diffusion ADD COLUMN depots uuid[] NOT NULL DEFAULT '{}';
 UPDATE diffusion SET depots = coalesce((SELECT array_agg(d.id) FROM depot d

@@ -15,7 +15,10 @@ export const DEPOSIT_MODES: readonly DepositMode[] = ["initial", "complement", "
 /** Deposits whose rows make the vintage's data now. */
 export async function activeDeposits(q: Queryable, jeuId: string, annee: number): Promise<string[]> {
   const rows = await q.query<{ id: string }>(
-    "SELECT id FROM depot WHERE jeu_id = $1 AND annee = $2 AND remplace_par IS NULL ORDER BY depose_le, id",
+    // A deposit without a year (a raw file processed later) belongs to the vintages of its rows.
+    `SELECT id FROM depot d WHERE jeu_id = $1 AND remplace_par IS NULL
+       AND (annee = $2 OR (annee IS NULL AND EXISTS (SELECT 1 FROM microdonnee m WHERE m.depot_id = d.id AND m.annee = $2)))
+     ORDER BY depose_le, id`,
     [jeuId, annee],
   );
   return rows.map((r) => r.id);

@@ -75,6 +75,16 @@ describe("socle command", () => {
     });
     expect(xlsx.status).toBe(200);
     expect(xlsx.headers.get("content-type")).toContain("spreadsheetml");
+    // A reader never learns why a cell is secret; the processor does.
+    type Shown = { tableaux: { cellules: { valeur: number | null; statut: string }[] }[] };
+    const statusesOf = (r: Shown) => new Set(r.tableaux.flatMap((t) => t.cellules.map((c) => c.statut)));
+    const asReader = await ccas.req("GET", `/api/diffusions/${releases.json[0].id}`);
+    expect([...statusesOf(asReader.json as Shown)].sort()).toEqual(["V", "s"]);
+    const etudes = new Client(first.url);
+    await etudes.login("etudes@demo.socle.example");
+    const asProcessor = await etudes.req("GET", `/api/diffusions/${releases.json[0].id}`);
+    expect(statusesOf(asProcessor.json as Shown).has("s")).toBe(false);
+    expect(statusesOf(asProcessor.json as Shown).has("D")).toBe(true);
     const caf = new Client(first.url);
     const orgId = (await caf.login("caf@demo.socle.example")).json.organisations[0].id;
     const created = await caf.req("POST", "/api/zones", {

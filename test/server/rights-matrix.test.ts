@@ -251,7 +251,8 @@ const MATRIX: Record<string, Entry> = {
     statuses: IN_FORCE,
     request: (f, _w, n) => ({
       method: "POST",
-      path: `/api/jeux/${f.jeuId}/depots?nomFichier=depot.csv`,
+      // Each call adds to the same vintage: a complement.
+      path: `/api/jeux/${f.jeuId}/depots?nomFichier=depot.csv&mode=complement`,
       raw: new TextEncoder().encode(`identifiant;commune\nA${n};00001\n`),
     }),
   },

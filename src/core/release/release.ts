@@ -13,7 +13,31 @@ export interface ReleasedCell {
   codes: string[];
   /** null when the cell is under statistical secrecy. */
   valeur: number | null;
-  statut: Status;
+  /**
+   * Why the cell is secret is kept for the processor and the history; every
+   * other reader gets « s » (see `readerView`): a primary's kind would pin it
+   * to 1..k−1.
+   */
+  statut: Status | "s";
+}
+
+/**
+ * A release as a reader sees it: a secret cell is « s », whatever its kind;
+ * only the counts of primary and secondary cells stay, in aggregate.
+ *
+ * @example readerView(release).tableaux[0].cellules[3].statut // "s" or "V"
+ */
+export function readerView<R extends { tableaux: readonly ReleasedTable[] }>(release: R): R {
+  return {
+    ...release,
+    tableaux: release.tableaux.map((t) => ({
+      ...t,
+      cellules: t.cellules.map((c) => ({
+        ...c,
+        statut: c.statut === "s" || isSuppressed(c.statut) ? ("s" as const) : c.statut,
+      })),
+    })),
+  };
 }
 
 export interface ReleasedTable {

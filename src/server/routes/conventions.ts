@@ -26,6 +26,7 @@ import { type Convention, PART_FR, versionOn } from "../../core/convention/model
 import { ACTIONS, type Action, decide } from "../../core/convention/rights.js";
 import { AvenantChangesSchema, ConventionSchema } from "../../core/convention/schema.js";
 import { interdit, introuvable, invalide } from "../../core/errors.js";
+import { readerView } from "../../core/release/release.js";
 import { loadSolver } from "../../core/secrecy/solver.js";
 import { inWorker } from "../../geo/batch-geocoder.js";
 import { depositAggregatedFile, depositIndividualFile, previewDeposit } from "../../ingest/deposit.js";
@@ -542,6 +543,8 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
             });
             return z.NEVER;
           }),
+        /** A later deposit of the same vintage: « correction » (replaces) or « complement » (adds). */
+        mode: z.enum(["correction", "complement"]).optional(),
       }),
       bodyLimit: UPLOAD_LIMIT,
       action: "deposer",
@@ -585,6 +588,7 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
             file,
             annee,
             ...(query.correspondance ? { mappingByName: query.correspondance } : {}),
+            ...(query.mode ? { mode: query.mode } : {}),
             secret: await conventionSecret(deps.secrets, acces.stored.convention.id),
             geocoder,
             actorId: principal.userId,
@@ -752,7 +756,15 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
       action: "voir_sorties_protegees",
       conventionOf: byRelease,
     },
-    async ({ params }) => getRelease(db, params.id),
+    async ({ params, acces }) => {
+      const r = await getRelease(db, params.id);
+      // Only the processor learns why a cell is secret.
+      const c = acces.stored.convention;
+      const processor = acces.parties.some((id) =>
+        c.parties.find((x) => x.id === id)?.parts.includes("prestataire"),
+      );
+      return processor ? r : readerView(r);
+    },
   );
   conventionRoute(
     app,
@@ -773,7 +785,8 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
       conventionOf: byRelease,
     },
     async ({ params, query, acces, reply }) => {
-      const r = await getRelease(db, params.id);
+      // Exports leave Socle: a secret cell is « s », whatever its kind.
+      const r = readerView(await getRelease(db, params.id));
       const jeu = await getJeu(db, r.jeuId);
       const base = `diffusion-${jeu.annexe}-${r.annee}`;
       if (params.format === "csv")
