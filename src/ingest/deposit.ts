@@ -14,11 +14,18 @@ import { type Mapping, mappingProblems, proposeMapping } from "../core/deposit/m
 import { pseudonym } from "../core/deposit/pseudonym.js";
 import { ProblemReport, parseRow, requiredFields } from "../core/deposit/validate.js";
 import { conflit, invalide } from "../core/errors.js";
-import { type AggregatedRow, readIndicator, readTerritory } from "../core/release/aggregated.js";
+import {
+  type AggregatedRow,
+  readIndicator,
+  readRate,
+  readTerritory,
+  territoryKey,
+} from "../core/release/aggregated.js";
 import { type BatchGeocoder, inThread } from "../geo/batch-geocoder.js";
 import type { Geocoder, ResultType } from "../geo/geocoder.js";
 import { getJeu, insertMicrodonnees, type MicroRow } from "../store/datasets.js";
 import type { Db, Queryable } from "../store/db.js";
+import { territoryResolver } from "../store/territory-names.js";
 import { type DepositMode, settleVintage, type VintageSettlement } from "../store/vintages.js";
 import { openTabular } from "./tabular-stream.js";
 
@@ -354,7 +361,18 @@ export async function depositAggregatedFile(
   // A multi-year series (Béthune 2017–2021) carries its year in a column.
   const yearField = dataset.champs.find((f) => f.nom === "annee");
   const indicators = dataset.champs.filter(
-    (f) => f !== territoryField && f !== yearField && (f.type === "entier" || f.type === "montant"),
+    (f) =>
+      f !== territoryField &&
+      f !== yearField &&
+      (f.type === "entier" || f.type === "montant" || f.type === "taux"),
+  );
+  const parties = await o.db.query<{ organisation_id: string }>(
+    "SELECT organisation_id FROM convention_partie WHERE convention_id = $1",
+    [o.convention.id],
+  );
+  const resolve = await territoryResolver(
+    o.db,
+    parties.map((p) => p.organisation_id),
   );
   const mapping =
     o.mapping ??
@@ -391,17 +409,22 @@ export async function depositAggregatedFile(
       annee = y;
     }
     const ti = mapping[territoryField.nom]!;
-    const terr = readTerritory(r.values[ti] ?? "");
+    const raw = r.values[ti] ?? "";
+    const named = readTerritory(raw) ?? resolve(raw);
     const colonne = t.header[ti] ?? "territoire";
-    if (!terr) {
+    if (!named || named === "ambigu") {
       report.add({
         ligne: r.line,
         colonne,
-        probleme: "territoire illisible, attendu : code commune à 5 caractères, 99999, XXXXX ou Total",
+        probleme:
+          named === "ambigu"
+            ? "nom de territoire ambigu (plusieurs communes ou territoires portent ce nom) : donnez son code"
+            : "territoire inconnu, attendu : code ou nom d'une commune, code IRIS, SIREN ou nom d'EPCI, département, zone de la convention, 99999, XXXXX ou Total",
       });
       continue;
     }
-    const key = `${annee}|${terr.kind === "commune" ? terr.code : terr.kind}`;
+    const terr = named;
+    const key = `${annee}|${territoryKey(terr)}`;
     seenKinds.add(terr.kind);
     if (seenCodes.has(key)) {
       report.add({ ligne: r.line, colonne, probleme: "territoire déjà présent sur une ligne précédente" });
@@ -411,12 +434,15 @@ export async function depositAggregatedFile(
     const valeurs: Record<string, number | null> = {};
     for (const f of present) {
       const i = mapping[f.nom]!;
-      const v = readIndicator(r.values[i] ?? "");
+      const v = f.type === "taux" ? readRate(r.values[i] ?? "") : readIndicator(r.values[i] ?? "");
       if (!v.ok)
         report.add({
           ligne: r.line,
           colonne: t.header[i] ?? f.nom,
-          probleme: "valeur illisible, attendu : un effectif entier positif, vide ou « s » si masqué",
+          probleme:
+            f.type === "taux"
+              ? "valeur illisible, attendu : un taux ou une part (ex. 12,5 ou 12,5 %), vide ou « s » si masqué"
+              : "valeur illisible, attendu : un effectif entier positif, vide ou « s » si masqué",
         });
       else valeurs[f.nom] = v.value;
     }
@@ -431,7 +457,8 @@ export async function depositAggregatedFile(
   const lignes = [...byYear.values()].flat();
   if (lignes.length === 0) throw invalide("depot_vide", `${t.fileName} : aucune ligne de données.`);
   const depotId = crypto.randomUUID();
-  const indicateurs = present.map((f) => f.nom);
+  const indicateurs = present.filter((f) => f.type !== "taux").map((f) => f.nom);
+  const taux = present.filter((f) => f.type === "taux").map((f) => f.nom);
   const annees = [...byYear.keys()].sort();
   const masquees = lignes.reduce((n, l) => n + Object.values(l.valeurs).filter((v) => v === null).length, 0);
   await o.db.transaction(async (tx) => {
@@ -455,7 +482,7 @@ export async function depositAggregatedFile(
       await tx.query("INSERT INTO tableau_derive (jeu_id, nom, cellules) VALUES ($1, $2, $3)", [
         o.jeuId,
         `depot ${annee}`,
-        JSON.stringify({ annee, lignes: rows, indicateurs }),
+        JSON.stringify({ annee, lignes: rows, indicateurs, taux }),
       ]);
     await tx.query("UPDATE jeu_donnees SET statut = 'collecte' WHERE id = $1 AND statut = 'a_collecter'", [
       o.jeuId,

@@ -13,13 +13,11 @@ import {
   breakdownsFor,
   buildReleaseTables,
   type CommuneInfo,
-  ENSEMBLE,
   earlierTableName,
   type Geography,
   type IrisInfo,
   TERRITOIRE,
 } from "../core/release/aggregate.js";
-import { type AggregatedRow, indicatorTables, TERRITORY_LABELS } from "../core/release/aggregated.js";
 import {
   dataHistory,
   describeChanges,
@@ -36,13 +34,14 @@ import {
 } from "../core/release/release.js";
 import { type Protection, protectTable, SecrecyFailure } from "../core/secrecy/protect.js";
 import type { SecrecyRules, Status } from "../core/secrecy/rules.js";
-import { cellKey, isSuppressed } from "../core/secrecy/rules.js";
+import { isSuppressed } from "../core/secrecy/rules.js";
 import type { Highs } from "../core/secrecy/solver.js";
 import { cellIndex } from "../core/table/table.js";
 import { appendAuditTx } from "../store/audit.js";
 import { getJeu } from "../store/datasets.js";
 import type { Db, Queryable } from "../store/db.js";
 import { activeDeposits } from "../store/vintages.js";
+import { publishAggregatedTables, type StoredAggregated } from "./publish-aggregated.js";
 import { groupedRows } from "./release-rows.js";
 
 export interface Release {
@@ -415,78 +414,20 @@ async function freeze(
   };
 }
 
-/**
- * An aggregated dataset (counts by commune): one table per indicator, each
- * protected on its own (indicators do not add up), the provider's blanks
- * kept secret, communes under the population minimum hidden.
- */
+/** An aggregated dataset (a provider's table by territory): see publish-aggregated.ts. */
 async function publishAggregated(o: PublishOptions, now: Date, dataset: Dataset): Promise<Release> {
-  const stored = await o.db.query<{
-    cellules: { annee: number; lignes: AggregatedRow[]; indicateurs: string[] };
-  }>("SELECT cellules FROM tableau_derive WHERE jeu_id = $1 AND nom = $2 ORDER BY created_at DESC LIMIT 1", [
-    o.jeuId,
-    `depot ${o.annee}`,
-  ]);
+  const stored = await o.db.query<{ cellules: StoredAggregated }>(
+    "SELECT cellules FROM tableau_derive WHERE jeu_id = $1 AND nom = $2 ORDER BY created_at DESC LIMIT 1",
+    [o.jeuId, `depot ${o.annee}`],
+  );
   const data = stored[0]?.cellules;
   if (!data) throw invalide("rien_a_diffuser", `Aucun tableau ${o.annee} déposé pour « ${dataset.titre} ».`);
-  const tables = indicatorTables(data.lignes, data.indicateurs, o.convention.secret.seuil);
-  const communes = data.lignes.flatMap((r) => (r.territoire.kind === "commune" ? [r.territoire.code] : []));
-  const info = await o.db.query<{ code: string; nom: string; population: number | null }>(
-    `SELECT c.code, c.nom, coalesce(c.population::float8, (SELECT sum(p.population) FROM iris i
-       JOIN LATERAL (SELECT population FROM iris_population WHERE iris_code = i.code ORDER BY annee DESC LIMIT 1) p ON true
-       WHERE i.commune_code = c.code)) AS population
-     FROM commune c WHERE c.code = ANY($1::text[])`,
-    [communes],
-  );
-  const names = new Map(info.map((c) => [c.code, c.nom]));
-  const secret = o.convention.secret;
-  const population = new Map(
-    info.filter((c) => c.population !== null).map((c) => [c.code, Number(c.population)] as const),
-  );
-  const highs = o.highs;
-  const tableaux: ReleasedTable[] = [];
-  let primaires = 0;
-  let secondaires = 0;
-  let secondes = 0;
-  for (const t of tables) {
-    const manual = new Set(t.masquees.map((c) => cellKey(0, [c])));
-    if (t.ensembleInconnu) manual.add(cellKey(0, [ENSEMBLE]));
-    const rules: SecrecyRules = {
-      threshold: secret.seuil,
-      protectZeros: secret.zerosSensibles,
-      standard: "full",
-      manual,
-      ...(secret.zoneMinimum && secret.zoneUnite !== "allocataires"
-        ? { zone: { variable: TERRITOIRE, minimum: secret.zoneMinimum, population } }
-        : {}),
-    };
-    const protection = protectTable(highs, t.set, rules);
-    if (!protection.audit.ok)
-      throw new SocleError(
-        "interdit",
-        "audit_secret_echoue",
-        `Diffusion refusée : l'audit du secret statistique a trouvé ${protection.audit.findings.length} cellule(s) mal protégée(s) (« ${t.indicateur} »).`,
-        protection.audit.findings.map((f) => f.message),
-      );
-    primaires += protection.primary;
-    secondaires += protection.secondary;
-    secondes += protection.seconds;
-    const libelle =
-      dataset.champs.find((f) => f.nom === t.indicateur)?.libelle ?? t.indicateur.replace(/_/g, " ");
-    const [table] = releasedTables(
-      t.set,
-      protection.statuses,
-      (_v, code) =>
-        code === ENSEMBLE ? "Ensemble du territoire" : (TERRITORY_LABELS[code] ?? names.get(code) ?? code),
-      () => "Territoire",
-    );
-    tableaux.push({ ...table!, nom: libelle.charAt(0).toUpperCase() + libelle.slice(1) });
-  }
+  const { tableaux, facts } = await publishAggregatedTables(o, dataset, data);
   return freezeOrFail(o, now, dataset.niveaux.join("+"), tableaux, {
     nonLocalises: 0,
-    primaires,
-    secondaires,
-    secondes: Math.round(secondes * 100) / 100,
+    primaires: facts.primaires,
+    secondaires: facts.secondaires,
+    secondes: Math.round(facts.secondes * 100) / 100,
     methode: "fast",
   });
 }

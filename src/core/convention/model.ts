@@ -49,12 +49,16 @@ export type FieldType =
   | "oui_non"
   | "code_commune"
   | "code_iris"
-  | "montant";
+  | "montant"
+  /** A rate, share or mean (decimal comma, %), published only where the count it describes is. */
+  | "taux";
 
 export interface DatasetField {
   nom: string;
   type: FieldType;
   libelle?: string;
+  /** For a rate: the count column it describes (its numerator's population). */
+  de?: string;
 }
 
 export type GeoLevel = "iris" | "commune" | "epci" | "departement" | "zone";
@@ -65,6 +69,12 @@ export interface Dataset {
   fournisseur: string;
   kind: "individuel" | "agrege";
   champs: DatasetField[];
+  /**
+   * How the count columns of an aggregated table add up: each entry is one
+   * partition of a total (total = hommes + femmes; total = moins de 40 ans +
+   * 40 ans et plus). Columns that add up are protected as one table.
+   */
+  sommes?: { total: string; parties: string[] }[];
   niveaux: GeoLevel[];
   /** Custom zones (e.g. the 6 RPE of Béthune-Bruay). */
   zones?: string[];

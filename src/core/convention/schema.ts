@@ -68,6 +68,7 @@ const FieldType = z.enum(
     "code_commune",
     "code_iris",
     "montant",
+    "taux",
   ],
   { message: "Type de champ inconnu." },
 );
@@ -82,8 +83,16 @@ const Dataset = z.object({
   fournisseur: Slug,
   kind: z.enum(["individuel", "agrege"], { message: "Nature attendue : individuel ou agrege." }),
   champs: z.array(
-    z.object({ nom: text("Nom du champ", 100), type: FieldType, libelle: z.string().max(300).optional() }),
+    z.object({
+      nom: text("Nom du champ", 100),
+      type: FieldType,
+      libelle: z.string().max(300).optional(),
+      de: z.string().max(100).optional(),
+    }),
   ),
+  sommes: z
+    .array(z.object({ total: text("Colonne totale", 100), parties: z.array(text("Colonne", 100)).min(2) }))
+    .optional(),
   niveaux: z.array(GeoLevel).min(1, { message: "Au moins un niveau géographique." }),
   zones: z.array(text("Zone", 200)).optional(),
   dateObservation: text("Date d'observation", 200),

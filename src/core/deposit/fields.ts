@@ -27,6 +27,7 @@ export const EXPECTED_FR: Readonly<Record<FieldType, string>> = {
   code_commune: "un code commune à 5 caractères (ex. 13001, 2A004)",
   code_iris: "un code IRIS à 9 caractères (ex. 130010101)",
   montant: "un montant en euros (ex. 1 234,56)",
+  taux: "un taux ou une part (ex. 12,5 ou 12,5 %)",
 };
 
 /** Days from 1899-12-30 (Excel's epoch, with its 1900 leap-year bug accounted for). */
@@ -118,8 +119,12 @@ export function readField(type: FieldType, raw: string): Read {
     }
     case "decimal":
     case "montant": {
-      const n = readNumber(s);
+      const n = readNumber(s.replace(/\s*€$/, ""));
       return n !== null ? OK(n) : KO(EXPECTED_FR[type]);
+    }
+    case "taux": {
+      const n = readNumber(s.replace(/\s*%$/, ""));
+      return n !== null ? OK(n) : KO(EXPECTED_FR.taux);
     }
     case "date": {
       const d = readDate(s);

@@ -84,13 +84,13 @@ export function territoryLabel(
 /** Official code of a territory code of the table (commune and EPCI codes carry a prefix inside). */
 export function territoryCode(code: string): string {
   if (code === ENSEMBLE || code === NON_LOCALISE) return "";
-  if (code.startsWith("C") || code.startsWith("E")) return code.slice(1);
+  if (/^[CEDZ]/.test(code)) return code.slice(1);
   return code;
 }
 
 export function territoryLevel(
   code: string,
-): "ensemble" | "non_localise" | "autre" | "commune" | "epci" | "iris" {
+): "ensemble" | "non_localise" | "autre" | "commune" | "epci" | "departement" | "zone" | "iris" {
   if (code === ENSEMBLE) return "ensemble";
   if (code === NON_LOCALISE) return "non_localise";
   // Aggregated tables: abroad, unknown commune, and plain commune codes.
@@ -98,6 +98,8 @@ export function territoryLevel(
   if (/^(\d{2}|2A|2B)\d{3}$/.test(code)) return "commune";
   if (code.startsWith("C")) return "commune";
   if (code.startsWith("E")) return "epci";
+  if (code.startsWith("D")) return "departement";
+  if (code.startsWith("Z")) return "zone";
   return "iris";
 }
 

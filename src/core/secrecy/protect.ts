@@ -27,6 +27,12 @@ export interface ProtectOptions {
    */
   readonly earlierStatus?: ReadonlyMap<number, Status>;
   /**
+   * Cells of the release that are part of no output (the « autres communes »
+   * of a provider's table, crossings of columns nobody gave): the attacker's
+   * unknowns, never published, never attacked unless primary.
+   */
+  readonly hiddenCells?: readonly number[];
+  /**
    * Under "auto", the optimal method runs when its model stays small:
    * primaries × inner cells × 2 perturbation variables up to this budget.
    */
@@ -83,7 +89,10 @@ export function protectTable(
   const statuses = primaryStatuses(set, rules);
   const n = set.cells.length;
   const earlierPublished = [...(options.earlierPublished ?? [])];
-  const hasHistory = set.tables.some((t) => tableRole(t) !== "published");
+  const hasHistory =
+    set.tables.some((t) => tableRole(t) !== "published") || (options.hiddenCells?.length ?? 0) > 0;
+  // Their values are only a consistent point: no rule reads them.
+  for (const c of options.hiddenCells ?? []) statuses[c] = "H";
   if (hasHistory) {
     // Earlier releases keep the statuses they were frozen with: what they
     // published is known, what they hid stays to protect.
