@@ -8,7 +8,7 @@
  */
 import type { Dataset } from "../core/convention/model.js";
 import { invalide, SocleError } from "../core/errors.js";
-import { ENSEMBLE, TERRITOIRE } from "../core/release/aggregate.js";
+import { ENSEMBLE, earlierTableName, TERRITOIRE } from "../core/release/aggregate.js";
 import {
   type AggregatedRow,
   type AggregatedTable,
@@ -21,9 +21,11 @@ import {
   territoryKey,
 } from "../core/release/aggregated.js";
 import { highsCompletion } from "../core/release/completion.js";
+import { type EarlierRelease, mergedStatus, planHistory } from "../core/release/history.js";
 import { type ReleasedCell, type ReleasedTable, releasedTables } from "../core/release/release.js";
 import { protectTable, SecrecyFailure } from "../core/secrecy/protect.js";
-import { cellKey, type SecrecyRules, type Status } from "../core/secrecy/rules.js";
+import { cellKey, isSuppressed, type SecrecyRules, type Status } from "../core/secrecy/rules.js";
+import { cellIndex, tableRole } from "../core/table/table.js";
 import type { Queryable } from "../store/db.js";
 import type { PublishOptions } from "./publish.js";
 
@@ -87,13 +89,30 @@ async function namesOf(q: Queryable, rows: readonly AggregatedRow[]): Promise<Na
 export async function publishAggregatedTables(
   o: PublishOptions,
   dataset: Dataset,
-  data: StoredAggregated,
+  data: StoredAggregated & { id: string },
+  earlierReleases: readonly EarlierRelease[],
 ): Promise<{
   tableaux: ReleasedTable[];
-  facts: { primaires: number; secondaires: number; secondes: number };
+  facts: { primaires: number; secondaires: number; secondes: number; versions: number };
 }> {
   const secret = o.convention.secret;
-  const names = await namesOf(o.db, data.lignes);
+  // Earlier releases of this vintage on other versions of the table (a
+  // corrected file): each version is part of what the attacker knows.
+  const plan = planHistory(earlierReleases, [data.id]);
+  const earlierData: AggregatedRow[][] = [];
+  for (const v of plan.versions.slice(0, -1)) {
+    const [row] = await o.db.query<{ cellules: StoredAggregated }>("SELECT cellules FROM tableau_derive WHERE id = $1", [
+      v.depots[0],
+    ]);
+    if (!row)
+      throw new SocleError(
+        "interdit",
+        "historique_illisible",
+        "Diffusion refusée : le tableau d'une diffusion antérieure de ce millésime n'est plus disponible ; le secret ne peut pas être garanti face à elle.",
+      );
+    earlierData.push(row.cellules.lignes);
+  }
+  const names = await namesOf(o.db, [...earlierData.flat(), ...data.lignes]);
   const field = (nom: string) => dataset.champs.find((f) => f.nom === nom);
   const labelOf = (nom: string) => {
     const l = field(nom)?.libelle ?? nom.replace(/_/g, " ");
@@ -108,6 +127,8 @@ export async function publishAggregatedTables(
       names.members,
       secret.seuil,
       highsCompletion(o.highs),
+      earlierData,
+      plan.versions.map((v) => v.label),
     );
   } catch (e) {
     if (e instanceof RangeError)
@@ -149,20 +170,45 @@ export async function publishAggregatedTables(
     const set = t.set;
     const manual = new Set<string>();
     const hidden: number[] = [];
+    const published = set.tables.findIndex((x) => tableRole(x) === "published");
     set.cells.forEach((cell, c) => {
       const [terr, col] = cell.codes as [string, string];
       if (terr.startsWith(RESTE) || col.startsWith(CROISEMENT)) {
         hidden.push(c);
         return;
       }
+      if (cell.table !== published) return;
       const given = givenValue(t, terr, col);
-      if (given === null) manual.add(cellKey(0, cell.codes));
+      if (given === null) manual.add(cellKey(cell.table, cell.codes));
       else if (given === undefined) {
         // Not given: a sum Socle computes, known only when every part below was given.
         const leaves = set.variables[0]?.leavesOf.get(terr) ?? [];
         if (leaves.some((l) => l.startsWith(RESTE))) hidden.push(c);
-        else if (leaves.some((l) => givenValue(t, l, col) === null)) manual.add(cellKey(0, cell.codes));
+        else if (leaves.some((l) => givenValue(t, l, col) === null)) manual.add(cellKey(cell.table, cell.codes));
       }
+    });
+    // What earlier releases published of this table, with the status it had.
+    const find = cellIndex(set);
+    const tableName = labelOf(t.group.name);
+    const earlierPublished: number[] = [];
+    const earlierStatus = new Map<number, Status>();
+    const place = (r: EarlierRelease, table: number, onCell: (c: number, s: Status) => void) => {
+      for (const rt of r.tableaux) {
+        if (rt.nom !== tableName) continue;
+        for (const rc of rt.cellules) {
+          const c = find(table, rc.codes);
+          if (c !== undefined) onCell(c, rc.statut === "s" ? "C" : rc.statut);
+        }
+      }
+    };
+    for (const r of plan.sameData)
+      place(r, published, (c, st) => {
+        if (!isSuppressed(st)) earlierPublished.push(c);
+      });
+    plan.versions.slice(0, -1).forEach((v, k) => {
+      const table = set.tables.findIndex((x) => x.name === earlierTableName(t.group.name, plan.versions[k]!.label));
+      if (table >= 0)
+        for (const r of v.releases) place(r, table, (c, st) => earlierStatus.set(c, mergedStatus(earlierStatus.get(c), st)));
     });
     const rules: SecrecyRules = {
       threshold: secret.seuil,
@@ -175,7 +221,11 @@ export async function publishAggregatedTables(
     };
     let protection: ReturnType<typeof protectTable>;
     try {
-      protection = protectTable(o.highs, set, rules, { hiddenCells: hidden });
+      protection = protectTable(o.highs, set, rules, {
+        hiddenCells: hidden,
+        ...(earlierPublished.length > 0 ? { earlierPublished } : {}),
+        ...(earlierStatus.size > 0 ? { earlierStatus } : {}),
+      });
     } catch (e) {
       if (e instanceof SecrecyFailure)
         throw new SocleError(
@@ -196,7 +246,8 @@ export async function publishAggregatedTables(
     secondaires += protection.secondary;
     secondes += protection.seconds;
     set.cells.forEach((cell, c) => {
-      countStatus.set(`${cell.codes[0]}\u0000${cell.codes[1]}`, protection.statuses[c] as Status);
+      if (cell.table === published)
+        countStatus.set(`${cell.codes[0]}\u0000${cell.codes[1]}`, protection.statuses[c] as Status);
     });
     const [table] = releasedTables(
       set,
@@ -221,7 +272,7 @@ export async function publishAggregatedTables(
     tableaux.push(
       rateTable(rate, dataset, data, countStatus, zonePopulation, secret.zoneMinimum, names, labelOf),
     );
-  return { tableaux, facts: { primaires, secondaires, secondes } };
+  return { tableaux, facts: { primaires, secondaires, secondes, versions: plan.versions.length } };
 }
 
 /**

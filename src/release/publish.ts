@@ -164,14 +164,17 @@ export async function publishRelease(o: PublishOptions): Promise<Release> {
 }
 
 /** What a release was computed on: checked again when it is frozen. */
-interface HistoryGuard {
+export interface HistoryGuard {
   jeuId: string;
   annee: number;
   releases: number;
+  /** The data the release counted: deposits, or the stored table of an aggregated dataset. */
   depots: readonly string[];
+  /** The same, read again inside the freezing transaction. */
+  current: (tx: Queryable) => Promise<readonly string[]>;
 }
 
-async function earlierReleases(q: Queryable, jeuId: string, annee: number): Promise<EarlierRelease[]> {
+export async function earlierReleases(q: Queryable, jeuId: string, annee: number): Promise<EarlierRelease[]> {
   const rows = await q.query<{
     id: string;
     diffuse_le: Date | string;
@@ -320,7 +323,13 @@ async function prepareIndividual(o: PublishOptions, titre: string, dataset: Data
     (variable) =>
       variable === TERRITOIRE ? "Territoire" : (breakdownLabels.get(variable)?.libelle ?? variable),
   );
-  const guard: HistoryGuard = { jeuId: o.jeuId, annee: o.annee, releases: earlier.length, depots };
+  const guard: HistoryGuard = {
+    jeuId: o.jeuId,
+    annee: o.annee,
+    releases: earlier.length,
+    depots,
+    current: (tx) => activeDeposits(tx, o.jeuId, o.annee),
+  };
   return {
     zonage: dataset.niveaux.join("+"),
     tableaux,
@@ -370,7 +379,7 @@ async function freeze(
         "SELECT count(*)::int AS n FROM diffusion WHERE jeu_id = $1 AND annee = $2",
         [guard.jeuId, guard.annee],
       );
-      const depots = await activeDeposits(tx, guard.jeuId, guard.annee);
+      const depots = await guard.current(tx);
       if (Number(n?.n) !== guard.releases || depots.join(",") !== guard.depots.join(",")) return false;
     }
     await tx.query(
@@ -416,26 +425,48 @@ async function freeze(
 
 /** An aggregated dataset (a provider's table by territory): see publish-aggregated.ts. */
 async function publishAggregated(o: PublishOptions, now: Date, dataset: Dataset): Promise<Release> {
-  const stored = await o.db.query<{ cellules: StoredAggregated }>(
-    "SELECT cellules FROM tableau_derive WHERE jeu_id = $1 AND nom = $2 ORDER BY created_at DESC LIMIT 1",
-    [o.jeuId, `depot ${o.annee}`],
-  );
-  const data = stored[0]?.cellules;
-  if (!data) throw invalide("rien_a_diffuser", `Aucun tableau ${o.annee} déposé pour « ${dataset.titre} ».`);
-  const { tableaux, facts } = await publishAggregatedTables(o, dataset, data);
-  return freezeOrFail(o, now, dataset.niveaux.join("+"), tableaux, {
-    nonLocalises: 0,
-    primaires: facts.primaires,
-    secondaires: facts.secondaires,
-    secondes: Math.round(facts.secondes * 100) / 100,
-    methode: "fast",
-  });
+  for (let attempt = 1; ; attempt++) {
+    const stored = await storedTable(o.db, o.jeuId, o.annee);
+    if (!stored) throw invalide("rien_a_diffuser", `Aucun tableau ${o.annee} déposé pour « ${dataset.titre} ».`);
+    const earlier = await earlierReleases(o.db, o.jeuId, o.annee);
+    const { tableaux, facts } = await publishAggregatedTables(o, dataset, stored, earlier);
+    const guard: HistoryGuard = {
+      jeuId: o.jeuId,
+      annee: o.annee,
+      releases: earlier.length,
+      depots: [stored.id],
+      current: async (tx) => [(await storedTable(tx, o.jeuId, o.annee))?.id ?? ""],
+    };
+    const frozen = await freeze(o, now, dataset.niveaux.join("+"), tableaux, {
+      nonLocalises: 0,
+      primaires: facts.primaires,
+      secondaires: facts.secondaires,
+      secondes: Math.round(facts.secondes * 100) / 100,
+      methode: "fast",
+      ...(facts.versions > 1 ? { versions: facts.versions } : {}),
+    }, guard);
+    if (frozen) return frozen;
+    if (attempt >= RELEASE_ATTEMPTS)
+      throw new SocleError(
+        "conflit",
+        "diffusion_concurrente",
+        "D'autres diffusions de ce jeu de données ont été faites pendant celle-ci : relancez la diffusion.",
+      );
+  }
 }
 
-async function freezeOrFail(...args: Parameters<typeof freeze>): Promise<Release> {
-  const r = await freeze(...args);
-  if (!r) throw new Error("freeze without guard returned nothing");
-  return r;
+/** The latest table deposited for a vintage of an aggregated dataset. */
+async function storedTable(
+  q: Queryable,
+  jeuId: string,
+  annee: number,
+): Promise<(StoredAggregated & { id: string }) | undefined> {
+  const rows = await q.query<{ id: string; cellules: StoredAggregated }>(
+    "SELECT id, cellules FROM tableau_derive WHERE jeu_id = $1 AND nom = $2 ORDER BY created_at DESC, id DESC LIMIT 1",
+    [jeuId, `depot ${annee}`],
+  );
+  const r = rows[0];
+  return r ? { ...r.cellules, id: r.id } : undefined;
 }
 
 export async function getRelease(q: Queryable, id: string): Promise<Release> {

@@ -416,6 +416,11 @@ ALTER TABLE diffusion ADD COLUMN depots uuid[] NOT NULL DEFAULT '{}';
 UPDATE diffusion SET depots = coalesce((SELECT array_agg(d.id) FROM depot d
   WHERE d.jeu_id = diffusion.jeu_id AND d.depose_le <= diffusion.diffuse_le
     AND (d.annee IS NULL OR d.annee = diffusion.annee)), '{}');
+-- An aggregated dataset's release counted the table deposited last before it.
+UPDATE diffusion SET depots = ARRAY[(SELECT t.id FROM tableau_derive t WHERE t.jeu_id = diffusion.jeu_id
+    AND t.nom = 'depot ' || diffusion.annee AND t.created_at <= diffusion.diffuse_le ORDER BY t.created_at DESC LIMIT 1)]
+  WHERE EXISTS (SELECT 1 FROM tableau_derive t WHERE t.jeu_id = diffusion.jeu_id
+    AND t.nom = 'depot ' || diffusion.annee AND t.created_at <= diffusion.diffuse_le);
 CREATE INDEX diffusion_jeu_annee ON diffusion(jeu_id, annee);
 `,
   },

@@ -14,9 +14,9 @@
  * given columns, its leaves the crossings nobody gave.
  */
 import { type FieldValue, readNumber } from "../deposit/fields.js";
-import { buildDimension, type Dimension, type HierarchyEdge } from "../table/dimension.js";
+import { buildDimension, type Dimension, flatDimension, type HierarchyEdge } from "../table/dimension.js";
 import { buildTableSet, type InnerRow, type TableSet } from "../table/table.js";
-import { ENSEMBLE, TERRITOIRE } from "./aggregate.js";
+import { type DataHistory, ENSEMBLE, historyTables, TERRITOIRE, VERSION } from "./aggregate.js";
 
 export const ETRANGER = "99999";
 export const INCONNUE = "XXXXX";
@@ -263,7 +263,11 @@ export type Completion = (problem: {
 
 /**
  * One count table per column group: territory × columns, the provider's
- * values at every cell it gave, consistent values elsewhere.
+ * values at every cell it gave, consistent values elsewhere. With earlier
+ * versions of the table (a corrected file after a release), each version's
+ * values are matched unit by unit per inner cell (unit j is held by every
+ * version with more than j), so the tables of every version and the hidden
+ * tables of what changed share the attacker's unknowns (see `DataHistory`).
  */
 export function aggregatedTables(
   rows: readonly AggregatedRow[],
@@ -272,13 +276,19 @@ export function aggregatedTables(
   members: Memberships,
   threshold: number,
   complete: Completion,
+  earlier: readonly (readonly AggregatedRow[])[] = [],
+  labels: readonly string[] = [],
 ): AggregatedTable[] {
-  const territory = territoryOfRows(rows, members);
+  const versions = [...earlier, rows];
+  const territory = territoryOfRows(versions.flat(), members);
   return columnGroups(columns, sums).map((group) => {
-    const given = new Map<string, number | null>();
-    for (const r of rows)
-      for (const c of group.columns)
-        if (c in r.valeurs) given.set(givenKey(territoryKey(r.territoire), c), r.valeurs[c] ?? null);
+    const givenOf = (rs: readonly AggregatedRow[]) => {
+      const given = new Map<string, number | null>();
+      for (const r of rs)
+        for (const c of group.columns)
+          if (c in r.valeurs) given.set(givenKey(territoryKey(r.territoire), c), r.valeurs[c] ?? null);
+      return given;
+    };
     const tLeaves = territory.leaves;
     const cLeaves = group.dimension.leaves;
     const innerIndex = (t: number, c: number) => t * cLeaves.length + c;
@@ -291,44 +301,76 @@ export function aggregatedTables(
           out.push(innerIndex(tIdx.get(tl) as number, cIdx.get(cl) as number));
       return out;
     };
-    const constraints: { vars: number[]; lower: number; upper: number }[] = [];
-    for (const [key, v] of given) {
-      const [t, c] = key.split("\u0000") as [string, string];
-      const vars = support(t, c);
-      if (v === null) constraints.push({ vars, lower: 1, upper: Math.max(1, threshold - 1) });
-      else constraints.push({ vars, lower: v, upper: v });
-    }
     const numVars = tLeaves.length * cLeaves.length;
-    let x = complete({ numVars, rows: constraints });
-    // A blank the provider made as a secondary can hold more than k−1.
-    x ??= complete({
-      numVars,
-      rows: constraints.map((r) =>
-        r.lower === r.upper ? r : { ...r, lower: 0, upper: Number.POSITIVE_INFINITY },
-      ),
+    const completed = versions.map((rs) => {
+      const constraints: { vars: number[]; lower: number; upper: number }[] = [];
+      for (const [key, v] of givenOf(rs)) {
+        const [t, c] = key.split("\u0000") as [string, string];
+        const vars = support(t, c);
+        if (v === null) constraints.push({ vars, lower: 1, upper: Math.max(1, threshold - 1) });
+        else constraints.push({ vars, lower: v, upper: v });
+      }
+      // A blank the provider made as a secondary can hold more than k−1.
+      const x =
+        complete({ numVars, rows: constraints }) ??
+        complete({
+          numVars,
+          rows: constraints.map((r) =>
+            r.lower === r.upper ? r : { ...r, lower: 0, upper: Number.POSITIVE_INFINITY },
+          ),
+        });
+      if (!x) throw new RangeError("valeurs incohérentes");
+      return x;
     });
-    if (!x) throw new RangeError("valeurs incohérentes");
     const inner: InnerRow[] = [];
+    const segments = new Set<string>();
+    const last = versions.length - 1;
     tLeaves.forEach((tl, ti) => {
       cLeaves.forEach((cl, ci) => {
-        const value = Math.round(x[innerIndex(ti, ci)] as number);
-        if (value > 0) inner.push({ codes: [tl, cl], value });
+        const values = completed.map((x) => Math.round(x[innerIndex(ti, ci)] as number));
+        if (versions.length === 1) {
+          if ((values[0] as number) > 0) inner.push({ codes: [tl, cl], value: values[0] as number });
+          return;
+        }
+        // Units 0..max−1 of this cell: unit j is held by the versions with more than j.
+        const steps = [...new Set(values)].filter((v) => v > 0).sort((a, b) => a - b);
+        let from = 0;
+        for (const to of steps) {
+          const held = values.flatMap((v, k) => (v > from ? [k] : []));
+          const segment = held.join(".");
+          segments.add(segment);
+          inner.push({ codes: [tl, cl, segment], value: to - from });
+          from = to;
+        }
       });
     });
-    if (inner.length === 0) inner.push({ codes: [tLeaves[0] as string, cLeaves[0] as string], value: 0 });
-    const set = buildTableSet(
-      [territory, group.dimension],
-      [{ name: group.name, variables: [0, 1] }],
-      inner,
-      {
-        aggregate: true,
-      },
-    );
+    const all = versions.map((_, k) => k).join(".");
+    if (inner.length === 0)
+      inner.push({ codes: [tLeaves[0] as string, cLeaves[0] as string, ...(last > 0 ? [all] : [])], value: 0 });
+    if (last > 0) segments.add(all);
+    const base = [{ name: group.name, variables: [0, 1] }];
+    const history: DataHistory | undefined =
+      last > 0
+        ? {
+            versions: versions.map((_, k) => ({
+              label: labels[k] ?? `version ${k + 1}`,
+              segments: [...segments].filter((sg) => sg.split(".").includes(String(k))),
+              role: k === last ? ("published" as const) : ("earlier" as const),
+            })),
+            changes: [...segments].filter((sg) => sg.split(".").length < versions.length),
+          }
+        : undefined;
+    const dims = history
+      ? [territory, group.dimension, flatDimension(VERSION, [...segments].sort(), "Toutes")]
+      : [territory, group.dimension];
+    const set = buildTableSet(dims, history ? historyTables(base, history, 2) : base, inner, {
+      aggregate: true,
+    });
     const unknownLeaves = new Set([
       ...tLeaves.filter((l) => l.startsWith(RESTE)),
       ...cLeaves.filter((l) => l.startsWith(CROISEMENT)),
     ]);
-    return { group, set, given, unknownLeaves };
+    return { group, set, given: givenOf(rows), unknownLeaves };
   });
 }
 
