@@ -101,9 +101,10 @@ export async function publishAggregatedTables(
   const plan = planHistory(earlierReleases, [data.id]);
   const earlierData: AggregatedRow[][] = [];
   for (const v of plan.versions.slice(0, -1)) {
-    const [row] = await o.db.query<{ cellules: StoredAggregated }>("SELECT cellules FROM tableau_derive WHERE id = $1", [
-      v.depots[0],
-    ]);
+    const [row] = await o.db.query<{ cellules: StoredAggregated }>(
+      "SELECT cellules FROM tableau_derive WHERE id = $1",
+      [v.depots[0]],
+    );
     if (!row)
       throw new SocleError(
         "interdit",
@@ -184,7 +185,8 @@ export async function publishAggregatedTables(
         // Not given: a sum Socle computes, known only when every part below was given.
         const leaves = set.variables[0]?.leavesOf.get(terr) ?? [];
         if (leaves.some((l) => l.startsWith(RESTE))) hidden.push(c);
-        else if (leaves.some((l) => givenValue(t, l, col) === null)) manual.add(cellKey(cell.table, cell.codes));
+        else if (leaves.some((l) => givenValue(t, l, col) === null))
+          manual.add(cellKey(cell.table, cell.codes));
       }
     });
     // What earlier releases published of this table, with the status it had.
@@ -206,9 +208,12 @@ export async function publishAggregatedTables(
         if (!isSuppressed(st)) earlierPublished.push(c);
       });
     plan.versions.slice(0, -1).forEach((v, k) => {
-      const table = set.tables.findIndex((x) => x.name === earlierTableName(t.group.name, plan.versions[k]!.label));
+      const table = set.tables.findIndex(
+        (x) => x.name === earlierTableName(t.group.name, plan.versions[k]!.label),
+      );
       if (table >= 0)
-        for (const r of v.releases) place(r, table, (c, st) => earlierStatus.set(c, mergedStatus(earlierStatus.get(c), st)));
+        for (const r of v.releases)
+          place(r, table, (c, st) => earlierStatus.set(c, mergedStatus(earlierStatus.get(c), st)));
     });
     const rules: SecrecyRules = {
       threshold: secret.seuil,

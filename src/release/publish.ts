@@ -427,7 +427,8 @@ async function freeze(
 async function publishAggregated(o: PublishOptions, now: Date, dataset: Dataset): Promise<Release> {
   for (let attempt = 1; ; attempt++) {
     const stored = await storedTable(o.db, o.jeuId, o.annee);
-    if (!stored) throw invalide("rien_a_diffuser", `Aucun tableau ${o.annee} déposé pour « ${dataset.titre} ».`);
+    if (!stored)
+      throw invalide("rien_a_diffuser", `Aucun tableau ${o.annee} déposé pour « ${dataset.titre} ».`);
     const earlier = await earlierReleases(o.db, o.jeuId, o.annee);
     const { tableaux, facts } = await publishAggregatedTables(o, dataset, stored, earlier);
     const guard: HistoryGuard = {
@@ -437,14 +438,21 @@ async function publishAggregated(o: PublishOptions, now: Date, dataset: Dataset)
       depots: [stored.id],
       current: async (tx) => [(await storedTable(tx, o.jeuId, o.annee))?.id ?? ""],
     };
-    const frozen = await freeze(o, now, dataset.niveaux.join("+"), tableaux, {
-      nonLocalises: 0,
-      primaires: facts.primaires,
-      secondaires: facts.secondaires,
-      secondes: Math.round(facts.secondes * 100) / 100,
-      methode: "fast",
-      ...(facts.versions > 1 ? { versions: facts.versions } : {}),
-    }, guard);
+    const frozen = await freeze(
+      o,
+      now,
+      dataset.niveaux.join("+"),
+      tableaux,
+      {
+        nonLocalises: 0,
+        primaires: facts.primaires,
+        secondaires: facts.secondaires,
+        secondes: Math.round(facts.secondes * 100) / 100,
+        methode: "fast",
+        ...(facts.versions > 1 ? { versions: facts.versions } : {}),
+      },
+      guard,
+    );
     if (frozen) return frozen;
     if (attempt >= RELEASE_ATTEMPTS)
       throw new SocleError(

@@ -346,7 +346,10 @@ export function aggregatedTables(
     });
     const all = versions.map((_, k) => k).join(".");
     if (inner.length === 0)
-      inner.push({ codes: [tLeaves[0] as string, cLeaves[0] as string, ...(last > 0 ? [all] : [])], value: 0 });
+      inner.push({
+        codes: [tLeaves[0] as string, cLeaves[0] as string, ...(last > 0 ? [all] : [])],
+        value: 0,
+      });
     if (last > 0) segments.add(all);
     const base = [{ name: group.name, variables: [0, 1] }];
     const history: DataHistory | undefined =
