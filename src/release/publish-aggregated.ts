@@ -21,7 +21,7 @@ import {
   territoryKey,
 } from "../core/release/aggregated.js";
 import { highsCompletion } from "../core/release/completion.js";
-import { type EarlierRelease, mergedStatus, planHistory } from "../core/release/history.js";
+import { changedCells, type EarlierRelease, mergedStatus, planHistory } from "../core/release/history.js";
 import { type ReleasedCell, type ReleasedTable, releasedTables } from "../core/release/release.js";
 import { protectTable, SecrecyFailure } from "../core/secrecy/protect.js";
 import { cellKey, isSuppressed, type SecrecyRules, type Status } from "../core/secrecy/rules.js";
@@ -215,6 +215,10 @@ export async function publishAggregatedTables(
         for (const r of v.releases)
           place(r, table, (c, st) => earlierStatus.set(c, mergedStatus(earlierStatus.get(c), st)));
     });
+    for (const key of changedCells(set, earlierReleases, secret.seuil, (nom) =>
+      nom === tableName ? t.group.name : "",
+    ))
+      manual.add(key);
     const rules: SecrecyRules = {
       threshold: secret.seuil,
       protectZeros: secret.zerosSensibles,

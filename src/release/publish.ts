@@ -19,6 +19,7 @@ import {
   TERRITOIRE,
 } from "../core/release/aggregate.js";
 import {
+  changedCells,
   dataHistory,
   describeChanges,
   type EarlierRelease,
@@ -32,6 +33,7 @@ import {
   sourceMention,
   territoryLabel,
 } from "../core/release/release.js";
+import { auditHistory } from "../core/secrecy/history-audit.js";
 import { type Protection, protectTable, SecrecyFailure } from "../core/secrecy/protect.js";
 import type { SecrecyRules, Status } from "../core/secrecy/rules.js";
 import { isSuppressed } from "../core/secrecy/rules.js";
@@ -192,10 +194,17 @@ export async function earlierReleases(q: Queryable, jeuId: string, annee: number
   }));
 }
 
-async function prepareIndividual(o: PublishOptions, titre: string, dataset: Dataset) {
-  const depots = await activeDeposits(o.db, o.jeuId, o.annee);
-  if (depots.length === 0) throw invalide("rien_a_diffuser", `Aucune donnée ${o.annee} pour « ${titre} ».`);
-  const earlier = await earlierReleases(o.db, o.jeuId, o.annee);
+/**
+ * The tables of a vintage read beside its history: every earlier release's
+ * version of the data as its own tables with the statuses it froze, the
+ * cells of releases on the same data, and the hidden tables of what changed.
+ */
+async function historyModel(
+  o: PublishOptions,
+  dataset: Dataset,
+  depots: readonly string[],
+  earlier: readonly EarlierRelease[],
+) {
   const plan = planHistory(earlier, depots);
   const withHistory = plan.versions.length > 1;
   const obsDate = observationDate(o.annee);
@@ -230,11 +239,14 @@ async function prepareIndividual(o: PublishOptions, titre: string, dataset: Data
       );
     zone = { variable: TERRITOIRE, minimum: secret.zoneMinimum, population };
   }
+  // A cell that moved by 1..k−1 since an earlier release would show who changed.
+  const changed = changedCells(built.set, earlier, secret.seuil);
   const rules: SecrecyRules = {
     threshold: secret.seuil,
     protectZeros: secret.zerosSensibles,
     standard: "full",
     ...(zone ? { zone } : {}),
+    ...(changed.size > 0 ? { manual: changed } : {}),
   };
 
   // Everything earlier releases of this vintage published is known: on the
@@ -259,12 +271,14 @@ async function prepareIndividual(o: PublishOptions, titre: string, dataset: Data
       }
     }
   };
+  const sameStatus = new Map<number, Status>();
   for (const r of plan.sameData)
     place(
       r,
       (nom) => nom,
       (c, s) => {
         if (!isSuppressed(s)) earlierPublished.push(c);
+        sameStatus.set(c, mergedStatus(sameStatus.get(c), s));
       },
     );
   plan.versions.slice(0, -1).forEach((v) => {
@@ -281,6 +295,26 @@ async function prepareIndividual(o: PublishOptions, titre: string, dataset: Data
       "historique_illisible",
       `Diffusion refusée : ${unplaced} cellule(s) publiée(s) par des diffusions antérieures de ce millésime ne se rattachent plus aux tableaux (annexe ou territoires modifiés) ; le secret ne peut pas être garanti face à elles.`,
     );
+  return {
+    plan,
+    withHistory,
+    grouped,
+    geo,
+    built,
+    nonLocalises,
+    rules,
+    earlierPublished,
+    earlierStatus,
+    sameStatus,
+  };
+}
+
+async function prepareIndividual(o: PublishOptions, titre: string, dataset: Dataset) {
+  const depots = await activeDeposits(o.db, o.jeuId, o.annee);
+  if (depots.length === 0) throw invalide("rien_a_diffuser", `Aucune donnée ${o.annee} pour « ${titre} ».`);
+  const earlier = await earlierReleases(o.db, o.jeuId, o.annee);
+  const m = await historyModel(o, dataset, depots, earlier);
+  const { plan, withHistory, grouped, geo, built, nonLocalises, rules, earlierPublished, earlierStatus } = m;
   const changes = describeChanges(
     plan,
     grouped.reduce(
@@ -542,4 +576,27 @@ export async function listReleases(
     mentionSource: r.mention_source,
     diffuseLe: new Date(r.diffuse_le).toISOString(),
   }));
+}
+
+/**
+ * Attacks everything published for a vintage of an individual dataset: all
+ * its releases, each on its own version of the data. Null when nothing was released.
+ */
+export async function auditVintage(
+  o: Omit<PublishOptions, "actorId" | "now">,
+): Promise<{ releases: number; versions: number; report: ReturnType<typeof auditHistory> } | null> {
+  const jeu = await getJeu(o.db, o.jeuId);
+  const dataset = o.convention.jeux.find((d) => d.id === jeu.annexe);
+  if (!dataset)
+    throw invalide("annexe_inconnue", "L'annexe de ce jeu de données n'existe plus dans la convention.");
+  const releases = await earlierReleases(o.db, o.jeuId, o.annee);
+  const last = releases[releases.length - 1];
+  if (!last) return null;
+  const m = await historyModel({ ...o, actorId: null }, dataset, last.depots, releases);
+  const published = new Map([...m.earlierStatus, ...m.sameStatus]);
+  return {
+    releases: releases.length,
+    versions: m.plan.versions.length,
+    report: auditHistory(o.highs, m.built.set, m.rules, published),
+  };
 }

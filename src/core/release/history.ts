@@ -12,7 +12,8 @@
  * people whose small groups are sensitive (see docs/secrecy.md).
  */
 import { formatDateFr } from "../convention/dates.js";
-import { isPrimary, isSuppressed, type Status } from "../secrecy/rules.js";
+import { cellKey, isPrimary, isSuppressed, type Status } from "../secrecy/rules.js";
+import { cellIndex, type TableSet, tableRole } from "../table/table.js";
 import type { DataHistory } from "./aggregate.js";
 import type { ReleasedTable } from "./release.js";
 
@@ -118,4 +119,38 @@ export function describeChanges(
   }
   const texte = `depuis les diffusions antérieures de ce millésime, ${ajoutees} personne(s) ajoutée(s) et ${retirees} retirée(s) ou modifiée(s)`;
   return { ajoutees, retirees, texte };
+}
+
+/**
+ * Cells of the release being made whose value differs by 1 to k−1 from the
+ * same cell an earlier release published: the difference is a small group of
+ * people added or removed, so the cell is sensitive (a manual primary key).
+ *
+ * @param nameOf the new table an earlier table's name stands for (identity by default)
+ */
+export function changedCells(
+  set: TableSet,
+  earlier: readonly EarlierRelease[],
+  threshold: number,
+  nameOf: (nom: string) => string = (nom) => nom,
+): Set<string> {
+  const find = cellIndex(set);
+  const byName = new Map<string, number>();
+  set.tables.forEach((t, i) => {
+    if (tableRole(t) === "published") byName.set(t.name, i);
+  });
+  const out = new Set<string>();
+  for (const r of earlier)
+    for (const t of r.tableaux) {
+      const ti = byName.get(nameOf(t.nom));
+      if (ti === undefined) continue;
+      for (const cell of t.cellules) {
+        if (cell.valeur === null) continue;
+        const c = find(ti, cell.codes);
+        if (c === undefined) continue;
+        const d = Math.abs((set.cells[c]?.value ?? 0) - cell.valeur);
+        if (d >= 1 && d < threshold) out.add(cellKey(ti, cell.codes));
+      }
+    }
+  return out;
 }
