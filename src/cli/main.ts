@@ -26,6 +26,7 @@ import { ensureCog } from "../store/cog-etalab.js";
 import type { Db } from "../store/db.js";
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemo } from "../store/demo.js";
 import { openStore } from "../store/open.js";
+import { auditHistoryCommand } from "./audit-history.js";
 import { deposit, release } from "./deposit.js";
 import { geo, geocode } from "./geo.js";
 import { secret } from "./secret.js";
@@ -47,7 +48,7 @@ Commandes :
                                                 génère un département fictif (BAN, IRIS) et un fichier partenaire bruité
   geocode FICHIER --id-col COL --address-cols C1,C2… --out SORTIE.csv [--rejects R.csv] [--departements 76,69]
                                                 géocode un fichier (CSV ou XLSX) : identifiant + IRIS, jamais l'adresse
-  deposit --convention ID --dataset ANNEXE [--annee AAAA] FICHIER
+  deposit --convention ID --dataset ANNEXE [--annee AAAA] [--mode correction|complement] FICHIER
                                                 dépose un fichier individuel : pseudonymisé, géocodé, l'adresse oubliée
   release --convention ID --dataset ANNEXE --annee AAAA [--out DOSSIER]
                                                 produit une diffusion protégée (secret, audit) et ses exports
@@ -56,6 +57,8 @@ Commandes :
                                                 pose le secret primaire et secondaire, puis l'audit
   secret audit --cells F --hierarchy H… --pattern MOTIF.csv [--threshold K] [--standard full|exact]
                                                 attaque un motif de secret et dit s'il protège
+  secret audit-history --convention ID --dataset ANNEXE [--annee AAAA]
+                                                attaque tout ce qui a été publié d'un jeu (toutes diffusions, versions)
 
 Variables : SOCLE_PORT, SOCLE_HOST, SOCLE_DATA_DIR, SOCLE_DATABASE_URL, SOCLE_DEMO, SOCLE_SESSION_HOURS,
             SOCLE_TRUST_PROXY, SOCLE_LOG_LEVEL`;
@@ -264,6 +267,8 @@ export async function main(argv: string[]): Promise<void> {
     if (cmd === "organisations") return await organisations(sub, rest);
     if (cmd === "users") return await users(sub, rest);
     if (cmd === "audit") return await audit(sub);
+    if (cmd === "secret" && sub === "audit-history")
+      return await auditHistoryCommand(rest, (fn) => withStore(loadConfig(), fn));
     if (cmd === "secret") return await secret(sub, rest);
     if (cmd === "geo") return await geo(sub, rest, (fn) => withStore(loadConfig(), fn));
     if (cmd === "geocode") return await geocode(argv.slice(1), (fn) => withStore(loadConfig(), fn));

@@ -582,9 +582,12 @@ export async function listReleases(
  * Attacks everything published for a vintage of an individual dataset: all
  * its releases, each on its own version of the data. Null when nothing was released.
  */
-export async function auditVintage(
-  o: Omit<PublishOptions, "actorId" | "now">,
-): Promise<{ releases: number; versions: number; report: ReturnType<typeof auditHistory> } | null> {
+export async function auditVintage(o: Omit<PublishOptions, "actorId" | "now">): Promise<{
+  releases: number;
+  versions: number;
+  report: ReturnType<typeof auditHistory>;
+  differences: string[];
+} | null> {
   const jeu = await getJeu(o.db, o.jeuId);
   const dataset = o.convention.jeux.find((d) => d.id === jeu.annexe);
   if (!dataset)
@@ -598,5 +601,30 @@ export async function auditVintage(
     releases: releases.length,
     versions: m.plan.versions.length,
     report: auditHistory(o.highs, m.built.set, m.rules, published),
+    differences: smallDifferences(releases, o.convention.secret.seuil),
   };
+}
+
+/** Cells published by two releases with values 1..k−1 apart: a small group shown by difference. */
+export function smallDifferences(releases: readonly EarlierRelease[], threshold: number): string[] {
+  const out: string[] = [];
+  const date = (r: EarlierRelease) => r.diffuseLe.slice(0, 10).split("-").reverse().join("/");
+  releases.forEach((a, i) => {
+    for (const b of releases.slice(i + 1))
+      for (const ta of a.tableaux) {
+        const tb = b.tableaux.find((t) => t.nom === ta.nom);
+        if (!tb) continue;
+        const later = new Map(tb.cellules.map((c) => [c.codes.join("\u0000"), c.valeur]));
+        for (const c of ta.cellules) {
+          const v = later.get(c.codes.join("\u0000"));
+          if (c.valeur === null || v === null || v === undefined) continue;
+          const d = Math.abs(v - c.valeur);
+          if (d >= 1 && d < threshold)
+            out.push(
+              `« ${ta.nom} », ${c.codes.join(" × ")} : ${d} d'écart entre les diffusions du ${date(a)} et du ${date(b)}.`,
+            );
+        }
+      }
+  });
+  return out;
 }

@@ -105,6 +105,22 @@ describe("socle command", () => {
     await stop();
   });
 
+  it("re-attacks everything published for a dataset and reports in French", async () => {
+    const r = await run([
+      "secret",
+      "audit-history",
+      "--convention",
+      "demo-abs-valsocle",
+      "--dataset",
+      "allocataires",
+    ]);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toMatch(
+      /Millésime 2025 : 1 diffusion\(s\) sur 1 version\(s\) des données, \d+ cellule\(s\) secrète\(s\) attaquée\(s\) — aucune ne se recalcule\./,
+    );
+    expect(r.code).toBe(0);
+  });
+
   it("verifies the audit chain, then detects an edited and a deleted row", async () => {
     const ok = await run(["audit", "verify"]);
     expect(ok.stdout).toMatch(/Journal d'audit intègre : \d+ entrées vérifiées/);
