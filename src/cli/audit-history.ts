@@ -7,7 +7,7 @@
 import { parseArgs } from "node:util";
 import { invalide } from "../core/errors.js";
 import { loadSolver } from "../core/secrecy/solver.js";
-import { auditVintage } from "../release/publish.js";
+import { auditVintage } from "../release/history-model.js";
 import { getConvention } from "../store/conventions.js";
 import { listJeux } from "../store/datasets.js";
 import type { Db } from "../store/db.js";

@@ -154,3 +154,27 @@ export function changedCells(
     }
   return out;
 }
+
+/** Cells published by two releases with values 1..k−1 apart: a small group shown by difference. */
+export function smallDifferences(releases: readonly EarlierRelease[], threshold: number): string[] {
+  const out: string[] = [];
+  const date = (r: EarlierRelease) => r.diffuseLe.slice(0, 10).split("-").reverse().join("/");
+  releases.forEach((a, i) => {
+    for (const b of releases.slice(i + 1))
+      for (const ta of a.tableaux) {
+        const tb = b.tableaux.find((t) => t.nom === ta.nom);
+        if (!tb) continue;
+        const later = new Map(tb.cellules.map((c) => [c.codes.join("\u0000"), c.valeur]));
+        for (const c of ta.cellules) {
+          const v = later.get(c.codes.join("\u0000"));
+          if (c.valeur === null || v === null || v === undefined) continue;
+          const d = Math.abs(v - c.valeur);
+          if (d >= 1 && d < threshold)
+            out.push(
+              `« ${ta.nom} », ${c.codes.join(" × ")} : ${d} d'écart entre les diffusions du ${date(a)} et du ${date(b)}.`,
+            );
+        }
+      }
+  });
+  return out;
+}
