@@ -22,8 +22,11 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
   query?: Q;
   body?: B;
   response?: z.ZodType;
-  /** Largest request body in bytes (uploads); the server default otherwise. */
-  bodyLimit?: number;
+  /**
+   * The route takes an upload: its body is left unread for the handler
+   * (server/uploads.ts, receiveUpload, with the route's size limit), after the guard.
+   */
+  upload?: boolean;
 }
 
 export interface Ctx<P, Q, B> {
@@ -143,7 +146,7 @@ function guardedRoute<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodT
   app.route({
     method: spec.method,
     url: spec.url,
-    ...(spec.bodyLimit ? { bodyLimit: spec.bodyLimit } : {}),
+    ...(spec.upload ? { config: { upload: true } } : {}),
     handler: async (request, reply) => {
       const principal = request.principal;
       if (!principal) throw new SocleError("non_authentifie", "non_authentifie", "Authentification requise.");

@@ -16,6 +16,7 @@ import { authRoutes } from "./routes/auth.js";
 import { conventionRoutes } from "./routes/conventions.js";
 import { organisationRoutes } from "./routes/organisations.js";
 import { territoireRoutes } from "./routes/territoires.js";
+import { cleanUploadLeftovers, DEFAULT_UPLOAD_LIMITS, installUploads, type UploadLimits } from "./uploads.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -36,6 +37,10 @@ export interface ServerDeps {
   filesDir: string;
   /** Folder of the conventions' pseudonymisation secrets (default: « secrets » beside filesDir). */
   secretsDir?: string;
+  /** Folder of uploads in transit (default: « televersements » beside filesDir); emptied at start-up. */
+  uploadsDir?: string;
+  /** Largest uploads in bytes (defaults: deposits 512 Mio, study documents 100 Mio). */
+  uploadLimits?: Partial<UploadLimits>;
 }
 
 declare module "fastify" {
@@ -75,12 +80,10 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     for (const m of Array.isArray(r.method) ? r.method : [r.method])
       if (m !== "HEAD") apiRoutes.push(`${m} ${r.url}`);
   });
-  // Uploads (deposits, study documents) arrive as the raw file.
-  app.addContentTypeParser(
-    ["application/octet-stream", "application/pdf"],
-    { parseAs: "buffer" },
-    (_req, body, done) => done(null, body),
-  );
+  // Uploads (deposits, study documents) stay unread until their route has checked the user.
+  const uploadsDir = deps.uploadsDir ?? path.join(path.dirname(deps.filesDir), "televersements");
+  await cleanUploadLeftovers(uploadsDir);
+  await installUploads(app);
   installErrorHandler(app);
   installSessions(app, auth);
   installRequestAudit(app, auth);
@@ -111,6 +114,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     db: deps.db,
     files: { root: deps.filesDir },
     secrets: { dir: deps.secretsDir ?? path.join(path.dirname(deps.filesDir), "secrets") },
+    uploads: uploadsDir,
+    uploadLimits: { ...DEFAULT_UPLOAD_LIMITS, ...deps.uploadLimits },
     now: auth.now,
   });
 

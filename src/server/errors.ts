@@ -20,10 +20,13 @@ export interface ErrorBody {
 
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | Error, request, reply) => {
+    // An upload refused before (or while) its body was read: the client is
+    // told to stop sending by closing the connection after the answer.
+    if (request.routeOptions.config?.upload) reply.header("connection", "close");
     if (isSocleError(err)) {
       const body: ErrorBody = { erreur: { code: err.code, message: err.message } };
       if (err.details.length > 0) body.erreur.details = err.details;
-      return reply.status(STATUS[err.kind]).send(body);
+      return reply.status(err.code === "trop_volumineux" ? 413 : STATUS[err.kind]).send(body);
     }
     const fe = err as FastifyError;
     // A unique constraint of the store: the same thing exists already.
