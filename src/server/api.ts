@@ -9,7 +9,7 @@ import { type IsoDate, isoDateInParis } from "../core/convention/dates.js";
 import type { Action } from "../core/convention/rights.js";
 import { invalide, SocleError } from "../core/errors.js";
 import type { Queryable } from "../store/db.js";
-import { type ConventionAccess, checkAccess } from "./access.js";
+import { type ConventionAccess, checkAccess, orHidden } from "./access.js";
 
 export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> {
   method: "GET" | "POST" | "PUT" | "DELETE";
@@ -179,7 +179,8 @@ export interface ConventionCtx<P, Q, B> extends AuthedCtx<P, Q, B> {
 /**
  * A route on data held under a convention: the convention is found from the
  * parameters, and the user's rights in it are checked for `action` on today's
- * date (in France) before the handler runs; a refusal is a 403 saying why.
+ * date (in France) before the handler runs; a refusal is a 403 saying why,
+ * except to a user who is no party to it: a 404 like for a missing object.
  */
 export function conventionRoute<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(
   app: FastifyInstance,
@@ -194,7 +195,7 @@ export function conventionRoute<P extends z.ZodType, Q extends z.ZodType, B exte
     app,
     spec,
     async (principal, params) => {
-      const conventionId = await spec.conventionOf(params, deps.db);
+      const conventionId = await orHidden(spec.conventionOf(params, deps.db));
       const on: IsoDate = isoDateInParis(deps.now());
       return checkAccess(deps.db, principal, conventionId, spec.action, on);
     },

@@ -3,15 +3,18 @@
  * dist/web. Everything it needs comes in as parameters.
  */
 import { existsSync } from "node:fs";
+import type { Socket } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import fastifyCookie from "@fastify/cookie";
 import fastifyStatic from "@fastify/static";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import type { Config } from "../config.js";
 import type { Db } from "../store/db.js";
 import { openapiDocument, publicRoute } from "./api.js";
 import { type AuthOptions, installRequestAudit, installSessions } from "./auth.js";
 import { installErrorHandler } from "./errors.js";
+import { installInputGuards } from "./hostile-input.js";
 import { authRoutes } from "./routes/auth.js";
 import { conventionRoutes } from "./routes/conventions.js";
 import { organisationRoutes } from "./routes/organisations.js";
@@ -26,6 +29,34 @@ export function defaultWebRoot(): string {
     if (existsSync(path.join(candidate, "index.html")) && !existsSync(path.join(candidate, "src")))
       return candidate;
   return path.resolve(here, "../../dist/web");
+}
+
+const BAD_ADDRESS = {
+  erreur: { code: "adresse_invalide", message: "Requête invalide : adresse mal formée." },
+};
+
+/**
+ * A request Node's parser refuses (bad framing, headers too large): a French
+ * 400 or 431, unless an answer already went out on that connection (the
+ * router refused the address and closed it: nothing more to say).
+ */
+function clientErrorHandler(err: Error & { code?: string }, socket: Socket): void {
+  const current = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (!socket.writable || current?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const tooLarge = err.code === "HPE_HEADER_OVERFLOW";
+  const body = JSON.stringify({
+    erreur: tooLarge
+      ? { code: "entetes_trop_grands", message: "Requête invalide : en-têtes trop volumineux." }
+      : { code: "requete_mal_formee", message: "Requête HTTP mal formée." },
+  });
+  socket.end(
+    `HTTP/1.1 ${tooLarge ? "431 Request Header Fields Too Large" : "400 Bad Request"}\r\n` +
+      `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      `Connection: close\r\n\r\n${body}`,
+  );
 }
 
 export interface ServerDeps {
@@ -67,6 +98,14 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
           },
     trustProxy: deps.config.trustProxy,
     bodyLimit: 5 * 1024 * 1024,
+    // Malformed addresses are refused by the router before any hook: in French too.
+    frameworkErrors: (_err, _request, reply) => {
+      void (reply as unknown as FastifyReply)
+        .code(400)
+        .type("application/json; charset=utf-8")
+        .send(JSON.stringify(BAD_ADDRESS));
+    },
+    clientErrorHandler,
   });
   const auth: AuthOptions = {
     db: deps.db,
@@ -85,6 +124,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await cleanUploadLeftovers(uploadsDir);
   await installUploads(app);
   installErrorHandler(app);
+  installInputGuards(app);
+  await app.register(fastifyCookie, { hook: "onRequest" });
   installSessions(app, auth);
   installRequestAudit(app, auth);
   app.addHook("onSend", async (_req, reply, payload) => {

@@ -3,6 +3,7 @@
  * is stored. Login attempts are throttled per account and per address.
  */
 import { createHash, randomBytes } from "node:crypto";
+import "@fastify/cookie";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { LOGIN_LIMITS, loginBlocked, type Principal } from "../core/account/model.js";
 import { SocleError } from "../core/errors.js";
@@ -29,14 +30,10 @@ declare module "fastify" {
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
 
+/** A cookie of the request, as parsed by @fastify/cookie (a malformed one is only an unknown value). */
 export function readCookie(request: FastifyRequest, name: string): string | undefined {
-  const header = request.headers.cookie;
-  if (!header) return undefined;
-  for (const part of header.split(";")) {
-    const i = part.indexOf("=");
-    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
-  }
-  return undefined;
+  const v = request.cookies?.[name];
+  return typeof v === "string" && v.length > 0 && v.length <= 512 ? v : undefined;
 }
 
 function sessionCookie(request: FastifyRequest, value: string, maxAgeSeconds: number): string {
