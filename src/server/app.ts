@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import fastifyCookie from "@fastify/cookie";
 import fastifyStatic from "@fastify/static";
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
-import type { Config } from "../config.js";
+import type { Config, TrustProxy } from "../config.js";
 import type { Db } from "../store/db.js";
 import { openapiDocument, publicRoute } from "./api.js";
 import { type AuthOptions, installRequestAudit, installSessions } from "./auth.js";
@@ -59,9 +59,22 @@ function clientErrorHandler(err: Error & { code?: string }, socket: Socket): voi
   );
 }
 
+/** Trusted hops for fastify: N hops count from the socket's peer; `true` is one. */
+function proxyTrust(
+  t: TrustProxy | boolean,
+): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (t === false || t === 0) return false;
+  const hops = t === true ? 1 : t;
+  if (typeof hops === "number") return (_address, hop) => hop < hops;
+  return hops;
+}
+
 export interface ServerDeps {
   db: Db;
-  config: Pick<Config, "sessionHours" | "trustProxy" | "logLevel" | "demo">;
+  config: Pick<Config, "sessionHours" | "logLevel" | "demo"> & {
+    /** `true` means one proxy in front (the last hop), never every hop. */
+    trustProxy: TrustProxy | boolean;
+  };
   now?: () => Date;
   webRoot?: string;
   /** Folder of stored files (deposits, study documents); outside the database. */
@@ -96,7 +109,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
               }),
             },
           },
-    trustProxy: deps.config.trustProxy,
+    trustProxy: proxyTrust(deps.config.trustProxy),
     bodyLimit: 5 * 1024 * 1024,
     // Malformed addresses are refused by the router before any hook: in French too.
     frameworkErrors: (_err, _request, reply) => {

@@ -1,11 +1,12 @@
 /**
  * Sessions: an opaque random token in an HttpOnly cookie; only its SHA-256
- * is stored. Login attempts are throttled per account and per address.
+ * is stored. Login attempts are throttled in the database, atomically, per
+ * (account, address), per address and per account (core/account/model.ts).
  */
 import { createHash, randomBytes } from "node:crypto";
 import "@fastify/cookie";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { LOGIN_LIMITS, loginBlocked, type Principal } from "../core/account/model.js";
+import { loginWait, type Principal } from "../core/account/model.js";
 import { SocleError } from "../core/errors.js";
 import {
   createSession,
@@ -13,8 +14,8 @@ import {
   findSessionUser,
   findUserForLogin,
   loadPrincipal,
-  recentLoginFailures,
-  recordLoginAttempt,
+  reserveLoginAttempt,
+  settleLoginAttempt,
 } from "../store/accounts.js";
 import { appendAudit } from "../store/audit.js";
 import type { Db } from "../store/db.js";
@@ -67,9 +68,8 @@ export async function login(
 ): Promise<Principal> {
   const now = opts.now();
   const emailKey = sha256(email.toLowerCase());
-  const since = new Date(now.getTime() - LOGIN_LIMITS.windowMinutes * 60_000);
-  const failures = await recentLoginFailures(opts.db, emailKey, request.ip, since);
-  if (loginBlocked(failures.account, failures.address)) {
+  const reserved = await reserveLoginAttempt(opts.db, emailKey, request.ip, now, loginWait);
+  if ("waitMinutes" in reserved) {
     await appendAudit(opts.db, {
       actorId: null,
       action: "auth.connexion_bloquee",
@@ -79,14 +79,14 @@ export async function login(
     throw new SocleError(
       "trop_de_requetes",
       "trop_de_tentatives",
-      `Trop de tentatives de connexion. Réessayez dans ${LOGIN_LIMITS.windowMinutes} minutes.`,
+      `Trop de tentatives de connexion. Réessayez dans ${reserved.waitMinutes} minutes.`,
     );
   }
   const user = await findUserForLogin(opts.db, email);
   const ok = user
     ? await verifyPassword(user.passwordHash, password)
     : await verifyPassword(await dummyHash(), password);
-  await recordLoginAttempt(opts.db, emailKey, request.ip, Boolean(user && ok));
+  await settleLoginAttempt(opts.db, reserved.id, Boolean(user && ok));
   if (!user || !ok) {
     await appendAudit(opts.db, {
       actorId: user?.id ?? null,

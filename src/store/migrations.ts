@@ -390,4 +390,12 @@ CREATE TRIGGER depot_id_fixe BEFORE UPDATE OF id ON depot
   FOR EACH ROW WHEN (OLD.id IS DISTINCT FROM NEW.id) EXECUTE FUNCTION identifiant_fixe();
 `,
   },
+  {
+    version: 20,
+    name: "login_attempt_par_compte_et_adresse",
+    sql: `
+-- Login throttling counts failures per (account, address) as well.
+CREATE INDEX login_attempt_pair ON login_attempt(email_key, ip, at);
+`,
+  },
 ];
