@@ -6,13 +6,16 @@ import { existsSync } from "node:fs";
 import type { Socket } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import fastifyCompress from "@fastify/compress";
 import fastifyCookie from "@fastify/cookie";
+import fastifyHelmet from "@fastify/helmet";
 import fastifyStatic from "@fastify/static";
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import type { Config, TrustProxy } from "../config.js";
 import type { Db } from "../store/db.js";
 import { openapiDocument, publicRoute } from "./api.js";
 import { type AuthOptions, installRequestAudit, installSessions } from "./auth.js";
+import { isHashedAsset, LONG_CACHE_PUBLIC } from "./caching.js";
 import { installErrorHandler } from "./errors.js";
 import { installInputGuards } from "./hostile-input.js";
 import { authRoutes } from "./routes/auth.js";
@@ -30,6 +33,26 @@ export function defaultWebRoot(): string {
       return candidate;
   return path.resolve(here, "../../dist/web");
 }
+
+/**
+ * What the web front may load: its own scripts, styles and data; the map
+ * (MapLibre) draws with web workers from blob: URLs and images from data:
+ * and blob: URLs; React sets inline styles through the DOM.
+ */
+const CONTENT_SECURITY_POLICY = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'", "'unsafe-inline'"],
+  imgSrc: ["'self'", "data:", "blob:"],
+  fontSrc: ["'self'", "data:"],
+  connectSrc: ["'self'"],
+  workerSrc: ["'self'", "blob:"],
+  childSrc: ["'self'", "blob:"],
+  objectSrc: ["'none'"],
+  baseUri: ["'self'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+};
 
 const BAD_ADDRESS = {
   erreur: { code: "adresse_invalide", message: "Requête invalide : adresse mal formée." },
@@ -141,12 +164,15 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(fastifyCookie, { hook: "onRequest" });
   installSessions(app, auth);
   installRequestAudit(app, auth);
-  app.addHook("onSend", async (_req, reply, payload) => {
-    reply.header("x-content-type-options", "nosniff");
-    reply.header("referrer-policy", "same-origin");
-    reply.header("x-frame-options", "DENY");
-    return payload;
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
+    frameguard: { action: "deny" },
+    referrerPolicy: { policy: "same-origin" },
+    // The map's web workers and tiles are same-origin; nothing is embedded cross-origin.
+    crossOriginEmbedderPolicy: false,
   });
+  // gzip only: brotli's CPU cost does not pay on two shared cores.
+  await app.register(fastifyCompress, { threshold: 1024, encodings: ["gzip", "deflate"] });
 
   publicRoute(
     app,
@@ -180,6 +206,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       wildcard: false,
       setHeaders: (res, file) => {
         if (file.endsWith(".mjs")) res.header("content-type", "text/javascript; charset=utf-8");
+        // Hashed bundles never change under their name; index.html always revalidates.
+        res.header("cache-control", isHashedAsset(file) ? LONG_CACHE_PUBLIC : "no-cache");
       },
     });
     // Client-side routes of the single-page front all load index.html.

@@ -58,6 +58,7 @@ import { listRestitutions, recordRestitution } from "../../store/restitutions.js
 import { conventionSecret, type SecretStore } from "../../store/secrets.js";
 import { partiesOf } from "../access.js";
 import { conventionRoute, route } from "../api.js";
+import { frozen } from "../caching.js";
 import { receiveUpload, type UploadLimits } from "../uploads.js";
 
 export interface ConventionDeps {
@@ -748,7 +749,8 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
       action: "voir_sorties_protegees",
       conventionOf: byRelease,
     },
-    async ({ params }) => getRelease(db, params.id),
+    async ({ params, request, reply }) =>
+      frozen(request, reply, `diffusion-${params.id}`) ? reply.code(304).send() : getRelease(db, params.id),
   );
   conventionRoute(
     app,
@@ -768,7 +770,9 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
       action: "exporter",
       conventionOf: byRelease,
     },
-    async ({ params, query, acces, reply }) => {
+    async ({ params, query, acces, request, reply }) => {
+      if (frozen(request, reply, `diffusion-${params.id}-${params.format}-${query.tableau}`))
+        return reply.code(304).send();
       const r = await getRelease(db, params.id);
       const jeu = await getJeu(db, r.jeuId);
       const base = `diffusion-${jeu.annexe}-${r.annee}`;
