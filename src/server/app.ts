@@ -11,11 +11,13 @@ import fastifyCookie from "@fastify/cookie";
 import fastifyHelmet from "@fastify/helmet";
 import fastifyStatic from "@fastify/static";
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
+import { z } from "zod";
 import type { Config, TrustProxy } from "../config.js";
 import type { Db } from "../store/db.js";
 import { openapiDocument, publicRoute } from "./api.js";
 import { type AuthOptions, installRequestAudit, installSessions } from "./auth.js";
 import { isHashedAsset, LONG_CACHE_PUBLIC } from "./caching.js";
+import { renderDocsHtml } from "./docs-html.js";
 import { installErrorHandler } from "./errors.js";
 import { installInputGuards } from "./hostile-input.js";
 import { authRoutes } from "./routes/auth.js";
@@ -182,10 +184,29 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       return { ok: true, base: deps.db.engine, demo: deps.config.demo };
     },
   );
+  // Liveness: answers without touching anything (load balancers; the load bench's baseline).
   publicRoute(
     app,
-    { method: "GET", url: "/api/docs", summary: "Document OpenAPI de l'API", tag: "Service", public: true },
-    async () => openapiDocument(),
+    { method: "GET", url: "/api/sante/vivant", summary: "Le processus répond", tag: "Service", public: true },
+    async () => ({ ok: true }),
+  );
+  publicRoute(
+    app,
+    {
+      method: "GET",
+      url: "/api/docs",
+      summary: "Document OpenAPI de l'API (JSON ; page HTML pour un navigateur)",
+      tag: "Service",
+      public: true,
+      query: z.object({ format: z.enum(["json", "html"]).optional() }),
+    },
+    async ({ query, request, reply }) => {
+      const html =
+        query.format === "html" ||
+        (query.format !== "json" && /text\/html/.test(request.headers.accept ?? ""));
+      if (!html) return openapiDocument();
+      return reply.type("text/html; charset=utf-8").send(renderDocsHtml(openapiDocument()));
+    },
   );
   authRoutes(app, auth);
   territoireRoutes(app, deps.db);

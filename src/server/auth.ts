@@ -17,7 +17,7 @@ import {
   reserveLoginAttempt,
   settleLoginAttempt,
 } from "../store/accounts.js";
-import { appendAudit } from "../store/audit.js";
+import { appendAudit, auditBatcher } from "../store/audit.js";
 import type { Db } from "../store/db.js";
 import { dummyHash, verifyPassword } from "./passwords.js";
 
@@ -125,11 +125,16 @@ export async function logout(opts: AuthOptions, request: FastifyRequest, reply: 
     });
 }
 
-/** Every authenticated request is appended to the audit log before its response leaves. */
+/**
+ * Every authenticated request is appended to the audit log before its
+ * response leaves, by group commit (store/audit.ts, auditBatcher): the
+ * answer waits for the transaction that holds its entry.
+ */
 export function installRequestAudit(app: FastifyInstance, opts: AuthOptions): void {
+  const batcher = auditBatcher(opts.db);
   app.addHook("onSend", async (request, reply, payload) => {
     if (request.principal && request.url.startsWith("/api/"))
-      await appendAudit(opts.db, {
+      await batcher.append({
         actorId: request.principal.userId,
         action: "http.requete",
         target: `${request.method} ${request.routeOptions.url ?? request.url.split("?")[0]}`,
@@ -138,4 +143,5 @@ export function installRequestAudit(app: FastifyInstance, opts: AuthOptions): vo
       });
     return payload;
   });
+  app.addHook("onClose", async () => batcher.flush());
 }

@@ -78,6 +78,7 @@ const uniq = () => ++counter;
 /** THE table: one entry per API route. */
 const MATRIX: Record<string, Entry> = {
   "GET /api/sante": { scope: "public", request: () => ({ method: "GET", path: "/api/sante" }) },
+  "GET /api/sante/vivant": { scope: "public", request: () => ({ method: "GET", path: "/api/sante/vivant" }) },
   "GET /api/docs": { scope: "public", request: () => ({ method: "GET", path: "/api/docs" }) },
   "POST /api/auth/connexion": {
     scope: "public",

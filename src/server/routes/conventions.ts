@@ -438,6 +438,7 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
       url: "/api/fed/:id/formulaire",
       summary: "Les deux feuilles de la FED, en formulaire imprimable (HTML)",
       tag: "FED",
+      produces: "text/html",
       params: z.object({ id: Uuid }),
       action: "voir_convention",
       conventionOf: byFed,
@@ -760,6 +761,7 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
       url: "/api/diffusions/:id/export/:format",
       summary: "Exporter une diffusion : xlsx, csv, geojson ou gpkg (IRIS)",
       tag: "Diffusions",
+      produces: "application/octet-stream",
       params: z.object({
         id: Uuid,
         format: z.enum(["xlsx", "csv", "geojson", "gpkg"], {
