@@ -16,11 +16,30 @@ const EnvSchema = z.object({
     .transform((v) => (v === undefined ? undefined : v === "1" || v === "true")),
   SOCLE_SESSION_HOURS: z.coerce.number().positive().default(12),
   SOCLE_TRUST_PROXY: z
-    .enum(["0", "1", "true", "false"])
+    .string()
     .default("false")
-    .transform((v) => v === "1" || v === "true"),
+    .transform((v, ctx): TrustProxy => {
+      const t = v.trim();
+      if (t === "" || t === "false" || t === "0") return false;
+      if (t === "true") return 1;
+      if (/^\d+$/.test(t)) return Number(t);
+      const addresses = t.split(",").map((a) => a.trim());
+      if (addresses.every((a) => /^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(a))) return addresses;
+      ctx.addIssue({
+        code: "custom",
+        message: "nombre de relais (0, 1, 2…) ou adresses des relais séparées par des virgules attendu",
+      });
+      return z.NEVER;
+    }),
   SOCLE_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "silent"]).default("info"),
 });
+
+/**
+ * Which reverse proxies are trusted for X-Forwarded-For/-Proto: none, the
+ * last N hops, or the proxies at these addresses (CIDR allowed). Trusting
+ * every hop would let a client pick its own address.
+ */
+export type TrustProxy = false | number | string[];
 
 export interface Config {
   /** TCP port of the HTTP server (0 = any free port). */
@@ -33,8 +52,8 @@ export interface Config {
   /** Demo mode seeds the fictional territory and the demo accounts. */
   demo: boolean;
   sessionHours: number;
-  /** Behind an HTTPS reverse proxy: trust X-Forwarded-* and mark cookies Secure. */
-  trustProxy: boolean;
+  /** Behind an HTTPS reverse proxy: trust X-Forwarded-* from these hops and mark cookies Secure. */
+  trustProxy: TrustProxy;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "silent";
 }
 

@@ -31,6 +31,10 @@ import { deposit, release } from "./deposit.js";
 import { geo, geocode } from "./geo.js";
 import { secret } from "./secret.js";
 
+// Every file Socle writes (database, stored files, exports, reports) is
+// readable by its own user only.
+process.umask(0o077);
+
 const USAGE = `Usage : socle <commande> [options]
 
 Commandes :

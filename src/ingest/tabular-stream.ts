@@ -90,7 +90,7 @@ async function openCsv(file: string, fileName: string, size: number, head: Buffe
     read += d.length;
   });
   const decoded = raw.pipe(iconv.decodeStream(encoding));
-  const iterator = csvRows(decoded as AsyncIterable<string>, separator);
+  const iterator = csvRows(decoded as AsyncIterable<string>, separator, fileName);
   const first = await iterator.next();
   if (first.done) throw invalide("fichier_vide", `${fileName} : fichier vide.`);
   const header = first.value.map((h) => h.trim());
@@ -115,38 +115,109 @@ async function openCsv(file: string, fileName: string, size: number, head: Buffe
   };
 }
 
+/** Longest CSV record (in characters) and most fields in a row that a reader accepts. */
+export const READER_LIMITS = { maxLineChars: 1_048_576, maxFields: 2_000 } as const;
+
+const tooLong = (fileName: string, line: number) =>
+  invalide(
+    "ligne_trop_longue",
+    `${fileName}, ligne ${line} : ligne de plus de ${READER_LIMITS.maxLineChars.toLocaleString("fr-FR")} caractères ; guillemet non refermé ou fichier qui n'est pas un tableau ?`,
+  );
+
+const tooManyFields = (fileName: string, line: number) =>
+  invalide(
+    "trop_de_colonnes",
+    `${fileName}, ligne ${line} : plus de ${READER_LIMITS.maxFields.toLocaleString("fr-FR")} colonnes ; séparateur attendu : point-virgule, virgule ou tabulation.`,
+  );
+
+enum Scan {
+  FieldStart,
+  Unquoted,
+  Quoted,
+  QuoteInQuoted,
+}
+
 /**
  * Rows of decoded CSV text. Text arrives in chunks; each chunk is cut after
- * its last line end that is not inside quotes, and that block is parsed at
- * once by papaparse (far faster than a stream callback per row); the rest
- * waits for the next chunk.
+ * its last record end (a line end outside quotes) and that block is parsed
+ * at once by papaparse (far faster than a stream callback per row); the
+ * rest waits for the next chunk. The scanner keeps its state across chunks,
+ * so each character is looked at once whatever the quotes: a quote opens a
+ * quoted field only at the start of a field, as papaparse reads it, and a
+ * stray quote inside an unquoted field is text. A record longer than
+ * READER_LIMITS.maxLineChars (a quote never closed, a 60 MB line) stops the
+ * reading with a French message naming the line, before it fills memory.
  */
-async function* csvRows(chunks: AsyncIterable<string>, delimiter: string): AsyncGenerator<string[]> {
+export async function* csvRows(
+  chunks: AsyncIterable<string>,
+  delimiter: string,
+  fileName = "fichier",
+): AsyncGenerator<string[]> {
+  const delim = delimiter.charCodeAt(0);
   let carry = "";
-  const parse = (block: string): string[][] => {
-    const data = Papa.parse<string[]>(block, { delimiter, skipEmptyLines: false }).data;
+  /** Records completed before `carry` (so the one in progress is line records + 1). */
+  let records = 0;
+  let state = Scan.FieldStart;
+  let fields = 1;
+  // Decided at the first record end and kept for every block: papaparse would
+  // guess it again on each one, and a block of blank lines guesses wrong.
+  let newline: "\n" | "\r\n" | undefined;
+  const parse = (block: string, firstLine: number): string[][] => {
+    const data = Papa.parse<string[]>(block, { delimiter, newline, skipEmptyLines: false }).data;
     // A block ending with a line end gives a last empty row that is not in the file.
     const last = data[data.length - 1];
     if (/\n$/.test(block) && last && last.length === 1 && last[0] === "") data.pop();
+    for (let i = 0; i < data.length; i++)
+      if (data[i]!.length > READER_LIMITS.maxFields) throw tooManyFields(fileName, firstLine + i);
     return data;
   };
   for await (const chunk of chunks) {
     const text = carry + chunk;
-    let quoted = false;
+    // Characters of `carry` were scanned with the previous chunk.
     let cut = -1;
-    for (let i = 0; i < text.length; i++) {
+    let recordStart = 0;
+    let ended = 0;
+    for (let i = carry.length; i < text.length; i++) {
       const c = text.charCodeAt(i);
-      if (c === 34) quoted = !quoted;
-      else if (c === 10 && !quoted) cut = i;
+      switch (state) {
+        case Scan.FieldStart:
+        case Scan.Unquoted:
+        case Scan.QuoteInQuoted:
+          if (c === 34 && state === Scan.FieldStart) state = Scan.Quoted;
+          else if (c === 34 && state === Scan.QuoteInQuoted) state = Scan.Quoted;
+          // papaparse closes a quoted field only before a delimiter or a line
+          // end (\r\n included); any other character keeps it open.
+          else if (state === Scan.QuoteInQuoted && c !== delim && c !== 10) {
+            if (c !== 13) state = Scan.Quoted;
+          } else if (c === delim) {
+            state = Scan.FieldStart;
+            if (++fields > READER_LIMITS.maxFields) throw tooManyFields(fileName, records + ended + 1);
+          } else if (c === 10) {
+            if (i - recordStart > READER_LIMITS.maxLineChars) throw tooLong(fileName, records + ended + 1);
+            newline ??= i > 0 && text.charCodeAt(i - 1) === 13 ? "\r\n" : "\n";
+            state = Scan.FieldStart;
+            fields = 1;
+            cut = i;
+            recordStart = i + 1;
+            ended++;
+          } else if (state !== Scan.Unquoted) state = Scan.Unquoted;
+          break;
+        case Scan.Quoted:
+          if (c === 34) state = Scan.QuoteInQuoted;
+          break;
+      }
     }
+    if (text.length - recordStart > READER_LIMITS.maxLineChars) throw tooLong(fileName, records + ended + 1);
     if (cut < 0) {
       carry = text;
       continue;
     }
     carry = text.slice(cut + 1);
-    for (const row of parse(text.slice(0, cut + 1))) yield row;
+    const firstLine = records + 1;
+    records += ended;
+    for (const row of parse(text.slice(0, cut + 1), firstLine)) yield row;
   }
-  if (carry !== "") for (const row of parse(carry)) yield row;
+  if (carry !== "") for (const row of parse(carry, records + 1)) yield row;
 }
 
 function cellText(v: unknown): string {
@@ -182,6 +253,7 @@ async function openXlsx(file: string, fileName: string, size: number): Promise<T
     const first = await sheetRows.next();
     if (first.done) throw invalide("fichier_vide", `${fileName} : première feuille vide.`);
     header = rowValues(first.value.values).map((h) => h.trim());
+    if (header.length > READER_LIMITS.maxFields) throw tooManyFields(fileName, first.value.number);
   } catch (e) {
     if (isSocleError(e)) throw e;
     throw invalide("xlsx_illisible", `${fileName} : classeur XLSX illisible ou endommagé.`);
@@ -191,9 +263,12 @@ async function openXlsx(file: string, fileName: string, size: number): Promise<T
       for (;;) {
         const r = await sheetRows.next();
         if (r.done) break;
-        yield { line: r.value.number, values: rowValues(r.value.values) };
+        const values = rowValues(r.value.values);
+        if (values.length > READER_LIMITS.maxFields) throw tooManyFields(fileName, r.value.number);
+        yield { line: r.value.number, values };
       }
-    } catch {
+    } catch (e) {
+      if (isSocleError(e)) throw e;
       throw invalide("xlsx_illisible", `${fileName} : classeur XLSX illisible ou endommagé.`);
     }
     done = true;

@@ -7,7 +7,7 @@
 import type { Principal, Role } from "../core/account/model.js";
 import type { IsoDate } from "../core/convention/dates.js";
 import { type Action, decide } from "../core/convention/rights.js";
-import { interdit } from "../core/errors.js";
+import { interdit, introuvable, isSocleError } from "../core/errors.js";
 import { getConvention, hasDiffusionApproval, type StoredConvention } from "../store/conventions.js";
 import type { Queryable } from "../store/db.js";
 
@@ -39,6 +39,26 @@ export function partiesOf(
   return { parties: parties.sort(), role, service };
 }
 
+/**
+ * The one answer for an object of a convention that does not exist and for
+ * one of a convention the user is no party to: nothing tells them apart.
+ */
+export const hidden = () =>
+  introuvable(
+    "introuvable",
+    "Introuvable : cet élément n'existe pas, ou votre organisation n'est pas partie à sa convention.",
+  );
+
+/** Runs a lookup, turning its « not found » into the same answer as a refusal to an outsider. */
+export async function orHidden<T>(lookup: Promise<T>): Promise<T> {
+  try {
+    return await lookup;
+  } catch (e) {
+    if (isSocleError(e) && e.kind === "introuvable") throw hidden();
+    throw e;
+  }
+}
+
 export async function checkAccess(
   q: Queryable,
   principal: Principal,
@@ -46,11 +66,13 @@ export async function checkAccess(
   action: Action,
   on: IsoDate,
 ): Promise<ConventionAccess> {
-  const stored = await getConvention(q, conventionId);
+  const stored = await orHidden(getConvention(q, conventionId));
   const { parties, role, service } = partiesOf(principal, stored);
-  // The platform administrator sees what conventions exist, never their data.
+  // The platform administrator sees what conventions exist, never their data;
+  // to anyone else a convention they are no party to does not exist.
   if (parties.length === 0 && principal.platformAdmin && action === "voir_convention")
     return { stored, parties, role: undefined, on };
+  if (parties.length === 0 && !principal.platformAdmin) throw hidden();
   const accordDiffusion =
     action === "diffuser_externe" ? await hasDiffusionApproval(q, conventionId) : undefined;
   const d = decide(stored.convention, action, {

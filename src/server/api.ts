@@ -9,7 +9,7 @@ import { type IsoDate, isoDateInParis } from "../core/convention/dates.js";
 import type { Action } from "../core/convention/rights.js";
 import { invalide, SocleError } from "../core/errors.js";
 import type { Queryable } from "../store/db.js";
-import { type ConventionAccess, checkAccess } from "./access.js";
+import { type ConventionAccess, checkAccess, orHidden } from "./access.js";
 
 export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> {
   method: "GET" | "POST" | "PUT" | "DELETE";
@@ -22,8 +22,15 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
   query?: Q;
   body?: B;
   response?: z.ZodType;
-  /** Largest request body in bytes (uploads); the server default otherwise. */
-  bodyLimit?: number;
+  /**
+   * The route takes an upload: its body is left unread for the handler
+   * (server/uploads.ts, receiveUpload, with the route's size limit), after the guard.
+   */
+  upload?: boolean;
+  /** Statuses beyond those the kind of route implies (OpenAPI). */
+  errors?: number[];
+  /** Media type of a success that is not JSON (exports, forms). */
+  produces?: string;
 }
 
 export interface Ctx<P, Q, B> {
@@ -57,12 +64,68 @@ function parse<T extends z.ZodType>(schema: T | undefined, value: unknown, where
   return r.data;
 }
 
-function record(spec: RouteSpec<z.ZodType, z.ZodType, z.ZodType>): void {
+const ERROR_FR: Record<number, string> = {
+  400: "Requête invalide (message en français, champ en cause)",
+  401: "Non authentifié",
+  403: "Droit refusé (le message dit pourquoi)",
+  404: "Introuvable, ou convention dont l'organisation n'est pas partie",
+  409: "Conflit avec l'état actuel",
+  413: "Fichier trop volumineux",
+  415: "Type de contenu non pris en charge",
+  429: "Trop de tentatives",
+  500: "Erreur interne (aucun détail)",
+};
+
+/** `GET /api/conventions/:id/jeux` → `getConventionsIdJeux`. */
+export function operationId(method: string, url: string): string {
+  const words = url
+    .replace(/^\/api\//, "")
+    .split(/[/:-]+/)
+    .filter(Boolean);
+  return method.toLowerCase() + words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join("");
+}
+
+/** Statuses a route may answer besides 200, from what it is. */
+function errorStatuses(spec: RouteSpec<z.ZodType, z.ZodType, z.ZodType>, convention: boolean): number[] {
+  const out = new Set([400, 500]);
+  if (!spec.public) out.add(401);
+  if (convention) for (const st of [403, 404, 409]) out.add(st);
+  if (spec.method !== "GET") out.add(409);
+  if (spec.upload) for (const st of [413, 415]) out.add(st);
+  if (spec.url === "/api/auth/connexion") out.add(429);
+  for (const st of spec.errors ?? []) out.add(st);
+  return [...out].sort();
+}
+
+const UPLOAD_BODY = {
+  required: true,
+  description:
+    "Le fichier, tel quel (application/octet-stream, text/csv, XLSX, PDF) ou dans un formulaire multipart/form-data (un seul fichier).",
+  content: {
+    ...Object.fromEntries(
+      [
+        "application/octet-stream",
+        "text/csv",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/pdf",
+      ].map((t) => [t, { schema: { type: "string", format: "binary" } }]),
+    ),
+    "multipart/form-data": {
+      schema: {
+        type: "object",
+        properties: { fichier: { type: "string", format: "binary" } },
+        required: ["fichier"],
+      },
+    },
+  },
+};
+
+function record(spec: RouteSpec<z.ZodType, z.ZodType, z.ZodType>, convention = false): void {
   const path = spec.url.replace(/:([a-zA-Z]+)/g, "{$1}");
   const parameters: unknown[] = [];
   const addParams = (schema: z.ZodType | undefined, where: "path" | "query") => {
     if (!schema) return;
-    const js = z.toJSONSchema(schema, { io: "input" }) as {
+    const js = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as {
       properties?: Record<string, unknown>;
       required?: string[];
     };
@@ -76,27 +139,45 @@ function record(spec: RouteSpec<z.ZodType, z.ZodType, z.ZodType>): void {
   };
   addParams(spec.params, "path");
   addParams(spec.query, "query");
+  const errors = Object.fromEntries(
+    errorStatuses(spec, convention).map((st) => [
+      String(st),
+      {
+        description: ERROR_FR[st] ?? "Erreur",
+        content: { "application/json": { schema: { $ref: "#/components/schemas/Erreur" } } },
+      },
+    ]),
+  );
   const op: Record<string, unknown> = {
+    operationId: operationId(spec.method, spec.url),
     summary: spec.summary,
     tags: [spec.tag],
     parameters,
     responses: {
       "200": {
         description: "Succès",
-        ...(spec.response
-          ? { content: { "application/json": { schema: z.toJSONSchema(spec.response) } } }
-          : {}),
+        content: {
+          [spec.produces ?? "application/json"]: {
+            schema: spec.response
+              ? z.toJSONSchema(spec.response, { unrepresentable: "any" })
+              : spec.produces && spec.produces !== "application/json"
+                ? { type: "string", format: "binary" }
+                : {},
+          },
+        },
       },
-      ...(spec.public ? {} : { "401": { description: "Non authentifié" } }),
-      "400": { description: "Requête invalide" },
+      ...errors,
     },
     ...(spec.public ? { security: [] } : {}),
   };
   if (spec.body)
     op.requestBody = {
       required: true,
-      content: { "application/json": { schema: z.toJSONSchema(spec.body, { io: "input" }) } },
+      content: {
+        "application/json": { schema: z.toJSONSchema(spec.body, { io: "input", unrepresentable: "any" }) },
+      },
     };
+  if (spec.upload) op.requestBody = UPLOAD_BODY;
   openapiPaths[path] = { ...openapiPaths[path], [spec.method.toLowerCase()]: op };
 }
 
@@ -138,12 +219,13 @@ function guardedRoute<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodT
   spec: RouteSpec<P, Q, B>,
   guard: (principal: Principal, params: z.infer<P>) => Promise<G>,
   handler: (ctx: AuthedCtx<z.infer<P>, z.infer<Q>, z.infer<B>>, guarded: G) => Promise<unknown>,
+  convention = false,
 ): void {
-  record(spec);
+  record(spec, convention);
   app.route({
     method: spec.method,
     url: spec.url,
-    ...(spec.bodyLimit ? { bodyLimit: spec.bodyLimit } : {}),
+    ...(spec.upload ? { config: { upload: true } } : {}),
     handler: async (request, reply) => {
       const principal = request.principal;
       if (!principal) throw new SocleError("non_authentifie", "non_authentifie", "Authentification requise.");
@@ -176,7 +258,8 @@ export interface ConventionCtx<P, Q, B> extends AuthedCtx<P, Q, B> {
 /**
  * A route on data held under a convention: the convention is found from the
  * parameters, and the user's rights in it are checked for `action` on today's
- * date (in France) before the handler runs; a refusal is a 403 saying why.
+ * date (in France) before the handler runs; a refusal is a 403 saying why,
+ * except to a user who is no party to it: a 404 like for a missing object.
  */
 export function conventionRoute<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(
   app: FastifyInstance,
@@ -191,11 +274,12 @@ export function conventionRoute<P extends z.ZodType, Q extends z.ZodType, B exte
     app,
     spec,
     async (principal, params) => {
-      const conventionId = await spec.conventionOf(params, deps.db);
+      const conventionId = await orHidden(spec.conventionOf(params, deps.db));
       const on: IsoDate = isoDateInParis(deps.now());
       return checkAccess(deps.db, principal, conventionId, spec.action, on);
     },
     (ctx, acces) => handler({ ...ctx, acces }),
+    true,
   );
 }
 
@@ -208,7 +292,26 @@ export function openapiDocument(): Record<string, unknown> {
       description:
         "API de Socle, plateforme d'observation sociale partagée. Authentification par cookie de session (POST /api/auth/connexion).",
     },
-    components: { securitySchemes: { session: { type: "apiKey", in: "cookie", name: "socle_session" } } },
+    components: {
+      securitySchemes: { session: { type: "apiKey", in: "cookie", name: "socle_session" } },
+      schemas: {
+        Erreur: {
+          type: "object",
+          required: ["erreur"],
+          properties: {
+            erreur: {
+              type: "object",
+              required: ["code", "message"],
+              properties: {
+                code: { type: "string", description: "Code stable, pour les programmes" },
+                message: { type: "string", description: "Message en français, pour les personnes" },
+                details: { type: "array", items: { type: "string" } },
+              },
+            },
+          },
+        },
+      },
+    },
     security: [{ session: [] }],
     paths: openapiPaths,
   };

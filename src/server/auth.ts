@@ -1,10 +1,12 @@
 /**
  * Sessions: an opaque random token in an HttpOnly cookie; only its SHA-256
- * is stored. Login attempts are throttled per account and per address.
+ * is stored. Login attempts are throttled in the database, atomically, per
+ * (account, address), per address and per account (core/account/model.ts).
  */
 import { createHash, randomBytes } from "node:crypto";
+import "@fastify/cookie";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { LOGIN_LIMITS, loginBlocked, type Principal } from "../core/account/model.js";
+import { loginWait, type Principal } from "../core/account/model.js";
 import { SocleError } from "../core/errors.js";
 import {
   createSession,
@@ -12,10 +14,10 @@ import {
   findSessionUser,
   findUserForLogin,
   loadPrincipal,
-  recentLoginFailures,
-  recordLoginAttempt,
+  reserveLoginAttempt,
+  settleLoginAttempt,
 } from "../store/accounts.js";
-import { appendAudit } from "../store/audit.js";
+import { appendAudit, auditBatcher } from "../store/audit.js";
 import type { Db } from "../store/db.js";
 import { dummyHash, verifyPassword } from "./passwords.js";
 
@@ -29,14 +31,10 @@ declare module "fastify" {
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
 
+/** A cookie of the request, as parsed by @fastify/cookie (a malformed one is only an unknown value). */
 export function readCookie(request: FastifyRequest, name: string): string | undefined {
-  const header = request.headers.cookie;
-  if (!header) return undefined;
-  for (const part of header.split(";")) {
-    const i = part.indexOf("=");
-    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
-  }
-  return undefined;
+  const v = request.cookies?.[name];
+  return typeof v === "string" && v.length > 0 && v.length <= 512 ? v : undefined;
 }
 
 function sessionCookie(request: FastifyRequest, value: string, maxAgeSeconds: number): string {
@@ -70,9 +68,8 @@ export async function login(
 ): Promise<Principal> {
   const now = opts.now();
   const emailKey = sha256(email.toLowerCase());
-  const since = new Date(now.getTime() - LOGIN_LIMITS.windowMinutes * 60_000);
-  const failures = await recentLoginFailures(opts.db, emailKey, request.ip, since);
-  if (loginBlocked(failures.account, failures.address)) {
+  const reserved = await reserveLoginAttempt(opts.db, emailKey, request.ip, now, loginWait);
+  if ("waitMinutes" in reserved) {
     await appendAudit(opts.db, {
       actorId: null,
       action: "auth.connexion_bloquee",
@@ -82,14 +79,14 @@ export async function login(
     throw new SocleError(
       "trop_de_requetes",
       "trop_de_tentatives",
-      `Trop de tentatives de connexion. Réessayez dans ${LOGIN_LIMITS.windowMinutes} minutes.`,
+      `Trop de tentatives de connexion. Réessayez dans ${reserved.waitMinutes} minutes.`,
     );
   }
   const user = await findUserForLogin(opts.db, email);
   const ok = user
     ? await verifyPassword(user.passwordHash, password)
     : await verifyPassword(await dummyHash(), password);
-  await recordLoginAttempt(opts.db, emailKey, request.ip, Boolean(user && ok));
+  await settleLoginAttempt(opts.db, reserved.id, Boolean(user && ok));
   if (!user || !ok) {
     await appendAudit(opts.db, {
       actorId: user?.id ?? null,
@@ -128,11 +125,16 @@ export async function logout(opts: AuthOptions, request: FastifyRequest, reply: 
     });
 }
 
-/** Every authenticated request is appended to the audit log before its response leaves. */
+/**
+ * Every authenticated request is appended to the audit log before its
+ * response leaves, by group commit (store/audit.ts, auditBatcher): the
+ * answer waits for the transaction that holds its entry.
+ */
 export function installRequestAudit(app: FastifyInstance, opts: AuthOptions): void {
+  const batcher = auditBatcher(opts.db);
   app.addHook("onSend", async (request, reply, payload) => {
     if (request.principal && request.url.startsWith("/api/"))
-      await appendAudit(opts.db, {
+      await batcher.append({
         actorId: request.principal.userId,
         action: "http.requete",
         target: `${request.method} ${request.routeOptions.url ?? request.url.split("?")[0]}`,
@@ -141,4 +143,5 @@ export function installRequestAudit(app: FastifyInstance, opts: AuthOptions): vo
       });
     return payload;
   });
+  app.addHook("onClose", async () => batcher.flush());
 }

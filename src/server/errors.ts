@@ -20,10 +20,13 @@ export interface ErrorBody {
 
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | Error, request, reply) => {
+    // An upload refused before (or while) its body was read: the client is
+    // told to stop sending by closing the connection after the answer.
+    if (request.routeOptions.config?.upload) reply.header("connection", "close");
     if (isSocleError(err)) {
       const body: ErrorBody = { erreur: { code: err.code, message: err.message } };
       if (err.details.length > 0) body.erreur.details = err.details;
-      return reply.status(STATUS[err.kind]).send(body);
+      return reply.status(err.code === "trop_volumineux" ? 413 : STATUS[err.kind]).send(body);
     }
     const fe = err as FastifyError;
     // A unique constraint of the store: the same thing exists already.
@@ -42,10 +45,23 @@ export function installErrorHandler(app: FastifyInstance): void {
       return reply
         .status(400)
         .send({ erreur: { code: "json_invalide", message: "Corps de requête JSON invalide." } });
+    // A value the database refuses (bad encoding, out of range, malformed
+    // literal): the client's input, never a server fault.
+    const pgCode = (err as { code?: unknown }).code;
+    if (typeof pgCode === "string" && /^22[0-9A-Z]{3}$/.test(pgCode))
+      return reply.status(400).send({
+        erreur: { code: "valeur_invalide", message: "Requête invalide : une valeur est mal formée." },
+      });
     if (fe.statusCode === 413)
       return reply
         .status(413)
         .send({ erreur: { code: "trop_volumineux", message: "Requête trop volumineuse." } });
+    // Any other refusal of the HTTP layer (bad header, bad URL, unsupported
+    // method…) is the client's: a 4xx without the framework's English message.
+    if (typeof fe.statusCode === "number" && fe.statusCode >= 400 && fe.statusCode < 500)
+      return reply
+        .status(fe.statusCode)
+        .send({ erreur: { code: "requete_invalide", message: "Requête invalide." } });
     request.log.error({ err }, "erreur interne");
     return reply
       .status(500)

@@ -1,5 +1,12 @@
-import type { Membership, OrganisationKind, Principal, Role } from "../core/account/model.js";
-import { one, type Queryable } from "./db.js";
+import {
+  LOGIN_LIMITS,
+  type LoginFailures,
+  type Membership,
+  type OrganisationKind,
+  type Principal,
+  type Role,
+} from "../core/account/model.js";
+import { type Db, one, type Queryable } from "./db.js";
 
 export async function createOrganisation(
   q: Queryable,
@@ -113,32 +120,51 @@ export async function deleteSession(q: Queryable, tokenHash: string): Promise<vo
   await q.query("DELETE FROM user_session WHERE token_hash = $1", [tokenHash]);
 }
 
-export async function recordLoginAttempt(
-  q: Queryable,
+/**
+ * Reserves a login attempt atomically: under advisory locks on the account
+ * and on the address (always taken in that order), the recent failures are
+ * counted and, unless `wait` refuses, the attempt is recorded as a failure at
+ * once; `settleLoginAttempt` marks it a success afterwards. Concurrent
+ * attempts therefore each see the ones before them.
+ */
+export async function reserveLoginAttempt(
+  db: Db,
   emailKey: string,
   ip: string,
-  success: boolean,
-): Promise<void> {
-  await q.query("INSERT INTO login_attempt (email_key, ip, success) VALUES ($1, $2, $3)", [
-    emailKey,
-    ip,
-    success,
-  ]);
+  now: Date,
+  wait: (f: LoginFailures) => number | undefined,
+): Promise<{ id: string } | { waitMinutes: number }> {
+  return db.transaction(async (tx) => {
+    await tx.query("SELECT pg_advisory_xact_lock(4244, hashtext($1))", [emailKey]);
+    await tx.query("SELECT pg_advisory_xact_lock(4245, hashtext($1))", [ip]);
+    const since = (minutes: number) => new Date(now.getTime() - minutes * 60_000).toISOString();
+    const f = (await one<LoginFailures>(
+      tx,
+      `SELECT
+         (SELECT count(*) FROM login_attempt WHERE email_key = $1 AND ip = $2 AND NOT success AND at > $3)::int AS pair,
+         (SELECT count(*) FROM login_attempt WHERE ip = $2 AND NOT success AND at > $4)::int AS address,
+         (SELECT count(*) FROM login_attempt WHERE email_key = $1 AND NOT success AND at > $5)::int AS account`,
+      [
+        emailKey,
+        ip,
+        since(LOGIN_LIMITS.pair.minutes),
+        since(LOGIN_LIMITS.address.minutes),
+        since(LOGIN_LIMITS.account.minutes),
+      ],
+    ))!;
+    const w = wait(f);
+    if (w !== undefined) return { waitMinutes: w };
+    const r = await one<{ id: string }>(
+      tx,
+      "INSERT INTO login_attempt (email_key, ip, success, at) VALUES ($1, $2, false, $3) RETURNING id::text AS id",
+      [emailKey, ip, now.toISOString()],
+    );
+    return { id: r!.id };
+  });
 }
 
-export async function recentLoginFailures(
-  q: Queryable,
-  emailKey: string,
-  ip: string,
-  since: Date,
-): Promise<{ account: number; address: number }> {
-  const r = await one<{ account: number; address: number }>(
-    q,
-    `SELECT (SELECT count(*) FROM login_attempt WHERE email_key = $1 AND NOT success AND at > $3)::int AS account,
-            (SELECT count(*) FROM login_attempt WHERE ip = $2 AND NOT success AND at > $3)::int AS address`,
-    [emailKey, ip, since.toISOString()],
-  );
-  return r!;
+export async function settleLoginAttempt(q: Queryable, id: string, success: boolean): Promise<void> {
+  if (success) await q.query("UPDATE login_attempt SET success = true WHERE id = $1::bigint", [id]);
 }
 
 export async function listMembers(

@@ -45,6 +45,95 @@ export async function appendAuditTx(tx: Queryable, input: AuditInput): Promise<n
   return seq;
 }
 
+/** Appends several entries, in order, inside the caller's transaction: one lock, one head update. */
+export async function appendAuditBatchTx(tx: Queryable, inputs: readonly AuditInput[]): Promise<void> {
+  if (inputs.length === 0) return;
+  await tx.query("SELECT pg_advisory_xact_lock(4243)");
+  const head = await tx.query<{ last_seq: string | number; last_hash: string }>(
+    "SELECT last_seq, last_hash FROM audit_head",
+  );
+  let seq = head[0] ? Number(head[0].last_seq) : 0;
+  let prev = head[0]?.last_hash ?? GENESIS_HASH;
+  const cols: unknown[][] = [[], [], [], [], [], [], [], []];
+  for (const input of inputs) {
+    seq++;
+    const c = chain(prev, {
+      seq,
+      at: (input.at ?? new Date()).toISOString(),
+      actorId: input.actorId,
+      action: input.action,
+      target: input.target ?? null,
+      detail: input.detail ?? {},
+    });
+    prev = c.hash;
+    const row = [c.seq, c.at, c.actorId, c.action, c.target, JSON.stringify(c.detail), c.prevHash, c.hash];
+    row.forEach((v, i) => cols[i]!.push(v));
+  }
+  await tx.query(
+    `INSERT INTO audit_log (seq, at, actor_id, action, target, detail, prev_hash, hash)
+     SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::uuid[], $4::text[], $5::text[], $6::jsonb[], $7::text[], $8::text[])`,
+    cols,
+  );
+  await tx.query(
+    `INSERT INTO audit_head (last_seq, last_hash) VALUES ($1, $2)
+     ON CONFLICT (singleton) DO UPDATE SET last_seq = EXCLUDED.last_seq, last_hash = EXCLUDED.last_hash`,
+    [seq, prev],
+  );
+}
+
+export interface AuditBatcher {
+  /** Resolves once the entry is committed, with the entries gathered meanwhile. */
+  append(input: AuditInput): Promise<void>;
+  /** Commits what is waiting (at shutdown). */
+  flush(): Promise<void>;
+}
+
+/**
+ * Group commit of audit entries: entries arriving while a commit runs wait
+ * for the next one and share its transaction, so a crowd of requests costs
+ * a few transactions instead of one each. `append` resolves only after the
+ * commit: a request answered once its entry resolved has it on disk, kill -9
+ * or not.
+ */
+export function auditBatcher(db: Db, maxBatch = 500): AuditBatcher {
+  let waiting: { input: AuditInput; done: (e?: unknown) => void }[] = [];
+  let running: Promise<void> | undefined;
+  const run = async (): Promise<void> => {
+    while (waiting.length > 0) {
+      const batch = waiting.slice(0, maxBatch);
+      waiting = waiting.slice(batch.length);
+      try {
+        await db.transaction((tx) =>
+          appendAuditBatchTx(
+            tx,
+            batch.map((b) => b.input),
+          ),
+        );
+        for (const b of batch) b.done();
+      } catch (e) {
+        for (const b of batch) b.done(e);
+      }
+    }
+    running = undefined;
+  };
+  const start = () => {
+    // Let the entries of the same turn of the event loop join the first commit.
+    running ??= new Promise<void>((resolve) => setImmediate(resolve)).then(run);
+    return running;
+  };
+  return {
+    append(input) {
+      return new Promise<void>((resolve, reject) => {
+        waiting.push({ input, done: (e) => (e === undefined ? resolve() : reject(e)) });
+        void start();
+      });
+    },
+    async flush() {
+      if (waiting.length > 0 || running) await start();
+    },
+  };
+}
+
 export function appendAudit(db: Db, input: AuditInput): Promise<number> {
   return db.transaction((tx) => appendAuditTx(tx, input));
 }

@@ -424,4 +424,12 @@ UPDATE diffusion SET depots = ARRAY[(SELECT t.id FROM tableau_derive t WHERE t.j
 CREATE INDEX diffusion_jeu_annee ON diffusion(jeu_id, annee);
 `,
   },
+  {
+    version: 20,
+    name: "login_attempt_par_compte_et_adresse",
+    sql: `
+-- Login throttling counts failures per (account, address) as well.
+CREATE INDEX login_attempt_pair ON login_attempt(email_key, ip, at);
+`,
+  },
 ];

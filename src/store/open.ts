@@ -1,3 +1,4 @@
+import { chmodSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import type { Config } from "../config.js";
 import type { Db } from "./db.js";
@@ -5,6 +6,9 @@ import { migrate } from "./migrate.js";
 
 /** Opens the configured database (PostgreSQL when a URL is set, else embedded PGlite) and migrates it. */
 export async function openStore(config: Pick<Config, "databaseUrl" | "dataDir">): Promise<Db> {
+  // The data folder (database, stored files, secrets, uploads) is Socle's own.
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(config.dataDir, 0o700);
   let db: Db;
   if (config.databaseUrl) {
     const { openPostgres } = await import("./postgres.js");

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { FastifyInstance } from "fastify";
-import { buildServer } from "../../src/server/app.js";
+import { buildServer, type ServerDeps } from "../../src/server/app.js";
 import { hashPassword } from "../../src/server/passwords.js";
 import { ensureCog } from "../../src/store/cog-etalab.js";
 import type { Db } from "../../src/store/db.js";
@@ -11,6 +11,7 @@ import { type Engine, freshDb } from "./db.js";
 
 export interface TestServer {
   url: string;
+  dataDir: string;
   db: Db;
   filesDir: string;
   app: FastifyInstance;
@@ -23,9 +24,10 @@ export async function startServer(
   webRoot?: string,
   trustProxy = false,
   now?: () => Date,
+  extra: Partial<Pick<ServerDeps, "uploadLimits">> & { dataDir?: string } = {},
 ): Promise<TestServer> {
   const t = await freshDb(engine);
-  const dataDir = mkdtempSync(path.join(tmpdir(), "socle-donnees-"));
+  const dataDir = extra.dataDir ?? mkdtempSync(path.join(tmpdir(), "socle-donnees-"));
   const filesDir = path.join(dataDir, "fichiers");
   await ensureCog(t.db);
   await seedDemo(t.db, hashPassword);
@@ -33,12 +35,14 @@ export async function startServer(
     db: t.db,
     config: { sessionHours: 1, trustProxy, logLevel: "silent", demo: true },
     filesDir,
+    ...(extra.uploadLimits ? { uploadLimits: extra.uploadLimits } : {}),
     ...(now ? { now } : {}),
     ...(webRoot ? { webRoot } : {}),
   });
   const url = await app.listen({ port: 0, host: "127.0.0.1" });
   return {
     url,
+    dataDir,
     db: t.db,
     filesDir,
     app,

@@ -1,7 +1,8 @@
 /**
  * The rights matrix: every API route × every part (fournisseur, destinataire,
  * prestataire, lecteur, an outsider organisation, the platform administrator)
- * × every convention status → allowed or 403, from the one table below,
+ * × every convention status → allowed or 403 (404 to an outsider, the same
+ * answer as for a missing object), from the one table below,
  * against the real HTTP server. A route registered without an entry here
  * fails the test.
  */
@@ -77,6 +78,7 @@ const uniq = () => ++counter;
 /** THE table: one entry per API route. */
 const MATRIX: Record<string, Entry> = {
   "GET /api/sante": { scope: "public", request: () => ({ method: "GET", path: "/api/sante" }) },
+  "GET /api/sante/vivant": { scope: "public", request: () => ({ method: "GET", path: "/api/sante/vivant" }) },
   "GET /api/docs": { scope: "public", request: () => ({ method: "GET", path: "/api/docs" }) },
   "POST /api/auth/connexion": {
     scope: "public",
@@ -516,7 +518,41 @@ describe("rights matrix of the API", () => {
     }
   });
 
-  it("gives each part exactly its rights under each status of the convention, 403 otherwise", async () => {
+  it("answers an outsider on every convention route exactly as for an object that does not exist", async () => {
+    const f = await makeFixture("existence", "active");
+    const missing: Fixture = {
+      conventionId: "convention-inexistante",
+      fedId: "00000000-0000-4000-8000-00000000f3d0",
+      jeuId: "00000000-0000-4000-8000-0000000000e0",
+      jeuDetruitId: "00000000-0000-4000-8000-0000000000e1",
+      diffusionId: "00000000-0000-4000-8000-0000000000d0",
+    };
+    const answer = async (r: Req) => {
+      const res = await fetch(s.url + r.path, {
+        method: r.method,
+        headers: {
+          ...(r.json !== undefined ? { "content-type": "application/json" } : {}),
+          ...(r.raw ? { "content-type": "application/octet-stream" } : {}),
+          cookie: clients.dehors.cookie!,
+        },
+        body: r.raw ? Buffer.from(r.raw) : r.json === undefined ? undefined : JSON.stringify(r.json),
+      });
+      return { status: res.status, body: await res.text() };
+    };
+    let checked = 0;
+    for (const [key, e] of Object.entries(MATRIX)) {
+      if (e.scope !== "convention") continue;
+      const n = uniq();
+      const existing = await answer(e.request(f, "dehors", n));
+      const absent = await answer(e.request(missing, "dehors", n));
+      expect(existing.status, key).toBe(404);
+      expect(existing, key).toEqual(absent);
+      checked++;
+    }
+    expect(checked).toBe(22);
+  });
+
+  it("gives each part exactly its rights under each status of the convention, 403 otherwise (404 to an outsider)", async () => {
     const shared = new Map<Status, Fixture>();
     for (const st of STATUSES) shared.set(st, await makeFixture(`partagee-${STATUSES.indexOf(st)}`, st));
     const wrong: string[] = [];
@@ -529,10 +565,12 @@ describe("rights matrix of the API", () => {
           const f = e.fresh ? await makeFixture(`c${n}`, st) : shared.get(st)!;
           const status = await send(clients[who], e.request(f, who, n));
           const allowed = e.who.includes(who) && e.statuses.includes(st);
-          const expected = !allowed ? "403" : e.businessRefusal?.includes(st) ? "400/409" : "2xx";
+          // An outsider is told nothing exists (404), a party without the right why not (403).
+          const refusal = who === "dehors" ? "404" : "403";
+          const expected = !allowed ? refusal : e.businessRefusal?.includes(st) ? "400/409" : "2xx";
           const got =
-            status === 403
-              ? "403"
+            status === 403 || status === 404
+              ? String(status)
               : status === 400 || status === 409
                 ? "400/409"
                 : status < 300

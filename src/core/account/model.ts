@@ -75,9 +75,31 @@ export function canManageOrganisation(p: Principal, organisationId: string): boo
   );
 }
 
-/** Login throttling: failures allowed in the window, per account and per client address. */
-export const LOGIN_LIMITS = { windowMinutes: 15, perAccount: 5, perAddress: 20 } as const;
+/**
+ * Login throttling. Failures count per (account, client address) so that an
+ * attacker elsewhere cannot lock the owner out; per address, against one
+ * address trying many accounts; and, more slowly, per account whatever the
+ * address, against a spread-out guess of one password.
+ */
+export const LOGIN_LIMITS = {
+  pair: { max: 5, minutes: 15 },
+  address: { max: 20, minutes: 15 },
+  account: { max: 50, minutes: 60 },
+} as const;
 
-export function loginBlocked(failuresForAccount: number, failuresFromAddress: number): boolean {
-  return failuresForAccount >= LOGIN_LIMITS.perAccount || failuresFromAddress >= LOGIN_LIMITS.perAddress;
+export interface LoginFailures {
+  /** This account from this address. */
+  pair: number;
+  /** Any account from this address. */
+  address: number;
+  /** This account from any address. */
+  account: number;
+}
+
+/** Minutes to wait before the next attempt, or undefined when it may go ahead. */
+export function loginWait(f: LoginFailures): number | undefined {
+  if (f.account >= LOGIN_LIMITS.account.max) return LOGIN_LIMITS.account.minutes;
+  if (f.pair >= LOGIN_LIMITS.pair.max) return LOGIN_LIMITS.pair.minutes;
+  if (f.address >= LOGIN_LIMITS.address.max) return LOGIN_LIMITS.address.minutes;
+  return undefined;
 }

@@ -133,8 +133,6 @@ export function releasedTables(
 }
 
 /** A cell value a spreadsheet would read as a formula is prefixed with an apostrophe. */
-export function neutralise(text: string): string {
-  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-}
+export { neutralise } from "../export/neutralise.js";
 
 export { TERRITOIRE };

@@ -4,9 +4,7 @@
  * a convention's data goes through conventionRoute: the user's rights come
  * from its organisation's parts in that convention, on today's date.
  */
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import { readFile } from "node:fs/promises";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import type { Principal } from "../../core/account/model.js";
@@ -61,11 +59,16 @@ import { listRestitutions, recordRestitution } from "../../store/restitutions.js
 import { conventionSecret, type SecretStore } from "../../store/secrets.js";
 import { partiesOf } from "../access.js";
 import { conventionRoute, route } from "../api.js";
+import { frozen } from "../caching.js";
+import { receiveUpload, type UploadLimits } from "../uploads.js";
 
 export interface ConventionDeps {
   db: Db;
   files: FileArea;
   secrets: SecretStore;
+  /** Private folder of uploads in transit (server/uploads.ts). */
+  uploads: string;
+  uploadLimits: UploadLimits;
   now: () => Date;
 }
 
@@ -74,7 +77,6 @@ const ConvId = z
   .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { message: "Identifiant de convention invalide." });
 const Uuid = z.uuid({ message: "Identifiant invalide." });
 const DateIso = z.string().refine(isIsoDate, { message: "Date attendue (AAAA-MM-JJ)." });
-const UPLOAD_LIMIT = 512 * 1024 * 1024;
 
 const byConvention = async (p: { id: string }) => p.id;
 const byFed = async (p: { id: string }, q: Queryable) => (await getFedRequest(q, p.id)).conventionId;
@@ -163,15 +165,6 @@ const fedView = (c: Convention, r: FedRequest, mine: readonly string[]) => ({
     .filter((j) => j.fournisseur === r.feuille1.fournisseur)
     .map((j) => ({ id: j.id, titre: j.titre })),
 });
-
-function rawBody(body: unknown): Buffer {
-  if (!Buffer.isBuffer(body) || body.byteLength === 0)
-    throw invalide(
-      "fichier_absent",
-      "Fichier attendu dans le corps de la requête (application/octet-stream).",
-    );
-  return body;
-}
 
 const FileName = z.string().trim().min(1, { message: "Nom du fichier requis." }).max(255);
 
@@ -446,6 +439,7 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
       url: "/api/fed/:id/formulaire",
       summary: "Les deux feuilles de la FED, en formulaire imprimable (HTML)",
       tag: "FED",
+      produces: "text/html",
       params: z.object({ id: Uuid }),
       action: "voir_convention",
       conventionOf: byFed,
@@ -546,25 +540,31 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
         /** A later deposit of the same vintage: « correction » (replaces) or « complement » (adds). */
         mode: z.enum(["correction", "complement"]).optional(),
       }),
-      bodyLimit: UPLOAD_LIMIT,
+      upload: true,
       action: "deposer",
       conventionOf: byJeu,
     },
     async ({ params, query, request, principal, acces }) => {
       const jeu = await getJeu(db, params.id);
       const dataset = acces.stored.convention.jeux.find((d) => d.id === jeu.annexe);
-      const data = rawBody(request.body);
-      // Aggregated tables are kept as deposited; individual files are processed at once
-      // (pseudonymised, geocoded, the address dropped) and never kept.
-      const processable =
-        dataset?.kind === "individuel" ||
-        dataset?.champs.some((f) => f.type === "code_commune" || f.nom === "territoire");
-      if (!processable)
-        return storeDeposit(db, files, params.id, query.nomFichier, data, principal.userId, deps.now());
-      const dir = await mkdtemp(path.join(tmpdir(), "socle-depot-"));
-      const file = path.join(dir, query.nomFichier.replace(/[^\p{L}\p{N}_.-]/gu, "_") || "depot");
+      const upload = await receiveUpload(request, deps.uploads, deps.uploadLimits.depot, query.nomFichier);
+      const file = upload.file;
       try {
-        await writeFile(file, data);
+        // Aggregated tables are kept as deposited; individual files are processed at once
+        // (pseudonymised, geocoded, the address dropped) and never kept.
+        const processable =
+          dataset?.kind === "individuel" ||
+          dataset?.champs.some((f) => f.type === "code_commune" || f.nom === "territoire");
+        if (!processable)
+          return await storeDeposit(
+            db,
+            files,
+            params.id,
+            query.nomFichier,
+            await readFile(file),
+            principal.userId,
+            deps.now(),
+          );
         const annee = query.annee ?? Number(acces.on.slice(0, 4)) - 1;
         if (dataset?.kind === "agrege")
           return await depositAggregatedFile({
@@ -598,7 +598,7 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
           await geocoder?.close();
         }
       } finally {
-        await rm(dir, { recursive: true, force: true });
+        await upload.discard();
       }
     },
   );
@@ -683,7 +683,7 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
       tag: "Jeux de données",
       params: z.object({ id: Uuid }),
       query: z.object({ nomFichier: FileName }),
-      bodyLimit: UPLOAD_LIMIT,
+      upload: true,
       action: "deposer",
       conventionOf: byJeu,
     },
@@ -691,13 +691,11 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
       const jeu = await getJeu(db, params.id);
       const dataset = acces.stored.convention.jeux.find((d) => d.id === jeu.annexe);
       if (!dataset) throw introuvable("annexe_inconnue", "Annexe introuvable dans la convention.");
-      const dir = await mkdtemp(path.join(tmpdir(), "socle-apercu-"));
-      const file = path.join(dir, query.nomFichier.replace(/[^\p{L}\p{N}_.-]/gu, "_") || "depot");
+      const upload = await receiveUpload(request, deps.uploads, deps.uploadLimits.depot, query.nomFichier);
       try {
-        await writeFile(file, rawBody(request.body));
-        return await previewDeposit(db, acces.stored.convention, dataset, file);
+        return await previewDeposit(db, acces.stored.convention, dataset, upload.file);
       } finally {
-        await rm(dir, { recursive: true, force: true });
+        await upload.discard();
       }
     },
   );
@@ -756,13 +754,15 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
       action: "voir_sorties_protegees",
       conventionOf: byRelease,
     },
-    async ({ params, acces }) => {
-      const r = await getRelease(db, params.id);
+    async ({ params, acces, request, reply }) => {
       // Only the processor learns why a cell is secret.
       const c = acces.stored.convention;
       const processor = acces.parties.some((id) =>
         c.parties.find((x) => x.id === id)?.parts.includes("prestataire"),
       );
+      if (frozen(request, reply, `diffusion-${params.id}-${processor ? "prestataire" : "lecteur"}`))
+        return reply.code(304).send();
+      const r = await getRelease(db, params.id);
       return processor ? r : readerView(r);
     },
   );
@@ -774,6 +774,7 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
       url: "/api/diffusions/:id/export/:format",
       summary: "Exporter une diffusion : xlsx, csv, geojson ou gpkg (IRIS)",
       tag: "Diffusions",
+      produces: "application/octet-stream",
       params: z.object({
         id: Uuid,
         format: z.enum(["xlsx", "csv", "geojson", "gpkg"], {
@@ -784,7 +785,9 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
       action: "exporter",
       conventionOf: byRelease,
     },
-    async ({ params, query, acces, reply }) => {
+    async ({ params, query, acces, request, reply }) => {
+      if (frozen(request, reply, `diffusion-${params.id}-${params.format}-${query.tableau}`))
+        return reply.code(304).send();
       // Exports leave Socle: a secret cell is « s », whatever its kind.
       const r = readerView(await getRelease(db, params.id));
       const jeu = await getJeu(db, r.jeuId);
@@ -825,19 +828,20 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
         titre: z.string().trim().min(1, { message: "Titre de l'étude requis." }).max(300),
         nomFichier: FileName,
       }),
-      bodyLimit: UPLOAD_LIMIT,
+      upload: true,
       action: "restituer",
       conventionOf: byConvention,
     },
-    async ({ query, request, acces, principal }) => ({
-      id: await recordRestitution(
-        db,
-        files,
-        acces.stored.convention,
-        { titre: query.titre, nomFichier: query.nomFichier, data: rawBody(request.body) },
-        principal.userId,
-      ),
-    }),
+    async ({ query, request, acces, principal }) => {
+      const upload = await receiveUpload(request, deps.uploads, deps.uploadLimits.document, query.nomFichier);
+      try {
+        const data = await readFile(upload.file);
+        const doc = { titre: query.titre, nomFichier: query.nomFichier, data };
+        return { id: await recordRestitution(db, files, acces.stored.convention, doc, principal.userId) };
+      } finally {
+        await upload.discard();
+      }
+    },
   );
 
   conventionRoute(

@@ -1,0 +1,125 @@
+/**
+ * npm run bench:load — the built server (`socle serve --demo`, its own
+ * process) under autocannon, in one run:
+ *   1. baseline: GET /api/sante/vivant (does nothing) at 1,000 req/s;
+ *   2. read routes at 200 req/s for 60 s, signed in: territory, IRIS map
+ *      data, convention list, release view (round robin);
+ *   3. a hashed static asset at 1,000 req/s.
+ * Targets: read routes 0 errors and p99 < 50 ms; static 1,000 req/s.
+ * SOCLE_BENCH_SECONDS shortens the read phase (default 60). The demo data
+ * folder is kept in the temp folder between runs (the demo release takes a
+ * minute to seed).
+ */
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { existsSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import autocannon from "autocannon";
+import { DEMO_PASSWORD } from "../src/store/demo.js";
+import { PROJECT_ROOT } from "../test/helpers/fixtures.js";
+
+const SECONDS = Number(process.env.SOCLE_BENCH_SECONDS ?? 60);
+const dataDir = path.join(tmpdir(), "socle-bench-load");
+const webRoot = path.join(PROJECT_ROOT, "dist/web");
+
+if (!existsSync(path.join(webRoot, "index.html"))) {
+  console.log("building the web front (dist/web)…");
+  execFileSync("npx", ["vite", "build", "--logLevel", "warn"], { cwd: PROJECT_ROOT, stdio: "inherit" });
+}
+
+function serve(): Promise<{ url: string; child: ChildProcess }> {
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    SOCLE_DATA_DIR: dataDir,
+    SOCLE_LOG_LEVEL: "warn",
+  };
+  delete env.SOCLE_DATABASE_URL;
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", "src/cli/main.ts", "serve", "--demo", "--port", "0", "--host", "127.0.0.1"],
+    { cwd: PROJECT_ROOT, env, stdio: ["ignore", "pipe", "inherit"] },
+  );
+  let out = "";
+  return new Promise((resolve, reject) => {
+    child.stdout!.on("data", (d) => {
+      out += d;
+      const m = /prêt sur (http:\/\/\S+)/.exec(out);
+      if (m) resolve({ url: m[1]!.replace("localhost", "127.0.0.1"), child });
+    });
+    child.on("exit", (code) => reject(new Error(`server exited (${code}): ${out}`)));
+  });
+}
+
+interface Phase {
+  name: string;
+  target: string;
+  rate: number;
+  seconds: number;
+  requests: { path: string }[];
+  headers?: Record<string, string>;
+}
+
+async function run(url: string, p: Phase) {
+  const r = await autocannon({
+    url,
+    connections: Math.max(10, Math.ceil(p.rate / 20)),
+    overallRate: p.rate,
+    duration: p.seconds,
+    requests: p.requests.map((q) => ({ method: "GET", path: q.path })),
+    headers: p.headers ?? {},
+  });
+  const errors = r.errors + r.timeouts + r.non2xx;
+  const line = `${p.name.padEnd(28)} ${String(Math.round(r.requests.average)).padStart(6)} req/s  p50 ${r.latency.p50} ms  p99 ${r.latency.p99} ms  errors ${errors}  (${r.requests.total} requests; target ${p.target})`;
+  console.log(line);
+  return { rps: r.requests.average, p99: r.latency.p99, errors };
+}
+
+const { url, child } = await serve();
+try {
+  const login = await fetch(`${url}/api/auth/connexion`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email: "ccas@demo.socle.example", motDePasse: DEMO_PASSWORD }),
+  });
+  const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0]!;
+  if (login.status !== 200) throw new Error(`login failed: ${login.status}`);
+  const releases = (await (
+    await fetch(`${url}/api/conventions/demo-abs-valsocle/diffusions`, { headers: { cookie } })
+  ).json()) as { id: string }[];
+  const commune = "00001";
+  const asset = readdirSync(path.join(webRoot, "assets")).find((f) => f.endsWith(".js"))!;
+  console.log(`Socle ${url} — read phase ${SECONDS} s`);
+  await run(url, {
+    name: "baseline /api/sante/vivant",
+    target: "floor",
+    rate: 1000,
+    seconds: 10,
+    requests: [{ path: "/api/sante/vivant" }],
+  });
+  const reads = await run(url, {
+    name: "read routes (4, signed in)",
+    target: "200 req/s, 0 errors, p99 < 50 ms",
+    rate: 200,
+    seconds: SECONDS,
+    headers: { cookie },
+    requests: [
+      { path: `/api/territoires/commune/${commune}` },
+      { path: `/api/territoires/commune/${commune}/iris` },
+      { path: "/api/conventions" },
+      { path: `/api/diffusions/${releases[0]!.id}` },
+    ],
+  });
+  const statics = await run(url, {
+    name: `static /assets/${asset.slice(0, 12)}…`,
+    target: "1,000 req/s",
+    rate: 1000,
+    seconds: 20,
+    requests: [{ path: `/assets/${asset}` }],
+  });
+  const ok =
+    reads.errors === 0 && reads.p99 < 50 && reads.rps >= 190 && statics.rps >= 950 && statics.errors === 0;
+  console.log(ok ? "targets met" : "targets NOT met");
+  process.exitCode = ok ? 0 : 1;
+} finally {
+  child.kill("SIGTERM");
+}
