@@ -6,9 +6,10 @@ import { readFileSync } from "node:fs";
 import initSqlJs, { type Database, type SqlValue } from "sql.js";
 import { invalide } from "../core/errors.js";
 import type { AreaGeometry, Crs } from "../core/territory/geometry.js";
-import type { ContourSource, SourceFeature } from "../core/territory/iris-contours.js";
+import type { SourceFeature } from "../core/territory/iris-contours.js";
+import { identifyCrs } from "./crs.js";
 import { type Box, writeRtree } from "./gpkg-rtree.js";
-import { crsFromText } from "./projection.js";
+import type { RawContourSource } from "./raw-contours.js";
 import { decodeWkb, encodeWkb } from "./wkb.js";
 
 let sql: Promise<initSqlJs.SqlJsStatic> | undefined;
@@ -51,7 +52,7 @@ export function encodeGpkgGeometry(g: AreaGeometry, srsId: number): Uint8Array {
   return out;
 }
 
-export async function readGeoPackageLayer(file: string, name: string): Promise<ContourSource> {
+export async function readGeoPackageLayer(file: string, name: string): Promise<RawContourSource> {
   const SQL = await sqlite();
   let db: Database;
   try {
@@ -81,16 +82,15 @@ export async function readGeoPackageLayer(file: string, name: string): Promise<C
       "SELECT organization, organization_coordsys_id, definition FROM gpkg_spatial_ref_sys WHERE srs_id = ?",
       [srsId],
     )[0];
-    let crs: ContourSource["crs"] = null;
+    let crs: RawContourSource["crs"] = null;
     if (srs && srsId > 0) {
       const org = String(srs.organization ?? "").toUpperCase();
       const id = Number(srs.organization_coordsys_id);
+      const byCode = org === "NONE" ? null : identifyCrs(`${org}:${id}`);
       crs =
-        org === "EPSG" && id === 2154
-          ? "EPSG:2154"
-          : org === "EPSG" && id === 4326
-            ? "EPSG:4326"
-            : (crsFromText(String(srs.definition ?? "")) ?? { unsupported: `${org}:${id}` });
+        byCode && !("unsupported" in byCode)
+          ? byCode
+          : (identifyCrs(String(srs.definition ?? "")) ?? { unsupported: `${org}:${id}` });
     }
     const features: SourceFeature[] = [];
     const quoted = `"${table.replaceAll('"', '""')}"`;

@@ -9,6 +9,7 @@ import type { Feature, FeatureCollection, Geometry } from "geojson";
 import { neutralise } from "../core/release/release.js";
 import type { AreaGeometry, Crs } from "../core/territory/geometry.js";
 import { type GpkgLayer, writeGeoPackage } from "../geo/geopackage.js";
+import { bothProjections } from "../geo/projection.js";
 import type { Queryable } from "../store/db.js";
 import { type ExportRow, type TableView, tableViews } from "./export-rows.js";
 import type { Release } from "./publish.js";
@@ -35,29 +36,48 @@ function properties(v: TableView, row: ExportRow, source: string): Props {
   return p;
 }
 
+/** IRIS geometries in `crs`: Lambert-93 is the stored metric form, except overseas (stored in UTM). */
+async function irisGeometries(
+  q: Queryable,
+  where: string,
+  codes: readonly string[],
+  crs: Crs,
+): Promise<{ code: string; commune: string; geom: AreaGeometry }[]> {
+  const rows = await q.query<{
+    code: string;
+    commune: string;
+    wgs84: AreaGeometry;
+    metric: AreaGeometry;
+    srid: number;
+  }>(
+    `SELECT code, commune_code AS commune, geom_wgs84 AS wgs84, geom_l93 AS metric, srid_metrique AS srid
+     FROM iris WHERE ${where} = ANY($1::text[]) ORDER BY code`,
+    [codes],
+  );
+  return rows.map((r) => ({
+    code: r.code,
+    commune: r.commune,
+    geom:
+      crs === "EPSG:4326" ? r.wgs84 : r.srid === 2154 ? r.metric : bothProjections(r.wgs84, "EPSG:4326").l93,
+  }));
+}
+
 async function geometries(
   q: Queryable,
   level: Level,
   codes: readonly string[],
   crs: Crs,
 ): Promise<Map<string, AreaGeometry>> {
-  const column = crs === "EPSG:2154" ? "geom_l93" : "geom_wgs84";
   if (level === "iris") {
-    const rows = await q.query<{ code: string; geom: AreaGeometry }>(
-      `SELECT code, ${column} AS geom FROM iris WHERE code = ANY($1::text[])`,
-      [codes],
-    );
+    const rows = await irisGeometries(q, "code", codes, crs);
     return new Map(rows.map((r) => [r.code, r.geom]));
   }
   // A commune is the union of its IRIS: a MultiPolygon of their polygons.
-  const rows = await q.query<{ commune_code: string; geom: AreaGeometry }>(
-    `SELECT commune_code, ${column} AS geom FROM iris WHERE commune_code = ANY($1::text[]) ORDER BY code`,
-    [codes],
-  );
+  const rows = await irisGeometries(q, "commune_code", codes, crs);
   const out = new Map<string, number[][][][]>();
   for (const r of rows) {
     const polys = r.geom.type === "Polygon" ? [r.geom.coordinates] : r.geom.coordinates;
-    out.set(r.commune_code, [...(out.get(r.commune_code) ?? []), ...polys]);
+    out.set(r.commune, [...(out.get(r.commune) ?? []), ...polys]);
   }
   return new Map([...out].map(([code, coordinates]) => [code, { type: "MultiPolygon", coordinates }]));
 }

@@ -390,4 +390,14 @@ CREATE TRIGGER depot_id_fixe BEFORE UPDATE OF id ON depot
   FOR EACH ROW WHEN (OLD.id IS DISTINCT FROM NEW.id) EXECUTE FUNCTION identifiant_fixe();
 `,
   },
+  {
+    version: 30,
+    name: "iris_srid_metrique",
+    sql: `
+-- geom_l93 holds the metric form of an IRIS for point-in-polygon: Lambert-93
+-- in metropolitan France, the local UTM overseas (EPSG 5490, 2972, 2975, 4471).
+ALTER TABLE iris ADD COLUMN srid_metrique integer NOT NULL DEFAULT 2154
+  CHECK (srid_metrique IN (2154, 5490, 2972, 2975, 4471));
+`,
+  },
 ];
