@@ -47,14 +47,16 @@ export function sheetNames(names: readonly string[]): string[] {
   return names.map((n, k) => {
     let name = (common > 0 ? words[k]!.slice(common).join(" ") : n)
       .replace(/[\\/]/g, "-")
-      .replace(/[?*[\]:']/g, " ")
+      .replace(/[?*[\]:]/g, " ")
       .replace(/\s+/g, " ")
+      // A straight apostrophe would have to be doubled in references (exceljs does not): use ’.
+      .replace(/'/g, "’")
       .trim();
     name = name.charAt(0).toUpperCase() + name.slice(1) || "Tableau";
     if (name.length > 31) {
-      const cut = name.slice(0, 31);
-      const space = cut.lastIndexOf(" ");
-      name = (space > 15 ? cut.slice(0, space) : cut).trim();
+      // Cut at the last word boundary within 31 characters (a space just after them counts).
+      const space = name.slice(0, 32).lastIndexOf(" ");
+      name = (space > 15 ? name.slice(0, space) : name.slice(0, 31)).trim();
     }
     let candidate = name;
     for (let i = 2; used.has(candidate.toLowerCase()); i++) {
