@@ -151,7 +151,8 @@ export async function releaseGeoPackage(
     layers.push({
       table: v.slug,
       crs,
-      identifier: `${v.name} (${level === "iris" ? "IRIS" : "communes"}, ${r.annee})`.slice(0, 120),
+      // Identifiers are unique in a GeoPackage: two tables of the same name differ by their layer name.
+      identifier: `${v.name.slice(0, 100)} (${level === "iris" ? "IRIS" : "communes"}, ${r.annee})${chosen.some((o) => o !== v && o.name === v.name) ? ` [${v.slug}]` : ""}`,
       description: `${v.name}. ${r.mentionSource}. s : secret statistique.`,
       columns: [
         { name: "code", type: "TEXT", title: "Code" },

@@ -149,6 +149,16 @@ describe("GeoPackage exports", () => {
     ).toBe("[[50]]");
   });
 
+  it("keeps two tables of the same name apart, each in its own valid layer", async () => {
+    const r = demoRelease();
+    r.tableaux = [r.tableaux[1]!, r.tableaux[1]!];
+    const file = save("twice.gpkg", await releaseGeoPackage(t.db, r));
+    expect(validate(file)).toBe("");
+    expect(sqlite(file, "SELECT table_name FROM gpkg_contents ORDER BY table_name")).toBe(
+      '[["effectifs_par_territoire_et_gir"], ["effectifs_par_territoire_et_gir_2"]]',
+    );
+  });
+
   it("gives the same bytes on every download of the same release", async () => {
     const a = await releaseGeoPackage(t.db, demoRelease());
     await new Promise((r) => setTimeout(r, 20));
