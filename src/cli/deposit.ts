@@ -18,7 +18,7 @@ import { releaseCsv, releaseGeoJson, releaseGeoPackage, releaseXlsx } from "../r
 import { publishRelease } from "../release/publish.js";
 import { loadAddressIndexBlobs } from "../store/addresses.js";
 import { getConvention } from "../store/conventions.js";
-import { createJeu, listJeux } from "../store/datasets.js";
+import { createJeu, getJeu, listJeux } from "../store/datasets.js";
 import type { Db } from "../store/db.js";
 import { conventionSecret } from "../store/secrets.js";
 import { progressBar } from "./progress.js";
@@ -144,12 +144,16 @@ export async function release(args: string[], withStore: WithStore): Promise<voi
       const base = path.join(values.out, `diffusion-${values.dataset}-${r.annee}`);
       writeFileSync(
         `${base}.xlsx`,
-        await releaseXlsx(r, { convention: convention.titre, jeu: values.dataset! }),
+        await releaseXlsx(r, { convention: convention.titre, jeu: (await getJeu(db, jeuId)).titre }),
       );
       writeFileSync(`${base}.csv`, releaseCsv(r));
       writeFileSync(`${base}.geojson`, JSON.stringify(await releaseGeoJson(db, r)));
       writeFileSync(`${base}.gpkg`, await releaseGeoPackage(db, r));
-      say(`Exports : ${base}.xlsx, .csv, .geojson, .gpkg`);
+      writeFileSync(
+        `${base}-lambert93.gpkg`,
+        await releaseGeoPackage(db, r, undefined, { crs: "EPSG:2154" }),
+      );
+      say(`Exports : ${base}.xlsx, .csv, .geojson, .gpkg, -lambert93.gpkg`);
     }
   });
 }

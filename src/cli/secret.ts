@@ -8,19 +8,26 @@ import { invalide } from "../core/errors.js";
 import { auditPattern } from "../core/secrecy/audit.js";
 import { primaryStatuses } from "../core/secrecy/primary.js";
 import { type Method, protectTable } from "../core/secrecy/protect.js";
-import {
-  isPrimary,
-  requiredWidth,
-  type SecrecyRules,
-  STATUS_LABEL_FR,
-  type Standard,
-} from "../core/secrecy/rules.js";
+import { isPrimary, requiredWidth, type SecrecyRules, type Standard } from "../core/secrecy/rules.js";
 import { loadSolver } from "../core/secrecy/solver.js";
-
-import { loadPattern, loadSdcTable } from "../ingest/sdc-files.js";
+import type { SdcTable } from "../core/table/sdc-input.js";
+import { formatPattern, PATTERN_FORMATS, type PatternFormat } from "../core/table/sdc-output.js";
+import {
+  loadPattern,
+  loadSdcMicrodata,
+  loadSdcTable,
+  loadTauArgusMicrodata,
+  loadTauArgusTable,
+} from "../ingest/sdc-files.js";
 
 const OPTIONS = {
   cells: { type: "string" },
+  microdata: { type: "string" },
+  metadata: { type: "string" },
+  dims: { type: "string" },
+  format: { type: "string" },
+  cost: { type: "string" },
+  "p-percent": { type: "string" },
   hierarchy: { type: "string", multiple: true },
   threshold: { type: "string" },
   "protect-zeros": { type: "boolean" },
@@ -33,15 +40,45 @@ const OPTIONS = {
   pattern: { type: "string" },
 } as const;
 
-function csvField(s: string): string {
-  // Neutralise spreadsheet formulas and quote when needed.
-  const safe = /^[=+\-@]/.test(s) ? `'${s}` : s;
-  return /[",;\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+/**
+ * The table to protect or audit: a table of cells (CSV of the SDC tools, or
+ * τ-Argus .tab with --metadata .rda) or microdata, one row per record (CSV of
+ * sdcTable / GaussSuppression, or τ-Argus .asc with --metadata .rda).
+ */
+function loadTable(values: {
+  cells?: string | undefined;
+  microdata?: string | undefined;
+  metadata?: string | undefined;
+  hierarchy?: string[] | undefined;
+  value?: string | undefined;
+  dims?: string | undefined;
+  "primary-col"?: string | undefined;
+}): SdcTable {
+  const file = values.microdata ?? values.cells;
+  if (!file) throw invalide("option_manquante", "Option --cells FICHIER ou --microdata FICHIER requise.");
+  const microdata = values.microdata !== undefined || /\.asc$/i.test(file);
+  const micro = {
+    ...(values.value ? { valueColumn: values.value } : {}),
+    ...(values.dims ? { dimensions: values.dims.split(",").map((d) => d.trim()) } : {}),
+  };
+  if (values.metadata)
+    return microdata
+      ? loadTauArgusMicrodata(file, values.metadata, micro)
+      : loadTauArgusTable(file, values.metadata, values.value ? { valueColumn: values.value } : {});
+  if (/\.(tab|asc)$/i.test(file))
+    throw invalide(
+      "option_manquante",
+      `${file} : fichier τ-Argus ; indiquez sa métadonnée avec --metadata FICHIER.rda.`,
+    );
+  if (microdata) return loadSdcMicrodata(file, values.hierarchy ?? [], micro);
+  return loadSdcTable(file, values.hierarchy ?? [], {
+    ...(values.value ? { valueColumn: values.value } : {}),
+    ...(values["primary-col"] ? { primaryColumn: values["primary-col"] } : {}),
+  });
 }
 
 function parse(args: string[]) {
   const { values } = parseArgs({ args, options: OPTIONS, allowPositionals: false });
-  if (!values.cells) throw invalide("option_manquante", "Option --cells FICHIER requise.");
   const threshold = Number(values.threshold ?? "5");
   if (!Number.isInteger(threshold) || threshold < 1) {
     throw invalide("seuil_invalide", `--threshold : entier ≥ 1 attendu, trouvé « ${values.threshold} ».`);
@@ -54,19 +91,29 @@ function parse(args: string[]) {
   if (!["auto", "fast", "optimal"].includes(method)) {
     throw invalide("option_invalide", "--method : auto, fast ou optimal attendu.");
   }
-  const table = loadSdcTable(values.cells, values.hierarchy ?? [], {
-    ...(values.value ? { valueColumn: values.value } : {}),
-    ...(values["primary-col"] ? { primaryColumn: values["primary-col"] } : {}),
-  });
+  const format = (values.format ?? "socle") as PatternFormat;
+  if (!PATTERN_FORMATS.includes(format))
+    throw invalide("option_invalide", `--format : ${PATTERN_FORMATS.join(", ")} attendu.`);
+  const cost = (values.cost ?? "count") as "count" | "value";
+  if (cost !== "count" && cost !== "value")
+    throw invalide(
+      "option_invalide",
+      "--cost : « count » (une par cellule) ou « value » (sa valeur) attendu.",
+    );
+  const p = values["p-percent"] ? Number(values["p-percent"]) : undefined;
+  if (p !== undefined && !(p > 0 && p < 100))
+    throw invalide("option_invalide", "--p-percent : pourcentage entre 0 et 100 attendu.");
+  const table = loadTable(values);
   const ratio = values["protection-ratio"] ? Number(values["protection-ratio"]) : undefined;
   const rules: SecrecyRules = {
     threshold,
     protectZeros: values["protect-zeros"] ?? false,
     standard,
     manual: table.markedPrimary,
+    ...(p !== undefined ? { pPercent: { p } } : {}),
     ...(ratio !== undefined ? { protection: { kind: "relative", ratio } } : {}),
   };
-  return { values, table, rules, method, standard };
+  return { values, table, rules, method, standard, format, cost };
 }
 
 export async function secret(sub: string | undefined, args: string[]): Promise<void> {
@@ -79,18 +126,12 @@ export async function secret(sub: string | undefined, args: string[]): Promise<v
 }
 
 async function protect(args: string[]): Promise<void> {
-  const { values, table, rules, method } = parse(args);
+  const { values, table, rules, method, format, cost } = parse(args);
   if (!values.out) throw invalide("option_manquante", "Option --out FICHIER requise.");
   const highs = await loadSolver();
   const { set } = table;
-  const result = protectTable(highs, set, rules, { method });
-  const dims = set.variables.map((d) => d.name);
-  const lines = [[...dims, "valeur", "statut", "libelle_statut"].map(csvField).join(",")];
-  set.cells.forEach((cell, c) => {
-    const s = result.statuses[c] ?? "V";
-    lines.push([...cell.codes, String(cell.value), s, STATUS_LABEL_FR[s]].map(csvField).join(","));
-  });
-  writeFileSync(values.out, `${lines.join("\n")}\n`);
+  const result = protectTable(highs, set, rules, { method, cost });
+  writeFileSync(values.out, formatPattern(set, result.statuses, format));
   const suppressedShare = ((result.primary + result.secondary) / set.cells.length) * 100;
   process.stdout.write(
     `${set.cells.length} cellules : ${result.primary} en secret primaire, ${result.secondary} en secret secondaire (${suppressedShare.toFixed(1).replace(".", ",")} % masquées), méthode ${result.method === "fast" ? "rapide" : "optimale"}, ${result.seconds.toFixed(2).replace(".", ",")} s.\n`,

@@ -1,16 +1,25 @@
 /**
  * Reads IRIS contour files (IGN CONTOURS-IRIS as Shapefile, GeoPackage or
  * GeoJSON) into a ContourSource for core/territory to validate. Nothing here
- * decides what is a valid IRIS: it only reads bytes and says what the file
- * declares about its CRS.
+ * decides what is a valid IRIS: it reads bytes, recognises the CRS the file
+ * declares, and brings coordinates of any other known CRS than Lambert-93 to
+ * WGS84, refusing a file whose coordinates lie outside its CRS's area.
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
+import type { Position } from "geojson";
 import { invalide } from "../core/errors.js";
 import type { ContourSource, SourceFeature } from "../core/territory/iris-contours.js";
-import { crsFromText } from "./projection.js";
+import { identifyCrs, KNOWN_CRS_FR, type KnownCrs, transformer } from "./crs.js";
+import { readDbf } from "./dbf.js";
+import type { RawContourSource } from "./raw-contours.js";
 
-export async function readContourFile(file: string): Promise<ContourSource> {
+/** The file's contours, in Lambert-93 or WGS84, with the CRS the file declared. */
+export async function readContourFile(file: string): Promise<ContourSource & { declared: KnownCrs | null }> {
+  return toCoreSource(await readRawContourFile(file));
+}
+
+export async function readRawContourFile(file: string): Promise<RawContourSource> {
   const name = path.basename(file);
   if (!existsSync(file)) throw invalide("fichier_absent", `${name} : fichier introuvable.`);
   const ext = path.extname(file).toLowerCase();
@@ -29,14 +38,76 @@ function sibling(file: string, ext: string): string | undefined {
   return undefined;
 }
 
-async function readShapefile(file: string, name: string): Promise<ContourSource> {
+type Coordinates = Position | Coordinates[];
+
+function mapCoordinates(c: unknown, f: (p: Position) => Position): unknown {
+  if (!Array.isArray(c)) return c;
+  if (typeof c[0] === "number") return f(c as Position);
+  return (c as Coordinates[]).map((x) => mapCoordinates(x, f));
+}
+
+function eachPosition(c: unknown, f: (p: Position) => void): void {
+  if (!Array.isArray(c)) return;
+  if (typeof c[0] === "number") f(c as Position);
+  else for (const x of c) eachPosition(x, f);
+}
+
+/**
+ * Hands the core a file in a CRS it validates: Lambert-93 and WGS84 as they
+ * are, any other known CRS brought to WGS84 by proj4 after checking that the
+ * coordinates lie where that CRS is used (a CC48 file declared CC49 is 1,000
+ * km off). An unknown CRS is refused, named.
+ */
+export function toCoreSource(raw: RawContourSource): ContourSource & { declared: KnownCrs | null } {
+  const f = raw.fileName;
+  if (raw.crs !== null && "unsupported" in raw.crs)
+    throw invalide(
+      "crs_inconnu",
+      `${f} : système de coordonnées non pris en charge (${raw.crs.unsupported}) ; attendu : ${KNOWN_CRS_FR}.`,
+    );
+  const declared = raw.crs;
+  if (declared === null || declared.code === "EPSG:2154" || declared.code === "EPSG:4326")
+    return {
+      fileName: f,
+      crs: declared ? (declared.code as "EPSG:2154" | "EPSG:4326") : null,
+      ...(raw.defaultCrs ? { defaultCrs: raw.defaultCrs } : {}),
+      features: raw.features,
+      declared,
+    };
+  const toWgs84 = transformer(declared.code, "EPSG:4326");
+  const features = raw.features.map((feat) => {
+    const g = feat.geometry as { type?: unknown; coordinates?: unknown } | null;
+    if (!g || typeof g !== "object" || !Array.isArray(g.coordinates)) return feat;
+    const coordinates = mapCoordinates(g.coordinates, (p) =>
+      typeof p[0] === "number" && typeof p[1] === "number" && Number.isFinite(p[0]) && Number.isFinite(p[1])
+        ? toWgs84(p)
+        : p,
+    );
+    return { ...feat, geometry: { ...g, coordinates } };
+  });
+  let n = 0;
+  let inside = 0;
+  const [w, s, e, north] = declared.area;
+  for (const feat of features)
+    eachPosition((feat.geometry as { coordinates?: unknown } | null)?.coordinates, (p) => {
+      n++;
+      if (p[0]! >= w && p[0]! <= e && p[1]! >= s && p[1]! <= north) inside++;
+    });
+  if (n > 0 && inside < n * 0.9)
+    throw invalide(
+      "crs_errone",
+      `${f} : les coordonnées ne correspondent pas au système déclaré ${declared.label} : elles tombent hors de sa zone d'usage ; le système de coordonnées du fichier (.prj) est probablement erroné.`,
+    );
+  return { fileName: f, crs: "EPSG:4326", features, declared };
+}
+
+async function readShapefile(file: string, name: string): Promise<RawContourSource> {
   const dbf = sibling(file, ".dbf");
   if (!dbf)
     throw invalide("dbf_absent", `${name} : fichier .dbf absent ; les attributs des IRIS sont introuvables.`);
   const prj = sibling(file, ".prj");
-  const crs = prj ? crsFromText(readFileSync(prj, "utf8")) : null;
+  const crs = prj ? identifyCrs(readFileSync(prj, "utf8")) : null;
   const cpg = sibling(file, ".cpg");
-  const encoding = cpg && /1252|latin|8859/i.test(readFileSync(cpg, "utf8")) ? "windows-1252" : "utf-8";
 
   // A truncated .shp or .dbf shows as a record count that does not match the headers.
   const dbfBytes = readFileSync(dbf);
@@ -63,9 +134,10 @@ async function readShapefile(file: string, name: string): Promise<ContourSource>
   const shapefile = await import("shapefile");
   const features: SourceFeature[] = [];
   try {
-    const src = await shapefile.open(file, dbf, { encoding });
+    const { records } = readDbf(dbfBytes, cpg ? readFileSync(cpg, "utf8") : null);
+    const src = await shapefile.openShp(file);
     for (let r = await src.read(), i = 1; !r.done; r = await src.read(), i++)
-      features.push({ index: i, properties: r.value.properties ?? {}, geometry: r.value.geometry });
+      features.push({ index: i, properties: records[i - 1] ?? {}, geometry: r.value });
   } catch {
     throw invalide("illisible", `${name} : Shapefile illisible ou tronqué.`);
   }
@@ -77,7 +149,7 @@ async function readShapefile(file: string, name: string): Promise<ContourSource>
   return { fileName: name, crs, features };
 }
 
-function readGeoJson(file: string, name: string): ContourSource {
+function readGeoJson(file: string, name: string): RawContourSource {
   const text = readFileSync(file, "utf8");
   let doc: unknown;
   try {
@@ -100,7 +172,7 @@ function readGeoJson(file: string, name: string): ContourSource {
   if (fc.type !== "FeatureCollection" || !Array.isArray(fc.features))
     throw invalide("geojson_invalide", `${name} : attendu un objet GeoJSON de type FeatureCollection.`);
   const crsName = fc.crs?.properties?.name;
-  const crs = typeof crsName === "string" ? crsFromText(crsName) : null;
+  const crs = typeof crsName === "string" ? identifyCrs(crsName) : null;
   const features = (fc.features as { properties?: Record<string, unknown>; geometry?: unknown }[]).map(
     (f, i): SourceFeature => ({
       index: i + 1,
@@ -111,7 +183,7 @@ function readGeoJson(file: string, name: string): ContourSource {
   return { fileName: name, crs, defaultCrs: "EPSG:4326", features };
 }
 
-async function readGeoPackage(file: string, name: string): Promise<ContourSource> {
+async function readGeoPackage(file: string, name: string): Promise<RawContourSource> {
   const { readGeoPackageLayer } = await import("./geopackage.js");
   return readGeoPackageLayer(file, name);
 }

@@ -6,8 +6,10 @@ import { readFileSync } from "node:fs";
 import initSqlJs, { type Database, type SqlValue } from "sql.js";
 import { invalide } from "../core/errors.js";
 import type { AreaGeometry, Crs } from "../core/territory/geometry.js";
-import type { ContourSource, SourceFeature } from "../core/territory/iris-contours.js";
-import { crsFromText } from "./projection.js";
+import type { SourceFeature } from "../core/territory/iris-contours.js";
+import { identifyCrs } from "./crs.js";
+import { type Box, writeRtree } from "./gpkg-rtree.js";
+import type { RawContourSource } from "./raw-contours.js";
 import { decodeWkb, encodeWkb } from "./wkb.js";
 
 let sql: Promise<initSqlJs.SqlJsStatic> | undefined;
@@ -36,16 +38,21 @@ export function decodeGpkgGeometry(blob: Uint8Array): unknown {
   return decodeWkb(blob, 8 + envelopeBytes);
 }
 
+/** A GeoPackage geometry blob: always a MultiPolygon (the declared type), with its XY envelope. */
 export function encodeGpkgGeometry(g: AreaGeometry, srsId: number): Uint8Array {
-  const wkb = encodeWkb(g);
-  const out = new Uint8Array(8 + wkb.length);
-  out.set([0x47, 0x50, 0, 0x01]); // "GP", version 0, little-endian, no envelope
-  new DataView(out.buffer).setInt32(4, srsId, true);
-  out.set(wkb, 8);
+  const multi: AreaGeometry =
+    g.type === "Polygon" ? { type: "MultiPolygon", coordinates: [g.coordinates] } : g;
+  const wkb = encodeWkb(multi);
+  const out = new Uint8Array(40 + wkb.length);
+  out.set([0x47, 0x50, 0, 0x03]); // "GP", version 0, little-endian, XY envelope
+  const v = new DataView(out.buffer);
+  v.setInt32(4, srsId, true);
+  for (const [k, x] of envelope(g).entries()) v.setFloat64(8 + 8 * k, x, true);
+  out.set(wkb, 40);
   return out;
 }
 
-export async function readGeoPackageLayer(file: string, name: string): Promise<ContourSource> {
+export async function readGeoPackageLayer(file: string, name: string): Promise<RawContourSource> {
   const SQL = await sqlite();
   let db: Database;
   try {
@@ -75,16 +82,15 @@ export async function readGeoPackageLayer(file: string, name: string): Promise<C
       "SELECT organization, organization_coordsys_id, definition FROM gpkg_spatial_ref_sys WHERE srs_id = ?",
       [srsId],
     )[0];
-    let crs: ContourSource["crs"] = null;
+    let crs: RawContourSource["crs"] = null;
     if (srs && srsId > 0) {
       const org = String(srs.organization ?? "").toUpperCase();
       const id = Number(srs.organization_coordsys_id);
+      const byCode = org === "NONE" ? null : identifyCrs(`${org}:${id}`);
       crs =
-        org === "EPSG" && id === 2154
-          ? "EPSG:2154"
-          : org === "EPSG" && id === 4326
-            ? "EPSG:4326"
-            : (crsFromText(String(srs.definition ?? "")) ?? { unsupported: `${org}:${id}` });
+        byCode && !("unsupported" in byCode)
+          ? byCode
+          : (identifyCrs(String(srs.definition ?? "")) ?? { unsupported: `${org}:${id}` });
     }
     const features: SourceFeature[] = [];
     const quoted = `"${table.replaceAll('"', '""')}"`;
@@ -109,77 +115,159 @@ export async function readGeoPackageLayer(file: string, name: string): Promise<C
 export interface GpkgLayer {
   table: string;
   crs: Crs;
-  columns: { name: string; type: "TEXT" | "INTEGER" | "REAL" }[];
+  /** Title and description shown by QGIS in the layer list (gpkg_contents). */
+  identifier?: string;
+  description?: string;
+  columns: { name: string; type: "TEXT" | "INTEGER" | "REAL"; title?: string }[];
   features: { properties: Record<string, string | number | null>; geometry: AreaGeometry }[];
 }
 
-/** Writes a one-layer GeoPackage that QGIS and GDAL open. */
-export async function writeGeoPackage(layer: GpkgLayer): Promise<Uint8Array> {
+const SRS: Record<Crs, { name: string; wkt: string }> = {
+  "EPSG:2154": {
+    name: "RGF93 / Lambert-93",
+    wkt: 'PROJCS["RGF93 / Lambert-93",GEOGCS["RGF93",DATUM["Reseau_Geodesique_Francais_1993",SPHEROID["GRS 1980",6378137,298.257222101]],PRIMEM["Greenwich",0],UNIT["degree",0.0174532925199433]],PROJECTION["Lambert_Conformal_Conic_2SP"],PARAMETER["standard_parallel_1",49],PARAMETER["standard_parallel_2",44],PARAMETER["latitude_of_origin",46.5],PARAMETER["central_meridian",3],PARAMETER["false_easting",700000],PARAMETER["false_northing",6600000],UNIT["metre",1],AUTHORITY["EPSG","2154"]]',
+  },
+  "EPSG:4326": {
+    name: "WGS 84",
+    wkt: 'GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563]],PRIMEM["Greenwich",0],UNIT["degree",0.0174532925199433],AUTHORITY["EPSG","4326"]]',
+  },
+};
+
+const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
+function envelope(g: AreaGeometry): [number, number, number, number] {
+  const b: [number, number, number, number] = [Infinity, -Infinity, Infinity, -Infinity];
+  const polys = g.type === "Polygon" ? [g.coordinates] : g.coordinates;
+  for (const p of polys)
+    for (const ring of p)
+      for (const c of ring) {
+        b[0] = Math.min(b[0], c[0]!);
+        b[1] = Math.max(b[1], c[0]!);
+        b[2] = Math.min(b[2], c[1]!);
+        b[3] = Math.max(b[3], c[1]!);
+      }
+  return b;
+}
+
+/**
+ * Writes a GeoPackage 1.3 that passes GDAL's OGC validator (validate_gpkg.py):
+ * one layer per entry, MULTIPOLYGON throughout, an R-tree per layer, and
+ * `lastChange` as every layer's last change so that the same release gives
+ * the same bytes on every download.
+ */
+export async function writeGeoPackage(
+  input: GpkgLayer | readonly GpkgLayer[],
+  options: { lastChange?: string } = {},
+): Promise<Uint8Array> {
+  const layers = Array.isArray(input) ? (input as readonly GpkgLayer[]) : [input as GpkgLayer];
+  const lastChange = new Date(options.lastChange ?? 0).toISOString();
   const SQL = await sqlite();
   const db = new SQL.Database();
   try {
-    const srsId = layer.crs === "EPSG:2154" ? 2154 : 4326;
     db.run("PRAGMA application_id = 1196444487"); // 'GPKG'
-    db.run("PRAGMA user_version = 10400");
+    db.run("PRAGMA user_version = 10300");
     db.run(`CREATE TABLE gpkg_spatial_ref_sys (srs_name TEXT NOT NULL, srs_id INTEGER PRIMARY KEY,
       organization TEXT NOT NULL, organization_coordsys_id INTEGER NOT NULL, definition TEXT NOT NULL, description TEXT)`);
     db.run(`CREATE TABLE gpkg_contents (table_name TEXT NOT NULL PRIMARY KEY, data_type TEXT NOT NULL,
       identifier TEXT UNIQUE, description TEXT DEFAULT '', last_change DATETIME NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
-      min_x DOUBLE, min_y DOUBLE, max_x DOUBLE, max_y DOUBLE, srs_id INTEGER)`);
+      min_x DOUBLE, min_y DOUBLE, max_x DOUBLE, max_y DOUBLE, srs_id INTEGER,
+      CONSTRAINT fk_gc_r_srs_id FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys(srs_id))`);
     db.run(`CREATE TABLE gpkg_geometry_columns (table_name TEXT NOT NULL, column_name TEXT NOT NULL,
       geometry_type_name TEXT NOT NULL, srs_id INTEGER NOT NULL, z TINYINT NOT NULL, m TINYINT NOT NULL,
-      CONSTRAINT pk_geom_cols PRIMARY KEY (table_name, column_name))`);
-    const wkt =
-      srsId === 2154
-        ? 'PROJCS["RGF93 / Lambert-93",GEOGCS["RGF93",DATUM["Reseau_Geodesique_Francais_1993",SPHEROID["GRS 1980",6378137,298.257222101]],PRIMEM["Greenwich",0],UNIT["degree",0.0174532925199433]],PROJECTION["Lambert_Conformal_Conic_2SP"],PARAMETER["standard_parallel_1",49],PARAMETER["standard_parallel_2",44],PARAMETER["latitude_of_origin",46.5],PARAMETER["central_meridian",3],PARAMETER["false_easting",700000],PARAMETER["false_northing",6600000],UNIT["metre",1],AUTHORITY["EPSG","2154"]]'
-        : 'GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563]],PRIMEM["Greenwich",0],UNIT["degree",0.0174532925199433],AUTHORITY["EPSG","4326"]]';
+      CONSTRAINT pk_geom_cols PRIMARY KEY (table_name, column_name),
+      CONSTRAINT uk_gc_table_name UNIQUE (table_name),
+      CONSTRAINT fk_gc_tn FOREIGN KEY (table_name) REFERENCES gpkg_contents(table_name),
+      CONSTRAINT fk_gc_srs FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys (srs_id))`);
+    db.run(`CREATE TABLE gpkg_extensions (table_name TEXT, column_name TEXT, extension_name TEXT NOT NULL,
+      definition TEXT NOT NULL, scope TEXT NOT NULL,
+      CONSTRAINT ge_tce UNIQUE (table_name, column_name, extension_name))`);
     db.run(
-      "INSERT INTO gpkg_spatial_ref_sys VALUES ('Undefined cartesian SRS', -1, 'NONE', -1, 'undefined', NULL)",
+      "INSERT INTO gpkg_spatial_ref_sys VALUES ('Undefined cartesian SRS', -1, 'NONE', -1, 'undefined', 'undefined cartesian coordinate reference system')",
     );
     db.run(
-      "INSERT INTO gpkg_spatial_ref_sys VALUES ('Undefined geographic SRS', 0, 'NONE', 0, 'undefined', NULL)",
+      "INSERT INTO gpkg_spatial_ref_sys VALUES ('Undefined geographic SRS', 0, 'NONE', 0, 'undefined', 'undefined geographic coordinate reference system')",
     );
-    db.run("INSERT INTO gpkg_spatial_ref_sys VALUES (?, ?, 'EPSG', ?, ?, NULL)", [
-      srsId === 2154 ? "RGF93 / Lambert-93" : "WGS 84",
-      srsId,
-      srsId,
-      wkt,
-    ]);
-    const t = `"${layer.table.replaceAll('"', '""')}"`;
-    const cols = layer.columns.map((c) => `"${c.name.replaceAll('"', '""')}" ${c.type}`).join(", ");
-    db.run(
-      `CREATE TABLE ${t} (fid INTEGER PRIMARY KEY AUTOINCREMENT, geom MULTIPOLYGON${cols ? `, ${cols}` : ""})`,
-    );
-    db.run("INSERT INTO gpkg_geometry_columns VALUES (?, 'geom', 'MULTIPOLYGON', ?, 0, 0)", [
-      layer.table,
-      srsId,
-    ]);
-    const placeholders = layer.columns.map(() => ", ?").join("");
-    const names = layer.columns.map((c) => `, "${c.name.replaceAll('"', '""')}"`).join("");
-    const st = db.prepare(`INSERT INTO ${t} (geom${names}) VALUES (?${placeholders})`);
-    const b = [Infinity, Infinity, -Infinity, -Infinity];
-    for (const f of layer.features) {
-      const polys = f.geometry.type === "Polygon" ? [f.geometry.coordinates] : f.geometry.coordinates;
-      for (const p of polys)
-        for (const ring of p)
-          for (const c of ring) {
-            b[0] = Math.min(b[0]!, c[0]!);
-            b[1] = Math.min(b[1]!, c[1]!);
-            b[2] = Math.max(b[2]!, c[0]!);
-            b[3] = Math.max(b[3]!, c[1]!);
-          }
-      st.run([
-        encodeGpkgGeometry(f.geometry, srsId),
-        ...layer.columns.map((c) => f.properties[c.name] ?? null),
+    // The specification wants WGS84 listed in every GeoPackage.
+    for (const crs of new Set<Crs>(["EPSG:4326", ...layers.map((l) => l.crs)])) {
+      const id = Number(crs.slice(5));
+      db.run("INSERT INTO gpkg_spatial_ref_sys VALUES (?, ?, 'EPSG', ?, ?, NULL)", [
+        SRS[crs].name,
+        id,
+        id,
+        SRS[crs].wkt,
       ]);
     }
-    st.free();
-    db.run(
-      "INSERT INTO gpkg_contents (table_name, data_type, identifier, min_x, min_y, max_x, max_y, srs_id) VALUES (?, 'features', ?, ?, ?, ?, ?, ?)",
-      [layer.table, layer.table, ...b, srsId],
-    );
+    const titled = layers.some((l) => l.columns.some((c) => c.title));
+    if (titled) {
+      // Schema extension: the French label of each column, shown by QGIS as its alias.
+      db.run(`CREATE TABLE gpkg_data_columns (table_name TEXT NOT NULL, column_name TEXT NOT NULL, name TEXT,
+        title TEXT, description TEXT, mime_type TEXT, constraint_name TEXT,
+        CONSTRAINT pk_gdc PRIMARY KEY (table_name, column_name), CONSTRAINT gdc_tn UNIQUE (table_name, name))`);
+      db.run(`CREATE TABLE gpkg_data_column_constraints (constraint_name TEXT NOT NULL, constraint_type TEXT NOT NULL,
+        value TEXT, min NUMERIC, min_is_inclusive BOOLEAN, max NUMERIC, max_is_inclusive BOOLEAN, description TEXT,
+        CONSTRAINT gdcc_ntv UNIQUE (constraint_name, constraint_type, value))`);
+      for (const t of ["gpkg_data_columns", "gpkg_data_column_constraints"])
+        db.run(
+          "INSERT INTO gpkg_extensions VALUES (?, NULL, 'gpkg_schema', 'http://www.geopackage.org/spec/#extension_schema', 'read-write')",
+          [t],
+        );
+    }
+    for (const layer of layers) writeLayer(db, layer, lastChange);
     return db.export();
   } finally {
     db.close();
   }
+}
+
+function writeLayer(db: Database, layer: GpkgLayer, lastChange: string): void {
+  const srsId = Number(layer.crs.slice(5));
+  const t = quote(layer.table);
+  const cols = layer.columns.map((c) => `${quote(c.name)} ${c.type}`).join(", ");
+  db.run(
+    `CREATE TABLE ${t} (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, geom MULTIPOLYGON${cols ? `, ${cols}` : ""})`,
+  );
+  const placeholders = layer.columns.map(() => ", ?").join("");
+  const names = layer.columns.map((c) => `, ${quote(c.name)}`).join("");
+  const st = db.prepare(`INSERT INTO ${t} (fid, geom${names}) VALUES (?, ?${placeholders})`);
+  const b = [Infinity, Infinity, -Infinity, -Infinity];
+  const boxes: Box[] = [];
+  layer.features.forEach((f, k) => {
+    const e = envelope(f.geometry);
+    b[0] = Math.min(b[0]!, e[0]);
+    b[1] = Math.min(b[1]!, e[2]);
+    b[2] = Math.max(b[2]!, e[1]);
+    b[3] = Math.max(b[3]!, e[3]);
+    boxes.push({ id: k + 1, minx: e[0], maxx: e[1], miny: e[2], maxy: e[3] });
+    st.run([
+      k + 1,
+      encodeGpkgGeometry(f.geometry, srsId),
+      ...layer.columns.map((c) => f.properties[c.name] ?? null),
+    ]);
+  });
+  st.free();
+  const none = layer.features.length === 0;
+  db.run(
+    "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change, min_x, min_y, max_x, max_y, srs_id) VALUES (?, 'features', ?, ?, ?, ?, ?, ?, ?, ?)",
+    [
+      layer.table,
+      layer.identifier ?? layer.table,
+      layer.description ?? "",
+      lastChange,
+      ...(none ? [null, null, null, null] : b),
+      srsId,
+    ],
+  );
+  db.run("INSERT INTO gpkg_geometry_columns VALUES (?, 'geom', 'MULTIPOLYGON', ?, 0, 0)", [
+    layer.table,
+    srsId,
+  ]);
+  writeRtree(db, layer.table, "geom", "fid", boxes);
+  for (const c of layer.columns)
+    if (c.title)
+      db.run("INSERT INTO gpkg_data_columns (table_name, column_name, name, title) VALUES (?, ?, ?, ?)", [
+        layer.table,
+        c.name,
+        c.name,
+        c.title,
+      ]);
 }

@@ -1,11 +1,14 @@
 /**
- * Lambert-93 (EPSG:2154) ↔ WGS84 (EPSG:4326). Lambert-93 is kept for
- * point-in-polygon in metres; WGS84 is what maps display.
+ * Lambert-93 (EPSG:2154) ↔ WGS84 (EPSG:4326), and the metric form of a
+ * geometry: Lambert-93 in metropolitan France, the local UTM overseas, kept
+ * for point-in-polygon in metres; WGS84 is what maps display. The other
+ * French CRSs are in crs.ts.
  */
 
 import type { Position } from "geojson";
 import proj4 from "proj4";
 import type { AreaGeometry, Crs } from "../core/territory/geometry.js";
+import { type MetricCrs, transformer } from "./crs.js";
 
 proj4.defs(
   "EPSG:2154",
@@ -49,18 +52,33 @@ export function bothProjections(g: AreaGeometry, crs: Crs): { wgs84: AreaGeometr
   };
 }
 
-/** Recognises Lambert-93 and WGS84 in a .prj WKT or a CRS name; anything else is reported as is. */
-export function crsFromText(text: string): Crs | { unsupported: string } | null {
-  const t = text.trim();
-  if (t === "") return null;
-  const u = t.toUpperCase();
-  if (
-    /EPSG(::|:|",\s*")2154\b/.test(u) ||
-    (u.includes("LAMBERT_CONFORMAL_CONIC") && /RGF.?93|RGF_1993/.test(u))
-  )
-    return "EPSG:2154";
-  if (u.includes("CRS84") || /EPSG(::|:)4326\b/.test(u) || (u.startsWith("GEOGCS") && u.includes("WGS_1984")))
-    return "EPSG:4326";
-  const name = /^[A-Z]+\["([^"]+)"/i.exec(t)?.[1] ?? t.slice(0, 60);
-  return { unsupported: name };
+/** The metric CRS of a département's IRIS and BAN x/y: Lambert-93, or the local UTM overseas. */
+export function metricCrsOf(communeCode: string): MetricCrs {
+  const d = communeCode.slice(0, 3);
+  if (d === "971" || d === "972" || d === "977" || d === "978") return "EPSG:5490";
+  if (d === "973") return "EPSG:2972";
+  if (d === "974") return "EPSG:2975";
+  if (d === "976") return "EPSG:4471";
+  return "EPSG:2154";
+}
+
+/**
+ * Both forms of a geometry given in `crs`: WGS84 (7 decimals, ~1 cm) and
+ * `metric` (cm), the CRS point-in-polygon runs in (Lambert-93 unless overseas).
+ */
+export function bothForms(
+  g: AreaGeometry,
+  crs: Crs,
+  metric: MetricCrs,
+): { wgs84: AreaGeometry; metric: AreaGeometry } {
+  const { wgs84, l93 } = bothProjections(g, crs);
+  if (metric === "EPSG:2154") return { wgs84, metric: l93 };
+  const t = transformer("EPSG:4326", metric);
+  return {
+    wgs84,
+    metric: mapGeometry(crs === "EPSG:4326" ? g : wgs84, (p) => {
+      const [x, y] = t(p);
+      return [round(x, 2), round(y, 2)];
+    }),
+  };
 }

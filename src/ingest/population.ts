@@ -3,13 +3,37 @@ import { invalide } from "../core/errors.js";
 import { readPopulationTable } from "../core/territory/population.js";
 import type { Db } from "../store/db.js";
 import { upsertPopulation } from "../store/territories.js";
-import { readCsvFile } from "./csv.js";
+import { openTabular } from "./tabular-stream.js";
 
-/** Imports an INSEE base-ic CSV of populations by IRIS; all rows or none. */
+/** How many rows of an INSEE workbook may precede its header row (titles, notes, long labels). */
+const MAX_TITLE_ROWS = 20;
+
+/**
+ * Imports an INSEE base-ic file of populations by IRIS, as CSV or as the XLSX
+ * INSEE publishes (title rows above the header row of variable codes);
+ * all rows or none. XLS and ODS are refused with how to convert them.
+ */
 export async function importPopulationFile(db: Db, file: string): Promise<{ annee: number; iris: number }> {
   const name = path.basename(file);
-  const table = readCsvFile(file);
-  const result = readPopulationTable(name, table.header, table.records);
+  const t = await openTabular(file);
+  let header = t.header;
+  let headerLine = 1;
+  const records: string[][] = [];
+  const lines: number[] = [];
+  for await (const row of t.rows) {
+    // In an INSEE workbook the header is the first row naming the IRIS column.
+    if (t.format === "xlsx" && !header.some((h) => h.trim().toUpperCase() === "IRIS")) {
+      if (row.line - headerLine > MAX_TITLE_ROWS) break;
+      if (row.values.some((v) => v.trim().toUpperCase() === "IRIS")) {
+        header = row.values.map((v) => v.trim());
+        headerLine = row.line;
+      }
+      continue;
+    }
+    records.push(row.values);
+    lines.push(row.line);
+  }
+  const result = readPopulationTable(name, header, records, (i) => lines[i] ?? i + 2);
   if (!result.ok) throw invalide("population_invalide", result.problems[0]!, result.problems);
   await upsertPopulation(db, result.rows, name);
   return { annee: result.annee, iris: result.rows.length };

@@ -10,6 +10,7 @@ import iconv from "iconv-lite";
 import Papa from "papaparse";
 import { invalide, isSocleError } from "../core/errors.js";
 import { detectEncoding, type Encoding } from "./csv.js";
+import { refuseUnsupportedSpreadsheet } from "./office-formats.js";
 
 export interface TabularRow {
   /** 1-based line (CSV) or row (XLSX) number in the file. */
@@ -53,6 +54,7 @@ export async function openTabular(file: string): Promise<TabularStream> {
   }
   if (size === 0) throw invalide("fichier_vide", `${fileName} : fichier vide.`);
   const head = readPrefix(file);
+  refuseUnsupportedSpreadsheet(head, fileName);
   // XLSX is a zip archive.
   if (head[0] === 0x50 && head[1] === 0x4b) return openXlsx(file, fileName, size);
   return openCsv(file, fileName, size, head);

@@ -6,121 +6,182 @@
  * source mention; every text cell is neutralised against formulas.
  */
 import ExcelJS from "exceljs";
-import type { Feature, FeatureCollection, Geometry } from "geojson";
-import { neutralise, type ReleasedTable, territoryCode, territoryLevel } from "../core/release/release.js";
+import { neutralise, type ReleasedTable } from "../core/release/release.js";
 import { STATUS_LABEL_FR } from "../core/secrecy/rules.js";
-import type { AreaGeometry } from "../core/territory/geometry.js";
-import { writeGeoPackage } from "../geo/geopackage.js";
-import type { Queryable } from "../store/db.js";
+import { SECRET_MARK, type TableView, tableView, tableViews } from "./export-rows.js";
 import type { Release } from "./publish.js";
 
-export const SECRET_MARK = "s";
+export { SECRET_MARK };
 export const LEGEND =
   "s : secret statistique (effectif trop faible, ou cellule masquée pour empêcher de le recalculer)";
 
-const LEVEL_FR: Record<string, string> = {
-  ensemble: "ensemble",
-  non_localise: "non localisé",
-  autre: "hors commune",
-  commune: "commune",
-  epci: "EPCI",
-  iris: "IRIS",
-};
+const FIXED_HEAD = ["Niveau", "Code", "Territoire", "Code commune", "Commune"];
 
-/** A table in wide form: one row per territory, one column per modality of its breakdown. */
+/** A table in wide form: one row per territory in territorial order, one column per modality. */
 export function wideRows(t: ReleasedTable): { entete: string[]; lignes: (string | number)[][] } {
-  const territoire = t.variables[0]!.nom;
-  const breakdown = t.variables[1]?.nom;
-  const territoryCodes = Object.keys(t.libelles[territoire] ?? {});
-  const modalities = breakdown ? Object.keys(t.libelles[breakdown] ?? {}) : [];
-  // "Total" first in the dimension's codes; keep it last, as readers expect.
-  const cols = breakdown ? [...modalities.filter((m) => m !== "Total"), "Total"] : [""];
-  const index = new Map(t.cellules.map((c) => [c.codes.join("\u0001"), c]));
-  const entete = [
-    "Niveau",
-    "Code",
-    "Territoire",
-    ...(breakdown ? cols.map((m) => t.libelles[breakdown]?.[m] ?? m) : ["Effectif"]),
-  ];
-  const lignes = territoryCodes.map((code) => [
-    LEVEL_FR[territoryLevel(code)] ?? "",
-    territoryCode(code),
-    t.libelles[territoire]?.[code] ?? code,
-    ...cols.map((m) => {
-      const cell = index.get(breakdown ? `${code}\u0001${m}` : code);
-      return cell?.valeur ?? SECRET_MARK;
-    }),
-  ]);
-  return { entete, lignes };
+  const v = tableView(t);
+  return {
+    entete: [...FIXED_HEAD, ...v.columns.map((c) => c.label)],
+    lignes: v.rows.map((r) => [
+      r.levelFr,
+      r.code,
+      r.name,
+      r.communeCode,
+      r.communeName,
+      ...r.values.map((x) => x ?? SECRET_MARK),
+    ]),
+  };
 }
 
-function sheetName(name: string, used: Set<string>): string {
-  let base =
-    name
-      .replace(/[\\/?*[\]:]/g, " ")
-      .slice(0, 28)
-      .trim() || "Tableau";
-  let k = 1;
-  let candidate = base.slice(0, 31);
-  while (used.has(candidate)) candidate = `${base.slice(0, 27)} (${++k})`;
-  used.add(candidate);
-  base = candidate;
-  return base;
+/**
+ * Sheet names: unique, at most 31 characters, without the characters Excel
+ * refuses, and meaningful: the words every table name shares
+ * (« Effectifs par territoire et … ») are dropped when that leaves a name.
+ */
+export function sheetNames(names: readonly string[]): string[] {
+  const words = names.map((n) => n.split(/\s+/));
+  let common = 0;
+  if (names.length > 1)
+    while (words.every((w) => w.length > common + 1 && w[common] === words[0]![common])) common++;
+  const used = new Set<string>(["métadonnées"]);
+  return names.map((n, k) => {
+    let name = (common > 0 ? words[k]!.slice(common).join(" ") : n)
+      .replace(/[\\/]/g, "-")
+      .replace(/[?*[\]:]/g, " ")
+      .replace(/\s+/g, " ")
+      // A straight apostrophe would have to be doubled in references (exceljs does not): use ’.
+      .replace(/'/g, "’")
+      .trim();
+    name = name.charAt(0).toUpperCase() + name.slice(1) || "Tableau";
+    if (name.length > 31) {
+      // Cut at the last word boundary within 31 characters (a space just after them counts).
+      const space = name.slice(0, 32).lastIndexOf(" ");
+      name = (space > 15 ? name.slice(0, space) : name.slice(0, 31)).trim();
+    }
+    let candidate = name;
+    for (let i = 2; used.has(candidate.toLowerCase()); i++) {
+      const suffix = ` ${i}`;
+      candidate = `${name.slice(0, 31 - suffix.length).trim()}${suffix}`;
+    }
+    used.add(candidate.toLowerCase());
+    return candidate;
+  });
 }
 
+const COUNT_FORMAT = "#,##0";
+const DECIMAL_FORMAT = "#,##0.0#";
+const HEADER_ROW = 4;
+
+function tableSheet(wb: ExcelJS.Workbook, name: string, v: TableView, source: string): void {
+  const ws = wb.addWorksheet(name, {
+    views: [{ state: "frozen", xSplit: 3, ySplit: HEADER_ROW, topLeftCell: "D5", activeCell: "D5" }],
+    pageSetup: {
+      orientation: "landscape",
+      paperSize: 9, // A4
+      fitToPage: true,
+      fitToWidth: 1,
+      fitToHeight: 0,
+      printTitlesRow: `${HEADER_ROW}:${HEADER_ROW}`,
+    },
+    headerFooter: { oddFooter: "&L&8&A&R&8Page &P / &N" },
+  });
+  ws.addRow([neutralise(v.name)]).font = { bold: true, size: 13 };
+  ws.addRow([neutralise(source)]).font = { italic: true };
+  ws.addRow([]);
+  const head = ws.addRow([...FIXED_HEAD, ...v.columns.map((c) => neutralise(c.label))]);
+  head.font = { bold: true };
+  head.alignment = { vertical: "middle", wrapText: true };
+  const width = FIXED_HEAD.map((h) => h.length).concat(v.columns.map((c) => Math.min(c.label.length, 18)));
+  const decimal = v.columns.map((_, k) =>
+    v.rows.some((r) => r.values[k] != null && !Number.isInteger(r.values[k])),
+  );
+  for (const r of v.rows) {
+    const row = ws.addRow([
+      r.levelFr,
+      r.code,
+      neutralise(r.name),
+      r.communeCode,
+      neutralise(r.communeName),
+      ...r.values.map((x) => x ?? SECRET_MARK),
+    ]);
+    if (r.level === "ensemble" || r.level === "epci" || r.level === "commune")
+      row.font = { bold: r.level !== "commune" };
+    // Codes stay text: a leading zero or « 2A » must survive.
+    for (const c of [2, 4]) row.getCell(c).numFmt = "@";
+    r.values.forEach((x, k) => {
+      const cell = row.getCell(FIXED_HEAD.length + 1 + k);
+      if (x === null) cell.alignment = { horizontal: "right" };
+      else cell.numFmt = decimal[k] ? DECIMAL_FORMAT : COUNT_FORMAT;
+      const shown = x === null ? 1 : x.toLocaleString("fr-FR").length;
+      width[FIXED_HEAD.length + k] = Math.max(width[FIXED_HEAD.length + k]!, shown);
+    });
+    [r.levelFr, r.code, r.name, r.communeCode, r.communeName].forEach((text, k) => {
+      width[k] = Math.max(width[k]!, text.length);
+    });
+  }
+  width.forEach((w, k) => {
+    ws.getColumn(k + 1).width = Math.min(60, Math.max(8, w + 2));
+  });
+  for (const c of [2, 4]) ws.getColumn(c).numFmt = "@";
+  ws.autoFilter = {
+    from: { row: HEADER_ROW, column: 1 },
+    to: { row: HEADER_ROW + v.rows.length, column: FIXED_HEAD.length + v.columns.length },
+  };
+  ws.addRow([]);
+  ws.addRow([LEGEND]).font = { italic: true, size: 9 };
+  ws.addRow([neutralise(source)]).font = { italic: true, size: 9 };
+}
+
+/**
+ * The release as a workbook ready to read: a sheet per table (frozen header,
+ * filter, number formats, fitted widths, landscape A4 fitted to width with
+ * the header repeated) and a metadata sheet. `meta` gives the titles of the
+ * convention and of the dataset, not their ids.
+ */
 export async function releaseXlsx(r: Release, meta: { convention: string; jeu: string }): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
   wb.creator = "Socle";
   wb.created = new Date(r.diffuseLe);
-  const used = new Set<string>();
-  for (const t of r.tableaux) {
-    const ws = wb.addWorksheet(sheetName(t.nom, used));
-    ws.addRow([neutralise(t.nom)]).font = { bold: true, size: 13 };
-    ws.addRow([neutralise(r.mentionSource)]).font = { italic: true };
-    ws.addRow([]);
-    const { entete, lignes } = wideRows(t);
-    const head = ws.addRow(entete.map(neutralise));
-    head.font = { bold: true };
-    for (const l of lignes) {
-      const row = ws.addRow(l.map((v) => (typeof v === "string" ? neutralise(v) : v)));
-      // Codes stay text: a leading zero or « 2A » must survive.
-      const code = row.getCell(2);
-      code.value = String(l[1]);
-      code.numFmt = "@";
-      for (let k = 4; k <= entete.length; k++) {
-        const cell = row.getCell(k);
-        if (cell.value === SECRET_MARK) cell.alignment = { horizontal: "right" };
-      }
-    }
-    ws.getColumn(2).numFmt = "@";
-    ws.getColumn(3).width = 36;
-    ws.addRow([]);
-    ws.addRow([LEGEND]).font = { italic: true, size: 9 };
-    ws.addRow([neutralise(r.mentionSource)]).font = { italic: true, size: 9 };
-  }
-  const m = wb.addWorksheet("Métadonnées");
+  wb.modified = new Date(r.diffuseLe);
+  const views = tableViews(r.tableaux);
+  const names = sheetNames(views.map((v) => v.name));
+  views.forEach((v, k) => {
+    tableSheet(wb, names[k]!, v, r.mentionSource);
+  });
+  const m = wb.addWorksheet("Métadonnées", {
+    pageSetup: { orientation: "landscape", fitToPage: true, fitToWidth: 1, fitToHeight: 0 },
+  });
   const statuses = new Map<string, number>();
   for (const t of r.tableaux)
     for (const c of t.cellules) statuses.set(c.statut, (statuses.get(c.statut) ?? 0) + 1);
-  const rows: [string, string | number][] = [
+  const diffuse = new Date(r.diffuseLe);
+  const rows: [string, string | number | Date][] = [
     ["Convention", meta.convention],
     ["Jeu de données", meta.jeu],
     ["Millésime", r.annee],
     ["Zonage", r.zonage],
-    ["Diffusé le", r.diffuseLe.slice(0, 10).split("-").reverse().join("/")],
+    ["Diffusé le", new Date(Date.UTC(diffuse.getUTCFullYear(), diffuse.getUTCMonth(), diffuse.getUTCDate()))],
     ["Source", r.mentionSource],
     ["Secret statistique", LEGEND],
+    ["Tableaux", views.map((v, k) => `${names[k]} : ${v.name}`).join(" ; ")],
     ["Lignes non localisées (hors tableaux)", r.nonLocalises],
     ["Cellules sous secret primaire", r.audit.primaires],
     ["Cellules sous secret secondaire", r.audit.secondaires],
     ["Audit du secret", r.audit.ok ? "réussi : aucune cellule masquée ne se recalcule" : "échec"],
     ["Identifiant de la diffusion", r.id],
   ];
-  for (const [k, v] of rows) m.addRow([k, typeof v === "string" ? neutralise(v) : v]);
+  for (const [k, v] of rows) {
+    const row = m.addRow([k, typeof v === "string" ? neutralise(v) : v]);
+    row.getCell(1).font = { bold: true };
+    const cell = row.getCell(2);
+    cell.alignment = { horizontal: "left", wrapText: true, vertical: "top" };
+    if (v instanceof Date) cell.numFmt = "dd/mm/yyyy";
+    else if (typeof v === "number" && k !== "Millésime") cell.numFmt = COUNT_FORMAT;
+  }
   m.addRow([]);
   m.addRow(["Statut des cellules", "Nombre"]).font = { bold: true };
   for (const [s, n] of statuses) m.addRow([STATUS_LABEL_FR[s as keyof typeof STATUS_LABEL_FR] ?? s, n]);
-  m.getColumn(1).width = 34;
+  m.getColumn(1).width = 38;
   m.getColumn(2).width = 90;
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
@@ -130,125 +191,48 @@ const csvField = (v: string | number): string => {
   return /[;"\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
 
-/** All tables in long form: one line per cell, with the source on every line. */
-export function releaseCsv(r: Release): string {
+/**
+ * All tables in long form (one line per cell, the table named on each line),
+ * rows in territorial order, the commune of every IRIS, the source on every
+ * line. `tableIndex` keeps one table.
+ */
+export function releaseCsv(r: Release, tableIndex?: number): string {
   const lines = [
-    ["tableau", "niveau", "code_territoire", "territoire", "variable", "modalite", "valeur", "source"].join(
-      ";",
-    ),
+    [
+      "tableau",
+      "niveau",
+      "code_territoire",
+      "territoire",
+      "code_commune",
+      "commune",
+      "variable",
+      "modalite",
+      "valeur",
+      "source",
+    ].join(";"),
   ];
-  for (const t of r.tableaux) {
-    const territoire = t.variables[0]!.nom;
-    const breakdown = t.variables[1];
-    for (const c of t.cellules) {
-      const code = c.codes[0]!;
-      lines.push(
-        [
-          t.nom,
-          LEVEL_FR[territoryLevel(code)] ?? "",
-          territoryCode(code),
-          t.libelles[territoire]?.[code] ?? code,
-          breakdown?.libelle ?? "",
-          breakdown ? (t.libelles[breakdown.nom]?.[c.codes[1]!] ?? c.codes[1]!) : "",
-          c.valeur ?? SECRET_MARK,
-          r.mentionSource,
-        ]
-          .map(csvField)
-          .join(";"),
-      );
-    }
-  }
+  const views = tableViews(r.tableaux);
+  for (const v of tableIndex === undefined ? views : views.slice(tableIndex, tableIndex + 1))
+    for (const row of v.rows)
+      v.columns.forEach((c, k) => {
+        lines.push(
+          [
+            v.name,
+            row.levelFr,
+            row.code,
+            row.name,
+            row.communeCode,
+            row.communeName,
+            v.breakdown?.libelle ?? "",
+            c.modality === null ? "" : c.label,
+            row.values[k] ?? SECRET_MARK,
+            r.mentionSource,
+          ]
+            .map(csvField)
+            .join(";"),
+        );
+      });
   return `\ufeff${lines.join("\r\n")}\r\n`;
 }
 
-/** The IRIS (or communes) of the release with their released values, WGS84. */
-export async function releaseGeoJson(
-  q: Queryable,
-  r: Release,
-  tableIndex = 0,
-  level: "iris" | "commune" = "iris",
-): Promise<FeatureCollection & { source: string }> {
-  const t = r.tableaux[tableIndex];
-  if (!t) throw new Error("tableau absent");
-  const { entete, lignes } = wideRows(t);
-  const wanted = lignes.filter((l) => l[0] === LEVEL_FR[level]);
-  const codes = wanted.map((l) => String(l[1]));
-  const geoms =
-    level === "iris"
-      ? await q.query<{ code: string; geom: Geometry }>(
-          "SELECT code, geom_wgs84 AS geom FROM iris WHERE code = ANY($1::text[])",
-          [codes],
-        )
-      : await communeGeometries(q, codes);
-  const byCode = new Map(geoms.map((g) => [g.code, g.geom]));
-  const features: Feature[] = wanted
-    .filter((l) => byCode.has(String(l[1])))
-    .map((l) => {
-      const properties: Record<string, string | number | null> = { code: String(l[1]), nom: String(l[2]) };
-      entete.slice(3).forEach((h, k) => {
-        const v = l[k + 3];
-        properties[h] = typeof v === "number" ? v : null;
-        if (typeof v !== "number") properties[`${h} (secret)`] = SECRET_MARK;
-      });
-      properties.source = r.mentionSource;
-      return { type: "Feature", id: String(l[1]), properties, geometry: byCode.get(String(l[1]))! };
-    });
-  return { type: "FeatureCollection", features, source: r.mentionSource };
-}
-
-async function communeGeometries(
-  q: Queryable,
-  codes: readonly string[],
-): Promise<{ code: string; geom: Geometry }[]> {
-  // A commune is the union of its IRIS: a MultiPolygon of their polygons.
-  const rows = await q.query<{ commune_code: string; geom: Geometry }>(
-    "SELECT commune_code, geom_wgs84 AS geom FROM iris WHERE commune_code = ANY($1::text[]) ORDER BY code",
-    [codes],
-  );
-  const out = new Map<string, number[][][][]>();
-  for (const r of rows) {
-    const polys =
-      r.geom.type === "Polygon"
-        ? [r.geom.coordinates]
-        : r.geom.type === "MultiPolygon"
-          ? r.geom.coordinates
-          : [];
-    out.set(r.commune_code, [...(out.get(r.commune_code) ?? []), ...polys]);
-  }
-  return [...out].map(([code, coordinates]) => ({ code, geom: { type: "MultiPolygon", coordinates } }));
-}
-
-/** A GeoPackage layer (WGS84) of the IRIS of a table with their released values, for QGIS. */
-export async function releaseGeoPackage(q: Queryable, r: Release, tableIndex = 0): Promise<Uint8Array> {
-  const gj = await releaseGeoJson(q, r, tableIndex, "iris");
-  const t = r.tableaux[tableIndex]!;
-  const { entete } = wideRows(t);
-  const valueColumns = entete.slice(3);
-  return writeGeoPackage({
-    table: `diffusion_${r.annee}_${tableIndex + 1}`,
-    crs: "EPSG:4326",
-    columns: [
-      { name: "code", type: "TEXT" },
-      { name: "nom", type: "TEXT" },
-      ...valueColumns.map((c) => ({ name: c, type: "INTEGER" as const })),
-      { name: "secret", type: "TEXT" },
-      { name: "source", type: "TEXT" },
-    ],
-    features: gj.features.map((f) => {
-      const p = f.properties ?? {};
-      const secret = valueColumns.filter((c) => typeof p[c] !== "number");
-      return {
-        properties: {
-          code: String(p.code),
-          nom: neutralise(String(p.nom)),
-          ...Object.fromEntries(
-            valueColumns.map((c) => [c, typeof p[c] === "number" ? (p[c] as number) : null]),
-          ),
-          secret: secret.length > 0 ? `${SECRET_MARK} : ${secret.join(", ")}` : "",
-          source: r.mentionSource,
-        },
-        geometry: f.geometry as AreaGeometry,
-      };
-    }),
-  });
-}
+export { releaseGeoJson, releaseGeoPackage } from "./export-geo.js";

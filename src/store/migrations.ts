@@ -432,4 +432,14 @@ CREATE INDEX diffusion_jeu_annee ON diffusion(jeu_id, annee);
 CREATE INDEX login_attempt_pair ON login_attempt(email_key, ip, at);
 `,
   },
+  {
+    version: 30,
+    name: "iris_srid_metrique",
+    sql: `
+-- geom_l93 holds the metric form of an IRIS for point-in-polygon: Lambert-93
+-- in metropolitan France, the local UTM overseas (EPSG 5490, 2972, 2975, 4471).
+ALTER TABLE iris ADD COLUMN srid_metrique integer NOT NULL DEFAULT 2154
+  CHECK (srid_metrique IN (2154, 5490, 2972, 2975, 4471));
+`,
+  },
 ];

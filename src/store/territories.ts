@@ -79,7 +79,10 @@ export interface IrisToStore {
   nom: string | null;
   typeIris: string | null;
   wgs84: AreaGeometry;
+  /** Metric form for point-in-polygon, in `sridMetrique` (Lambert-93 unless overseas). */
   l93: AreaGeometry;
+  /** EPSG code of `l93`: 2154, or 5490, 2972, 2975, 4471 overseas. */
+  sridMetrique?: number;
   bbox: [number, number, number, number];
 }
 
@@ -129,13 +132,14 @@ export async function replaceIris(
         type: r.typeIris,
         wgs84: r.wgs84,
         l93: r.l93,
+        srid: r.sridMetrique ?? 2154,
         bbox: r.bbox,
       }));
       await tx.query(
-        `INSERT INTO iris (code, commune_code, nom, type_iris, geom_wgs84, geom_l93, bbox_wgs84, source, fictif)
-         SELECT code, commune, nom, type, wgs84, l93, bbox, $2, $3
+        `INSERT INTO iris (code, commune_code, nom, type_iris, geom_wgs84, geom_l93, srid_metrique, bbox_wgs84, source, fictif)
+         SELECT code, commune, nom, type, wgs84, l93, srid, bbox, $2, $3
          FROM jsonb_to_recordset($1::jsonb) AS t(code text, commune text, nom text, type text,
-           wgs84 jsonb, l93 jsonb, bbox double precision[])`,
+           wgs84 jsonb, l93 jsonb, srid integer, bbox double precision[])`,
         [JSON.stringify(part), source, opts.fictif ?? false],
       );
     }

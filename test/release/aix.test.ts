@@ -402,10 +402,12 @@ describe("the Aix-en-Provence convention end to end", () => {
       const csv = releaseCsv(r);
       expect(csv.startsWith("\ufeff")).toBe(true);
       const lines = csv.slice(1).trim().split("\r\n");
-      expect(lines[0]).toBe("tableau;niveau;code_territoire;territoire;variable;modalite;valeur;source");
+      expect(lines[0]).toBe(
+        "tableau;niveau;code_territoire;territoire;code_commune;commune;variable;modalite;valeur;source",
+      );
       for (const l of lines.slice(1)) {
         const f = l.split(";");
-        const v = f[6]!;
+        const v = f[8]!;
         if (v !== "s") expect(Number(v) === 0 || Number(v) >= 5, l).toBe(true);
         if (v !== "s") expect(smallIris.has(f[2]!)).toBe(false);
         expect(l).toContain(mention);

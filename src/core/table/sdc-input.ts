@@ -196,6 +196,80 @@ export function readSdcTable(
   return { set, markedPrimary };
 }
 
+export interface MicrodataOptions {
+  /** Classifying variables; by default every column holding a non-number. */
+  readonly dimensions?: readonly string[];
+  /** Magnitude summed per cell (contributions kept for dominance rules); without it, a count table. */
+  readonly valueColumn?: string;
+  readonly totalCode?: string;
+}
+
+/**
+ * Microdata as sdcTable, GaussSuppression and τ-Argus take them: one row per
+ * record, classifying variables and numbers. Each record counts once in its
+ * inner cell and contributes its value.
+ */
+export function readSdcMicrodata(
+  data: CsvInput,
+  hierarchies: readonly HierarchyInput[],
+  options: MicrodataOptions = {},
+): SdcTable {
+  const header = data.header.map(norm);
+  if (data.records.length === 0)
+    throw invalide("table_vide", `${data.file} : le fichier ne contient aucun enregistrement.`);
+  const column = (name: string) => {
+    const i = header.indexOf(name);
+    if (i < 0)
+      throw invalide(
+        "colonne_absente",
+        `${data.file} : colonne « ${name} » absente (colonnes : ${header.join(", ")}).`,
+      );
+    return i;
+  };
+  const valueCol = options.valueColumn ? column(options.valueColumn) : -1;
+  const isNumber = (s: string) => s !== "" && Number.isFinite(Number(s.replace(",", ".")));
+  const dimCols = options.dimensions
+    ? options.dimensions.map(column)
+    : header
+        .map((_, i) => i)
+        .filter((i) => i !== valueCol && data.records.some((r) => !isNumber(norm(r[i] ?? ""))));
+  if (dimCols.length === 0)
+    throw invalide(
+      "table_sans_variable",
+      `${data.file} : aucune variable de classement (colonne non numérique).`,
+    );
+  const edges = readHierarchies(hierarchies);
+  const total = options.totalCode ?? "Total";
+  const variables = dimCols.map((i) => {
+    const name = header[i] as string;
+    const e = edges.get(name);
+    if (e) return buildDimension(name, e);
+    const seen = new Set<string>();
+    for (const r of data.records) seen.add(norm(r[i] ?? ""));
+    return flatDimension(name, [...seen].sort(naturalCompare), total);
+  });
+  const rows: InnerRow[] = data.records.map((r, k) => {
+    const where = `${data.file} ligne ${k + 2}`;
+    const codes = dimCols.map((i, v) => {
+      const code = norm(r[i] ?? "");
+      const dim = variables[v] as Dimension;
+      if (!dim.leaves.includes(code))
+        throw invalide(
+          "code_absent_hierarchie",
+          `${where}, colonne « ${dim.name} » : le code « ${code} » n'est pas une modalité élémentaire de « ${dim.name} ».`,
+        );
+      return code;
+    });
+    const value = valueCol >= 0 ? parseNumber(r[valueCol], where, header[valueCol] as string) : 1;
+    return { codes, value, count: 1, contributions: [value], where };
+  });
+  const set = buildTableSet(variables, [{ name: "tableau", variables: variables.map((_, i) => i) }], rows, {
+    magnitude: valueCol >= 0,
+    aggregate: true,
+  });
+  return { set, markedPrimary: new Set() };
+}
+
 function parseNumber(raw: string | undefined, where: string, column: string): number {
   const s = norm(raw ?? "").replace(",", ".");
   const x = s === "" || s === "NA" || s === "-" ? Number.NaN : Number(s);

@@ -34,14 +34,20 @@ export type ContourResult =
   | { ok: true; crs: Crs; contours: IrisContour[] }
   | { ok: false; problems: string[] };
 
-const CODE_FIELDS = ["CODE_IRIS", "DCOMIRIS", "code_iris", "codeIris", "id"];
-const COMMUNE_FIELDS = ["INSEE_COM", "insee_com", "DEPCOM", "depcom", "com", "code_insee"];
-const NOM_FIELDS = ["NOM_IRIS", "nom_iris", "LIB_IRIS", "libiris"];
-const TYPE_FIELDS = ["TYP_IRIS", "typ_iris", "TYPE_IRIS"];
+const CODE_FIELDS = ["CODE_IRIS", "DCOMIRIS", "codeIris", "id"];
+const COMMUNE_FIELDS = ["INSEE_COM", "DEPCOM", "com", "code_insee"];
+const NOM_FIELDS = ["NOM_IRIS", "LIB_IRIS", "libiris"];
+const TYPE_FIELDS = ["TYP_IRIS", "TYPE_IRIS"];
 const MAX_PROBLEMS = 20;
 
+/** The first of `fields` the record has, in any case (`type_iris`, `Code_Iris`…); returns the record's own key. */
 function pick(fields: readonly string[], props: Readonly<Record<string, unknown>>): string | undefined {
-  return fields.find((f) => Object.hasOwn(props, f));
+  const keys = Object.keys(props);
+  for (const f of fields) {
+    const key = keys.find((k) => k.toUpperCase() === f.toUpperCase());
+    if (key !== undefined) return key;
+  }
+  return undefined;
 }
 
 function text(v: unknown): string | null {

@@ -31,7 +31,10 @@ export function DiffusionPage({ id }: { id: string }) {
     const codes = Object.keys(t.libelles[b.nom] ?? {});
     return [...codes.filter((c) => c !== "Total"), "Total"].map((c) => t.libelles[b.nom]?.[c] ?? c);
   }, [t]);
-  const propriete = colonnes.includes(modalite) ? modalite : (colonnes.at(-1) ?? "Total");
+  const libelle = colonnes.includes(modalite) ? modalite : (colonnes.at(-1) ?? "Total");
+  // The GeoJSON names its value properties for GIS tools (`n_total`); `champs` gives their labels.
+  const champs = (geo as { champs?: { nom: string; libelle: string }[] } | null)?.champs ?? [];
+  const propriete = champs.find((c) => c.libelle === libelle)?.nom ?? libelle;
   const classes = useMemo(
     () =>
       quantileClasses(
@@ -103,7 +106,7 @@ export function DiffusionPage({ id }: { id: string }) {
         </label>
         <label>
           Carte de
-          <select value={propriete} onChange={(e) => setModalite(e.target.value)}>
+          <select value={libelle} onChange={(e) => setModalite(e.target.value)}>
             {colonnes.map((c) => (
               <option key={c} value={c}>
                 {c}
@@ -118,7 +121,7 @@ export function DiffusionPage({ id }: { id: string }) {
             donnees={geo}
             classes={classes}
             propriete={propriete}
-            description={`Carte des ${geo.features.length} IRIS : ${propriete}`}
+            description={`Carte des ${geo.features.length} IRIS : ${libelle}`}
             infobulle={(p) =>
               `${p.nom ?? p.code} (${p.code}) : ${typeof p[propriete] === "number" ? nombre(p[propriete] as number) : "secret statistique"}`
             }
