@@ -10,14 +10,35 @@
  * - sdctable: `sdcStatus`: u primary, x secondary, s published, z forced or empty;
  * - gauss: GaussSuppression's `primary`, `suppressed`, `secondary` (TRUE/FALSE).
  */
-import { isSuppressed, STATUS_LABEL_FR, type Status } from "../secrecy/rules.js";
+import { isPrimary, isSuppressed, STATUS_LABEL_FR, type Status } from "../secrecy/rules.js";
 import type { TableSet } from "./table.js";
 
 export type PatternFormat = "socle" | "tauargus" | "sdctable" | "gauss";
 export const PATTERN_FORMATS: readonly PatternFormat[] = ["socle", "tauargus", "sdctable", "gauss"];
 
-const TAU: Record<Status, string> = { A: "A", B: "B", C: "C", Z: "C", D: "D", V: "V", F: "V", E: "V" };
-const SDC: Record<Status, string> = { A: "u", B: "u", C: "u", Z: "u", D: "x", V: "s", F: "z", E: "z" };
+// H (a cell of no output, only in release histories) is suppressed without being primary.
+const TAU: Record<Status, string> = {
+  A: "A",
+  B: "B",
+  C: "C",
+  Z: "C",
+  D: "D",
+  V: "V",
+  F: "V",
+  E: "V",
+  H: "D",
+};
+const SDC: Record<Status, string> = {
+  A: "u",
+  B: "u",
+  C: "u",
+  Z: "u",
+  D: "x",
+  V: "s",
+  F: "z",
+  E: "z",
+  H: "x",
+};
 
 function field(s: string): string {
   // Neutralise spreadsheet formulas and quote when needed.
@@ -37,7 +58,7 @@ export function formatPattern(set: TableSet, statuses: readonly Status[], format
   const lines = [[...dims, ...head[format]].map(field).join(",")];
   set.cells.forEach((cell, c) => {
     const s = statuses[c] ?? "V";
-    const primary = isSuppressed(s) && s !== "D";
+    const primary = isPrimary(s);
     const value = set.magnitude ? [String(cell.value)] : [];
     const tail: Record<PatternFormat, string[]> = {
       socle: [String(cell.value), s, STATUS_LABEL_FR[s]],
