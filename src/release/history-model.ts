@@ -30,9 +30,15 @@ import { groupedRows } from "./release-rows.js";
 async function geographyOf(
   q: Queryable,
   irisCodes: readonly string[],
+  zoning: { conventionId: string; names: readonly string[]; ids: readonly string[] },
 ): Promise<
   Geography & {
-    names: { iris: Map<string, string>; communes: Map<string, string>; epci: Map<string, string> };
+    names: {
+      iris: Map<string, string>;
+      communes: Map<string, string>;
+      epci: Map<string, string>;
+      zones: Map<string, string>;
+    };
   }
 > {
   const communes = await q.query<{
@@ -56,10 +62,28 @@ async function geographyOf(
     commune: i.commune_code,
   }));
   const communeInfo: CommuneInfo[] = communes.map((c) => ({ code: c.code, nom: c.nom, epci: c.epci_code }));
+  // Zonings attached to the dataset (by name, among the parties' zones) and
+  // every zoning an earlier release published: non-nested groupings of IRIS.
+  const zoneRows = await q.query<{ id: string; nom: string; kind: string; code: string }>(
+    `SELECT z.id::text AS id, z.nom, z.kind, m.code FROM zone z JOIN zone_member m ON m.zone_id = z.id
+     WHERE (z.nom = ANY($1::text[]) AND z.organisation_id IN
+              (SELECT organisation_id FROM convention_partie WHERE convention_id = $2))
+        OR z.id::text = ANY($3::text[])`,
+    [zoning.names, zoning.conventionId, zoning.ids],
+  );
+  const zones = new Map<string, { code: string; nom: string; iris: string[] }>();
+  for (const z of zoneRows) {
+    const zone = zones.get(z.id) ?? { code: z.id, nom: z.nom, iris: [] };
+    zones.set(z.id, zone);
+    if (z.kind === "iris") zone.iris.push(z.code);
+    else for (const i of irisInfo) if (i.commune === z.code) zone.iris.push(i.code);
+  }
   return {
     iris: irisInfo,
     communes: communeInfo,
+    zones: [...zones.values()],
     names: {
+      zones: new Map([...zones.values()].map((z) => [`Z${z.code}`, z.nom])),
       iris: new Map(irisInfo.map((i) => [i.code, i.nom])),
       communes: new Map(communeInfo.map((c) => [c.code, c.nom])),
       epci: new Map(
@@ -115,7 +139,18 @@ export async function historyModel(
   const inCurrent = (r: { segment?: string }) => !withHistory || (r.segment ?? "").split(".").includes(last);
   const current = grouped.filter(inCurrent);
   const codes = [...new Set(grouped.map((r) => r.codeIris).filter((c): c is string => c !== null))];
-  const geo = await geographyOf(o.db, codes);
+  const earlierZones = [
+    ...new Set(
+      earlier.flatMap((r) =>
+        r.tableaux.flatMap((t) => Object.keys(t.libelles[TERRITOIRE] ?? {}).filter((k) => /^Z[0-9a-f-]{36}$/.test(k))),
+      ),
+    ),
+  ].map((k) => k.slice(1));
+  const geo = await geographyOf(o.db, codes, {
+    conventionId: o.convention.id,
+    names: dataset.zones ?? [],
+    ids: earlierZones,
+  });
   const segments = [...new Set(grouped.map((r) => r.segment ?? ""))];
   const history = withHistory ? dataHistory(plan, segments) : undefined;
   const built = buildReleaseTables(grouped, geo, dataset.niveaux, breakdownsFor(dataset, obsDate), history);
@@ -139,6 +174,12 @@ export async function historyModel(
         o.db,
         geo.iris.map((i) => i.code),
       );
+    // A custom zone is infra-communal as often as not: its population is its IRIS'.
+    for (const z of geo.zones ?? []) {
+      const members = z.iris.filter((i) => population.has(i));
+      if (members.length > 0)
+        population.set(`Z${z.code}`, members.reduce((sum, i) => sum + (population.get(i) ?? 0), 0));
+    }
     zone = { variable: TERRITOIRE, minimum: secret.zoneMinimum, population };
   }
   // A cell that moved by 1..k−1 since an earlier release would show who changed.

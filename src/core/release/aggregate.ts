@@ -32,6 +32,8 @@ export interface Geography {
   iris: readonly IrisInfo[];
   communes: readonly CommuneInfo[];
   epci?: ReadonlyMap<string, string>;
+  /** Custom zones attached to the dataset (RPE, quartiers, QPV): sets of IRIS. */
+  zones?: readonly { code: string; nom: string; iris: readonly string[] }[];
 }
 
 export interface Breakdown {
@@ -139,6 +141,16 @@ export function territoryDimension(geo: Geography, levels: readonly GeoLevel[]):
   }
   for (const e of usedEpci) edges.push({ parent: ENSEMBLE, child: `E${e}` });
   for (const i of geo.iris) edges.push({ parent: `C${i.commune}`, child: i.code });
+  // Each zone is a grouping of its own over the same IRIS (not nested in the communes).
+  const known = new Set(geo.iris.map((i) => i.code));
+  for (const z of geo.zones ?? []) {
+    const members = new Set(z.iris.filter((i) => known.has(i)));
+    if (members.size === 0) continue;
+    const grouping = `zone ${z.code}`;
+    edges.push({ parent: ENSEMBLE, child: `Z${z.code}`, grouping });
+    for (const i of geo.iris)
+      edges.push(members.has(i.code) ? { parent: `Z${z.code}`, child: i.code, grouping } : { parent: ENSEMBLE, child: i.code, grouping });
+  }
   return buildDimension(TERRITOIRE, edges);
 }
 

@@ -72,9 +72,11 @@ export function territoryLabel(
     iris: ReadonlyMap<string, string>;
     communes: ReadonlyMap<string, string>;
     epci: ReadonlyMap<string, string>;
+    zones?: ReadonlyMap<string, string>;
   },
 ): string {
   if (code === ENSEMBLE) return "Ensemble du territoire";
+  if (code.startsWith("Z")) return names.zones?.get(code) ?? code.slice(1);
   if (code === NON_LOCALISE) return "Adresse non localisée";
   if (code.startsWith("C")) return names.communes.get(code.slice(1)) ?? code.slice(1);
   if (code.startsWith("E")) return names.epci.get(code.slice(1)) ?? code.slice(1);
