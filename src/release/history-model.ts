@@ -142,7 +142,9 @@ export async function historyModel(
   const earlierZones = [
     ...new Set(
       earlier.flatMap((r) =>
-        r.tableaux.flatMap((t) => Object.keys(t.libelles[TERRITOIRE] ?? {}).filter((k) => /^Z[0-9a-f-]{36}$/.test(k))),
+        r.tableaux.flatMap((t) =>
+          Object.keys(t.libelles[TERRITOIRE] ?? {}).filter((k) => /^Z[0-9a-f-]{36}$/.test(k)),
+        ),
       ),
     ),
   ].map((k) => k.slice(1));
@@ -178,7 +180,10 @@ export async function historyModel(
     for (const z of geo.zones ?? []) {
       const members = z.iris.filter((i) => population.has(i));
       if (members.length > 0)
-        population.set(`Z${z.code}`, members.reduce((sum, i) => sum + (population.get(i) ?? 0), 0));
+        population.set(
+          `Z${z.code}`,
+          members.reduce((sum, i) => sum + (population.get(i) ?? 0), 0),
+        );
     }
     zone = { variable: TERRITOIRE, minimum: secret.zoneMinimum, population };
   }

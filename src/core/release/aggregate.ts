@@ -149,7 +149,11 @@ export function territoryDimension(geo: Geography, levels: readonly GeoLevel[]):
     const grouping = `zone ${z.code}`;
     edges.push({ parent: ENSEMBLE, child: `Z${z.code}`, grouping });
     for (const i of geo.iris)
-      edges.push(members.has(i.code) ? { parent: `Z${z.code}`, child: i.code, grouping } : { parent: ENSEMBLE, child: i.code, grouping });
+      edges.push(
+        members.has(i.code)
+          ? { parent: `Z${z.code}`, child: i.code, grouping }
+          : { parent: ENSEMBLE, child: i.code, grouping },
+      );
   }
   return buildDimension(TERRITOIRE, edges);
 }
