@@ -3,7 +3,7 @@
  * dataset, and a protected release of it with its exports, from the command
  * line (the operator's tool; the convention must be in force).
  */
-import { writeFileSync } from "node:fs";
+import { accessSync, constants, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import type { Config } from "../config.js";
@@ -13,12 +13,13 @@ import { interdit, invalide } from "../core/errors.js";
 import { loadSolver } from "../core/secrecy/solver.js";
 import { inWorker } from "../geo/batch-geocoder.js";
 import { depositAggregatedFile, depositIndividualFile } from "../ingest/deposit.js";
+import { noIrisCsv, noIrisRows } from "../ingest/no-iris-report.js";
 import { releaseCsv, releaseGeoJson, releaseGeoPackage, releaseXlsx } from "../release/exports.js";
 import { publishRelease } from "../release/publish.js";
 import { loadAddressIndexBlobs } from "../store/addresses.js";
 import { getConvention } from "../store/conventions.js";
 import { createJeu, listJeux } from "../store/datasets.js";
-import type { Db } from "../store/db.js";
+import type { Db, Queryable } from "../store/db.js";
 import { conventionSecret } from "../store/secrets.js";
 import { progressBar } from "./progress.js";
 
@@ -40,15 +41,55 @@ async function datasetJeu(db: Db, conventionId: string, annexe: string): Promise
   return existing?.id ?? createJeu(db, conventionId, annexe, dataset.titre);
 }
 
+export const DEPOSIT_USAGE =
+  "socle deposit --convention ID --dataset ANNEXE [--annee AAAA] [--colonnes champ=colonne,…] [--absents champ,…] [--rapport FICHIER] FICHIER";
+
+/**
+ * `champ=colonne,champ=colonne`: a column name may hold a comma when quoted
+ * (`adresse.commune="Ville, localité"`). Remembered like the UI's mapping.
+ */
+export function parseColonnes(spec: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const re = /\s*([a-z0-9_.]+)\s*=\s*(?:"([^"]*)"|([^,]*))\s*(?:,|$)/gy;
+  let end = 0;
+  while (end < spec.length) {
+    const m = re.exec(spec);
+    if (!m || m[0] === "") break;
+    out[m[1]!] = (m[2] ?? m[3] ?? "").trim();
+    end = re.lastIndex;
+  }
+  if (end < spec.length || Object.keys(out).length === 0)
+    throw invalide("colonnes", "--colonnes : liste champ=colonne séparée par des virgules attendue.");
+  return out;
+}
+
+/** The rows-without-IRIS report beside the deposited file. */
+function reportPath(file: string): string {
+  const ext = path.extname(file);
+  return path.join(path.dirname(file), `${path.basename(file, ext)}-sans-iris.csv`);
+}
+
 export async function deposit(args: string[], config: Config, withStore: WithStore): Promise<void> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { convention: { type: "string" }, dataset: { type: "string" }, annee: { type: "string" } },
+    options: {
+      convention: { type: "string" },
+      dataset: { type: "string" },
+      annee: { type: "string" },
+      colonnes: { type: "string" },
+      absents: { type: "string" },
+      rapport: { type: "string" },
+    },
   });
   if (!values.convention || !values.dataset || positionals.length !== 1)
-    throw invalide("usage", "Usage : socle deposit --convention ID --dataset ANNEXE [--annee AAAA] FICHIER");
+    throw invalide("usage", `Usage : ${DEPOSIT_USAGE}`);
   const file = positionals[0]!;
+  const mappingByName = values.colonnes !== undefined ? parseColonnes(values.colonnes) : undefined;
+  const absents = values.absents
+    ?.split(",")
+    .map((x) => x.trim())
+    .filter((x) => x !== "");
   await withStore(async (db) => {
     const { convention } = await getConvention(db, values.convention!);
     const today = isoDateInParis(new Date());
@@ -62,7 +103,15 @@ export async function deposit(args: string[], config: Config, withStore: WithSto
     if (!Number.isInteger(annee) || annee < 1990 || annee > 2100)
       throw invalide("annee", "--annee : année AAAA attendue.");
     if (convention.jeux.find((d) => d.id === values.dataset)?.kind === "agrege") {
-      const a = await depositAggregatedFile({ db, convention, jeuId, file, annee, actorId: null });
+      const a = await depositAggregatedFile({
+        db,
+        convention,
+        jeuId,
+        file,
+        annee,
+        actorId: null,
+        ...(mappingByName ? { mappingByName } : {}),
+      });
       say(
         `Tableau enregistré : ${a.lignes} territoire(s), ${a.indicateurs.length} indicateur(s), ${a.masquees} cellule(s) masquée(s) par le fournisseur.`,
       );
@@ -72,6 +121,7 @@ export async function deposit(args: string[], config: Config, withStore: WithSto
     const geocoder = blobs.length > 0 ? inWorker(blobs) : null;
     say("Écriture des lignes pseudonymisées au fil de la lecture (une seule transaction)…");
     const bar = progressBar("Lecture", "lignes");
+    // The worker thread is stopped whatever happens, so a refused file ends the command.
     const r = await depositIndividualFile({
       db,
       convention,
@@ -81,18 +131,40 @@ export async function deposit(args: string[], config: Config, withStore: WithSto
       secret: await conventionSecret({ dir: path.join(config.dataDir, "secrets") }, convention.id),
       geocoder,
       actorId: null,
+      ...(mappingByName ? { mappingByName } : {}),
+      ...(absents ? { absents } : {}),
       onProgress: (rows, read, size) => bar.update(rows, size > 0 ? read / size : undefined),
+    }).finally(async () => {
+      bar.finish();
+      await geocoder?.close();
     });
-    bar.finish();
-    await geocoder?.close();
     say(
       `Dépôt enregistré : ${r.lignes} lignes, ${r.doublons} doublon(s) écarté(s), ${r.sansIris} ligne(s) sans IRIS.`,
     );
+    if (r.absents.length > 0) say(`Champs déclarés absents de ce dépôt : ${r.absents.join(", ")}.`);
     const g = Object.entries(r.geocodage)
       .map(([k, n]) => `${k} ${n}`)
       .join(", ");
     if (g) say(`Géocodage : ${g}.`);
+    if (r.sansIris > 0) {
+      const out = values.rapport ?? reportPath(file);
+      writeFileSync(out, noIrisCsv(await noIrisRows(db, jeuId, r.depotId)));
+      say(`Lignes sans IRIS (numéro de ligne, type, raison ; aucune adresse) : ${out}`);
+    }
   });
+}
+
+/** A database handle whose transactions run inside an open one (so a failure after publishing undoes it). */
+function within(db: Db, tx: Queryable): Db {
+  return {
+    engine: db.engine,
+    query: <R>(sql: string, params?: readonly unknown[]) => tx.query<R>(sql, params),
+    transaction: (fn) => fn(tx),
+    exec: async (sql) => {
+      await tx.query(sql);
+    },
+    close: async () => {},
+  };
 }
 
 export async function release(args: string[], withStore: WithStore): Promise<void> {
@@ -110,31 +182,57 @@ export async function release(args: string[], withStore: WithStore): Promise<voi
       "usage",
       "Usage : socle release --convention ID --dataset ANNEXE --annee AAAA [--out DOSSIER]",
     );
+  const out = values.out;
+  if (out) {
+    try {
+      mkdirSync(out, { recursive: true });
+      accessSync(out, constants.W_OK);
+    } catch {
+      throw invalide("dossier_exports", `--out : impossible de créer ou d'écrire dans le dossier ${out}.`);
+    }
+  }
   await withStore(async (db) => {
     const { convention } = await getConvention(db, values.convention!);
     const jeuId = await datasetJeu(db, convention.id, values.dataset!);
-    const r = await publishRelease({
-      db,
-      highs: await loadSolver(),
-      convention,
-      jeuId,
-      annee: Number(values.annee),
-      actorId: null,
-    });
+    const written: string[] = [];
+    // The release and its exports: all of them, or none (the release is not recorded without its files).
+    const r = await db
+      .transaction(async (tx) => {
+        const t = within(db, tx);
+        const r = await publishRelease({
+          db: t,
+          highs: await loadSolver(),
+          convention,
+          jeuId,
+          annee: Number(values.annee),
+          actorId: null,
+        });
+        if (out) {
+          const base = path.join(out, `diffusion-${values.dataset}-${r.annee}`);
+          const files: [string, Uint8Array | string][] = [
+            [`${base}.xlsx`, await releaseXlsx(r, { convention: convention.titre, jeu: values.dataset! })],
+            [`${base}.csv`, releaseCsv(r)],
+            [`${base}.geojson`, JSON.stringify(await releaseGeoJson(t, r))],
+            [`${base}.gpkg`, await releaseGeoPackage(t, r)],
+          ];
+          for (const [f, data] of files) {
+            writeFileSync(f, data);
+            written.push(f);
+          }
+        }
+        return r;
+      })
+      .catch((e: unknown) => {
+        for (const f of written) rmSync(f, { force: true });
+        throw e;
+      });
     say(
       `Diffusion ${r.id} : ${r.tableaux.length} tableau(x), ${r.audit.primaires} secret(s) primaire(s), ${r.audit.secondaires} secondaire(s), audit réussi.`,
     );
     say(r.mentionSource);
-    if (values.out) {
-      const base = path.join(values.out, `diffusion-${values.dataset}-${r.annee}`);
-      writeFileSync(
-        `${base}.xlsx`,
-        await releaseXlsx(r, { convention: convention.titre, jeu: values.dataset! }),
+    if (out)
+      say(
+        `Exports : ${path.join(out, `diffusion-${values.dataset}-${r.annee}`)}.xlsx, .csv, .geojson, .gpkg`,
       );
-      writeFileSync(`${base}.csv`, releaseCsv(r));
-      writeFileSync(`${base}.geojson`, JSON.stringify(await releaseGeoJson(db, r)));
-      writeFileSync(`${base}.gpkg`, await releaseGeoPackage(db, r));
-      say(`Exports : ${base}.xlsx, .csv, .geojson, .gpkg`);
-    }
   });
 }

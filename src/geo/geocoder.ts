@@ -31,14 +31,51 @@ export const RESULT_TYPE_FR: Readonly<Record<ResultType, string>> = {
   not_found: "non trouvé",
 };
 
+/** Why an address got no IRIS: told to the depositor, never with the address. */
+export type NoIrisReason =
+  | "adresse_vide"
+  | "commune_inconnue"
+  | "commune_ambigue"
+  | "voie_absente"
+  | "voie_inconnue"
+  | "voie_ambigue"
+  | "numero_absent"
+  | "numero_hors_voie"
+  | "numero_ambigu";
+
+export const NO_IRIS_REASON_FR: Readonly<Record<NoIrisReason, string>> = {
+  adresse_vide: "adresse vide",
+  commune_inconnue: "commune inconnue du référentiel d'adresses",
+  commune_ambigue: "commune ambiguë (plusieurs communes possibles, code postal ou commune manquant)",
+  voie_absente: "aucune voie dans l'adresse et commune découpée en IRIS",
+  voie_inconnue: "voie inconnue dans la commune",
+  voie_ambigue: "voie ambiguë (plusieurs voies possibles dans des IRIS différents)",
+  numero_absent: "numéro absent et voie traversant plusieurs IRIS",
+  numero_hors_voie: "numéro hors des numéros connus de la voie, qui traverse plusieurs IRIS",
+  numero_ambigu: "numéro entre deux adresses connues situées dans des IRIS différents",
+};
+
 export interface GeocodeResult {
   type: ResultType;
   score: number;
   codeIris: string | null;
   codeCommune: string | null;
+  /** Set when codeIris is null. */
+  raison?: NoIrisReason;
 }
 
-const NOT_FOUND: GeocodeResult = { type: "not_found", score: 0, codeIris: null, codeCommune: null };
+/** What the file says besides the address text: a commune code column. */
+export interface GeocodeHint {
+  codeCommune?: string | null;
+}
+
+const notFound = (raison: NoIrisReason): GeocodeResult => ({
+  type: "not_found",
+  score: 0,
+  codeIris: null,
+  codeCommune: null,
+  raison,
+});
 /** Below this street similarity a candidate street is not taken. */
 const STREET_MIN = 0.78;
 /** Candidates within this score of the best are ambiguous with it. */
@@ -65,6 +102,7 @@ export class Geocoder {
   /** Per commune: full folded name (stopwords kept) → streets; tells « Rue La Fontaine » from « Rue de la Fontaine ». */
   private readonly fullVoies: Map<string, number[]>[];
   private readonly postcodes = new Map<string, number[]>();
+  private readonly communeCodes = new Map<string, number>();
   private readonly communeNames = new Map<string, number[]>();
   /** Full folded names: « Le Houville » is not « Houville » when both exist. */
   private readonly communeFull = new Map<string, number[]>();
@@ -83,6 +121,7 @@ export class Geocoder {
     for (let c = 0; c < nc; c++) {
       const ce = index.communes[c]!;
       for (const pc of ce.postcodes) push(this.postcodes, pc, c);
+      this.communeCodes.set(ce.code, c);
       for (const name of [ce.nom, ...ce.aliases]) push(this.communeNames, communeKey(name), c);
     }
     for (let c = 0; c < nc; c++) {
@@ -111,11 +150,23 @@ export class Geocoder {
   }
 
   /** Geocodes one address given in one string or in several parts (columns). */
-  geocode(parts: readonly string[]): GeocodeResult {
+  geocode(parts: readonly string[], hint: GeocodeHint = {}): GeocodeResult {
+    if (parts.every((x) => x.trim() === "")) return notFound("adresse_vide");
     const p = parseAddress(parts);
-    const { cands, wider } = this.candidateCommunes(p);
+    const code = hint.codeCommune ?? null;
+    let cands: Candidate[];
+    let wider: Candidate[];
+    const byCode = code ? this.communeCodes.get(code) : undefined;
+    if (byCode !== undefined) {
+      // A commune code column is more reliable than anything typed: it decides.
+      cands = [{ commune: byCode, conf: 1 }];
+      wider = cands;
+    } else if (code && !this.index.departements.includes(departementOf(code))) {
+      // A commune outside the loaded reference: a namesake elsewhere would be wrong.
+      return notFound("commune_inconnue");
+    } else ({ cands, wider } = this.candidateCommunes(p));
     let voie = p.voie;
-    if (voie.length === 0) return this.municipality(cands);
+    if (voie.length === 0) return this.municipality(cands, "voie_absente");
     let hits = this.matchStreet(voie, cands);
     // Name and postcode agreed on a commune without that street: one of them was wrong.
     if (hits.length === 0 && wider.length > cands.length) hits = this.matchStreet(voie, wider);
@@ -140,7 +191,7 @@ export class Geocoder {
         if (hits.length > 0) break;
       }
     }
-    if (hits.length === 0) return this.municipality(cands);
+    if (hits.length === 0) return this.municipality(cands, "voie_inconnue");
     return this.resolveNumber(hits, p);
   }
 
@@ -194,14 +245,17 @@ export class Geocoder {
     return best <= max ? found : [];
   }
 
-  private municipality(cands: readonly Candidate[]): GeocodeResult {
-    if (cands.length !== 1) return NOT_FOUND;
+  private municipality(cands: readonly Candidate[], why: NoIrisReason): GeocodeResult {
+    if (cands.length === 0) return notFound("commune_inconnue");
+    if (cands.length > 1) return notFound("commune_ambigue");
     const ce = this.index.communes[cands[0]!.commune]!;
+    const codeIris = ce.irisStatus === "non_irisee" ? `${ce.code}0000` : null;
     return {
       type: "municipality",
       score: round(0.5 * cands[0]!.conf),
-      codeIris: ce.irisStatus === "non_irisee" ? `${ce.code}0000` : null,
+      codeIris,
       codeCommune: ce.code,
+      ...(codeIris ? {} : { raison: why }),
     };
   }
 
@@ -271,15 +325,26 @@ export class Geocoder {
     const sameCommune = tied.every((h) => ix.communes[ix.voieCommune[h.voie]!]!.code === commune);
     const irisAgree = results.every((r) => r.iris === first.iris);
     const score = round(Math.min(1, best) * first.factor);
+    const codeIris = irisAgree ? first.iris : null;
+    const raison: NoIrisReason | undefined =
+      codeIris !== null
+        ? undefined
+        : !irisAgree || new Set(tied.map((h) => h.voie)).size > 1
+          ? "voie_ambigue"
+          : (first.why ?? "numero_ambigu");
     return {
       type: first.type,
       score: tied.length > 1 ? round(score * 0.8) : score,
-      codeIris: irisAgree ? first.iris : null,
+      codeIris,
       codeCommune: sameCommune ? commune : null,
+      ...(raison ? { raison } : {}),
     };
   }
 
-  private numberOn(v: number, p: ParsedAddress): { type: ResultType; iris: string | null; factor: number } {
+  private numberOn(
+    v: number,
+    p: ParsedAddress,
+  ): { type: ResultType; iris: string | null; factor: number; why?: NoIrisReason } {
     const ix = this.index;
     const lo = ix.numStart[v]!;
     const hi = ix.numStart[v + 1]!;
@@ -289,7 +354,8 @@ export class Geocoder {
       const a = ix.voieIrisStart[v]!;
       return ix.voieIrisStart[v + 1]! - a === 1 ? ix.iris[ix.voieIris[a]!]! : null;
     };
-    if (p.numero === null || hi === lo) return { type: "street", iris: streetIris(), factor: 0.8 };
+    if (p.numero === null || hi === lo)
+      return { type: "street", iris: streetIris(), factor: 0.8, why: "numero_absent" };
     const n = p.numero;
     // First position with numero >= n.
     let a = lo;
@@ -316,7 +382,7 @@ export class Geocoder {
       const set = new Set<string | null>();
       for (let k = a; k < end; k++) set.add(irisAt(k));
       if (set.size === 1) return { type: "housenumber", iris: irisAt(a), factor: 0.9 };
-      return { type: "housenumber", iris: null, factor: 0.8 };
+      return { type: "housenumber", iris: null, factor: 0.8, why: "numero_ambigu" };
     }
     // Interpolation between the nearest numbers of the same parity.
     let below = -1;
@@ -336,7 +402,13 @@ export class Geocoder {
       const ib = irisAt(below);
       if (ib !== null && ib === irisAt(above)) return { type: "interpolated", iris: ib, factor: 0.9 };
     }
-    return { type: "interpolated", iris: si, factor: below >= 0 && above >= 0 ? 0.85 : 0.7 };
+    const inside = below >= 0 && above >= 0;
+    return {
+      type: "interpolated",
+      iris: si,
+      factor: inside ? 0.85 : 0.7,
+      why: inside ? "numero_ambigu" : "numero_hors_voie",
+    };
   }
 }
 
@@ -388,6 +460,11 @@ export function similarity(input: readonly string[], ref: readonly string[]): nu
   let wi = 0;
   for (const w of wIn) wi += w;
   return (2 * matched) / (wi + wr);
+}
+
+/** « 13001 » → « 13 », « 97105 » → « 971 », « 2A004 » → « 2A ». */
+function departementOf(code: string): string {
+  return code.startsWith("97") || code.startsWith("98") ? code.slice(0, 3) : code.slice(0, 2);
 }
 
 function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {

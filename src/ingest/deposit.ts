@@ -9,23 +9,30 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import type { Convention, Dataset, DatasetField } from "../core/convention/model.js";
+import {
+  ADDRESS_PART_FR,
+  ADDRESS_PARTS,
+  addressColumns,
+  addressKey,
+  addressRoleOf,
+  composeAddress,
+  isAddressField,
+} from "../core/deposit/address.js";
 import { type FieldValue, readField } from "../core/deposit/fields.js";
-import { type Mapping, mappingProblems, proposeMapping } from "../core/deposit/mapping.js";
+import { accountForFields, type Mapping, mappingProblems, proposeMapping } from "../core/deposit/mapping.js";
 import { pseudonym } from "../core/deposit/pseudonym.js";
 import { ProblemReport, parseRow, requiredFields } from "../core/deposit/validate.js";
 import { conflit, invalide } from "../core/errors.js";
 import { type AggregatedRow, readIndicator, readTerritory } from "../core/release/aggregated.js";
-import { type BatchGeocoder, inThread } from "../geo/batch-geocoder.js";
-import type { Geocoder, ResultType } from "../geo/geocoder.js";
+import { type AddressQuery, type BatchGeocoder, inThread } from "../geo/batch-geocoder.js";
+import type { Geocoder, NoIrisReason, ResultType } from "../geo/geocoder.js";
 import { getJeu, insertMicrodonnees, type MicroRow } from "../store/datasets.js";
 import type { Db, Queryable } from "../store/db.js";
 import { openTabular } from "./tabular-stream.js";
 
 /** Fields that carry the address: used to geocode, never stored. */
 export function addressFields(d: Dataset): DatasetField[] {
-  return d.champs.filter(
-    (f) => f.type === "adresse" || /^(code_postal|cp|commune|ville|complement)$/.test(f.nom),
-  );
+  return d.champs.filter(isAddressField);
 }
 
 export interface DepositOptions {
@@ -40,8 +47,10 @@ export interface DepositOptions {
   /** Geocoder over the address reference (protocol 2), in this thread or a worker; null when none is loaded. */
   geocoder: Geocoder | BatchGeocoder | null;
   mapping?: Mapping;
-  /** The mapping the user confirmed: field → column name. */
+  /** The mapping the user confirmed: field (or `adresse.<part>`) → column name. */
   mappingByName?: Record<string, string>;
+  /** Annex fields the user declared absent from this file (recorded with the deposit). */
+  absents?: readonly string[];
   actorId: string | null;
   now?: Date;
   onProgress?: (rows: number, bytesRead: number, size: number) => void;
@@ -55,9 +64,28 @@ export interface DepositResult {
   doublons: number;
   sansIris: number;
   geocodage: Partial<Record<ResultType, number>>;
+  /** Rows without IRIS by reason (the rows themselves: GET the deposit's report). */
+  sansIrisParRaison: Partial<Record<NoIrisReason, number>>;
   mapping: Mapping;
+  /** Annex fields declared absent from this deposit. */
+  absents: string[];
   /** Seconds spent reading and checking rows, computing pseudonyms and geocoding. */
   timings: { lecture: number; pseudonymisation: number; geocodage: number; ecriture: number };
+}
+
+async function writeNoIris(
+  tx: Queryable,
+  depotId: string,
+  rows: readonly { ligne: number; type: ResultType; raison: NoIrisReason }[],
+): Promise<void> {
+  for (let i = 0; i < rows.length; i += 5000) {
+    const part = rows.slice(i, i + 5000);
+    await tx.query(
+      `INSERT INTO depot_sans_iris (depot_id, ligne, type, raison)
+       SELECT $1, l, t, r FROM unnest($2::int[], $3::text[], $4::text[]) AS u(l, t, r)`,
+      [depotId, part.map((x) => x.ligne), part.map((x) => x.type), part.map((x) => x.raison)],
+    );
+  }
 }
 
 async function fileSha256(file: string): Promise<string> {
@@ -77,6 +105,19 @@ function byName(fileName: string, header: readonly string[], names: Record<strin
     out[field] = i;
   }
   return out;
+}
+
+/** Fields declared absent the last time this annex was deposited. */
+export async function rememberedAbsents(
+  q: Queryable,
+  conventionId: string,
+  annexe: string,
+): Promise<string[] | undefined> {
+  const rows = await q.query<{ absents: string[] }>(
+    "SELECT absents FROM correspondance_colonnes WHERE convention_id = $1 AND annexe = $2",
+    [conventionId, annexe],
+  );
+  return rows[0]?.absents;
 }
 
 export async function rememberedMapping(
@@ -122,29 +163,24 @@ export async function depositIndividualFile(o: DepositOptions): Promise<DepositR
 
   const t = await openTabular(o.file);
   const protocole = dataset.protocole ?? 2;
-  const address = addressFields(dataset);
-  const addressNames = new Set(address.map((f) => f.nom));
-  // Columns that must be found: the identifier and the address (protocol 2), or the IRIS (protocol 1).
-  const mustMap = new Set(
-    dataset.champs
-      .filter((f) =>
-        protocole === 2 ? f.type === "identifiant" || f.type === "adresse" : f.type === "code_iris",
-      )
-      .map((f) => f.nom),
-  );
+  const addressNames = new Set(addressFields(dataset).map((f) => f.nom));
+  const given = o.mapping ?? (o.mappingByName ? byName(t.fileName, t.header, o.mappingByName) : undefined);
   const mapping =
-    o.mapping ??
-    (o.mappingByName ? byName(t.fileName, t.header, o.mappingByName) : undefined) ??
+    given ??
     (await rememberedMapping(o.db, o.convention.id, dataset.id, t.header)) ??
     proposeMapping(dataset.champs, t.header);
-  const problems = mappingProblems(
-    dataset.champs,
-    t.header,
-    mapping,
-    new Set(dataset.champs.map((f) => f.nom).filter((n) => !mustMap.has(n))),
-  );
-  if (problems.length > 0)
+  // Absent fields are declared with the mapping they go with: a new mapping restates them.
+  const absents = [
+    ...new Set(
+      o.absents ?? (given ? [] : ((await rememberedAbsents(o.db, o.convention.id, dataset.id)) ?? [])),
+    ),
+  ].filter((f) => mapping[f] === undefined);
+  const problems = accountForFields(dataset, t.header, mapping, new Set(absents));
+  if (problems.length > 0) {
+    await t.rows.return(undefined);
     throw invalide("correspondance_colonnes", `${t.fileName} : ${problems[0]}`, problems);
+  }
+  const address = protocole === 2 ? addressColumns(dataset.champs, mapping) : [];
   if (protocole === 2 && !o.geocoder && address.length > 0)
     throw invalide(
       "referentiel_adresses_absent",
@@ -165,6 +201,8 @@ export async function depositIndividualFile(o: DepositOptions): Promise<DepositR
   let sansIris = 0;
   let lignes = 0;
   const geocodage: Partial<Record<ResultType, number>> = {};
+  const parRaison: Partial<Record<NoIrisReason, number>> = {};
+  let noIris: { ligne: number; type: ResultType; raison: NoIrisReason }[] = [];
   const idField = dataset.champs.find((f) => f.type === "identifiant");
   const irisField = dataset.champs.find((f) => f.type === "code_iris");
   let n = 0;
@@ -188,21 +226,29 @@ export async function depositIndividualFile(o: DepositOptions): Promise<DepositR
       if (buffer.length === 0 || report.total > 0) return;
       const tw = performance.now();
       await insertMicrodonnees(tx, o.jeuId, depotId, buffer);
+      await writeNoIris(tx, depotId, noIris);
       tWrite += performance.now() - tw;
       buffer = [];
+      noIris = [];
     };
     // Geocoding runs by batches, on the other core when a worker is given:
     // batch N is geocoded while batch N+1 is read and batch N−1 written.
-    type Batch = { rows: MicroRow[]; parts: string[][] };
+    type Batch = { rows: MicroRow[]; parts: AddressQuery[] };
     let current: Batch = { rows: [], parts: [] };
     let pending: (Batch & { promise: ReturnType<BatchGeocoder["geocodeLot"]> }) | null = null;
     const complete = async (b: NonNullable<typeof pending>) => {
       const { results, ms } = await b.promise;
       tGeo += ms;
-      results.forEach(([type, iris], k) => {
+      results.forEach(([type, iris, raison], k) => {
         geocodage[type] = (geocodage[type] ?? 0) + 1;
-        (b.rows[k] as MicroRow).codeIris = iris;
-        if (!iris) sansIris++;
+        const row = b.rows[k] as MicroRow;
+        row.codeIris = iris;
+        if (!iris) {
+          sansIris++;
+          const why = raison ?? "voie_inconnue";
+          parRaison[why] = (parRaison[why] ?? 0) + 1;
+          noIris.push({ ligne: row.ligne, type, raison: why });
+        }
       });
       buffer.push(...b.rows);
       if (buffer.length >= 10_000) await flush();
@@ -235,7 +281,12 @@ export async function depositIndividualFile(o: DepositOptions): Promise<DepositR
       const codeIris: string | null = irisField ? ((row[irisField.nom] as string | null) ?? null) : null;
       const valeurs: Record<string, FieldValue> = {};
       for (const f of dataset.champs)
-        if (f.type !== "identifiant" && !addressNames.has(f.nom) && f.type !== "code_iris")
+        if (
+          f.type !== "identifiant" &&
+          !addressNames.has(f.nom) &&
+          f.type !== "code_iris" &&
+          !absents.includes(f.nom)
+        )
           valeurs[f.nom] = row[f.nom] ?? null;
       const micro: MicroRow = {
         ligne: r.line,
@@ -247,10 +298,14 @@ export async function depositIndividualFile(o: DepositOptions): Promise<DepositR
       lignes++;
       if (batcher) {
         current.rows.push(micro);
-        current.parts.push(address.map((f) => String(row[f.nom] ?? "")).filter((x) => x !== ""));
+        current.parts.push(composeAddress(address, r.values));
         if (current.rows.length >= 5000) await dispatch();
       } else {
-        if (!codeIris) sansIris++;
+        if (!codeIris) {
+          sansIris++;
+          parRaison.adresse_vide = (parRaison.adresse_vide ?? 0) + 1;
+          noIris.push({ ligne: r.line, type: "not_found", raison: "adresse_vide" });
+        }
         buffer.push(micro);
         if (buffer.length >= 10_000) await flush();
       }
@@ -267,7 +322,15 @@ export async function depositIndividualFile(o: DepositOptions): Promise<DepositR
       );
     if (lignes === 0) throw invalide("depot_vide", `${t.fileName} : aucune ligne de données.`);
     await flush();
-    const bilan = { doublons, sansIris, geocodage, format: t.format, encodage: t.encoding ?? null };
+    const bilan = {
+      doublons,
+      sansIris,
+      geocodage,
+      sansIrisParRaison: parRaison,
+      champsAbsents: absents,
+      format: t.format,
+      encodage: t.encoding ?? null,
+    };
     await tx.query("UPDATE depot SET lignes = $2, bilan = $3 WHERE id = $1", [
       depotId,
       lignes,
@@ -278,9 +341,16 @@ export async function depositIndividualFile(o: DepositOptions): Promise<DepositR
     ]);
     const byName = Object.fromEntries(Object.entries(mapping).map(([f, i]) => [f, t.header[i]]));
     await tx.query(
-      `INSERT INTO correspondance_colonnes (convention_id, annexe, mapping, colonnes) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (convention_id, annexe) DO UPDATE SET mapping = EXCLUDED.mapping, colonnes = EXCLUDED.colonnes, updated_at = now()`,
-      [o.convention.id, dataset.id, JSON.stringify(byName), JSON.stringify(t.header)],
+      `INSERT INTO correspondance_colonnes (convention_id, annexe, mapping, colonnes, absents) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (convention_id, annexe) DO UPDATE SET mapping = EXCLUDED.mapping, colonnes = EXCLUDED.colonnes,
+         absents = EXCLUDED.absents, updated_at = now()`,
+      [
+        o.convention.id,
+        dataset.id,
+        JSON.stringify(byName),
+        JSON.stringify(t.header),
+        JSON.stringify(absents),
+      ],
     );
   });
   const readMs = performance.now() - tRead;
@@ -290,7 +360,9 @@ export async function depositIndividualFile(o: DepositOptions): Promise<DepositR
     doublons,
     sansIris,
     geocodage,
+    sansIrisParRaison: parRaison,
     mapping,
+    absents,
     timings: {
       // In a worker, geocoding overlaps the rest: it is not part of this thread's time.
       lecture: (readMs - tPseudo - (overlapped ? 0 : tGeo) - tWrite) / 1000,
@@ -468,6 +540,27 @@ export interface DepositPreview {
   /** Per column: share of the first rows readable as the type of the field proposed for it. */
   lisibilite: Record<string, number>;
   lignesLues: number;
+  /** Address parts the annex does not list, that a column of the file may give (`adresse.<part>`). */
+  partiesAdresse: { cle: string; libelle: string }[];
+  /** Fields declared absent last time (or as asked). */
+  absents: string[];
+  /** What the mapping still misses, as French questions (empty: the deposit can go). */
+  questions: string[];
+  /** How many of the first rows the address composed by the mapping finds (counts only, never a value). */
+  adresses: {
+    lues: number;
+    avecIris: number;
+    parType: Partial<Record<ResultType, number>>;
+    parRaison: Partial<Record<NoIrisReason, number>>;
+  } | null;
+}
+
+export interface PreviewOptions {
+  /** The mapping the user is composing: field (or `adresse.<part>`) → column name. */
+  mappingByName?: Record<string, string>;
+  absents?: readonly string[];
+  /** The address reference, to count the rows it would find. */
+  geocoder?: Geocoder | BatchGeocoder | null;
 }
 
 /** What the user confirms before a deposit: columns, proposed mapping, readability; never a value. */
@@ -476,12 +569,27 @@ export async function previewDeposit(
   convention: Convention,
   dataset: Dataset,
   file: string,
+  options: PreviewOptions = {},
 ): Promise<DepositPreview> {
   const t = await openTabular(file);
-  const proposition =
-    (await rememberedMapping(db, convention.id, dataset.id, t.header)) ??
-    proposeMapping(dataset.champs, t.header);
+  let proposition: Mapping;
+  try {
+    proposition =
+      (options.mappingByName ? byName(t.fileName, t.header, options.mappingByName) : undefined) ??
+      (await rememberedMapping(db, convention.id, dataset.id, t.header)) ??
+      proposeMapping(dataset.champs, t.header);
+  } catch (e) {
+    await t.rows.return(undefined);
+    throw e;
+  }
+  const absents = [
+    ...(options.absents ??
+      (options.mappingByName ? [] : ((await rememberedAbsents(db, convention.id, dataset.id)) ?? []))),
+  ].filter((f) => proposition[f] === undefined);
   const protocole = dataset.protocole ?? 2;
+  const address =
+    protocole === 2 && dataset.kind === "individuel" ? addressColumns(dataset.champs, proposition) : [];
+  const queries: AddressQuery[] = [];
   const required = requiredFields(dataset.champs, protocole);
   const ok: Record<string, number> = {};
   const seen: Record<string, number> = {};
@@ -496,8 +604,20 @@ export async function previewDeposit(
       seen[f.nom] = (seen[f.nom] ?? 0) + 1;
       if (readField(f.type, raw).ok) ok[f.nom] = (ok[f.nom] ?? 0) + 1;
     }
+    if (address.length > 0 && options.geocoder) queries.push(composeAddress(address, r.values));
   }
   await t.rows.return(undefined);
+  let adresses: DepositPreview["adresses"] = null;
+  if (options.geocoder && address.length > 0) {
+    const batcher = "parLots" in options.geocoder ? options.geocoder : inThread(options.geocoder);
+    const { results } = await batcher.geocodeLot(queries);
+    adresses = { lues: results.length, avecIris: 0, parType: {}, parRaison: {} };
+    for (const [type, iris, raison] of results) {
+      adresses.parType[type] = (adresses.parType[type] ?? 0) + 1;
+      if (iris) adresses.avecIris++;
+      else if (raison) adresses.parRaison[raison] = (adresses.parRaison[raison] ?? 0) + 1;
+    }
+  }
   return {
     fichier: t.fileName,
     format: t.format,
@@ -515,5 +635,16 @@ export async function previewDeposit(
     proposition,
     lisibilite: Object.fromEntries(Object.keys(seen).map((k) => [k, (ok[k] ?? 0) / (seen[k] as number)])),
     lignesLues: Math.min(n, 1000),
+    partiesAdresse:
+      protocole === 2 && dataset.kind === "individuel" && dataset.champs.some(isAddressField)
+        ? ADDRESS_PARTS.filter((p) => !dataset.champs.some((f) => addressRoleOf(f) === p)).map((p) => ({
+            cle: addressKey(p),
+            libelle: ADDRESS_PART_FR[p],
+          }))
+        : [],
+    absents,
+    questions:
+      dataset.kind === "individuel" ? accountForFields(dataset, t.header, proposition, new Set(absents)) : [],
+    adresses,
   };
 }

@@ -390,4 +390,20 @@ CREATE TRIGGER depot_id_fixe BEFORE UPDATE OF id ON depot
   FOR EACH ROW WHEN (OLD.id IS DISTINCT FROM NEW.id) EXECUTE FUNCTION identifiant_fixe();
 `,
   },
+  {
+    version: 40,
+    name: "depot_sans_iris_et_champs_absents",
+    sql: `
+-- The rows of a deposit that got no IRIS: line, result type and reason, never the address.
+CREATE TABLE depot_sans_iris (
+  depot_id uuid NOT NULL REFERENCES depot(id) ON DELETE CASCADE,
+  ligne integer NOT NULL,
+  type text NOT NULL,
+  raison text NOT NULL,
+  PRIMARY KEY (depot_id, ligne)
+);
+-- Annex fields the user declared absent from the file, remembered with the mapping.
+ALTER TABLE correspondance_colonnes ADD COLUMN absents jsonb NOT NULL DEFAULT '[]';
+`,
+  },
 ];

@@ -28,10 +28,11 @@ import { AvenantChangesSchema, ConventionSchema } from "../../core/convention/sc
 import { interdit, introuvable, invalide } from "../../core/errors.js";
 import { loadSolver } from "../../core/secrecy/solver.js";
 import { inWorker } from "../../geo/batch-geocoder.js";
+import { Geocoder } from "../../geo/geocoder.js";
 import { depositAggregatedFile, depositIndividualFile, previewDeposit } from "../../ingest/deposit.js";
 import { releaseCsv, releaseGeoJson, releaseGeoPackage, releaseXlsx } from "../../release/exports.js";
 import { getRelease, listReleases, publishRelease } from "../../release/publish.js";
-import { loadAddressIndexBlobs } from "../../store/addresses.js";
+import { loadAddressIndex, loadAddressIndexBlobs } from "../../store/addresses.js";
 import {
   conventionHistory,
   createConvention,
@@ -74,6 +75,28 @@ const ConvId = z
 const Uuid = z.uuid({ message: "Identifiant invalide." });
 const DateIso = z.string().refine(isIsoDate, { message: "Date attendue (AAAA-MM-JJ)." });
 const UPLOAD_LIMIT = 512 * 1024 * 1024;
+/** JSON: field (or `adresse.<part>`) → column name, as the user composed it. */
+const Correspondance = z
+  .string()
+  .max(20_000)
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined) return undefined;
+    try {
+      const o = JSON.parse(v) as unknown;
+      if (o && typeof o === "object" && Object.values(o).every((x) => typeof x === "string"))
+        return o as Record<string, string>;
+    } catch {}
+    ctx.addIssue({ code: "custom", message: "Correspondance attendue : objet JSON champ → nom de colonne." });
+    return z.NEVER;
+  });
+/** Comma-separated annex fields declared absent from this deposit. */
+const Absents = z
+  .string()
+  .max(5_000)
+  .regex(/^[a-z0-9_,]*$/, { message: "Champs absents attendus : noms de champs séparés par des virgules." })
+  .optional()
+  .transform((v) => (v === undefined ? undefined : v.split(",").filter((x) => x !== "")));
 
 const byConvention = async (p: { id: string }) => p.id;
 const byFed = async (p: { id: string }, q: Queryable) => (await getFedRequest(q, p.id)).conventionId;
@@ -524,24 +547,8 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
       query: z.object({
         nomFichier: FileName,
         annee: z.coerce.number().int().min(1990).max(2100).optional(),
-        /** JSON: field → column name, as the user confirmed it. */
-        correspondance: z
-          .string()
-          .max(20_000)
-          .optional()
-          .transform((v, ctx) => {
-            if (v === undefined) return undefined;
-            try {
-              const o = JSON.parse(v) as unknown;
-              if (o && typeof o === "object" && Object.values(o).every((x) => typeof x === "string"))
-                return o as Record<string, string>;
-            } catch {}
-            ctx.addIssue({
-              code: "custom",
-              message: "Correspondance attendue : objet JSON champ → nom de colonne.",
-            });
-            return z.NEVER;
-          }),
+        correspondance: Correspondance,
+        absents: Absents,
       }),
       bodyLimit: UPLOAD_LIMIT,
       action: "deposer",
@@ -585,6 +592,7 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
             file,
             annee,
             ...(query.correspondance ? { mappingByName: query.correspondance } : {}),
+            ...(query.absents ? { absents: query.absents } : {}),
             secret: await conventionSecret(deps.secrets, acces.stored.convention.id),
             geocoder,
             actorId: principal.userId,
@@ -678,7 +686,7 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
       summary: "Aperçu d'un dépôt : colonnes, correspondance proposée, lisibilité (aucune valeur renvoyée)",
       tag: "Jeux de données",
       params: z.object({ id: Uuid }),
-      query: z.object({ nomFichier: FileName }),
+      query: z.object({ nomFichier: FileName, correspondance: Correspondance, absents: Absents }),
       bodyLimit: UPLOAD_LIMIT,
       action: "deposer",
       conventionOf: byJeu,
@@ -691,7 +699,13 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
       const file = path.join(dir, query.nomFichier.replace(/[^\p{L}\p{N}_.-]/gu, "_") || "depot");
       try {
         await writeFile(file, rawBody(request.body));
-        return await previewDeposit(db, acces.stored.convention, dataset, file);
+        // The address reference, to count how many of the first rows it finds.
+        const index = dataset.kind === "individuel" ? await loadAddressIndex(db) : null;
+        return await previewDeposit(db, acces.stored.convention, dataset, file, {
+          ...(query.correspondance ? { mappingByName: query.correspondance } : {}),
+          ...(query.absents ? { absents: query.absents } : {}),
+          geocoder: index ? new Geocoder(index) : null,
+        });
       } finally {
         await rm(dir, { recursive: true, force: true });
       }
