@@ -111,6 +111,7 @@ export async function deposit(args: string[], config: Config, withStore: WithSto
         annee,
         actorId: null,
         ...(mappingByName ? { mappingByName } : {}),
+        ...(absents ? { absents } : {}),
       });
       say(
         `Tableau enregistré : ${a.lignes} territoire(s), ${a.indicateurs.length} indicateur(s), ${a.masquees} cellule(s) masquée(s) par le fournisseur.`,
@@ -131,7 +132,7 @@ export async function deposit(args: string[], config: Config, withStore: WithSto
       secret: await conventionSecret({ dir: path.join(config.dataDir, "secrets") }, convention.id),
       geocoder,
       actorId: null,
-      ...(mappingByName ? { mappingByName } : {}),
+      ...(mappingByName ? { mappingByName, mappingMerge: true } : {}),
       ...(absents ? { absents } : {}),
       onProgress: (rows, read, size) => bar.update(rows, size > 0 ? read / size : undefined),
     }).finally(async () => {
@@ -216,7 +217,14 @@ export async function release(args: string[], withStore: WithStore): Promise<voi
             [`${base}.gpkg`, await releaseGeoPackage(t, r)],
           ];
           for (const [f, data] of files) {
-            writeFileSync(f, data);
+            try {
+              writeFileSync(f, data);
+            } catch {
+              throw invalide(
+                "export_ecriture",
+                `Impossible d'écrire ${f} : diffusion annulée, aucune diffusion n'est enregistrée.`,
+              );
+            }
             written.push(f);
           }
         }

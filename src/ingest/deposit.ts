@@ -49,6 +49,11 @@ export interface DepositOptions {
   mapping?: Mapping;
   /** The mapping the user confirmed: field (or `adresse.<part>`) → column name. */
   mappingByName?: Record<string, string>;
+  /**
+   * When set, `mappingByName` only changes the remembered (or proposed) mapping
+   * for the keys it names (`""` unmaps one): the command line's `--colonnes`.
+   */
+  mappingMerge?: boolean;
   /** Annex fields the user declared absent from this file (recorded with the deposit). */
   absents?: readonly string[];
   actorId: string | null;
@@ -164,11 +169,25 @@ export async function depositIndividualFile(o: DepositOptions): Promise<DepositR
   const t = await openTabular(o.file);
   const protocole = dataset.protocole ?? 2;
   const addressNames = new Set(addressFields(dataset).map((f) => f.nom));
-  const given = o.mapping ?? (o.mappingByName ? byName(t.fileName, t.header, o.mappingByName) : undefined);
-  const mapping =
+  const merge = o.mappingMerge === true && o.mapping === undefined;
+  const given = merge
+    ? undefined
+    : (o.mapping ?? (o.mappingByName ? byName(t.fileName, t.header, o.mappingByName) : undefined));
+  let mapping =
     given ??
     (await rememberedMapping(o.db, o.convention.id, dataset.id, t.header)) ??
     proposeMapping(dataset.champs, t.header);
+  if (merge && o.mappingByName) {
+    const changes = byName(t.fileName, t.header, o.mappingByName);
+    mapping = { ...mapping };
+    for (const [k, name] of Object.entries(o.mappingByName)) {
+      const i = changes[k];
+      // A column given to a key is taken from any other key.
+      for (const [other, j] of Object.entries(mapping)) if (j === i && other !== k) delete mapping[other];
+      if (i === undefined || name === "") delete mapping[k];
+      else mapping[k] = i;
+    }
+  }
   // Absent fields are declared with the mapping they go with: a new mapping restates them.
   const absents = [
     ...new Set(
@@ -380,6 +399,8 @@ export interface AggregatedDepositResult {
   /** The vintages found (one, or a multi-year series). */
   annees: number[];
   masquees: number;
+  /** Indicators of the annex declared absent from this table. */
+  absents: string[];
   speciales: { etranger: boolean; inconnue: boolean; total: boolean };
 }
 
@@ -419,6 +440,23 @@ export async function depositAggregatedFile(
   if (problems.length > 0)
     throw invalide("correspondance_colonnes", `${t.fileName} : ${problems[0]}`, problems);
   const present = indicators.filter((f) => mapping[f.nom] !== undefined);
+  // An indicator of the annex is never dropped without a word: mapped, or declared absent.
+  const absents = [...new Set(o.absents ?? [])].filter((f) => mapping[f] === undefined);
+  const unknown = absents.filter((a) => !dataset.champs.some((f) => f.nom === a));
+  const missing = indicators.filter((f) => mapping[f.nom] === undefined && !absents.includes(f.nom));
+  const questions = [
+    ...unknown.map(
+      (a) => `« ${a} » n'est pas un champ de l'annexe « ${dataset.titre} » : il ne peut être déclaré absent.`,
+    ),
+    ...missing.map(
+      (f) =>
+        `Quelle colonne du fichier contient « ${f.libelle ?? f.nom.replace(/_/g, " ")} » (champ ${f.nom} de l'annexe « ${dataset.titre} ») ? S'il manque dans ce dépôt, déclarez-le absent : il ne sera pas diffusé.`,
+    ),
+  ];
+  if (questions.length > 0 && present.length > 0) {
+    await t.rows.return(undefined);
+    throw invalide("correspondance_colonnes", `${t.fileName} : ${questions[0]}`, questions);
+  }
   if (present.length === 0)
     throw invalide(
       "aucun_indicateur",
@@ -502,7 +540,7 @@ export async function depositAggregatedFile(
         (o.now ?? new Date()).toISOString(),
         o.annee,
         lignes.length,
-        JSON.stringify({ masquees, indicateurs, annees }),
+        JSON.stringify({ masquees, indicateurs, annees, champsAbsents: absents }),
       ],
     );
     for (const [annee, rows] of byYear)
@@ -521,6 +559,7 @@ export async function depositAggregatedFile(
     indicateurs,
     annees,
     masquees,
+    absents,
     speciales: {
       etranger: seenKinds.has("etranger"),
       inconnue: seenKinds.has("inconnue"),

@@ -14,6 +14,7 @@ import { type AuthOptions, installRequestAudit, installSessions } from "./auth.j
 import { installErrorHandler } from "./errors.js";
 import { authRoutes } from "./routes/auth.js";
 import { conventionRoutes } from "./routes/conventions.js";
+import { depotRoutes } from "./routes/depots.js";
 import { organisationRoutes } from "./routes/organisations.js";
 import { territoireRoutes } from "./routes/territoires.js";
 
@@ -106,6 +107,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   );
   authRoutes(app, auth);
   territoireRoutes(app, deps.db);
+  depotRoutes(app, { db: deps.db, now: auth.now });
   organisationRoutes(app, deps.db);
   conventionRoutes(app, {
     db: deps.db,

@@ -47,6 +47,7 @@ interface Fixture {
   jeuId: string;
   jeuDetruitId: string;
   diffusionId: string;
+  depotId: string;
 }
 
 interface Req {
@@ -265,6 +266,12 @@ const MATRIX: Record<string, Entry> = {
       raw: new TextEncoder().encode("identifiant;commune\nA1;00001\n"),
     }),
   },
+  "GET /api/jeux/:id/depots/:depot/sans-iris": {
+    scope: "convention",
+    who: ["fournisseur", "prestataire"],
+    statuses: IN_FORCE,
+    request: (f) => ({ method: "GET", path: `/api/jeux/${f.jeuId}/depots/${f.depotId}/sans-iris` }),
+  },
   "GET /api/jeux/:id/microdonnees": {
     scope: "convention",
     who: ["prestataire"],
@@ -439,7 +446,7 @@ async function makeFixture(id: string, status: Status): Promise<Fixture> {
     annee: 2025,
     actorId: null,
   });
-  return { conventionId: id, fedId, jeuId, jeuDetruitId, diffusionId: release.id };
+  return { conventionId: id, fedId, jeuId, jeuDetruitId, diffusionId: release.id, depotId: depot.id };
 }
 
 async function send(client: Client | null, r: Req): Promise<number> {
@@ -542,8 +549,8 @@ describe("rights matrix of the API", () => {
         }
     }
     expect(wrong).toEqual([]);
-    // 22 routes on a convention's data × 7 statuses × 6 kinds of user.
-    expect(cells).toBe(22 * STATUSES.length * WHO.length);
+    // 23 routes on a convention's data × 7 statuses × 6 kinds of user.
+    expect(cells).toBe(23 * STATUSES.length * WHO.length);
   }, 600_000);
 
   it("shows a recipient its external diffusion right only once the provider has approved", async () => {

@@ -134,6 +134,11 @@ export function accountForFields(
     if (other) p.push(`La colonne « ${header[i]} » est attribuée à « ${other} » et à « ${k} ».`);
     seen.set(i, k);
   }
+  for (const k of Object.keys(mapping))
+    if (!dataset.champs.some((f) => f.nom === k) && !ADDRESS_PARTS.some((part) => addressKey(part) === k))
+      p.push(
+        `« ${k} » n'est ni un champ de l'annexe « ${dataset.titre} » ni une partie d'adresse (${ADDRESS_PARTS.map(addressKey).join(", ")}).`,
+      );
   for (const name of absents)
     if (!dataset.champs.some((f) => f.nom === name))
       p.push(

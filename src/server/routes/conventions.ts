@@ -578,6 +578,7 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
             file,
             annee,
             ...(query.correspondance ? { mappingByName: query.correspondance } : {}),
+            ...(query.absents ? { absents: query.absents } : {}),
             actorId: principal.userId,
             now: deps.now(),
           });

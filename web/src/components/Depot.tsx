@@ -10,7 +10,13 @@ const pourcent = (x: number) => `${Math.round(x * 100)} %`;
  * finds, declare absent the annex fields the file lacks, set the year, send
  * it with a progress bar, read the result.
  */
-export function DepotPanel({ jeuId, onFini }: { jeuId: string; onFini: (message: string) => void }) {
+export function DepotPanel({
+  jeuId,
+  onFini,
+}: {
+  jeuId: string;
+  onFini: (message: string, resultat: ResultatDepot) => void;
+}) {
   const [fichier, setFichier] = useState<File | null>(null);
   const [apercu, setApercu] = useState<ApercuDepot | null>(null);
   const [choix, setChoix] = useState<Record<string, string>>({});
@@ -81,6 +87,7 @@ export function DepotPanel({ jeuId, onFini }: { jeuId: string; onFini: (message:
         r.indicateurs
           ? `Tableau enregistré : ${r.lignes} territoire(s), ${r.masquees ?? 0} cellule(s) masquée(s) par le fournisseur.`
           : `Dépôt enregistré : ${r.lignes} lignes, ${r.doublons ?? 0} doublon(s) écarté(s), ${r.sansIris ?? 0} ligne(s) sans IRIS.`,
+        r,
       );
     } catch (e) {
       setErreurs(
