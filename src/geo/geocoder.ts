@@ -166,23 +166,37 @@ export class Geocoder {
       return notFound("commune_inconnue");
     } else ({ cands, wider } = this.candidateCommunes(p));
     let voie = p.voie;
+    if (p.voieEntiere && this.isExactStreet(p.voieEntiere, cands)) {
+      // « Rue du 8 Mai 1945 »: the trailing number belongs to the street's name.
+      voie = p.voieEntiere;
+      p.numero = null;
+      p.suffixe = null;
+    }
     if (voie.length === 0) return this.municipality(cands, "voie_absente");
     let hits = this.matchStreet(voie, cands);
     // Name and postcode agreed on a commune without that street: one of them was wrong.
     if (hits.length === 0 && wider.length > cands.length) hits = this.matchStreet(voie, wider);
     if (hits.length === 0 && p.commune.length === 0 && voie.length > 1) {
       // « 12 rue de la Paix Rouen »: the commune name trails the street.
-      for (let k = Math.min(7, voie.length - 1); k >= 1 && hits.length === 0; k--) {
-        const named = this.communeNames.get(streetKeyTokens(voie.slice(-k)).join(" "));
-        if (!named) continue;
-        const inter = cands.length > 0 ? cands.filter((c) => named.includes(c.commune)) : [];
-        const next = inter.length > 0 ? inter : named.map((c) => ({ commune: c, conf: 1 }));
-        const h = this.matchStreet(voie.slice(0, -k), next);
-        if (h.length > 0) {
-          hits = h;
-          voie = voie.slice(0, -k);
+      // Exact names first, then names within a typo or two (« Quincmapoix »).
+      for (let pass = 0; pass < 2 && hits.length === 0; pass++)
+        for (let k = Math.min(7, voie.length - 1); k >= 1 && hits.length === 0; k--) {
+          const key = streetKeyTokens(voie.slice(-k)).join(" ");
+          const named =
+            pass === 0
+              ? this.communeNames.get(key)
+              : key.length >= 5
+                ? this.fuzzyCommune(key, [])
+                : undefined;
+          if (!named || named.length === 0) continue;
+          const inter = cands.length > 0 ? cands.filter((c) => named.includes(c.commune)) : [];
+          const next = inter.length > 0 ? inter : named.map((c) => ({ commune: c, conf: 1 }));
+          const h = this.matchStreet(voie.slice(0, -k), next);
+          if (h.length > 0) {
+            hits = h;
+            voie = voie.slice(0, -k);
+          }
         }
-      }
     }
     if (hits.length === 0) {
       // The street may be a lieu-dit or a former commune name given in another part.
@@ -192,7 +206,7 @@ export class Geocoder {
       }
     }
     if (hits.length === 0) return this.municipality(cands, "voie_inconnue");
-    return this.resolveNumber(hits, p);
+    return this.resolveNumber(hits, p, !voie.some((t) => STREET_TYPES.has(t)));
   }
 
   /** Geocodes many addresses; the caller drops each address as soon as its result is known. */
@@ -259,6 +273,12 @@ export class Geocoder {
     };
   }
 
+  private isExactStreet(tokens: readonly string[], cands: readonly Candidate[]): boolean {
+    const key = streetKeyTokens(tokens).join(" ");
+    if (cands.length === 0) return this.allKeys.has(key);
+    return cands.some((c) => this.keyVoies[c.commune]!.has(key));
+  }
+
   /** Streets of the candidate communes (or of the whole reference) that match, best first. */
   private matchStreet(tokens: readonly string[], cands: readonly Candidate[]): StreetHit[] {
     const keyToks = streetKeyTokens(tokens);
@@ -315,10 +335,28 @@ export class Geocoder {
     return out.size > 0 ? [...out] : [t];
   }
 
-  private resolveNumber(hits: readonly StreetHit[], p: ParsedAddress): GeocodeResult {
+  private resolveNumber(hits: readonly StreetHit[], p: ParsedAddress, typeOmitted = false): GeocodeResult {
     const best = hits[0]!.score;
-    const tied = hits.filter((h) => h.score >= best - TIE);
-    const results = tied.map((h) => this.numberOn(h.voie, p));
+    let tied = hits.filter((h) => h.score >= best - TIE);
+    let results = tied.map((h) => this.numberOn(h.voie, p));
+    if (typeOmitted && tied.length > 1 && p.numero !== null) {
+      // « 85 Pierre Corneille » with a Rue and a Place Pierre Corneille: a person takes
+      // the one street where that number exists, when only one has it.
+      const listed = results.flatMap((r, k) => (r.type === "housenumber" && r.factor >= 0.9 ? [k] : []));
+      // …and only when that number lies outside the other streets' numbering: an unlisted
+      // house inside another street's range could be the right one.
+      const n = p.numero;
+      const outside = (v: number) => {
+        const lo = this.index.numStart[v]!;
+        const hi = this.index.numStart[v + 1]!;
+        return hi === lo || n < this.index.numero[lo]! - 2 || n > this.index.numero[hi - 1]! + 2;
+      };
+      if (listed.length === 1 && tied.every((h, k) => k === listed[0] || outside(h.voie))) {
+        const k = listed[0]!;
+        tied = [tied[k]!];
+        results = [{ ...results[k]!, factor: results[k]!.factor * 0.85 }];
+      }
+    }
     const first = results[0]!;
     const ix = this.index;
     const commune = ix.communes[ix.voieCommune[tied[0]!.voie]!]!.code;

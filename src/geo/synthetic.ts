@@ -649,6 +649,11 @@ export const NOISE_KINDS = [
   "mot_manquant",
   "ponctuation",
   "numero_hors_ban",
+  "numero_apres_voie",
+  "type_voie_omis",
+  "commune_mal_orthographiee_sans_cp",
+  "deux_fautes",
+  "etablissement",
 ] as const;
 export type NoiseKind = (typeof NOISE_KINDS)[number];
 
@@ -701,6 +706,18 @@ const COMPLEMENTS = [
   "Chez M. Durand",
   "Logement 27",
   "Appt 3 Bat A",
+];
+
+/** Institutions partners write before the address (an older person's home, a hostel). */
+const INSTITUTIONS = [
+  "EHPAD Les Tilleuls",
+  "Ehpad du Parc",
+  "Résidence autonomie Les Lilas",
+  "Residence Autonomie Bellevue",
+  "Foyer logement Les Acacias",
+  "Foyer de vie La Source",
+  "EHPA Les Glycines",
+  "MARPA Le Clos",
 ];
 
 function stripAccents(s: string): string {
@@ -788,6 +805,20 @@ export function generateNoisyLines(dep: SyntheticDepartement, opts: NoisyOptions
       if (t) {
         voie = t;
         kinds.push("faute_de_frappe");
+        // Now and then a second one, in another word or the same.
+        const t2 = rand() < 0.3 ? typoInText(rand, voie) : null;
+        if (t2) {
+          voie = t2;
+          kinds.push("deux_fautes");
+        }
+      }
+    }
+    // « 49 République »: the street type left out (never for a street that is only its type and one word).
+    if (rand() < 0.03 && voie.split(" ").length >= 3) {
+      const short = voie.replace(/^\S+ (?:(?:de la|de l'|du|des|de|d') ?)?/, "");
+      if (short !== voie && short.length > 3) {
+        voie = short;
+        kinds.push("type_voie_omis");
       }
     }
     if (rand() < 0.05) {
@@ -820,7 +851,18 @@ export function generateNoisyLines(dep: SyntheticDepartement, opts: NoisyOptions
         ville = t;
         kinds.push("commune_mal_orthographiee");
       }
+    } else if (rc < 0.26) {
+      const t = typoInText(rand, ville.replace(/-/g, " "));
+      if (t) {
+        ville = t;
+        cp = "";
+        kinds.push("commune_mal_orthographiee_sans_cp");
+      }
     }
+    const institution = rand() < 0.03 ? INSTITUTIONS[Math.floor(rand() * INSTITUTIONS.length)]! : "";
+    if (institution) kinds.push("etablissement");
+    const after = rand() < 0.04;
+    if (after) kinds.push("numero_apres_voie");
     if (rand() < 0.15) {
       complement = COMPLEMENTS[Math.floor(rand() * COMPLEMENTS.length)]!;
       kinds.push("complement");
@@ -847,15 +889,18 @@ export function generateNoisyLines(dep: SyntheticDepartement, opts: NoisyOptions
     let parts: [string, string, string, string, string];
     if (rand() < 0.5) {
       kinds.push("une_colonne");
-      const head = `${num}${num.endsWith(" ") ? "" : " "}${voie}`;
+      // « Quai Victor Hugo, 12 »: the number after the street.
+      const head = after ? `${voie}, ${num}` : `${num}${num.endsWith(" ") ? "" : " "}${voie}`;
       const line =
         complement && rand() < 0.5
           ? `${complement} ${head} ${cp} ${ville}`
           : `${head}${complement ? `, ${complement}` : ""} ${cp} ${ville}`;
-      parts = ["", fix(line.replace(/\s+/g, " ").trim()), "", "", ""];
+      const full = institution ? `${institution}${rand() < 0.5 ? "," : ""} ${line}` : line;
+      parts = ["", fix(full.replace(/\s+/g, " ").trim()), "", "", ""];
     } else {
       kinds.push("colonnes_separees");
-      parts = [fix(num), fix(voie), fix(complement), cp, fix(ville)];
+      const street = institution ? `${institution} ${num} ${voie}` : after ? `${voie} ${num}` : voie;
+      parts = [institution || after ? "" : fix(num), fix(street), fix(complement), cp, fix(ville)];
     }
     if (kinds.length === 1) kinds.unshift("aucun");
     out.push({ id: `P${String(l + 1).padStart(7, "0")}`, parts, iris: a.iris, kinds });
