@@ -26,6 +26,7 @@ import { conflit, invalide } from "../core/errors.js";
 import { type AggregatedRow, readIndicator, readTerritory } from "../core/release/aggregated.js";
 import { type AddressQuery, type BatchGeocoder, inThread } from "../geo/batch-geocoder.js";
 import type { Geocoder, NoIrisReason, ResultType } from "../geo/geocoder.js";
+import { appendAuditTx } from "../store/audit.js";
 import { getJeu, insertMicrodonnees, type MicroRow } from "../store/datasets.js";
 import type { Db, Queryable } from "../store/db.js";
 import { openTabular } from "./tabular-stream.js";
@@ -355,6 +356,13 @@ export async function depositIndividualFile(o: DepositOptions): Promise<DepositR
       lignes,
       JSON.stringify(bilan),
     ]);
+    await appendAuditTx(tx, {
+      actorId: o.actorId,
+      action: "depot.individuel",
+      target: depotId,
+      detail: { jeu: o.jeuId, protocole, lignes, doublons, sansIris, champsAbsents: absents },
+      ...(o.now ? { at: o.now } : {}),
+    });
     await tx.query("UPDATE jeu_donnees SET statut = 'collecte' WHERE id = $1 AND statut = 'a_collecter'", [
       o.jeuId,
     ]);

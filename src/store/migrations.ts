@@ -406,4 +406,25 @@ CREATE TABLE depot_sans_iris (
 ALTER TABLE correspondance_colonnes ADD COLUMN absents jsonb NOT NULL DEFAULT '[]';
 `,
   },
+  {
+    version: 41,
+    name: "geocodage_fournisseur",
+    sql: `
+-- Protocol 1 inside Socle: the provider's (identifier, address) file geocoded for it.
+-- The address is never stored; the result (identifier, IRIS, type, score) waits
+-- for the provider's download and is then erased.
+CREATE TABLE geocodage_fournisseur (
+  id uuid PRIMARY KEY,
+  jeu_id uuid NOT NULL REFERENCES jeu_donnees(id) ON DELETE CASCADE,
+  cree_par uuid,
+  cree_le timestamptz NOT NULL,
+  lignes integer NOT NULL,
+  avec_iris integer NOT NULL,
+  resultat text,
+  sans_iris jsonb NOT NULL,
+  telecharge_le timestamptz
+);
+CREATE INDEX geocodage_fournisseur_jeu ON geocodage_fournisseur(jeu_id);
+`,
+  },
 ];
