@@ -11,12 +11,10 @@ import { isoDateInParis } from "../core/convention/dates.js";
 import { isInForce, STATUS_FR, statusOn } from "../core/convention/lifecycle.js";
 import { interdit, invalide } from "../core/errors.js";
 import { loadSolver } from "../core/secrecy/solver.js";
-import { inWorker } from "../geo/batch-geocoder.js";
-import { depositAggregatedFile, depositIndividualFile } from "../ingest/deposit.js";
+import { depositAggregatedFile, depositIndividualFile, referenceLoader } from "../ingest/deposit.js";
 import { noIrisCsv, noIrisRows } from "../ingest/no-iris-report.js";
 import { releaseCsv, releaseGeoJson, releaseGeoPackage, releaseXlsx } from "../release/exports.js";
 import { publishRelease } from "../release/publish.js";
-import { loadAddressIndexBlobs } from "../store/addresses.js";
 import { getConvention } from "../store/conventions.js";
 import { createJeu, listJeux } from "../store/datasets.js";
 import type { Db, Queryable } from "../store/db.js";
@@ -118,11 +116,10 @@ export async function deposit(args: string[], config: Config, withStore: WithSto
       );
       return;
     }
-    const blobs = await loadAddressIndexBlobs(db);
-    const geocoder = blobs.length > 0 ? inWorker(blobs) : null;
+    // Geocoding in a worker thread over the départements the file needs (stopped whatever happens).
+    const geocoder = referenceLoader(db);
     say("Écriture des lignes pseudonymisées au fil de la lecture (une seule transaction)…");
     const bar = progressBar("Lecture", "lignes");
-    // The worker thread is stopped whatever happens, so a refused file ends the command.
     const r = await depositIndividualFile({
       db,
       convention,
@@ -135,10 +132,7 @@ export async function deposit(args: string[], config: Config, withStore: WithSto
       ...(mappingByName ? { mappingByName, mappingMerge: true } : {}),
       ...(absents ? { absents } : {}),
       onProgress: (rows, read, size) => bar.update(rows, size > 0 ? read / size : undefined),
-    }).finally(async () => {
-      bar.finish();
-      await geocoder?.close();
-    });
+    }).finally(() => bar.finish());
     say(
       `Dépôt enregistré : ${r.lignes} lignes, ${r.doublons} doublon(s) écarté(s), ${r.sansIris} ligne(s) sans IRIS.`,
     );

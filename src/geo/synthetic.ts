@@ -417,11 +417,18 @@ export interface DepartementOptions {
   seed?: number;
   /** Addresses in the BAN (hidden houses come on top). Default 520,000. */
   addresses?: number;
+  /**
+   * The two-digit code of the synthetic département (default 96), so that a
+   * national-scale reference of 101 synthetic départements can be made.
+   */
+  departement?: string;
 }
 
 /** A synthetic département: ≈ `addresses` BAN addresses in ~330 communes. */
 export function generateDepartement(opts: DepartementOptions = {}): SyntheticDepartement {
   const rand = prng(opts.seed ?? 96);
+  const D = opts.departement ?? SYNTHETIC_DEPARTEMENT;
+  if (!/^\d{2}$/.test(D)) throw new Error("département synthétique : deux chiffres attendus");
   const target = opts.addresses ?? 520_000;
   const G = 18;
   const S = 4000;
@@ -463,18 +470,18 @@ export function generateDepartement(opts: DepartementOptions = {}): SyntheticDep
     const corners: [Pt, Pt, Pt, Pt] = [vx[i]![j]!, vx[i + 1]![j]!, vx[i + 1]![j + 1]!, vx[i]![j + 1]!];
     const n = Math.max(30, Math.round((weights[k]! / wsum) * target));
     const isArr = idx >= 2 && idx < 5;
-    const code = isArr ? `9638${++arr}` : `96${String(idx + 1).padStart(3, "0")}`;
+    const code = isArr ? `${D}38${++arr}` : `${D}${String(idx + 1).padStart(3, "0")}`;
     const nom = isArr
       ? `${arrondissementCity} ${arr === 1 ? "1er" : `${arr}e`} Arrondissement`
       : communeName(rand, used);
     // Postcodes: cities have several, villages share one per group of ~6.
     let postcodes: string[];
-    if (isArr) postcodes = [`960${String(arr).padStart(2, "0")}`];
-    else if (n > 20_000) postcodes = [0, 1, 2].map(() => `96${String(cpCounter++).padStart(3, "0")}`);
-    else if (n > 4000) postcodes = [`96${String(cpCounter++).padStart(3, "0")}`];
+    if (isArr) postcodes = [`${D}0${String(arr).padStart(2, "0")}`];
+    else if (n > 20_000) postcodes = [0, 1, 2].map(() => `${D}${String(cpCounter++).padStart(3, "0")}`);
+    else if (n > 4000) postcodes = [`${D}${String(cpCounter++).padStart(3, "0")}`];
     else {
       if (villageCp === 0 || rand() < 1 / 6) villageCp = cpCounter++;
-      postcodes = [`96${String(villageCp).padStart(3, "0")}`];
+      postcodes = [`${D}${String(villageCp).padStart(3, "0")}`];
     }
     // IRIS: towns and cities are irisées (~1 IRIS per 1,000 addresses).
     const nIris = n > 4000 ? Math.max(3, Math.round(n / 1000)) : 1;
@@ -514,7 +521,7 @@ export function generateDepartement(opts: DepartementOptions = {}): SyntheticDep
       nouvelles++;
       anciennes.push(
         { code, nom: communeName(rand, used) },
-        { code: `96${String(600 + nouvelles)}`, nom: communeName(rand, used) },
+        { code: `${D}${String(600 + nouvelles)}`, nom: communeName(rand, used) },
       );
     }
     communes.push({ code, nom, postcodes, irisCodes, anciennes });
@@ -583,7 +590,7 @@ export function generateDepartement(opts: DepartementOptions = {}): SyntheticDep
       }
     }
   }
-  return { departement: SYNTHETIC_DEPARTEMENT, communes, iris, addresses };
+  return { departement: D, communes, iris, addresses };
 }
 
 /** The département's BAN file text (only the addresses the BAN lists). */

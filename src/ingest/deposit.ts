@@ -12,6 +12,7 @@ import type { Convention, Dataset, DatasetField } from "../core/convention/model
 import {
   ADDRESS_PART_FR,
   ADDRESS_PARTS,
+  type AddressColumn,
   addressColumns,
   addressKey,
   addressRoleOf,
@@ -24,8 +25,10 @@ import { pseudonym } from "../core/deposit/pseudonym.js";
 import { ProblemReport, parseRow, requiredFields } from "../core/deposit/validate.js";
 import { conflit, invalide } from "../core/errors.js";
 import { type AggregatedRow, readIndicator, readTerritory } from "../core/release/aggregated.js";
-import { type AddressQuery, type BatchGeocoder, inThread } from "../geo/batch-geocoder.js";
+import { departementOfCommune } from "../core/territory/codes.js";
+import { type AddressQuery, type BatchGeocoder, inThread, inWorker } from "../geo/batch-geocoder.js";
 import type { Geocoder, NoIrisReason, ResultType } from "../geo/geocoder.js";
+import { loadAddressIndexBlobs } from "../store/addresses.js";
 import { appendAuditTx } from "../store/audit.js";
 import { getJeu, insertMicrodonnees, type MicroRow } from "../store/datasets.js";
 import type { Db, Queryable } from "../store/db.js";
@@ -45,8 +48,14 @@ export interface DepositOptions {
   annee: number;
   /** Pseudonymisation secret of the convention. */
   secret: Uint8Array;
-  /** Geocoder over the address reference (protocol 2), in this thread or a worker; null when none is loaded. */
-  geocoder: Geocoder | BatchGeocoder | null;
+  /**
+   * Geocoder over the address reference (protocol 2), in this thread or a
+   * worker; or a loader given the départements the file's rows need (found
+   * from their commune codes and postcodes; null: all), so that a national
+   * reference is not loaded whole for one département's file. Null when no
+   * reference is loaded.
+   */
+  geocoder: Geocoder | BatchGeocoder | GeocoderLoader | null;
   mapping?: Mapping;
   /** The mapping the user confirmed: field (or `adresse.<part>`) → column name. */
   mappingByName?: Record<string, string>;
@@ -62,6 +71,53 @@ export interface DepositOptions {
   onProgress?: (rows: number, bytesRead: number, size: number) => void;
   /** Called when the write transaction opens (rows are then written as they are read). */
   onWrite?: () => void;
+}
+
+export interface GeocoderLoader {
+  pourDepartements(departements: string[] | null): Promise<Geocoder | BatchGeocoder | null>;
+}
+
+/**
+ * The départements a file's addresses point to: the commune code column, or
+ * the postcodes (« 20xxx » is Corse-du-Sud or Haute-Corse, « 97x » overseas).
+ * Null when no row gives any (the whole reference is then needed).
+ */
+export async function departementsOfFile(
+  file: string,
+  address: readonly AddressColumn[],
+): Promise<string[] | null> {
+  const t = await openTabular(file);
+  const found = new Set<string>();
+  for await (const r of t.rows) {
+    const q = composeAddress(address, r.values);
+    if (q.codeCommune) {
+      found.add(departementOfCommune(q.codeCommune));
+      continue;
+    }
+    for (const p of q.parts)
+      for (const m of p.matchAll(/(?<![\d])(\d{5})(?![\d])/g)) {
+        const cp = m[1]!;
+        if (cp.startsWith("20")) found.add("2A").add("2B");
+        else if (cp.startsWith("97") || cp.startsWith("98")) found.add(cp.slice(0, 3));
+        else found.add(cp.slice(0, 2));
+      }
+  }
+  return found.size > 0 ? [...found].sort() : null;
+}
+
+/**
+ * The geocoder of a deposit, in a worker thread, over the départements of
+ * the reference that the file needs (all when it names none, or none of
+ * those it names is loaded).
+ */
+export function referenceLoader(db: Queryable): GeocoderLoader {
+  return {
+    async pourDepartements(departements) {
+      let blobs = departements ? await loadAddressIndexBlobs(db, departements) : [];
+      if (blobs.length === 0) blobs = await loadAddressIndexBlobs(db);
+      return blobs.length > 0 ? inWorker(blobs) : null;
+    },
+  };
 }
 
 export interface DepositResult {
@@ -147,6 +203,25 @@ export async function rememberedMapping(
 }
 
 export async function depositIndividualFile(o: DepositOptions): Promise<DepositResult> {
+  const g = o.geocoder;
+  if (g === null || !("pourDepartements" in g)) return deposit(o, g, null);
+  let loaded: Geocoder | BatchGeocoder | null = null;
+  try {
+    return await deposit(o, null, async (deps) => {
+      loaded = await g.pourDepartements(deps);
+      return loaded;
+    });
+  } finally {
+    const l = loaded as Geocoder | BatchGeocoder | null;
+    if (l && "close" in l) await l.close();
+  }
+}
+
+async function deposit(
+  o: DepositOptions,
+  ready: Geocoder | BatchGeocoder | null,
+  load: ((departements: string[] | null) => Promise<Geocoder | BatchGeocoder | null>) | null,
+): Promise<DepositResult> {
   const jeu = await getJeu(o.db, o.jeuId);
   if (jeu.conventionId !== o.convention.id)
     throw invalide("jeu_autre_convention", "Ce jeu de données relève d'une autre convention.");
@@ -201,7 +276,11 @@ export async function depositIndividualFile(o: DepositOptions): Promise<DepositR
     throw invalide("correspondance_colonnes", `${t.fileName} : ${problems[0]}`, problems);
   }
   const address = protocole === 2 ? addressColumns(dataset.champs, mapping) : [];
-  if (protocole === 2 && !o.geocoder && address.length > 0)
+  const geocoder =
+    load && protocole === 2 && address.length > 0
+      ? await load(await departementsOfFile(o.file, address))
+      : ready;
+  if (protocole === 2 && !geocoder && address.length > 0)
     throw invalide(
       "referentiel_adresses_absent",
       "Aucun référentiel d'adresses n'est chargé : importez la BAN du département (socle geo import-ban) avant ce dépôt.",
@@ -209,12 +288,12 @@ export async function depositIndividualFile(o: DepositOptions): Promise<DepositR
 
   const required = requiredFields(dataset.champs, protocole);
   const batcher: BatchGeocoder | null =
-    protocole === 2 && o.geocoder && address.length > 0
-      ? "parLots" in o.geocoder
-        ? (o.geocoder as BatchGeocoder)
-        : inThread(o.geocoder as Geocoder)
+    protocole === 2 && geocoder && address.length > 0
+      ? "parLots" in geocoder
+        ? geocoder
+        : inThread(geocoder)
       : null;
-  const overlapped = o.geocoder !== null && "parLots" in o.geocoder;
+  const overlapped = geocoder !== null && "parLots" in geocoder;
   const report = new ProblemReport();
   const seen = new Set<string>();
   let doublons = 0;

@@ -11,12 +11,22 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildAddressIndex } from "../../src/geo/address-index.js";
 import { Geocoder } from "../../src/geo/geocoder.js";
-import { depositIndividualFile, previewDeposit } from "../../src/ingest/deposit.js";
+import {
+  departementsOfFile,
+  depositIndividualFile,
+  previewDeposit,
+  referenceLoader,
+} from "../../src/ingest/deposit.js";
 import { noIrisCsv, noIrisRows } from "../../src/ingest/no-iris-report.js";
 import { seedDemoAddresses } from "../../src/release/demo.js";
 import { createOrganisation } from "../../src/store/accounts.js";
-import { loadAddressIndex } from "../../src/store/addresses.js";
+import {
+  listAddressReferences,
+  loadAddressIndex,
+  replaceAddressReference,
+} from "../../src/store/addresses.js";
 import { createConvention } from "../../src/store/conventions.js";
 import { createJeu } from "../../src/store/datasets.js";
 import { DEMO_CONVENTION, seedDemoTerritory } from "../../src/store/demo.js";
@@ -136,5 +146,55 @@ describe("addresses from several columns", () => {
     );
     expect(csv.split("\r\n")[1]).toBe("101;municipality;commune;voie_inconnue;voie inconnue dans la commune");
     for (const w of [...demo.words, "Valsocle", "VALSOCLE", "00010"]) expect(csv).not.toContain(w);
+  });
+
+  it("loads only the départements of the reference that the file's postcodes point to", async () => {
+    // A second département in the reference, which this file does not need.
+    const other = buildAddressIndex(
+      ["13"],
+      [1, 2].map((numero) => ({
+        communeCode: "13001",
+        communeNom: "Aix-en-Provence",
+        codePostal: "13100",
+        ancienneCode: "",
+        ancienneNom: "",
+        libelleAcheminement: "AIX EN PROVENCE",
+        nomVoie: "Rue de la Mairie Centre",
+        numero,
+        rep: "",
+        iris: "130010101",
+      })),
+    );
+    await replaceAddressReference(t.db, [{ departement: "13", index: other }], "test");
+    expect((await listAddressReferences(t.db)).map((r) => r.departement)).toEqual(["00", "13"]);
+    const asked: (string[] | null)[] = [];
+    const loader = referenceLoader(t.db);
+    const small = demoSplitAddressFile(300, 10_000);
+    // (The demo's postcodes have six digits: here five, as real ones.)
+    writeFileSync(path.join(dir, "petit.csv"), small.text.replace(/;0000\d0;/g, ";00100;"));
+    const r = await depositIndividualFile({
+      ...base(),
+      file: path.join(dir, "petit.csv"),
+      absents: ["code_commune"],
+      geocoder: {
+        pourDepartements: (d) => {
+          asked.push(d);
+          return loader.pourDepartements(d);
+        },
+      },
+    });
+    expect(asked).toEqual([["00"]]);
+    expect(r.lignes).toBe(300);
+    expect(r.sansIris).toBe(3);
+    // Commune codes decide; Corsican and overseas postcodes point to their départements.
+    const f = path.join(dir, "codes.csv");
+    writeFileSync(f, "adresse;cp;insee\n1 rue A;20000;\n2 rue B;97110;\n3 rue C;13100;\n4 rue D;;59350\n");
+    expect(
+      await departementsOfFile(f, [
+        { role: "ligne", column: 0 },
+        { role: "code_postal", column: 1 },
+        { role: "code_commune", column: 2 },
+      ]),
+    ).toEqual(["13", "2A", "2B", "59", "971"]);
   });
 });

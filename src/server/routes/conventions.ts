@@ -27,12 +27,16 @@ import { ACTIONS, type Action, decide } from "../../core/convention/rights.js";
 import { AvenantChangesSchema, ConventionSchema } from "../../core/convention/schema.js";
 import { interdit, introuvable, invalide } from "../../core/errors.js";
 import { loadSolver } from "../../core/secrecy/solver.js";
-import { inWorker } from "../../geo/batch-geocoder.js";
 import { Geocoder } from "../../geo/geocoder.js";
-import { depositAggregatedFile, depositIndividualFile, previewDeposit } from "../../ingest/deposit.js";
+import {
+  depositAggregatedFile,
+  depositIndividualFile,
+  previewDeposit,
+  referenceLoader,
+} from "../../ingest/deposit.js";
 import { releaseCsv, releaseGeoJson, releaseGeoPackage, releaseXlsx } from "../../release/exports.js";
 import { getRelease, listReleases, publishRelease } from "../../release/publish.js";
-import { loadAddressIndex, loadAddressIndexBlobs } from "../../store/addresses.js";
+import { loadAddressIndex } from "../../store/addresses.js";
 import {
   conventionHistory,
   createConvention,
@@ -582,26 +586,20 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
             actorId: principal.userId,
             now: deps.now(),
           });
-        const blobs = await loadAddressIndexBlobs(db);
-        // Geocoding on the other core.
-        const geocoder = blobs.length > 0 ? inWorker(blobs) : null;
-        try {
-          return await depositIndividualFile({
-            db,
-            convention: acces.stored.convention,
-            jeuId: params.id,
-            file,
-            annee,
-            ...(query.correspondance ? { mappingByName: query.correspondance } : {}),
-            ...(query.absents ? { absents: query.absents } : {}),
-            secret: await conventionSecret(deps.secrets, acces.stored.convention.id),
-            geocoder,
-            actorId: principal.userId,
-            now: deps.now(),
-          });
-        } finally {
-          await geocoder?.close();
-        }
+        // Geocoding on the other core (a worker thread), over the départements the file needs.
+        return await depositIndividualFile({
+          db,
+          convention: acces.stored.convention,
+          jeuId: params.id,
+          file,
+          annee,
+          ...(query.correspondance ? { mappingByName: query.correspondance } : {}),
+          ...(query.absents ? { absents: query.absents } : {}),
+          secret: await conventionSecret(deps.secrets, acces.stored.convention.id),
+          geocoder: referenceLoader(db),
+          actorId: principal.userId,
+          now: deps.now(),
+        });
       } finally {
         await rm(dir, { recursive: true, force: true });
       }
