@@ -106,7 +106,12 @@ export class Geocoder {
   private readonly communeNames = new Map<string, number[]>();
   /** Full folded names: « Le Houville » is not « Houville » when both exist. */
   private readonly communeFull = new Map<string, number[]>();
-  private readonly communeNameList: { key: string; communes: number[] }[] = [];
+  /**
+   * Commune names by initial: a fuzzy search compares names of the same
+   * initial only (a typo on the first letter stays unknown), which keeps it
+   * fast on a national reference of 35,000 communes.
+   */
+  private readonly communeByInitial = new Map<string, { key: string; communes: number[] }[]>();
   /** 1-deletion variants of every street token → the tokens. */
   private readonly deletes = new Map<string, string[]>();
   private readonly vocabulary = new Set<string>();
@@ -128,7 +133,8 @@ export class Geocoder {
       const ce = index.communes[c]!;
       for (const name of [ce.nom, ...ce.aliases]) push(this.communeFull, fold(name), c);
     }
-    for (const [key, communes] of this.communeNames) this.communeNameList.push({ key, communes });
+    for (const [key, communes] of this.communeNames)
+      push(this.communeByInitial, key[0] ?? "", { key, communes });
     for (let v = 0; v < index.voieNom.length; v++) {
       const c = index.voieCommune[v]!;
       const key = streetKey(index.voieNom[v]!);
@@ -248,7 +254,7 @@ export class Geocoder {
     const max = key.length <= 6 ? 1 : 2;
     let best = max + 1;
     let found: number[] = [];
-    for (const { key: k, communes } of this.communeNameList) {
+    for (const { key: k, communes } of this.communeByInitial.get(key[0]!) ?? []) {
       if (Math.abs(k.length - key.length) > max) continue;
       const d = editDistance(key, k, max);
       if (d < best || (d === best && communes.some((c) => near.includes(c)))) {
