@@ -27,8 +27,8 @@ import { conflit, invalide } from "../core/errors.js";
 import { type AggregatedRow, readIndicator, readTerritory } from "../core/release/aggregated.js";
 import { departementOfCommune } from "../core/territory/codes.js";
 import { type AddressQuery, type BatchGeocoder, inThread, inWorker } from "../geo/batch-geocoder.js";
-import type { Geocoder, NoIrisReason, ResultType } from "../geo/geocoder.js";
-import { loadAddressIndexBlobs } from "../store/addresses.js";
+import { Geocoder, type NoIrisReason, type ResultType } from "../geo/geocoder.js";
+import { loadAddressIndex, loadAddressIndexBlobs } from "../store/addresses.js";
 import { appendAuditTx } from "../store/audit.js";
 import { getJeu, insertMicrodonnees, type MicroRow } from "../store/datasets.js";
 import type { Db, Queryable } from "../store/db.js";
@@ -88,21 +88,40 @@ export async function departementsOfFile(
 ): Promise<string[] | null> {
   const t = await openTabular(file);
   const found = new Set<string>();
-  for await (const r of t.rows) {
-    const q = composeAddress(address, r.values);
-    if (q.codeCommune) {
-      found.add(departementOfCommune(q.codeCommune));
-      continue;
-    }
-    for (const p of q.parts)
-      for (const m of p.matchAll(/(?<![\d])(\d{5})(?![\d])/g)) {
-        const cp = m[1]!;
-        if (cp.startsWith("20")) found.add("2A").add("2B");
-        else if (cp.startsWith("97") || cp.startsWith("98")) found.add(cp.slice(0, 3));
-        else found.add(cp.slice(0, 2));
-      }
-  }
+  // Row by row: the addresses are never all held at once.
+  for await (const r of t.rows) addDepartements(found, composeAddress(address, r.values));
   return found.size > 0 ? [...found].sort() : null;
+}
+
+function departementsOfQueries(queries: readonly AddressQuery[]): string[] | null {
+  const found = new Set<string>();
+  for (const q of queries) addDepartements(found, q);
+  return found.size > 0 ? [...found].sort() : null;
+}
+
+function addDepartements(found: Set<string>, q: AddressQuery): void {
+  if (q.codeCommune) {
+    found.add(departementOfCommune(q.codeCommune));
+    return;
+  }
+  for (const p of q.parts)
+    for (const m of p.matchAll(/(?<![\d])(\d{5})(?![\d])/g)) {
+      const cp = m[1]!;
+      if (cp.startsWith("20")) found.add("2A").add("2B");
+      else if (cp.startsWith("97") || cp.startsWith("98")) found.add(cp.slice(0, 3));
+      else found.add(cp.slice(0, 2));
+    }
+}
+
+/** The same, in this thread: for a preview's first 1,000 rows. */
+export function referenceInThread(db: Queryable): GeocoderLoader {
+  return {
+    async pourDepartements(departements) {
+      const index =
+        (departements ? await loadAddressIndex(db, departements) : null) ?? (await loadAddressIndex(db));
+      return index ? new Geocoder(index) : null;
+    },
+  };
 }
 
 /**
@@ -685,8 +704,8 @@ export interface PreviewOptions {
   /** The mapping the user is composing: field (or `adresse.<part>`) → column name. */
   mappingByName?: Record<string, string>;
   absents?: readonly string[];
-  /** The address reference, to count the rows it would find. */
-  geocoder?: Geocoder | BatchGeocoder | null;
+  /** The address reference (or a loader of the départements the rows need), to count the rows it would find. */
+  geocoder?: Geocoder | BatchGeocoder | GeocoderLoader | null;
 }
 
 /** What the user confirms before a deposit: columns, proposed mapping, readability; never a value. */
@@ -734,8 +753,14 @@ export async function previewDeposit(
   }
   await t.rows.return(undefined);
   let adresses: DepositPreview["adresses"] = null;
-  if (options.geocoder && address.length > 0) {
-    const batcher = "parLots" in options.geocoder ? options.geocoder : inThread(options.geocoder);
+  let g = options.geocoder ?? null;
+  let loaded = false;
+  if (g && "pourDepartements" in g && address.length > 0) {
+    g = await g.pourDepartements(departementsOfQueries(queries));
+    loaded = true;
+  }
+  if (g && !("pourDepartements" in g) && address.length > 0) {
+    const batcher = "parLots" in g ? g : inThread(g);
     const { results } = await batcher.geocodeLot(queries);
     adresses = { lues: results.length, avecIris: 0, parType: {}, parRaison: {} };
     for (const [type, iris, raison] of results) {
@@ -743,6 +768,7 @@ export async function previewDeposit(
       if (iris) adresses.avecIris++;
       else if (raison) adresses.parRaison[raison] = (adresses.parRaison[raison] ?? 0) + 1;
     }
+    if (loaded && "close" in g) await g.close();
   }
   return {
     fichier: t.fileName,

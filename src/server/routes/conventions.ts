@@ -27,16 +27,15 @@ import { ACTIONS, type Action, decide } from "../../core/convention/rights.js";
 import { AvenantChangesSchema, ConventionSchema } from "../../core/convention/schema.js";
 import { interdit, introuvable, invalide } from "../../core/errors.js";
 import { loadSolver } from "../../core/secrecy/solver.js";
-import { Geocoder } from "../../geo/geocoder.js";
 import {
   depositAggregatedFile,
   depositIndividualFile,
   previewDeposit,
+  referenceInThread,
   referenceLoader,
 } from "../../ingest/deposit.js";
 import { releaseCsv, releaseGeoJson, releaseGeoPackage, releaseXlsx } from "../../release/exports.js";
 import { getRelease, listReleases, publishRelease } from "../../release/publish.js";
-import { loadAddressIndex } from "../../store/addresses.js";
 import {
   conventionHistory,
   createConvention,
@@ -698,12 +697,11 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
       const file = path.join(dir, query.nomFichier.replace(/[^\p{L}\p{N}_.-]/gu, "_") || "depot");
       try {
         await writeFile(file, rawBody(request.body));
-        // The address reference, to count how many of the first rows it finds.
-        const index = dataset.kind === "individuel" ? await loadAddressIndex(db) : null;
+        // The départements of the reference the first rows need, to count how many it finds.
         return await previewDeposit(db, acces.stored.convention, dataset, file, {
           ...(query.correspondance ? { mappingByName: query.correspondance } : {}),
           ...(query.absents ? { absents: query.absents } : {}),
-          geocoder: index ? new Geocoder(index) : null,
+          geocoder: dataset.kind === "individuel" ? referenceInThread(db) : null,
         });
       } finally {
         await rm(dir, { recursive: true, force: true });
