@@ -3,7 +3,7 @@
  * dataset, and a protected release of it with its exports, from the command
  * line (the operator's tool; the convention must be in force).
  */
-import { writeFileSync } from "node:fs";
+import { accessSync, constants, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import type { Config } from "../config.js";
@@ -12,14 +12,13 @@ import { isInForce, STATUS_FR, statusOn } from "../core/convention/lifecycle.js"
 import { interdit, invalide } from "../core/errors.js";
 import { readerView } from "../core/release/release.js";
 import { loadSolver } from "../core/secrecy/solver.js";
-import { inWorker } from "../geo/batch-geocoder.js";
-import { depositAggregatedFile, depositIndividualFile } from "../ingest/deposit.js";
+import { depositAggregatedFile, depositIndividualFile, referenceLoader } from "../ingest/deposit.js";
+import { noIrisCsv, noIrisRows } from "../ingest/no-iris-report.js";
 import { releaseCsv, releaseGeoJson, releaseGeoPackage, releaseXlsx } from "../release/exports.js";
 import { publishRelease } from "../release/publish.js";
-import { loadAddressIndexBlobs } from "../store/addresses.js";
 import { getConvention } from "../store/conventions.js";
 import { createJeu, getJeu, listJeux } from "../store/datasets.js";
-import type { Db } from "../store/db.js";
+import type { Db, Queryable } from "../store/db.js";
 import { conventionSecret } from "../store/secrets.js";
 import { progressBar } from "./progress.js";
 
@@ -41,6 +40,34 @@ async function datasetJeu(db: Db, conventionId: string, annexe: string): Promise
   return existing?.id ?? createJeu(db, conventionId, annexe, dataset.titre);
 }
 
+export const DEPOSIT_USAGE =
+  "socle deposit --convention ID --dataset ANNEXE [--annee AAAA] [--mode correction|complement] [--colonnes champ=colonne,…] [--absents champ,…] [--rapport FICHIER] FICHIER";
+
+/**
+ * `champ=colonne,champ=colonne`: a column name may hold a comma when quoted
+ * (`adresse.commune="Ville, localité"`). Remembered like the UI's mapping.
+ */
+export function parseColonnes(spec: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const re = /\s*([a-z0-9_.]+)\s*=\s*(?:"([^"]*)"|([^,]*))\s*(?:,|$)/gy;
+  let end = 0;
+  while (end < spec.length) {
+    const m = re.exec(spec);
+    if (!m || m[0] === "") break;
+    out[m[1]!] = (m[2] ?? m[3] ?? "").trim();
+    end = re.lastIndex;
+  }
+  if (end < spec.length || Object.keys(out).length === 0)
+    throw invalide("colonnes", "--colonnes : liste champ=colonne séparée par des virgules attendue.");
+  return out;
+}
+
+/** The rows-without-IRIS report beside the deposited file. */
+function reportPath(file: string): string {
+  const ext = path.extname(file);
+  return path.join(path.dirname(file), `${path.basename(file, ext)}-sans-iris.csv`);
+}
+
 export async function deposit(args: string[], config: Config, withStore: WithStore): Promise<void> {
   const { values, positionals } = parseArgs({
     args,
@@ -50,14 +77,19 @@ export async function deposit(args: string[], config: Config, withStore: WithSto
       dataset: { type: "string" },
       annee: { type: "string" },
       mode: { type: "string" },
+      colonnes: { type: "string" },
+      absents: { type: "string" },
+      rapport: { type: "string" },
     },
   });
   if (!values.convention || !values.dataset || positionals.length !== 1)
-    throw invalide(
-      "usage",
-      "Usage : socle deposit --convention ID --dataset ANNEXE [--annee AAAA] [--mode correction|complement] FICHIER",
-    );
+    throw invalide("usage", `Usage : ${DEPOSIT_USAGE}`);
   const file = positionals[0]!;
+  const mappingByName = values.colonnes !== undefined ? parseColonnes(values.colonnes) : undefined;
+  const absents = values.absents
+    ?.split(",")
+    .map((x) => x.trim())
+    .filter((x) => x !== "");
   await withStore(async (db) => {
     const { convention } = await getConvention(db, values.convention!);
     const today = isoDateInParis(new Date());
@@ -74,14 +106,23 @@ export async function deposit(args: string[], config: Config, withStore: WithSto
     if (mode !== undefined && mode !== "correction" && mode !== "complement")
       throw invalide("mode", "--mode : « correction » ou « complement » attendu.");
     if (convention.jeux.find((d) => d.id === values.dataset)?.kind === "agrege") {
-      const a = await depositAggregatedFile({ db, convention, jeuId, file, annee, actorId: null });
+      const a = await depositAggregatedFile({
+        db,
+        convention,
+        jeuId,
+        file,
+        annee,
+        actorId: null,
+        ...(mappingByName ? { mappingByName } : {}),
+        ...(absents ? { absents } : {}),
+      });
       say(
         `Tableau enregistré : ${a.lignes} territoire(s), ${a.indicateurs.length} indicateur(s), ${a.masquees} cellule(s) masquée(s) par le fournisseur.`,
       );
       return;
     }
-    const blobs = await loadAddressIndexBlobs(db);
-    const geocoder = blobs.length > 0 ? inWorker(blobs) : null;
+    // Geocoding in a worker thread over the départements the file needs (stopped whatever happens).
+    const geocoder = referenceLoader(db);
     say("Écriture des lignes pseudonymisées au fil de la lecture (une seule transaction)…");
     const bar = progressBar("Lecture", "lignes");
     const r = await depositIndividualFile({
@@ -94,18 +135,37 @@ export async function deposit(args: string[], config: Config, withStore: WithSto
       geocoder,
       actorId: null,
       ...(mode ? { mode } : {}),
+      ...(mappingByName ? { mappingByName, mappingMerge: true } : {}),
+      ...(absents ? { absents } : {}),
       onProgress: (rows, read, size) => bar.update(rows, size > 0 ? read / size : undefined),
-    });
-    bar.finish();
-    await geocoder?.close();
+    }).finally(() => bar.finish());
     say(
       `Dépôt enregistré : ${r.lignes} lignes, ${r.doublons} doublon(s) écarté(s)${r.doublonsAnterieurs > 0 ? `, ${r.doublonsAnterieurs} personne(s) déjà déposée(s) pour ce millésime` : ""}, ${r.sansIris} ligne(s) sans IRIS.`,
     );
+    if (r.absents.length > 0) say(`Champs déclarés absents de ce dépôt : ${r.absents.join(", ")}.`);
     const g = Object.entries(r.geocodage)
       .map(([k, n]) => `${k} ${n}`)
       .join(", ");
     if (g) say(`Géocodage : ${g}.`);
+    if (r.sansIris > 0) {
+      const out = values.rapport ?? reportPath(file);
+      writeFileSync(out, noIrisCsv(await noIrisRows(db, jeuId, r.depotId)));
+      say(`Lignes sans IRIS (numéro de ligne, type, raison ; aucune adresse) : ${out}`);
+    }
   });
+}
+
+/** A database handle whose transactions run inside an open one (so a failure after publishing undoes it). */
+function within(db: Db, tx: Queryable): Db {
+  return {
+    engine: db.engine,
+    query: <R>(sql: string, params?: readonly unknown[]) => tx.query<R>(sql, params),
+    transaction: (fn) => fn(tx),
+    exec: async (sql) => {
+      await tx.query(sql);
+    },
+    close: async () => {},
+  };
 }
 
 export async function release(args: string[], withStore: WithStore): Promise<void> {
@@ -123,37 +183,68 @@ export async function release(args: string[], withStore: WithStore): Promise<voi
       "usage",
       "Usage : socle release --convention ID --dataset ANNEXE --annee AAAA [--out DOSSIER]",
     );
+  const out = values.out;
+  if (out) {
+    try {
+      mkdirSync(out, { recursive: true });
+      accessSync(out, constants.W_OK);
+    } catch {
+      throw invalide("dossier_exports", `--out : impossible de créer ou d'écrire dans le dossier ${out}.`);
+    }
+  }
   await withStore(async (db) => {
     const { convention } = await getConvention(db, values.convention!);
     const jeuId = await datasetJeu(db, convention.id, values.dataset!);
-    const released = await publishRelease({
-      db,
-      highs: await loadSolver(),
-      convention,
-      jeuId,
-      annee: Number(values.annee),
-      actorId: null,
-    });
-    const r = released;
+    const written: string[] = [];
+    // The release and its exports: all of them, or none (the release is not recorded without its files).
+    const r = await db
+      .transaction(async (tx) => {
+        const t = within(db, tx);
+        const r = await publishRelease({
+          db: t,
+          highs: await loadSolver(),
+          convention,
+          jeuId,
+          annee: Number(values.annee),
+          actorId: null,
+        });
+        if (out) {
+          // Exports leave Socle: a secret cell is « s », whatever its kind.
+          const shown = readerView(r);
+          const titre = (await getJeu(t, jeuId)).titre;
+          const base = path.join(out, `diffusion-${values.dataset}-${r.annee}`);
+          const files: [string, Uint8Array | string][] = [
+            [`${base}.xlsx`, await releaseXlsx(shown, { convention: convention.titre, jeu: titre })],
+            [`${base}.csv`, releaseCsv(shown)],
+            [`${base}.geojson`, JSON.stringify(await releaseGeoJson(t, shown))],
+            [`${base}.gpkg`, await releaseGeoPackage(t, shown)],
+            [`${base}-lambert93.gpkg`, await releaseGeoPackage(t, shown, undefined, { crs: "EPSG:2154" })],
+          ];
+          for (const [f, data] of files) {
+            try {
+              writeFileSync(f, data);
+            } catch {
+              throw invalide(
+                "export_ecriture",
+                `Impossible d'écrire ${f} : diffusion annulée, aucune diffusion n'est enregistrée.`,
+              );
+            }
+            written.push(f);
+          }
+        }
+        return r;
+      })
+      .catch((e: unknown) => {
+        for (const f of written) rmSync(f, { force: true });
+        throw e;
+      });
     say(
       `Diffusion ${r.id} : ${r.tableaux.length} tableau(x), ${r.audit.primaires} secret(s) primaire(s), ${r.audit.secondaires} secondaire(s), audit réussi.`,
     );
     say(r.mentionSource);
-    if (values.out) {
-      const r = readerView(released);
-      const base = path.join(values.out, `diffusion-${values.dataset}-${r.annee}`);
-      writeFileSync(
-        `${base}.xlsx`,
-        await releaseXlsx(r, { convention: convention.titre, jeu: (await getJeu(db, jeuId)).titre }),
+    if (out)
+      say(
+        `Exports : ${path.join(out, `diffusion-${values.dataset}-${r.annee}`)}.xlsx, .csv, .geojson, .gpkg, -lambert93.gpkg`,
       );
-      writeFileSync(`${base}.csv`, releaseCsv(r));
-      writeFileSync(`${base}.geojson`, JSON.stringify(await releaseGeoJson(db, r)));
-      writeFileSync(`${base}.gpkg`, await releaseGeoPackage(db, r));
-      writeFileSync(
-        `${base}-lambert93.gpkg`,
-        await releaseGeoPackage(db, r, undefined, { crs: "EPSG:2154" }),
-      );
-      say(`Exports : ${base}.xlsx, .csv, .geojson, .gpkg, -lambert93.gpkg`);
-    }
   });
 }

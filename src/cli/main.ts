@@ -52,7 +52,8 @@ Commandes :
                                                 génère un département fictif (BAN, IRIS) et un fichier partenaire bruité
   geocode FICHIER --id-col COL --address-cols C1,C2… --out SORTIE.csv [--rejects R.csv] [--departements 76,69]
                                                 géocode un fichier (CSV ou XLSX) : identifiant + IRIS, jamais l'adresse
-  deposit --convention ID --dataset ANNEXE [--annee AAAA] [--mode correction|complement] FICHIER
+  deposit --convention ID --dataset ANNEXE [--annee AAAA] [--mode correction|complement] [--colonnes champ=colonne,…]
+          [--absents champ,…] [--rapport FICHIER] FICHIER
                                                 dépose un fichier individuel : pseudonymisé, géocodé, l'adresse oubliée
   release --convention ID --dataset ANNEXE --annee AAAA [--out DOSSIER]
                                                 produit une diffusion protégée (secret, audit) et ses exports

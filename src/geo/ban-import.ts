@@ -102,23 +102,176 @@ export function buildReferences(
     });
 }
 
+export interface ImportOptions {
+  progress?: BanProgress;
+  /** The IRIS contours of some communes (the store's by default; a benchmark gives its own). */
+  locator?: (communes: readonly string[]) => Promise<IrisLocator>;
+  /** Called after each département is written (its report). */
+  onDepartement?: (r: DepartementReport) => void;
+}
+
+/**
+ * Imports any number of départements with a memory bounded by the largest
+ * one: a first pass checks every line of every file and the order of the
+ * départements (nothing is kept, nothing written: a bad line refuses the
+ * whole import); the second pass reads again and, one département at a
+ * time, places its addresses in their IRIS, builds its index and replaces it
+ * in the store in its own transaction, then lets it go. A national file must
+ * therefore list each département's lines together (the BAN does); files of
+ * one département each can come in any order.
+ */
 export async function importBanFiles(
   db: Db,
   files: readonly string[],
-  progress?: BanProgress,
+  progressOrOptions?: BanProgress | ImportOptions,
 ): Promise<DepartementReport[]> {
+  const o: ImportOptions =
+    typeof progressOrOptions === "function" ? { progress: progressOrOptions } : (progressOrOptions ?? {});
   if (files.length === 0) throw invalide("fichier_absent", "Aucun fichier BAN donné.");
-  const rows = await readBanFiles(files, progress);
-  if (rows.length === 0) throw invalide("ban_vide", "Aucune adresse dans les fichiers donnés.");
-  const communes = [...new Set(rows.map((r) => r.communeCode))];
-  const iris = await db.query<{ code: string; commune_code: string; geom_l93: AreaGeometry }>(
-    "SELECT code, commune_code, geom_l93 FROM iris WHERE commune_code = ANY($1::text[])",
-    [communes],
-  );
-  const locator = new IrisLocator(
-    iris.map((i) => ({ code: i.code, communeCode: i.commune_code, geometry: i.geom_l93 })),
-  );
-  const refs = buildReferences(rows, locator);
-  await replaceAddressReference(db, refs, files.map((f) => path.basename(f)).join(", "));
-  return refs.map((r) => r.report);
+  const total = files.reduce((s, f) => s + statSync(f).size, 0);
+  // Pass 1: check.
+  const problems: string[] = [];
+  const order: string[] = [];
+  let read = 0;
+  let lines = 0;
+  let previous = "";
+  for (const file of files) {
+    const name = path.basename(file);
+    let n = 0;
+    let bad = 0;
+    for await (const line of banLines(file, (b) => {
+      read += b;
+    })) {
+      n++;
+      if (n === 1) {
+        const p = checkBanHeader(line);
+        if (p) throw invalide("ban_entete", `${name}, ligne 1 : en-tête inattendu : ${p}`);
+        continue;
+      }
+      if (line.trim() === "") continue;
+      const r = parseBanLine(line);
+      if (!r.ok) {
+        bad++;
+        if (problems.length < MAX_PROBLEMS)
+          problems.push(`${name}, ligne ${n}${r.column ? `, colonne ${r.column}` : ""} : ${r.problem}.`);
+        continue;
+      }
+      lines++;
+      const dep = departementOfCommune(r.row.communeCode);
+      if (dep !== previous) {
+        if (order.includes(dep))
+          throw invalide(
+            "ban_non_groupe",
+            `${name}, ligne ${n} : les adresses du département ${dep} ne se suivent pas ; importez un fichier par département ou un fichier national trié par département.`,
+          );
+        order.push(dep);
+        previous = dep;
+      }
+      if ((n & 0x3fff) === 0) o.progress?.(read / 2, total, lines);
+    }
+    if (n === 0)
+      throw invalide("ban_vide", `${name} : fichier vide ; attendu un fichier BAN adresses-XX.csv.`);
+    if (bad > 0 && problems.length >= MAX_PROBLEMS)
+      problems.push(`${name} : ${bad} ligne(s) invalide(s) en tout.`);
+  }
+  if (problems.length > 0)
+    throw invalide("ban_invalide", `Import refusé, rien n'a été écrit : ${problems[0]}`, problems);
+  if (lines === 0) throw invalide("ban_vide", "Aucune adresse dans les fichiers donnés.");
+
+  // Pass 2: one département at a time.
+  const source = files.map((f) => path.basename(f)).join(", ");
+  const locate =
+    o.locator ??
+    (async (communes: readonly string[]) => {
+      const iris = await db.query<{ code: string; commune_code: string; geom_l93: AreaGeometry }>(
+        "SELECT code, commune_code, geom_l93 FROM iris WHERE commune_code = ANY($1::text[])",
+        [communes],
+      );
+      return new IrisLocator(
+        iris.map((i) => ({ code: i.code, communeCode: i.commune_code, geometry: i.geom_l93 })),
+      );
+    });
+  const reports: DepartementReport[] = [];
+  let rows: BanRow[] = [];
+  let current = "";
+  // The same commune, street and postcode strings repeat on thousands of lines: keep one copy.
+  let strings = new Map<string, string>();
+  const intern = (x: string) => {
+    const y = strings.get(x);
+    if (y !== undefined) return y;
+    strings.set(x, x);
+    return x;
+  };
+  const flush = async () => {
+    if (rows.length === 0) return;
+    const communes = [...new Set(rows.map((r) => r.communeCode))];
+    const locator = await locate(communes);
+    const noContour = new Set<string>();
+    const list = rows;
+    rows = [];
+    strings = new Map();
+    const refs = function* (): Generator<ReferenceAddress> {
+      for (let k = 0; k < list.length; k++) {
+        const r = list[k]!;
+        let iris: string | null = null;
+        if (locator.hasCommune(r.communeCode)) iris = locator.locateInCommune(r.communeCode, r.x, r.y);
+        else noContour.add(r.communeCode);
+        yield {
+          communeCode: r.communeCode,
+          communeNom: r.communeNom,
+          codePostal: r.codePostal,
+          ancienneCode: r.ancienneCode,
+          ancienneNom: r.ancienneNom,
+          libelleAcheminement: r.libelleAcheminement,
+          nomVoie: r.nomVoie,
+          numero: r.numero,
+          rep: r.rep,
+          iris,
+        };
+      }
+    };
+    const index = buildAddressIndex([current], refs());
+    list.length = 0;
+    await replaceAddressReference(db, [{ departement: current, index }], source);
+    const report = { departement: current, ...indexStats(index), communesSansContour: [...noContour].sort() };
+    reports.push(report);
+    o.onDepartement?.(report);
+  };
+  read = 0;
+  let done = 0;
+  for (const file of files) {
+    let first = true;
+    for await (const line of banLines(file, (b) => {
+      read += b;
+    })) {
+      if (first) {
+        first = false;
+        continue;
+      }
+      if (line.trim() === "") continue;
+      const r = parseBanLine(line);
+      if (!r.ok) continue; // checked in pass 1
+      const dep = departementOfCommune(r.row.communeCode);
+      if (dep !== current) {
+        await flush();
+        current = dep;
+      }
+      const b = r.row;
+      rows.push({
+        ...b,
+        communeCode: intern(b.communeCode),
+        communeNom: intern(b.communeNom),
+        codePostal: intern(b.codePostal),
+        ancienneCode: intern(b.ancienneCode),
+        ancienneNom: intern(b.ancienneNom),
+        libelleAcheminement: intern(b.libelleAcheminement),
+        nomVoie: intern(b.nomVoie),
+        rep: intern(b.rep),
+      });
+      if ((++done & 0x3fff) === 0) o.progress?.(total / 2 + read / 2, total, done);
+    }
+  }
+  await flush();
+  o.progress?.(total, total, done);
+  return reports.sort((a, b) => a.departement.localeCompare(b.departement));
 }

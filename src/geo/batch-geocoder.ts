@@ -4,26 +4,38 @@
  * same Geocoder on the same index.
  */
 import { Worker } from "node:worker_threads";
-import type { Geocoder, ResultType } from "./geocoder.js";
+import type { GeocodeResult, Geocoder, NoIrisReason, ResultType } from "./geocoder.js";
 
-export type BatchResult = readonly (readonly [ResultType, string | null])[];
+/** Per address: result type, IRIS, why there is no IRIS, score. */
+export type BatchResult = readonly (readonly [ResultType, string | null, NoIrisReason | null, number])[];
+
+/** One address: its parts in reading order and the commune code a column gives. */
+export interface AddressQuery {
+  parts: readonly string[];
+  codeCommune?: string | null;
+}
+
+export function compact(g: GeocodeResult): BatchResult[number] {
+  return [g.type, g.codeIris, g.raison ?? null, g.score];
+}
+
+export function geocodeQueries(geocoder: Geocoder, queries: readonly AddressQuery[]): BatchResult {
+  return queries.map((q) => compact(geocoder.geocode(q.parts, { codeCommune: q.codeCommune ?? null })));
+}
 
 export interface BatchGeocoder {
   /** Marks a batch geocoder (a Geocoder has a synchronous geocodeBatch of its own). */
   readonly parLots: true;
-  geocodeLot(parts: readonly (readonly string[])[]): Promise<{ results: BatchResult; ms: number }>;
+  geocodeLot(queries: readonly AddressQuery[]): Promise<{ results: BatchResult; ms: number }>;
   close(): Promise<void>;
 }
 
 export function inThread(geocoder: Geocoder): BatchGeocoder {
   return {
     parLots: true,
-    async geocodeLot(parts) {
+    async geocodeLot(queries) {
       const started = performance.now();
-      const results = parts.map((p) => {
-        const g = geocoder.geocode(p);
-        return [g.type, g.codeIris] as const;
-      });
+      const results = geocodeQueries(geocoder, queries);
       return { results, ms: performance.now() - started };
     },
     async close() {},
@@ -60,12 +72,12 @@ export function inWorker(blobs: readonly Uint8Array[]): BatchGeocoder {
   });
   return {
     parLots: true,
-    geocodeLot(parts) {
+    geocodeLot(queries) {
       if (failure) return Promise.reject(failure);
       const id = next++;
       return new Promise((resolve, reject) => {
         waiting.set(id, { resolve, reject });
-        worker.postMessage({ id, parts });
+        worker.postMessage({ id, queries });
       });
     },
     async close() {

@@ -6,16 +6,14 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { deserialiseIndex, mergeIndexes } from "./address-index.js";
+import { type AddressQuery, geocodeQueries } from "./batch-geocoder.js";
 import { Geocoder } from "./geocoder.js";
 
 const geocoder = new Geocoder(
   mergeIndexes((workerData.blobs as Uint8Array[]).map((b) => deserialiseIndex(b))),
 );
-parentPort!.on("message", (m: { id: number; parts: string[][] }) => {
+parentPort!.on("message", (m: { id: number; queries: AddressQuery[] }) => {
   const started = performance.now();
-  const out = m.parts.map((p) => {
-    const g = geocoder.geocode(p);
-    return [g.type, g.codeIris] as const;
-  });
+  const out = geocodeQueries(geocoder, m.queries);
   parentPort!.postMessage({ id: m.id, out, ms: performance.now() - started });
 });

@@ -31,14 +31,51 @@ export const RESULT_TYPE_FR: Readonly<Record<ResultType, string>> = {
   not_found: "non trouvé",
 };
 
+/** Why an address got no IRIS: told to the depositor, never with the address. */
+export type NoIrisReason =
+  | "adresse_vide"
+  | "commune_inconnue"
+  | "commune_ambigue"
+  | "voie_absente"
+  | "voie_inconnue"
+  | "voie_ambigue"
+  | "numero_absent"
+  | "numero_hors_voie"
+  | "numero_ambigu";
+
+export const NO_IRIS_REASON_FR: Readonly<Record<NoIrisReason, string>> = {
+  adresse_vide: "adresse vide",
+  commune_inconnue: "commune inconnue du référentiel d'adresses",
+  commune_ambigue: "commune ambiguë (plusieurs communes possibles, code postal ou commune manquant)",
+  voie_absente: "aucune voie dans l'adresse et commune découpée en IRIS",
+  voie_inconnue: "voie inconnue dans la commune",
+  voie_ambigue: "voie ambiguë (plusieurs voies possibles dans des IRIS différents)",
+  numero_absent: "numéro absent et voie traversant plusieurs IRIS",
+  numero_hors_voie: "numéro hors des numéros connus de la voie, qui traverse plusieurs IRIS",
+  numero_ambigu: "numéro entre deux adresses connues situées dans des IRIS différents",
+};
+
 export interface GeocodeResult {
   type: ResultType;
   score: number;
   codeIris: string | null;
   codeCommune: string | null;
+  /** Set when codeIris is null. */
+  raison?: NoIrisReason;
 }
 
-const NOT_FOUND: GeocodeResult = { type: "not_found", score: 0, codeIris: null, codeCommune: null };
+/** What the file says besides the address text: a commune code column. */
+export interface GeocodeHint {
+  codeCommune?: string | null;
+}
+
+const notFound = (raison: NoIrisReason): GeocodeResult => ({
+  type: "not_found",
+  score: 0,
+  codeIris: null,
+  codeCommune: null,
+  raison,
+});
 /** Below this street similarity a candidate street is not taken. */
 const STREET_MIN = 0.78;
 /** Candidates within this score of the best are ambiguous with it. */
@@ -65,10 +102,16 @@ export class Geocoder {
   /** Per commune: full folded name (stopwords kept) → streets; tells « Rue La Fontaine » from « Rue de la Fontaine ». */
   private readonly fullVoies: Map<string, number[]>[];
   private readonly postcodes = new Map<string, number[]>();
+  private readonly communeCodes = new Map<string, number>();
   private readonly communeNames = new Map<string, number[]>();
   /** Full folded names: « Le Houville » is not « Houville » when both exist. */
   private readonly communeFull = new Map<string, number[]>();
-  private readonly communeNameList: { key: string; communes: number[] }[] = [];
+  /**
+   * Commune names by initial: a fuzzy search compares names of the same
+   * initial only (a typo on the first letter stays unknown), which keeps it
+   * fast on a national reference of 35,000 communes.
+   */
+  private readonly communeByInitial = new Map<string, { key: string; communes: number[] }[]>();
   /** 1-deletion variants of every street token → the tokens. */
   private readonly deletes = new Map<string, string[]>();
   private readonly vocabulary = new Set<string>();
@@ -83,13 +126,15 @@ export class Geocoder {
     for (let c = 0; c < nc; c++) {
       const ce = index.communes[c]!;
       for (const pc of ce.postcodes) push(this.postcodes, pc, c);
+      this.communeCodes.set(ce.code, c);
       for (const name of [ce.nom, ...ce.aliases]) push(this.communeNames, communeKey(name), c);
     }
     for (let c = 0; c < nc; c++) {
       const ce = index.communes[c]!;
       for (const name of [ce.nom, ...ce.aliases]) push(this.communeFull, fold(name), c);
     }
-    for (const [key, communes] of this.communeNames) this.communeNameList.push({ key, communes });
+    for (const [key, communes] of this.communeNames)
+      push(this.communeByInitial, key[0] ?? "", { key, communes });
     for (let v = 0; v < index.voieNom.length; v++) {
       const c = index.voieCommune[v]!;
       const key = streetKey(index.voieNom[v]!);
@@ -111,27 +156,53 @@ export class Geocoder {
   }
 
   /** Geocodes one address given in one string or in several parts (columns). */
-  geocode(parts: readonly string[]): GeocodeResult {
+  geocode(parts: readonly string[], hint: GeocodeHint = {}): GeocodeResult {
+    if (parts.every((x) => x.trim() === "")) return notFound("adresse_vide");
     const p = parseAddress(parts);
-    const { cands, wider } = this.candidateCommunes(p);
+    const code = hint.codeCommune ?? null;
+    let cands: Candidate[];
+    let wider: Candidate[];
+    const byCode = code ? this.communeCodes.get(code) : undefined;
+    if (byCode !== undefined) {
+      // A commune code column is more reliable than anything typed: it decides.
+      cands = [{ commune: byCode, conf: 1 }];
+      wider = cands;
+    } else if (code && !this.index.departements.includes(departementOf(code))) {
+      // A commune outside the loaded reference: a namesake elsewhere would be wrong.
+      return notFound("commune_inconnue");
+    } else ({ cands, wider } = this.candidateCommunes(p));
     let voie = p.voie;
-    if (voie.length === 0) return this.municipality(cands);
+    if (p.voieEntiere && this.isExactStreet(p.voieEntiere, cands)) {
+      // « Rue du 8 Mai 1945 »: the trailing number belongs to the street's name.
+      voie = p.voieEntiere;
+      p.numero = null;
+      p.suffixe = null;
+    }
+    if (voie.length === 0) return this.municipality(cands, "voie_absente");
     let hits = this.matchStreet(voie, cands);
     // Name and postcode agreed on a commune without that street: one of them was wrong.
     if (hits.length === 0 && wider.length > cands.length) hits = this.matchStreet(voie, wider);
     if (hits.length === 0 && p.commune.length === 0 && voie.length > 1) {
       // « 12 rue de la Paix Rouen »: the commune name trails the street.
-      for (let k = Math.min(7, voie.length - 1); k >= 1 && hits.length === 0; k--) {
-        const named = this.communeNames.get(streetKeyTokens(voie.slice(-k)).join(" "));
-        if (!named) continue;
-        const inter = cands.length > 0 ? cands.filter((c) => named.includes(c.commune)) : [];
-        const next = inter.length > 0 ? inter : named.map((c) => ({ commune: c, conf: 1 }));
-        const h = this.matchStreet(voie.slice(0, -k), next);
-        if (h.length > 0) {
-          hits = h;
-          voie = voie.slice(0, -k);
+      // Exact names first, then names within a typo or two (« Quincmapoix »).
+      for (let pass = 0; pass < 2 && hits.length === 0; pass++)
+        for (let k = Math.min(7, voie.length - 1); k >= 1 && hits.length === 0; k--) {
+          const key = streetKeyTokens(voie.slice(-k)).join(" ");
+          const named =
+            pass === 0
+              ? this.communeNames.get(key)
+              : key.length >= 5
+                ? this.fuzzyCommune(key, [])
+                : undefined;
+          if (!named || named.length === 0) continue;
+          const inter = cands.length > 0 ? cands.filter((c) => named.includes(c.commune)) : [];
+          const next = inter.length > 0 ? inter : named.map((c) => ({ commune: c, conf: 1 }));
+          const h = this.matchStreet(voie.slice(0, -k), next);
+          if (h.length > 0) {
+            hits = h;
+            voie = voie.slice(0, -k);
+          }
         }
-      }
     }
     if (hits.length === 0) {
       // The street may be a lieu-dit or a former commune name given in another part.
@@ -140,8 +211,8 @@ export class Geocoder {
         if (hits.length > 0) break;
       }
     }
-    if (hits.length === 0) return this.municipality(cands);
-    return this.resolveNumber(hits, p);
+    if (hits.length === 0) return this.municipality(cands, "voie_inconnue");
+    return this.resolveNumber(hits, p, !voie.some((t) => STREET_TYPES.has(t)));
   }
 
   /** Geocodes many addresses; the caller drops each address as soon as its result is known. */
@@ -183,7 +254,7 @@ export class Geocoder {
     const max = key.length <= 6 ? 1 : 2;
     let best = max + 1;
     let found: number[] = [];
-    for (const { key: k, communes } of this.communeNameList) {
+    for (const { key: k, communes } of this.communeByInitial.get(key[0]!) ?? []) {
       if (Math.abs(k.length - key.length) > max) continue;
       const d = editDistance(key, k, max);
       if (d < best || (d === best && communes.some((c) => near.includes(c)))) {
@@ -194,15 +265,24 @@ export class Geocoder {
     return best <= max ? found : [];
   }
 
-  private municipality(cands: readonly Candidate[]): GeocodeResult {
-    if (cands.length !== 1) return NOT_FOUND;
+  private municipality(cands: readonly Candidate[], why: NoIrisReason): GeocodeResult {
+    if (cands.length === 0) return notFound("commune_inconnue");
+    if (cands.length > 1) return notFound("commune_ambigue");
     const ce = this.index.communes[cands[0]!.commune]!;
+    const codeIris = ce.irisStatus === "non_irisee" ? `${ce.code}0000` : null;
     return {
       type: "municipality",
       score: round(0.5 * cands[0]!.conf),
-      codeIris: ce.irisStatus === "non_irisee" ? `${ce.code}0000` : null,
+      codeIris,
       codeCommune: ce.code,
+      ...(codeIris ? {} : { raison: why }),
     };
+  }
+
+  private isExactStreet(tokens: readonly string[], cands: readonly Candidate[]): boolean {
+    const key = streetKeyTokens(tokens).join(" ");
+    if (cands.length === 0) return this.allKeys.has(key);
+    return cands.some((c) => this.keyVoies[c.commune]!.has(key));
   }
 
   /** Streets of the candidate communes (or of the whole reference) that match, best first. */
@@ -261,25 +341,54 @@ export class Geocoder {
     return out.size > 0 ? [...out] : [t];
   }
 
-  private resolveNumber(hits: readonly StreetHit[], p: ParsedAddress): GeocodeResult {
+  private resolveNumber(hits: readonly StreetHit[], p: ParsedAddress, typeOmitted = false): GeocodeResult {
     const best = hits[0]!.score;
-    const tied = hits.filter((h) => h.score >= best - TIE);
-    const results = tied.map((h) => this.numberOn(h.voie, p));
+    let tied = hits.filter((h) => h.score >= best - TIE);
+    let results = tied.map((h) => this.numberOn(h.voie, p));
+    if (typeOmitted && tied.length > 1 && p.numero !== null) {
+      // « 85 Pierre Corneille » with a Rue and a Place Pierre Corneille: a person takes
+      // the one street where that number exists, when only one has it.
+      const listed = results.flatMap((r, k) => (r.type === "housenumber" && r.factor >= 0.9 ? [k] : []));
+      // …and only when that number lies outside the other streets' numbering: an unlisted
+      // house inside another street's range could be the right one.
+      const n = p.numero;
+      const outside = (v: number) => {
+        const lo = this.index.numStart[v]!;
+        const hi = this.index.numStart[v + 1]!;
+        return hi === lo || n < this.index.numero[lo]! - 2 || n > this.index.numero[hi - 1]! + 2;
+      };
+      if (listed.length === 1 && tied.every((h, k) => k === listed[0] || outside(h.voie))) {
+        const k = listed[0]!;
+        tied = [tied[k]!];
+        results = [{ ...results[k]!, factor: results[k]!.factor * 0.85 }];
+      }
+    }
     const first = results[0]!;
     const ix = this.index;
     const commune = ix.communes[ix.voieCommune[tied[0]!.voie]!]!.code;
     const sameCommune = tied.every((h) => ix.communes[ix.voieCommune[h.voie]!]!.code === commune);
     const irisAgree = results.every((r) => r.iris === first.iris);
     const score = round(Math.min(1, best) * first.factor);
+    const codeIris = irisAgree ? first.iris : null;
+    const raison: NoIrisReason | undefined =
+      codeIris !== null
+        ? undefined
+        : !irisAgree || new Set(tied.map((h) => h.voie)).size > 1
+          ? "voie_ambigue"
+          : (first.why ?? "numero_ambigu");
     return {
       type: first.type,
       score: tied.length > 1 ? round(score * 0.8) : score,
-      codeIris: irisAgree ? first.iris : null,
+      codeIris,
       codeCommune: sameCommune ? commune : null,
+      ...(raison ? { raison } : {}),
     };
   }
 
-  private numberOn(v: number, p: ParsedAddress): { type: ResultType; iris: string | null; factor: number } {
+  private numberOn(
+    v: number,
+    p: ParsedAddress,
+  ): { type: ResultType; iris: string | null; factor: number; why?: NoIrisReason } {
     const ix = this.index;
     const lo = ix.numStart[v]!;
     const hi = ix.numStart[v + 1]!;
@@ -289,7 +398,8 @@ export class Geocoder {
       const a = ix.voieIrisStart[v]!;
       return ix.voieIrisStart[v + 1]! - a === 1 ? ix.iris[ix.voieIris[a]!]! : null;
     };
-    if (p.numero === null || hi === lo) return { type: "street", iris: streetIris(), factor: 0.8 };
+    if (p.numero === null || hi === lo)
+      return { type: "street", iris: streetIris(), factor: 0.8, why: "numero_absent" };
     const n = p.numero;
     // First position with numero >= n.
     let a = lo;
@@ -316,7 +426,7 @@ export class Geocoder {
       const set = new Set<string | null>();
       for (let k = a; k < end; k++) set.add(irisAt(k));
       if (set.size === 1) return { type: "housenumber", iris: irisAt(a), factor: 0.9 };
-      return { type: "housenumber", iris: null, factor: 0.8 };
+      return { type: "housenumber", iris: null, factor: 0.8, why: "numero_ambigu" };
     }
     // Interpolation between the nearest numbers of the same parity.
     let below = -1;
@@ -336,7 +446,13 @@ export class Geocoder {
       const ib = irisAt(below);
       if (ib !== null && ib === irisAt(above)) return { type: "interpolated", iris: ib, factor: 0.9 };
     }
-    return { type: "interpolated", iris: si, factor: below >= 0 && above >= 0 ? 0.85 : 0.7 };
+    const inside = below >= 0 && above >= 0;
+    return {
+      type: "interpolated",
+      iris: si,
+      factor: inside ? 0.85 : 0.7,
+      why: inside ? "numero_ambigu" : "numero_hors_voie",
+    };
   }
 }
 
@@ -388,6 +504,11 @@ export function similarity(input: readonly string[], ref: readonly string[]): nu
   let wi = 0;
   for (const w of wIn) wi += w;
   return (2 * matched) / (wi + wr);
+}
+
+/** « 13001 » → « 13 », « 97105 » → « 971 », « 2A004 » → « 2A ». */
+function departementOf(code: string): string {
+  return code.startsWith("97") || code.startsWith("98") ? code.slice(0, 3) : code.slice(0, 2);
 }
 
 function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {

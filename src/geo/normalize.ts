@@ -310,6 +310,11 @@ export interface ParsedAddress {
   commune: string[];
   /** The address parts other than the street, kept to try a lieu-dit or an old commune. */
   autres: string[][];
+  /**
+   * When the number was read after the street (« rue du Puits 89 »), the
+   * street with it: « rue du 8 Mai 1945 » is a street, not number 1945.
+   */
+  voieEntiere?: string[];
 }
 
 const NUM_RE = /^(\d{1,4})(bis|ter|quater|qua|b|t|q|a|c|d)?$/;
@@ -475,12 +480,66 @@ function splitStreet(
       voie = clean[best]!;
     }
   }
+  const isType = (t: string | undefined) => t !== undefined && STREET_TYPES.has(ABBREVIATIONS[t] ?? t);
+  const extra: string[][] = [];
+  // « Rue Corneille, 36 Quincampoix »: the number (and the commune) after a street named by its type.
+  if (numero !== null && streetSeg > 0 && numSeg < 0 && !voie.some(isType)) {
+    const k = clean.findIndex((seg, i) => i < streetSeg && isType(seg[0]) && !seg.some((t) => /^\d/.test(t)));
+    if (k >= 0) {
+      const rest = voie;
+      voie = clean[k]!;
+      numSeg = streetSeg;
+      streetSeg = k;
+      if (rest.length > 0) {
+        if (commune.length === 0 && cpSeg < 0) commune = rest;
+        else extra.push(rest);
+      }
+    }
+  }
+  let voieEntiere: string[] | undefined;
+  if (numero === null && streetSeg >= 0) {
+    // « Quai Victor Hugo, 12 » / « Quai Victor Hugo, 12 bis » : a number segment after the street.
+    const k = streetSeg + 1;
+    const seg = clean[k];
+    const m = seg ? NUM_RE.exec(seg[0]!) : null;
+    if (seg && m && !ORDINAL.test(seg[0]!)) {
+      numero = Number(m[1]);
+      suffixe = m[2] ? (SUFFIXES[m[2]] ?? m[2]) : null;
+      let from = 1;
+      if (!suffixe && seg.length > 1 && SUFFIXES[seg[1]!] !== undefined && seg[1]!.length > 1) {
+        suffixe = SUFFIXES[seg[1]!]!;
+        from = 2;
+      }
+      numSeg = k;
+      const rest = seg.slice(from);
+      if (rest.length > 0) {
+        if (commune.length === 0 && cpSeg < 0) commune = rest;
+        else extra.push(rest);
+      }
+    } else if (voie.length >= 2) {
+      // « rue du Puits 89 », « impasse de Verdun 16 ter »: the number ends the street.
+      let e = voie.length;
+      let suf: string | null = null;
+      const last = voie[e - 1]!;
+      if (e >= 3 && SUFFIXES[last] !== undefined && last.length > 1 && /^\d+$/.test(voie[e - 2]!)) {
+        suf = SUFFIXES[last]!;
+        e--;
+      }
+      const n = NUM_RE.exec(voie[e - 1]!);
+      if (n && /[a-z]/.test(voie[e - 2] ?? "")) {
+        numero = Number(n[1]);
+        suffixe = suf ?? (n[2] ? (SUFFIXES[n[2]] ?? n[2]) : null);
+        voieEntiere = voie;
+        voie = voie.slice(0, e - 1);
+      }
+    }
+  }
   // A suffix alone in the street segment head (« 3 » | « bis » | « rue … » joined).
   if (numero !== null && suffixe === null && voie.length > 1 && SUFFIXES[voie[0]!] && voie[0]!.length > 1) {
     suffixe = SUFFIXES[voie[0]!]!;
     voie = voie.slice(1);
   }
-  const autres = clean.filter((_, i) => i !== streetSeg && i !== numSeg);
+  const autres = [...clean.filter((_, i) => i !== streetSeg && i !== numSeg), ...extra];
   if (commune.length === 0 && cpSeg < 0 && autres.length > 0) {
     // No postcode: a trailing segment is the commune.
     commune = autres[autres.length - 1]!;
@@ -493,6 +552,7 @@ function splitStreet(
     codePostal,
     commune: expandTokens(commune.join(" ")),
     autres: autres.map((a) => expandTokens(a.join(" "))),
+    ...(voieEntiere ? { voieEntiere: expandTokens(voieEntiere.join(" ")) } : {}),
   };
 }
 

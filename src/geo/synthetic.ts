@@ -417,11 +417,18 @@ export interface DepartementOptions {
   seed?: number;
   /** Addresses in the BAN (hidden houses come on top). Default 520,000. */
   addresses?: number;
+  /**
+   * The two-digit code of the synthetic département (default 96), so that a
+   * national-scale reference of 101 synthetic départements can be made.
+   */
+  departement?: string;
 }
 
 /** A synthetic département: ≈ `addresses` BAN addresses in ~330 communes. */
 export function generateDepartement(opts: DepartementOptions = {}): SyntheticDepartement {
   const rand = prng(opts.seed ?? 96);
+  const D = opts.departement ?? SYNTHETIC_DEPARTEMENT;
+  if (!/^\d{2}$/.test(D)) throw new Error("département synthétique : deux chiffres attendus");
   const target = opts.addresses ?? 520_000;
   const G = 18;
   const S = 4000;
@@ -463,18 +470,18 @@ export function generateDepartement(opts: DepartementOptions = {}): SyntheticDep
     const corners: [Pt, Pt, Pt, Pt] = [vx[i]![j]!, vx[i + 1]![j]!, vx[i + 1]![j + 1]!, vx[i]![j + 1]!];
     const n = Math.max(30, Math.round((weights[k]! / wsum) * target));
     const isArr = idx >= 2 && idx < 5;
-    const code = isArr ? `9638${++arr}` : `96${String(idx + 1).padStart(3, "0")}`;
+    const code = isArr ? `${D}38${++arr}` : `${D}${String(idx + 1).padStart(3, "0")}`;
     const nom = isArr
       ? `${arrondissementCity} ${arr === 1 ? "1er" : `${arr}e`} Arrondissement`
       : communeName(rand, used);
     // Postcodes: cities have several, villages share one per group of ~6.
     let postcodes: string[];
-    if (isArr) postcodes = [`960${String(arr).padStart(2, "0")}`];
-    else if (n > 20_000) postcodes = [0, 1, 2].map(() => `96${String(cpCounter++).padStart(3, "0")}`);
-    else if (n > 4000) postcodes = [`96${String(cpCounter++).padStart(3, "0")}`];
+    if (isArr) postcodes = [`${D}0${String(arr).padStart(2, "0")}`];
+    else if (n > 20_000) postcodes = [0, 1, 2].map(() => `${D}${String(cpCounter++).padStart(3, "0")}`);
+    else if (n > 4000) postcodes = [`${D}${String(cpCounter++).padStart(3, "0")}`];
     else {
       if (villageCp === 0 || rand() < 1 / 6) villageCp = cpCounter++;
-      postcodes = [`96${String(villageCp).padStart(3, "0")}`];
+      postcodes = [`${D}${String(villageCp).padStart(3, "0")}`];
     }
     // IRIS: towns and cities are irisées (~1 IRIS per 1,000 addresses).
     const nIris = n > 4000 ? Math.max(3, Math.round(n / 1000)) : 1;
@@ -514,7 +521,7 @@ export function generateDepartement(opts: DepartementOptions = {}): SyntheticDep
       nouvelles++;
       anciennes.push(
         { code, nom: communeName(rand, used) },
-        { code: `96${String(600 + nouvelles)}`, nom: communeName(rand, used) },
+        { code: `${D}${String(600 + nouvelles)}`, nom: communeName(rand, used) },
       );
     }
     communes.push({ code, nom, postcodes, irisCodes, anciennes });
@@ -583,7 +590,7 @@ export function generateDepartement(opts: DepartementOptions = {}): SyntheticDep
       }
     }
   }
-  return { departement: SYNTHETIC_DEPARTEMENT, communes, iris, addresses };
+  return { departement: D, communes, iris, addresses };
 }
 
 /** The département's BAN file text (only the addresses the BAN lists). */
@@ -649,6 +656,11 @@ export const NOISE_KINDS = [
   "mot_manquant",
   "ponctuation",
   "numero_hors_ban",
+  "numero_apres_voie",
+  "type_voie_omis",
+  "commune_mal_orthographiee_sans_cp",
+  "deux_fautes",
+  "etablissement",
 ] as const;
 export type NoiseKind = (typeof NOISE_KINDS)[number];
 
@@ -701,6 +713,18 @@ const COMPLEMENTS = [
   "Chez M. Durand",
   "Logement 27",
   "Appt 3 Bat A",
+];
+
+/** Institutions partners write before the address (an older person's home, a hostel). */
+const INSTITUTIONS = [
+  "EHPAD Les Tilleuls",
+  "Ehpad du Parc",
+  "Résidence autonomie Les Lilas",
+  "Residence Autonomie Bellevue",
+  "Foyer logement Les Acacias",
+  "Foyer de vie La Source",
+  "EHPA Les Glycines",
+  "MARPA Le Clos",
 ];
 
 function stripAccents(s: string): string {
@@ -788,6 +812,20 @@ export function generateNoisyLines(dep: SyntheticDepartement, opts: NoisyOptions
       if (t) {
         voie = t;
         kinds.push("faute_de_frappe");
+        // Now and then a second one, in another word or the same.
+        const t2 = rand() < 0.3 ? typoInText(rand, voie) : null;
+        if (t2) {
+          voie = t2;
+          kinds.push("deux_fautes");
+        }
+      }
+    }
+    // « 49 République »: the street type left out (never for a street that is only its type and one word).
+    if (rand() < 0.03 && voie.split(" ").length >= 3) {
+      const short = voie.replace(/^\S+ (?:(?:de la|de l'|du|des|de|d') ?)?/, "");
+      if (short !== voie && short.length > 3) {
+        voie = short;
+        kinds.push("type_voie_omis");
       }
     }
     if (rand() < 0.05) {
@@ -820,7 +858,18 @@ export function generateNoisyLines(dep: SyntheticDepartement, opts: NoisyOptions
         ville = t;
         kinds.push("commune_mal_orthographiee");
       }
+    } else if (rc < 0.26) {
+      const t = typoInText(rand, ville.replace(/-/g, " "));
+      if (t) {
+        ville = t;
+        cp = "";
+        kinds.push("commune_mal_orthographiee_sans_cp");
+      }
     }
+    const institution = rand() < 0.03 ? INSTITUTIONS[Math.floor(rand() * INSTITUTIONS.length)]! : "";
+    if (institution) kinds.push("etablissement");
+    const after = rand() < 0.04;
+    if (after) kinds.push("numero_apres_voie");
     if (rand() < 0.15) {
       complement = COMPLEMENTS[Math.floor(rand() * COMPLEMENTS.length)]!;
       kinds.push("complement");
@@ -847,15 +896,18 @@ export function generateNoisyLines(dep: SyntheticDepartement, opts: NoisyOptions
     let parts: [string, string, string, string, string];
     if (rand() < 0.5) {
       kinds.push("une_colonne");
-      const head = `${num}${num.endsWith(" ") ? "" : " "}${voie}`;
+      // « Quai Victor Hugo, 12 »: the number after the street.
+      const head = after ? `${voie}, ${num}` : `${num}${num.endsWith(" ") ? "" : " "}${voie}`;
       const line =
         complement && rand() < 0.5
           ? `${complement} ${head} ${cp} ${ville}`
           : `${head}${complement ? `, ${complement}` : ""} ${cp} ${ville}`;
-      parts = ["", fix(line.replace(/\s+/g, " ").trim()), "", "", ""];
+      const full = institution ? `${institution}${rand() < 0.5 ? "," : ""} ${line}` : line;
+      parts = ["", fix(full.replace(/\s+/g, " ").trim()), "", "", ""];
     } else {
       kinds.push("colonnes_separees");
-      parts = [fix(num), fix(voie), fix(complement), cp, fix(ville)];
+      const street = institution ? `${institution} ${num} ${voie}` : after ? `${voie} ${num}` : voie;
+      parts = [institution || after ? "" : fix(num), fix(street), fix(complement), cp, fix(ville)];
     }
     if (kinds.length === 1) kinds.unshift("aucun");
     out.push({ id: `P${String(l + 1).padStart(7, "0")}`, parts, iris: a.iris, kinds });

@@ -9,8 +9,18 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import type { Convention, Dataset, DatasetField } from "../core/convention/model.js";
+import {
+  ADDRESS_PART_FR,
+  ADDRESS_PARTS,
+  type AddressColumn,
+  addressColumns,
+  addressKey,
+  addressRoleOf,
+  composeAddress,
+  isAddressField,
+} from "../core/deposit/address.js";
 import { type FieldValue, readField } from "../core/deposit/fields.js";
-import { type Mapping, mappingProblems, proposeMapping } from "../core/deposit/mapping.js";
+import { accountForFields, type Mapping, mappingProblems, proposeMapping } from "../core/deposit/mapping.js";
 import { pseudonym } from "../core/deposit/pseudonym.js";
 import { ProblemReport, parseRow, requiredFields } from "../core/deposit/validate.js";
 import { conflit, invalide } from "../core/errors.js";
@@ -21,8 +31,11 @@ import {
   readTerritory,
   territoryKey,
 } from "../core/release/aggregated.js";
-import { type BatchGeocoder, inThread } from "../geo/batch-geocoder.js";
-import type { Geocoder, ResultType } from "../geo/geocoder.js";
+import { departementOfCommune } from "../core/territory/codes.js";
+import { type AddressQuery, type BatchGeocoder, inThread, inWorker } from "../geo/batch-geocoder.js";
+import { Geocoder, type NoIrisReason, type ResultType } from "../geo/geocoder.js";
+import { loadAddressIndex, loadAddressIndexBlobs } from "../store/addresses.js";
+import { appendAuditTx } from "../store/audit.js";
 import { getJeu, insertMicrodonnees, type MicroRow } from "../store/datasets.js";
 import type { Db, Queryable } from "../store/db.js";
 import { territoryResolver } from "../store/territory-names.js";
@@ -31,9 +44,7 @@ import { openTabular } from "./tabular-stream.js";
 
 /** Fields that carry the address: used to geocode, never stored. */
 export function addressFields(d: Dataset): DatasetField[] {
-  return d.champs.filter(
-    (f) => f.type === "adresse" || /^(code_postal|cp|commune|ville|complement)$/.test(f.nom),
-  );
+  return d.champs.filter(isAddressField);
 }
 
 export interface DepositOptions {
@@ -45,11 +56,24 @@ export interface DepositOptions {
   annee: number;
   /** Pseudonymisation secret of the convention. */
   secret: Uint8Array;
-  /** Geocoder over the address reference (protocol 2), in this thread or a worker; null when none is loaded. */
-  geocoder: Geocoder | BatchGeocoder | null;
+  /**
+   * Geocoder over the address reference (protocol 2), in this thread or a
+   * worker; or a loader given the départements the file's rows need (found
+   * from their commune codes and postcodes; null: all), so that a national
+   * reference is not loaded whole for one département's file. Null when no
+   * reference is loaded.
+   */
+  geocoder: Geocoder | BatchGeocoder | GeocoderLoader | null;
   mapping?: Mapping;
-  /** The mapping the user confirmed: field → column name. */
+  /** The mapping the user confirmed: field (or `adresse.<part>`) → column name. */
   mappingByName?: Record<string, string>;
+  /**
+   * When set, `mappingByName` only changes the remembered (or proposed) mapping
+   * for the keys it names (`""` unmaps one): the command line's `--colonnes`.
+   */
+  mappingMerge?: boolean;
+  /** Annex fields the user declared absent from this file (recorded with the deposit). */
+  absents?: readonly string[];
   actorId: string | null;
   now?: Date;
   onProgress?: (rows: number, bytesRead: number, size: number) => void;
@@ -57,6 +81,72 @@ export interface DepositOptions {
   onWrite?: () => void;
   /** What a later deposit of the same vintage is: a complement or a correction (required then). */
   mode?: DepositMode;
+}
+
+export interface GeocoderLoader {
+  pourDepartements(departements: string[] | null): Promise<Geocoder | BatchGeocoder | null>;
+}
+
+/**
+ * The départements a file's addresses point to: the commune code column, or
+ * the postcodes (« 20xxx » is Corse-du-Sud or Haute-Corse, « 97x » overseas).
+ * Null when no row gives any (the whole reference is then needed).
+ */
+export async function departementsOfFile(
+  file: string,
+  address: readonly AddressColumn[],
+): Promise<string[] | null> {
+  const t = await openTabular(file);
+  const found = new Set<string>();
+  // Row by row: the addresses are never all held at once.
+  for await (const r of t.rows) addDepartements(found, composeAddress(address, r.values));
+  return found.size > 0 ? [...found].sort() : null;
+}
+
+function departementsOfQueries(queries: readonly AddressQuery[]): string[] | null {
+  const found = new Set<string>();
+  for (const q of queries) addDepartements(found, q);
+  return found.size > 0 ? [...found].sort() : null;
+}
+
+function addDepartements(found: Set<string>, q: AddressQuery): void {
+  if (q.codeCommune) {
+    found.add(departementOfCommune(q.codeCommune));
+    return;
+  }
+  for (const p of q.parts)
+    for (const m of p.matchAll(/(?<![\d])(\d{5})(?![\d])/g)) {
+      const cp = m[1]!;
+      if (cp.startsWith("20")) found.add("2A").add("2B");
+      else if (cp.startsWith("97") || cp.startsWith("98")) found.add(cp.slice(0, 3));
+      else found.add(cp.slice(0, 2));
+    }
+}
+
+/** The same, in this thread: for a preview's first 1,000 rows. */
+export function referenceInThread(db: Queryable): GeocoderLoader {
+  return {
+    async pourDepartements(departements) {
+      const index =
+        (departements ? await loadAddressIndex(db, departements) : null) ?? (await loadAddressIndex(db));
+      return index ? new Geocoder(index) : null;
+    },
+  };
+}
+
+/**
+ * The geocoder of a deposit, in a worker thread, over the départements of
+ * the reference that the file needs (all when it names none, or none of
+ * those it names is loaded).
+ */
+export function referenceLoader(db: Queryable): GeocoderLoader {
+  return {
+    async pourDepartements(departements) {
+      let blobs = departements ? await loadAddressIndexBlobs(db, departements) : [];
+      if (blobs.length === 0) blobs = await loadAddressIndexBlobs(db);
+      return blobs.length > 0 ? inWorker(blobs) : null;
+    },
+  };
 }
 
 export interface DepositResult {
@@ -68,9 +158,28 @@ export interface DepositResult {
   mode: DepositMode;
   sansIris: number;
   geocodage: Partial<Record<ResultType, number>>;
+  /** Rows without IRIS by reason (the rows themselves: GET the deposit's report). */
+  sansIrisParRaison: Partial<Record<NoIrisReason, number>>;
   mapping: Mapping;
+  /** Annex fields declared absent from this deposit. */
+  absents: string[];
   /** Seconds spent reading and checking rows, computing pseudonyms and geocoding. */
   timings: { lecture: number; pseudonymisation: number; geocodage: number; ecriture: number };
+}
+
+async function writeNoIris(
+  tx: Queryable,
+  depotId: string,
+  rows: readonly { ligne: number; type: ResultType; raison: NoIrisReason }[],
+): Promise<void> {
+  for (let i = 0; i < rows.length; i += 5000) {
+    const part = rows.slice(i, i + 5000);
+    await tx.query(
+      `INSERT INTO depot_sans_iris (depot_id, ligne, type, raison)
+       SELECT $1, l, t, r FROM unnest($2::int[], $3::text[], $4::text[]) AS u(l, t, r)`,
+      [depotId, part.map((x) => x.ligne), part.map((x) => x.type), part.map((x) => x.raison)],
+    );
+  }
 }
 
 async function fileSha256(file: string): Promise<string> {
@@ -90,6 +199,19 @@ function byName(fileName: string, header: readonly string[], names: Record<strin
     out[field] = i;
   }
   return out;
+}
+
+/** Fields declared absent the last time this annex was deposited. */
+export async function rememberedAbsents(
+  q: Queryable,
+  conventionId: string,
+  annexe: string,
+): Promise<string[] | undefined> {
+  const rows = await q.query<{ absents: string[] }>(
+    "SELECT absents FROM correspondance_colonnes WHERE convention_id = $1 AND annexe = $2",
+    [conventionId, annexe],
+  );
+  return rows[0]?.absents;
 }
 
 export async function rememberedMapping(
@@ -113,6 +235,25 @@ export async function rememberedMapping(
 }
 
 export async function depositIndividualFile(o: DepositOptions): Promise<DepositResult> {
+  const g = o.geocoder;
+  if (g === null || !("pourDepartements" in g)) return deposit(o, g, null);
+  let loaded: Geocoder | BatchGeocoder | null = null;
+  try {
+    return await deposit(o, null, async (deps) => {
+      loaded = await g.pourDepartements(deps);
+      return loaded;
+    });
+  } finally {
+    const l = loaded as Geocoder | BatchGeocoder | null;
+    if (l && "close" in l) await l.close();
+  }
+}
+
+async function deposit(
+  o: DepositOptions,
+  ready: Geocoder | BatchGeocoder | null,
+  load: ((departements: string[] | null) => Promise<Geocoder | BatchGeocoder | null>) | null,
+): Promise<DepositResult> {
   const jeu = await getJeu(o.db, o.jeuId);
   if (jeu.conventionId !== o.convention.id)
     throw invalide("jeu_autre_convention", "Ce jeu de données relève d'une autre convention.");
@@ -135,30 +276,43 @@ export async function depositIndividualFile(o: DepositOptions): Promise<DepositR
 
   const t = await openTabular(o.file);
   const protocole = dataset.protocole ?? 2;
-  const address = addressFields(dataset);
-  const addressNames = new Set(address.map((f) => f.nom));
-  // Columns that must be found: the identifier and the address (protocol 2), or the IRIS (protocol 1).
-  const mustMap = new Set(
-    dataset.champs
-      .filter((f) =>
-        protocole === 2 ? f.type === "identifiant" || f.type === "adresse" : f.type === "code_iris",
-      )
-      .map((f) => f.nom),
-  );
-  const mapping =
-    o.mapping ??
-    (o.mappingByName ? byName(t.fileName, t.header, o.mappingByName) : undefined) ??
+  const addressNames = new Set(addressFields(dataset).map((f) => f.nom));
+  const merge = o.mappingMerge === true && o.mapping === undefined;
+  const given = merge
+    ? undefined
+    : (o.mapping ?? (o.mappingByName ? byName(t.fileName, t.header, o.mappingByName) : undefined));
+  let mapping =
+    given ??
     (await rememberedMapping(o.db, o.convention.id, dataset.id, t.header)) ??
     proposeMapping(dataset.champs, t.header);
-  const problems = mappingProblems(
-    dataset.champs,
-    t.header,
-    mapping,
-    new Set(dataset.champs.map((f) => f.nom).filter((n) => !mustMap.has(n))),
-  );
-  if (problems.length > 0)
+  if (merge && o.mappingByName) {
+    const changes = byName(t.fileName, t.header, o.mappingByName);
+    mapping = { ...mapping };
+    for (const [k, name] of Object.entries(o.mappingByName)) {
+      const i = changes[k];
+      // A column given to a key is taken from any other key.
+      for (const [other, j] of Object.entries(mapping)) if (j === i && other !== k) delete mapping[other];
+      if (i === undefined || name === "") delete mapping[k];
+      else mapping[k] = i;
+    }
+  }
+  // Absent fields are declared with the mapping they go with: a new mapping restates them.
+  const absents = [
+    ...new Set(
+      o.absents ?? (given ? [] : ((await rememberedAbsents(o.db, o.convention.id, dataset.id)) ?? [])),
+    ),
+  ].filter((f) => mapping[f] === undefined);
+  const problems = accountForFields(dataset, t.header, mapping, new Set(absents));
+  if (problems.length > 0) {
+    await t.rows.return(undefined);
     throw invalide("correspondance_colonnes", `${t.fileName} : ${problems[0]}`, problems);
-  if (protocole === 2 && !o.geocoder && address.length > 0)
+  }
+  const address = protocole === 2 ? addressColumns(dataset.champs, mapping) : [];
+  const geocoder =
+    load && protocole === 2 && address.length > 0
+      ? await load(await departementsOfFile(o.file, address))
+      : ready;
+  if (protocole === 2 && !geocoder && address.length > 0)
     throw invalide(
       "referentiel_adresses_absent",
       "Aucun référentiel d'adresses n'est chargé : importez la BAN du département (socle geo import-ban) avant ce dépôt.",
@@ -166,18 +320,20 @@ export async function depositIndividualFile(o: DepositOptions): Promise<DepositR
 
   const required = requiredFields(dataset.champs, protocole);
   const batcher: BatchGeocoder | null =
-    protocole === 2 && o.geocoder && address.length > 0
-      ? "parLots" in o.geocoder
-        ? (o.geocoder as BatchGeocoder)
-        : inThread(o.geocoder as Geocoder)
+    protocole === 2 && geocoder && address.length > 0
+      ? "parLots" in geocoder
+        ? geocoder
+        : inThread(geocoder)
       : null;
-  const overlapped = o.geocoder !== null && "parLots" in o.geocoder;
+  const overlapped = geocoder !== null && "parLots" in geocoder;
   const report = new ProblemReport();
   const seen = new Set<string>();
   let doublons = 0;
   let sansIris = 0;
   let lignes = 0;
   const geocodage: Partial<Record<ResultType, number>> = {};
+  const parRaison: Partial<Record<NoIrisReason, number>> = {};
+  let noIris: { ligne: number; type: ResultType; raison: NoIrisReason }[] = [];
   const idField = dataset.champs.find((f) => f.type === "identifiant");
   const irisField = dataset.champs.find((f) => f.type === "code_iris");
   let n = 0;
@@ -202,21 +358,29 @@ export async function depositIndividualFile(o: DepositOptions): Promise<DepositR
       if (buffer.length === 0 || report.total > 0) return;
       const tw = performance.now();
       await insertMicrodonnees(tx, o.jeuId, depotId, buffer);
+      await writeNoIris(tx, depotId, noIris);
       tWrite += performance.now() - tw;
       buffer = [];
+      noIris = [];
     };
     // Geocoding runs by batches, on the other core when a worker is given:
     // batch N is geocoded while batch N+1 is read and batch N−1 written.
-    type Batch = { rows: MicroRow[]; parts: string[][] };
+    type Batch = { rows: MicroRow[]; parts: AddressQuery[] };
     let current: Batch = { rows: [], parts: [] };
     let pending: (Batch & { promise: ReturnType<BatchGeocoder["geocodeLot"]> }) | null = null;
     const complete = async (b: NonNullable<typeof pending>) => {
       const { results, ms } = await b.promise;
       tGeo += ms;
-      results.forEach(([type, iris], k) => {
+      results.forEach(([type, iris, raison], k) => {
         geocodage[type] = (geocodage[type] ?? 0) + 1;
-        (b.rows[k] as MicroRow).codeIris = iris;
-        if (!iris) sansIris++;
+        const row = b.rows[k] as MicroRow;
+        row.codeIris = iris;
+        if (!iris) {
+          sansIris++;
+          const why = raison ?? "voie_inconnue";
+          parRaison[why] = (parRaison[why] ?? 0) + 1;
+          noIris.push({ ligne: row.ligne, type, raison: why });
+        }
       });
       buffer.push(...b.rows);
       if (buffer.length >= 10_000) await flush();
@@ -249,7 +413,12 @@ export async function depositIndividualFile(o: DepositOptions): Promise<DepositR
       const codeIris: string | null = irisField ? ((row[irisField.nom] as string | null) ?? null) : null;
       const valeurs: Record<string, FieldValue> = {};
       for (const f of dataset.champs)
-        if (f.type !== "identifiant" && !addressNames.has(f.nom) && f.type !== "code_iris")
+        if (
+          f.type !== "identifiant" &&
+          !addressNames.has(f.nom) &&
+          f.type !== "code_iris" &&
+          !absents.includes(f.nom)
+        )
           valeurs[f.nom] = row[f.nom] ?? null;
       const micro: MicroRow = {
         ligne: r.line,
@@ -261,10 +430,14 @@ export async function depositIndividualFile(o: DepositOptions): Promise<DepositR
       lignes++;
       if (batcher) {
         current.rows.push(micro);
-        current.parts.push(address.map((f) => String(row[f.nom] ?? "")).filter((x) => x !== ""));
+        current.parts.push(composeAddress(address, r.values));
         if (current.rows.length >= 5000) await dispatch();
       } else {
-        if (!codeIris) sansIris++;
+        if (!codeIris) {
+          sansIris++;
+          parRaison.adresse_vide = (parRaison.adresse_vide ?? 0) + 1;
+          noIris.push({ ligne: r.line, type: "not_found", raison: "adresse_vide" });
+        }
         buffer.push(micro);
         if (buffer.length >= 10_000) await flush();
       }
@@ -288,6 +461,8 @@ export async function depositIndividualFile(o: DepositOptions): Promise<DepositR
       doublonsAnterieurs: vintage.doublonsAnterieurs,
       sansIris,
       geocodage,
+      sansIrisParRaison: parRaison,
+      champsAbsents: absents,
       format: t.format,
       encodage: t.encoding ?? null,
     };
@@ -296,14 +471,28 @@ export async function depositIndividualFile(o: DepositOptions): Promise<DepositR
       lignes,
       JSON.stringify(bilan),
     ]);
+    await appendAuditTx(tx, {
+      actorId: o.actorId,
+      action: "depot.individuel",
+      target: depotId,
+      detail: { jeu: o.jeuId, protocole, lignes, doublons, sansIris, champsAbsents: absents },
+      ...(o.now ? { at: o.now } : {}),
+    });
     await tx.query("UPDATE jeu_donnees SET statut = 'collecte' WHERE id = $1 AND statut = 'a_collecter'", [
       o.jeuId,
     ]);
     const byName = Object.fromEntries(Object.entries(mapping).map(([f, i]) => [f, t.header[i]]));
     await tx.query(
-      `INSERT INTO correspondance_colonnes (convention_id, annexe, mapping, colonnes) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (convention_id, annexe) DO UPDATE SET mapping = EXCLUDED.mapping, colonnes = EXCLUDED.colonnes, updated_at = now()`,
-      [o.convention.id, dataset.id, JSON.stringify(byName), JSON.stringify(t.header)],
+      `INSERT INTO correspondance_colonnes (convention_id, annexe, mapping, colonnes, absents) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (convention_id, annexe) DO UPDATE SET mapping = EXCLUDED.mapping, colonnes = EXCLUDED.colonnes,
+         absents = EXCLUDED.absents, updated_at = now()`,
+      [
+        o.convention.id,
+        dataset.id,
+        JSON.stringify(byName),
+        JSON.stringify(t.header),
+        JSON.stringify(absents),
+      ],
     );
   });
   const readMs = performance.now() - tRead;
@@ -315,7 +504,9 @@ export async function depositIndividualFile(o: DepositOptions): Promise<DepositR
     mode: vintage.mode,
     sansIris,
     geocodage,
+    sansIrisParRaison: parRaison,
     mapping,
+    absents,
     timings: {
       // In a worker, geocoding overlaps the rest: it is not part of this thread's time.
       lecture: (readMs - tPseudo - (overlapped ? 0 : tGeo) - tWrite) / 1000,
@@ -333,6 +524,8 @@ export interface AggregatedDepositResult {
   /** The vintages found (one, or a multi-year series). */
   annees: number[];
   masquees: number;
+  /** Indicators of the annex declared absent from this table. */
+  absents: string[];
   speciales: { etranger: boolean; inconnue: boolean; total: boolean };
 }
 
@@ -383,6 +576,23 @@ export async function depositAggregatedFile(
   if (problems.length > 0)
     throw invalide("correspondance_colonnes", `${t.fileName} : ${problems[0]}`, problems);
   const present = indicators.filter((f) => mapping[f.nom] !== undefined);
+  // An indicator of the annex is never dropped without a word: mapped, or declared absent.
+  const absents = [...new Set(o.absents ?? [])].filter((f) => mapping[f] === undefined);
+  const unknown = absents.filter((a) => !dataset.champs.some((f) => f.nom === a));
+  const missing = indicators.filter((f) => mapping[f.nom] === undefined && !absents.includes(f.nom));
+  const questions = [
+    ...unknown.map(
+      (a) => `« ${a} » n'est pas un champ de l'annexe « ${dataset.titre} » : il ne peut être déclaré absent.`,
+    ),
+    ...missing.map(
+      (f) =>
+        `Quelle colonne du fichier contient « ${f.libelle ?? f.nom.replace(/_/g, " ")} » (champ ${f.nom} de l'annexe « ${dataset.titre} ») ? S'il manque dans ce dépôt, déclarez-le absent : il ne sera pas diffusé.`,
+    ),
+  ];
+  if (questions.length > 0 && present.length > 0) {
+    await t.rows.return(undefined);
+    throw invalide("correspondance_colonnes", `${t.fileName} : ${questions[0]}`, questions);
+  }
   if (present.length === 0)
     throw invalide(
       "aucun_indicateur",
@@ -475,7 +685,7 @@ export async function depositAggregatedFile(
         (o.now ?? new Date()).toISOString(),
         o.annee,
         lignes.length,
-        JSON.stringify({ masquees, indicateurs, annees }),
+        JSON.stringify({ masquees, indicateurs, annees, champsAbsents: absents }),
       ],
     );
     for (const [annee, rows] of byYear)
@@ -494,6 +704,7 @@ export async function depositAggregatedFile(
     indicateurs,
     annees,
     masquees,
+    absents,
     speciales: {
       etranger: seenKinds.has("etranger"),
       inconnue: seenKinds.has("inconnue"),
@@ -513,6 +724,27 @@ export interface DepositPreview {
   /** Per column: share of the first rows readable as the type of the field proposed for it. */
   lisibilite: Record<string, number>;
   lignesLues: number;
+  /** Address parts the annex does not list, that a column of the file may give (`adresse.<part>`). */
+  partiesAdresse: { cle: string; libelle: string }[];
+  /** Fields declared absent last time (or as asked). */
+  absents: string[];
+  /** What the mapping still misses, as French questions (empty: the deposit can go). */
+  questions: string[];
+  /** How many of the first rows the address composed by the mapping finds (counts only, never a value). */
+  adresses: {
+    lues: number;
+    avecIris: number;
+    parType: Partial<Record<ResultType, number>>;
+    parRaison: Partial<Record<NoIrisReason, number>>;
+  } | null;
+}
+
+export interface PreviewOptions {
+  /** The mapping the user is composing: field (or `adresse.<part>`) → column name. */
+  mappingByName?: Record<string, string>;
+  absents?: readonly string[];
+  /** The address reference (or a loader of the départements the rows need), to count the rows it would find. */
+  geocoder?: Geocoder | BatchGeocoder | GeocoderLoader | null;
 }
 
 /** What the user confirms before a deposit: columns, proposed mapping, readability; never a value. */
@@ -521,12 +753,27 @@ export async function previewDeposit(
   convention: Convention,
   dataset: Dataset,
   file: string,
+  options: PreviewOptions = {},
 ): Promise<DepositPreview> {
   const t = await openTabular(file);
-  const proposition =
-    (await rememberedMapping(db, convention.id, dataset.id, t.header)) ??
-    proposeMapping(dataset.champs, t.header);
+  let proposition: Mapping;
+  try {
+    proposition =
+      (options.mappingByName ? byName(t.fileName, t.header, options.mappingByName) : undefined) ??
+      (await rememberedMapping(db, convention.id, dataset.id, t.header)) ??
+      proposeMapping(dataset.champs, t.header);
+  } catch (e) {
+    await t.rows.return(undefined);
+    throw e;
+  }
+  const absents = [
+    ...(options.absents ??
+      (options.mappingByName ? [] : ((await rememberedAbsents(db, convention.id, dataset.id)) ?? []))),
+  ].filter((f) => proposition[f] === undefined);
   const protocole = dataset.protocole ?? 2;
+  const address =
+    protocole === 2 && dataset.kind === "individuel" ? addressColumns(dataset.champs, proposition) : [];
+  const queries: AddressQuery[] = [];
   const required = requiredFields(dataset.champs, protocole);
   const ok: Record<string, number> = {};
   const seen: Record<string, number> = {};
@@ -541,8 +788,27 @@ export async function previewDeposit(
       seen[f.nom] = (seen[f.nom] ?? 0) + 1;
       if (readField(f.type, raw).ok) ok[f.nom] = (ok[f.nom] ?? 0) + 1;
     }
+    if (address.length > 0 && options.geocoder) queries.push(composeAddress(address, r.values));
   }
   await t.rows.return(undefined);
+  let adresses: DepositPreview["adresses"] = null;
+  let g = options.geocoder ?? null;
+  let loaded = false;
+  if (g && "pourDepartements" in g && address.length > 0) {
+    g = await g.pourDepartements(departementsOfQueries(queries));
+    loaded = true;
+  }
+  if (g && !("pourDepartements" in g) && address.length > 0) {
+    const batcher = "parLots" in g ? g : inThread(g);
+    const { results } = await batcher.geocodeLot(queries);
+    adresses = { lues: results.length, avecIris: 0, parType: {}, parRaison: {} };
+    for (const [type, iris, raison] of results) {
+      adresses.parType[type] = (adresses.parType[type] ?? 0) + 1;
+      if (iris) adresses.avecIris++;
+      else if (raison) adresses.parRaison[raison] = (adresses.parRaison[raison] ?? 0) + 1;
+    }
+    if (loaded && "close" in g) await g.close();
+  }
   return {
     fichier: t.fileName,
     format: t.format,
@@ -560,5 +826,16 @@ export async function previewDeposit(
     proposition,
     lisibilite: Object.fromEntries(Object.keys(seen).map((k) => [k, (ok[k] ?? 0) / (seen[k] as number)])),
     lignesLues: Math.min(n, 1000),
+    partiesAdresse:
+      protocole === 2 && dataset.kind === "individuel" && dataset.champs.some(isAddressField)
+        ? ADDRESS_PARTS.filter((p) => !dataset.champs.some((f) => addressRoleOf(f) === p)).map((p) => ({
+            cle: addressKey(p),
+            libelle: ADDRESS_PART_FR[p],
+          }))
+        : [],
+    absents,
+    questions:
+      dataset.kind === "individuel" ? accountForFields(dataset, t.header, proposition, new Set(absents)) : [],
+    adresses,
   };
 }

@@ -22,6 +22,7 @@ import { installErrorHandler } from "./errors.js";
 import { installInputGuards } from "./hostile-input.js";
 import { authRoutes } from "./routes/auth.js";
 import { conventionRoutes } from "./routes/conventions.js";
+import { depotRoutes } from "./routes/depots.js";
 import { organisationRoutes } from "./routes/organisations.js";
 import { territoireRoutes } from "./routes/territoires.js";
 import { cleanUploadLeftovers, DEFAULT_UPLOAD_LIMITS, installUploads, type UploadLimits } from "./uploads.js";
@@ -210,13 +211,15 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   );
   authRoutes(app, auth);
   territoireRoutes(app, deps.db);
+  const uploadLimits = { ...DEFAULT_UPLOAD_LIMITS, ...deps.uploadLimits };
+  depotRoutes(app, { db: deps.db, now: auth.now, uploads: uploadsDir, uploadLimits });
   organisationRoutes(app, deps.db);
   conventionRoutes(app, {
     db: deps.db,
     files: { root: deps.filesDir },
     secrets: { dir: deps.secretsDir ?? path.join(path.dirname(deps.filesDir), "secrets") },
     uploads: uploadsDir,
-    uploadLimits: { ...DEFAULT_UPLOAD_LIMITS, ...deps.uploadLimits },
+    uploadLimits,
     now: auth.now,
   });
 

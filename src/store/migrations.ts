@@ -442,4 +442,41 @@ ALTER TABLE iris ADD COLUMN srid_metrique integer NOT NULL DEFAULT 2154
   CHECK (srid_metrique IN (2154, 5490, 2972, 2975, 4471));
 `,
   },
+  {
+    version: 40,
+    name: "depot_sans_iris_et_champs_absents",
+    sql: `
+-- The rows of a deposit that got no IRIS: line, result type and reason, never the address.
+CREATE TABLE depot_sans_iris (
+  depot_id uuid NOT NULL REFERENCES depot(id) ON DELETE CASCADE,
+  ligne integer NOT NULL,
+  type text NOT NULL,
+  raison text NOT NULL,
+  PRIMARY KEY (depot_id, ligne)
+);
+-- Annex fields the user declared absent from the file, remembered with the mapping.
+ALTER TABLE correspondance_colonnes ADD COLUMN absents jsonb NOT NULL DEFAULT '[]';
+`,
+  },
+  {
+    version: 41,
+    name: "geocodage_fournisseur",
+    sql: `
+-- Protocol 1 inside Socle: the provider's (identifier, address) file geocoded for it.
+-- The address is never stored; the result (identifier, IRIS, type, score) waits
+-- for the provider's download and is then erased.
+CREATE TABLE geocodage_fournisseur (
+  id uuid PRIMARY KEY,
+  jeu_id uuid NOT NULL REFERENCES jeu_donnees(id) ON DELETE CASCADE,
+  cree_par uuid,
+  cree_le timestamptz NOT NULL,
+  lignes integer NOT NULL,
+  avec_iris integer NOT NULL,
+  resultat text,
+  sans_iris jsonb NOT NULL,
+  telecharge_le timestamptz
+);
+CREATE INDEX geocodage_fournisseur_jeu ON geocodage_fournisseur(jeu_id);
+`,
+  },
 ];

@@ -48,6 +48,9 @@ interface Fixture {
   jeuId: string;
   jeuDetruitId: string;
   diffusionId: string;
+  depotId: string;
+  /** A protocol-1 geocoding whose result was already downloaded (so a download is refused, 409). */
+  geocodageId: string;
 }
 
 interface Req {
@@ -268,6 +271,43 @@ const MATRIX: Record<string, Entry> = {
       raw: new TextEncoder().encode("identifiant;commune\nA1;00001\n"),
     }),
   },
+  "GET /api/jeux/:id/depots/:depot/sans-iris": {
+    scope: "convention",
+    who: ["fournisseur", "prestataire"],
+    statuses: IN_FORCE,
+    request: (f) => ({ method: "GET", path: `/api/jeux/${f.jeuId}/depots/${f.depotId}/sans-iris` }),
+  },
+  // Protocol 1: the annex has no address and the server no address reference: refused once allowed.
+  "POST /api/jeux/:id/protocole1/geocodages": {
+    scope: "convention",
+    who: ["fournisseur", "prestataire"],
+    statuses: IN_FORCE,
+    businessRefusal: IN_FORCE,
+    request: (f) => ({
+      method: "POST",
+      path: `/api/jeux/${f.jeuId}/protocole1/geocodages?nomFichier=adresses.csv`,
+      raw: new TextEncoder().encode("identifiant;adresse\nA1;1 rue de la Mairie\n"),
+    }),
+  },
+  "GET /api/jeux/:id/protocole1/geocodages/:geocodage/resultat": {
+    scope: "convention",
+    who: ["fournisseur", "prestataire"],
+    statuses: IN_FORCE,
+    businessRefusal: IN_FORCE,
+    request: (f) => ({
+      method: "GET",
+      path: `/api/jeux/${f.jeuId}/protocole1/geocodages/${f.geocodageId}/resultat`,
+    }),
+  },
+  "GET /api/jeux/:id/protocole1/geocodages/:geocodage/sans-iris": {
+    scope: "convention",
+    who: ["fournisseur", "prestataire"],
+    statuses: IN_FORCE,
+    request: (f) => ({
+      method: "GET",
+      path: `/api/jeux/${f.jeuId}/protocole1/geocodages/${f.geocodageId}/sans-iris`,
+    }),
+  },
   "GET /api/jeux/:id/microdonnees": {
     scope: "convention",
     who: ["prestataire"],
@@ -442,7 +482,21 @@ async function makeFixture(id: string, status: Status): Promise<Fixture> {
     annee: 2025,
     actorId: null,
   });
-  return { conventionId: id, fedId, jeuId, jeuDetruitId, diffusionId: release.id };
+  const geocodageId = crypto.randomUUID();
+  await s.db.query(
+    `INSERT INTO geocodage_fournisseur (id, jeu_id, cree_le, lignes, avec_iris, resultat, sans_iris)
+     VALUES ($1, $2, now(), 1, 1, NULL, '[]')`,
+    [geocodageId, jeuId],
+  );
+  return {
+    conventionId: id,
+    fedId,
+    jeuId,
+    jeuDetruitId,
+    diffusionId: release.id,
+    depotId: depot.id,
+    geocodageId,
+  };
 }
 
 async function send(client: Client | null, r: Req): Promise<number> {
@@ -524,6 +578,8 @@ describe("rights matrix of the API", () => {
       conventionId: "convention-inexistante",
       fedId: "00000000-0000-4000-8000-00000000f3d0",
       jeuId: "00000000-0000-4000-8000-0000000000e0",
+      depotId: "00000000-0000-4000-8000-0000000000e1",
+      geocodageId: "00000000-0000-4000-8000-0000000000e2",
       jeuDetruitId: "00000000-0000-4000-8000-0000000000e1",
       diffusionId: "00000000-0000-4000-8000-0000000000d0",
     };
@@ -581,8 +637,8 @@ describe("rights matrix of the API", () => {
         }
     }
     expect(wrong).toEqual([]);
-    // 22 routes on a convention's data × 7 statuses × 6 kinds of user.
-    expect(cells).toBe(22 * STATUSES.length * WHO.length);
+    // 26 routes on a convention's data × 7 statuses × 6 kinds of user.
+    expect(cells).toBe(26 * STATUSES.length * WHO.length);
   }, 600_000);
 
   it("shows a recipient its external diffusion right only once the provider has approved", async () => {

@@ -171,12 +171,20 @@ export interface ApercuDepot {
   proposition: Record<string, number>;
   lisibilite: Record<string, number>;
   lignesLues: number;
+  /** Address parts the annex does not list: extra columns that feed the geocoder. */
+  partiesAdresse: { cle: string; libelle: string }[];
+  absents: string[];
+  /** What the mapping still misses, as French questions. */
+  questions: string[];
+  /** Of the first rows, how many the composed address finds (counts only). */
+  adresses: { lues: number; avecIris: number; parRaison: Record<string, number> } | null;
 }
 
 export interface ResultatDepot {
   lignes: number;
   doublons?: number;
   sansIris?: number;
+  depotId?: string;
   indicateurs?: string[];
   masquees?: number;
 }
@@ -188,10 +196,11 @@ export function deposerFichier(
   annee: number,
   correspondance: Record<string, string>,
   onProgress: (share: number) => void,
+  absents: readonly string[] = [],
 ): Promise<ResultatDepot> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
-    const url = `/api/jeux/${jeuId}/depots?nomFichier=${encodeURIComponent(file.name)}&annee=${annee}&correspondance=${encodeURIComponent(JSON.stringify(correspondance))}`;
+    const url = `/api/jeux/${jeuId}/depots?nomFichier=${encodeURIComponent(file.name)}&annee=${annee}&correspondance=${encodeURIComponent(JSON.stringify(correspondance))}&absents=${encodeURIComponent(absents.join(","))}`;
     xhr.open("POST", url);
     xhr.setRequestHeader("content-type", "application/octet-stream");
     xhr.upload.onprogress = (e) => {
@@ -245,8 +254,18 @@ export const api = {
   jeux: (id: string) => call<Jeu[]>("GET", `/api/conventions/${enc(id)}/jeux`),
   deposer: (jeuId: string, file: File) =>
     call<{ id: string }>("POST", `/api/jeux/${jeuId}/depots?nomFichier=${enc(file.name)}`, file),
-  apercu: (jeuId: string, file: File) =>
-    call<ApercuDepot>("POST", `/api/jeux/${jeuId}/depots/apercu?nomFichier=${enc(file.name)}`, file),
+  apercu: (
+    jeuId: string,
+    file: File | Blob,
+    nom: string,
+    correspondance?: Record<string, string>,
+    absents?: readonly string[],
+  ) =>
+    call<ApercuDepot>(
+      "POST",
+      `/api/jeux/${jeuId}/depots/apercu?nomFichier=${enc(nom)}${correspondance ? `&correspondance=${enc(JSON.stringify(correspondance))}` : ""}${absents ? `&absents=${enc(absents.join(","))}` : ""}`,
+      file,
+    ),
   detruire: (jeuId: string) =>
     call<{ texte: string; empreinte: string }>("POST", `/api/jeux/${jeuId}/destruction`, {
       confirmation: "DÉTRUIRE",

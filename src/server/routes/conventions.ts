@@ -26,11 +26,15 @@ import { AvenantChangesSchema, ConventionSchema } from "../../core/convention/sc
 import { interdit, introuvable, invalide } from "../../core/errors.js";
 import { readerView } from "../../core/release/release.js";
 import { loadSolver } from "../../core/secrecy/solver.js";
-import { inWorker } from "../../geo/batch-geocoder.js";
-import { depositAggregatedFile, depositIndividualFile, previewDeposit } from "../../ingest/deposit.js";
+import {
+  depositAggregatedFile,
+  depositIndividualFile,
+  previewDeposit,
+  referenceInThread,
+  referenceLoader,
+} from "../../ingest/deposit.js";
 import { releaseCsv, releaseGeoJson, releaseGeoPackage, releaseXlsx } from "../../release/exports.js";
 import { getRelease, listReleases, publishRelease } from "../../release/publish.js";
-import { loadAddressIndexBlobs } from "../../store/addresses.js";
 import {
   conventionHistory,
   createConvention,
@@ -77,6 +81,28 @@ const ConvId = z
   .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { message: "Identifiant de convention invalide." });
 const Uuid = z.uuid({ message: "Identifiant invalide." });
 const DateIso = z.string().refine(isIsoDate, { message: "Date attendue (AAAA-MM-JJ)." });
+/** JSON: field (or `adresse.<part>`) → column name, as the user composed it. */
+const Correspondance = z
+  .string()
+  .max(20_000)
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined) return undefined;
+    try {
+      const o = JSON.parse(v) as unknown;
+      if (o && typeof o === "object" && Object.values(o).every((x) => typeof x === "string"))
+        return o as Record<string, string>;
+    } catch {}
+    ctx.addIssue({ code: "custom", message: "Correspondance attendue : objet JSON champ → nom de colonne." });
+    return z.NEVER;
+  });
+/** Comma-separated annex fields declared absent from this deposit. */
+const Absents = z
+  .string()
+  .max(5_000)
+  .regex(/^[a-z0-9_,]*$/, { message: "Champs absents attendus : noms de champs séparés par des virgules." })
+  .optional()
+  .transform((v) => (v === undefined ? undefined : v.split(",").filter((x) => x !== "")));
 
 const byConvention = async (p: { id: string }) => p.id;
 const byFed = async (p: { id: string }, q: Queryable) => (await getFedRequest(q, p.id)).conventionId;
@@ -519,24 +545,8 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
       query: z.object({
         nomFichier: FileName,
         annee: z.coerce.number().int().min(1990).max(2100).optional(),
-        /** JSON: field → column name, as the user confirmed it. */
-        correspondance: z
-          .string()
-          .max(20_000)
-          .optional()
-          .transform((v, ctx) => {
-            if (v === undefined) return undefined;
-            try {
-              const o = JSON.parse(v) as unknown;
-              if (o && typeof o === "object" && Object.values(o).every((x) => typeof x === "string"))
-                return o as Record<string, string>;
-            } catch {}
-            ctx.addIssue({
-              code: "custom",
-              message: "Correspondance attendue : objet JSON champ → nom de colonne.",
-            });
-            return z.NEVER;
-          }),
+        correspondance: Correspondance,
+        absents: Absents,
         /** A later deposit of the same vintage: « correction » (replaces) or « complement » (adds). */
         mode: z.enum(["correction", "complement"]).optional(),
       }),
@@ -574,29 +584,24 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
             file,
             annee,
             ...(query.correspondance ? { mappingByName: query.correspondance } : {}),
+            ...(query.absents ? { absents: query.absents } : {}),
             actorId: principal.userId,
             now: deps.now(),
           });
-        const blobs = await loadAddressIndexBlobs(db);
-        // Geocoding on the other core.
-        const geocoder = blobs.length > 0 ? inWorker(blobs) : null;
-        try {
-          return await depositIndividualFile({
-            db,
-            convention: acces.stored.convention,
-            jeuId: params.id,
-            file,
-            annee,
-            ...(query.correspondance ? { mappingByName: query.correspondance } : {}),
-            ...(query.mode ? { mode: query.mode } : {}),
-            secret: await conventionSecret(deps.secrets, acces.stored.convention.id),
-            geocoder,
-            actorId: principal.userId,
-            now: deps.now(),
-          });
-        } finally {
-          await geocoder?.close();
-        }
+        // Geocoding on the other core (a worker thread), over the départements the file needs.
+        return await depositIndividualFile({
+          db,
+          convention: acces.stored.convention,
+          jeuId: params.id,
+          file,
+          annee,
+          ...(query.correspondance ? { mappingByName: query.correspondance } : {}),
+          ...(query.absents ? { absents: query.absents } : {}),
+          secret: await conventionSecret(deps.secrets, acces.stored.convention.id),
+          geocoder: referenceLoader(db),
+          actorId: principal.userId,
+          now: deps.now(),
+        });
       } finally {
         await upload.discard();
       }
@@ -682,7 +687,7 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
       summary: "Aperçu d'un dépôt : colonnes, correspondance proposée, lisibilité (aucune valeur renvoyée)",
       tag: "Jeux de données",
       params: z.object({ id: Uuid }),
-      query: z.object({ nomFichier: FileName }),
+      query: z.object({ nomFichier: FileName, correspondance: Correspondance, absents: Absents }),
       upload: true,
       action: "deposer",
       conventionOf: byJeu,
@@ -693,7 +698,12 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
       if (!dataset) throw introuvable("annexe_inconnue", "Annexe introuvable dans la convention.");
       const upload = await receiveUpload(request, deps.uploads, deps.uploadLimits.depot, query.nomFichier);
       try {
-        return await previewDeposit(db, acces.stored.convention, dataset, upload.file);
+        // The départements of the reference the first rows need, to count how many it finds.
+        return await previewDeposit(db, acces.stored.convention, dataset, upload.file, {
+          ...(query.correspondance ? { mappingByName: query.correspondance } : {}),
+          ...(query.absents ? { absents: query.absents } : {}),
+          geocoder: dataset.kind === "individuel" ? referenceInThread(db) : null,
+        });
       } finally {
         await upload.discard();
       }

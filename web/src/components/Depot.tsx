@@ -1,33 +1,48 @@
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { type ApercuDepot, ApiError, api, deposerFichier, type ResultatDepot } from "../api";
 
 const pourcent = (x: number) => `${Math.round(x * 100)} %`;
 
 /**
  * Depositing a partner's file: choose it, check the proposed mapping of its
- * columns (with how readable each column is; no value is ever shown), set
- * the year, send it with a progress bar, read the result.
+ * columns (with how readable each column is; no value is ever shown), compose
+ * the address from several columns and see how many of the first rows it
+ * finds, declare absent the annex fields the file lacks, set the year, send
+ * it with a progress bar, read the result.
  */
-export function DepotPanel({ jeuId, onFini }: { jeuId: string; onFini: (message: string) => void }) {
+export function DepotPanel({
+  jeuId,
+  onFini,
+}: {
+  jeuId: string;
+  onFini: (message: string, resultat: ResultatDepot) => void;
+}) {
   const [fichier, setFichier] = useState<File | null>(null);
   const [apercu, setApercu] = useState<ApercuDepot | null>(null);
   const [choix, setChoix] = useState<Record<string, string>>({});
   const [annee, setAnnee] = useState(String(new Date().getFullYear() - 1));
   const [envoi, setEnvoi] = useState<number | null>(null);
   const [erreurs, setErreurs] = useState<string[]>([]);
+  const [absents, setAbsents] = useState<string[]>([]);
+  /** The preview for the mapping as composed now (address counts, questions). */
+  const [controle, setControle] = useState<ApercuDepot | null>(null);
+  const generation = useRef(0);
 
   async function choisir(f: File) {
     setFichier(f);
     setErreurs([]);
     setApercu(null);
+    setControle(null);
     try {
-      const a = await api.apercu(jeuId, f);
+      const a = await api.apercu(jeuId, f, f.name);
       setApercu(a);
+      setControle(a);
+      setAbsents(a.absents);
       setChoix(
         Object.fromEntries(
-          a.champs.map((c) => [
-            c.nom,
-            a.proposition[c.nom] !== undefined ? a.colonnes[a.proposition[c.nom]!]! : "",
+          [...a.champs.map((c) => c.nom), ...a.partiesAdresse.map((p) => p.cle)].map((k) => [
+            k,
+            a.proposition[k] !== undefined ? a.colonnes[a.proposition[k]!]! : "",
           ]),
         ),
       );
@@ -36,16 +51,43 @@ export function DepotPanel({ jeuId, onFini }: { jeuId: string; onFini: (message:
     }
   }
 
+  // Each change of the mapping is checked again on the first rows (a CSV's first 4 MB suffice).
+  useEffect(() => {
+    if (!fichier || !apercu) return;
+    const g = ++generation.current;
+    const timer = setTimeout(() => {
+      const part =
+        apercu.format === "csv" && fichier.size > 4_000_000 ? fichier.slice(0, 4_000_000) : fichier;
+      const correspondance = Object.fromEntries(Object.entries(choix).filter(([, v]) => v !== ""));
+      api
+        .apercu(jeuId, part, fichier.name, correspondance, absents)
+        .then((a) => {
+          if (g === generation.current) setControle(a);
+        })
+        .catch(() => {});
+    }, 250);
+    return () => clearTimeout(timer);
+  }, [choix, absents, fichier, apercu, jeuId]);
+
   async function deposer() {
     if (!fichier) return;
     setErreurs([]);
     setEnvoi(0);
     try {
-      const r: ResultatDepot = await deposerFichier(jeuId, fichier, Number(annee), choix, setEnvoi);
+      const correspondance = Object.fromEntries(Object.entries(choix).filter(([, v]) => v !== ""));
+      const r: ResultatDepot = await deposerFichier(
+        jeuId,
+        fichier,
+        Number(annee),
+        correspondance,
+        setEnvoi,
+        absents,
+      );
       onFini(
         r.indicateurs
           ? `Tableau enregistré : ${r.lignes} territoire(s), ${r.masquees ?? 0} cellule(s) masquée(s) par le fournisseur.`
           : `Dépôt enregistré : ${r.lignes} lignes, ${r.doublons ?? 0} doublon(s) écarté(s), ${r.sansIris ?? 0} ligne(s) sans IRIS.`,
+        r,
       );
     } catch (e) {
       setErreurs(
@@ -59,6 +101,21 @@ export function DepotPanel({ jeuId, onFini }: { jeuId: string; onFini: (message:
   }
 
   const manque = apercu?.champs.filter((c) => c.obligatoire && !choix[c.nom]) ?? [];
+  const questions = controle?.questions ?? [];
+  const colonne = (k: string, libelle: string) => (
+    <select
+      aria-label={`Colonne pour ${libelle}`}
+      value={choix[k] ?? ""}
+      onChange={(e) => setChoix({ ...choix, [k]: e.target.value })}
+    >
+      <option value="">— aucune —</option>
+      {apercu?.colonnes.map((col) => (
+        <option key={col} value={col}>
+          {col}
+        </option>
+      ))}
+    </select>
+  );
   return (
     <section className="depot" aria-label="Dépôt d'un fichier">
       <label>
@@ -82,6 +139,7 @@ export function DepotPanel({ jeuId, onFini }: { jeuId: string; onFini: (message:
                 <th>Champ de la convention</th>
                 <th>Colonne du fichier</th>
                 <th>Valeurs lisibles</th>
+                <th>Absent de ce dépôt</th>
               </tr>
             </thead>
             <tbody>
@@ -91,20 +149,7 @@ export function DepotPanel({ jeuId, onFini }: { jeuId: string; onFini: (message:
                     {c.libelle}
                     {c.obligatoire ? " *" : ""}
                   </td>
-                  <td>
-                    <select
-                      aria-label={`Colonne pour ${c.libelle}`}
-                      value={choix[c.nom] ?? ""}
-                      onChange={(e) => setChoix({ ...choix, [c.nom]: e.target.value })}
-                    >
-                      <option value="">— aucune —</option>
-                      {apercu.colonnes.map((col) => (
-                        <option key={col} value={col}>
-                          {col}
-                        </option>
-                      ))}
-                    </select>
-                  </td>
+                  <td>{colonne(c.nom, c.libelle)}</td>
                   <td className="nombre">
                     {choix[c.nom] &&
                     apercu.colonnes[apercu.proposition[c.nom] ?? -1] === choix[c.nom] &&
@@ -112,10 +157,53 @@ export function DepotPanel({ jeuId, onFini }: { jeuId: string; onFini: (message:
                       ? pourcent(apercu.lisibilite[c.nom]!)
                       : "—"}
                   </td>
+                  <td>
+                    {!c.obligatoire && (
+                      <input
+                        type="checkbox"
+                        aria-label={`Absent de ce dépôt : ${c.libelle}`}
+                        disabled={!!choix[c.nom]}
+                        checked={absents.includes(c.nom) && !choix[c.nom]}
+                        onChange={(e) =>
+                          setAbsents(
+                            e.target.checked ? [...absents, c.nom] : absents.filter((x) => x !== c.nom),
+                          )
+                        }
+                      />
+                    )}
+                  </td>
                 </tr>
               ))}
             </tbody>
           </table>
+          {apercu.partiesAdresse.length > 0 && (
+            <fieldset className="adresse-composee">
+              <legend>Adresse composée de plusieurs colonnes</legend>
+              <p className="discret">
+                Si le fichier donne le code postal, la commune, le numéro… dans des colonnes à part,
+                indiquez-les : toutes servent au géocodage, aucune n'est conservée.
+              </p>
+              {apercu.partiesAdresse.map((p) => (
+                <div key={p.cle} className="partie-adresse">
+                  <span>{p.libelle}</span> {colonne(p.cle, p.libelle)}
+                </div>
+              ))}
+            </fieldset>
+          )}
+          {controle?.adresses && (
+            <p className="controle-adresses" aria-live="polite">
+              Adresses trouvées (IRIS connu) sur les {controle.adresses.lues} premières lignes :{" "}
+              {controle.adresses.avecIris} (
+              {pourcent(controle.adresses.avecIris / Math.max(1, controle.adresses.lues))}).
+            </p>
+          )}
+          {questions.length > 0 && (
+            <ul className="erreur questions" aria-label="Questions avant le dépôt">
+              {questions.map((q) => (
+                <li key={q}>{q}</li>
+              ))}
+            </ul>
+          )}
           <p className="discret">
             * obligatoire. L'identifiant est pseudonymisé et l'adresse oubliée après géocodage.
           </p>
@@ -135,7 +223,7 @@ export function DepotPanel({ jeuId, onFini }: { jeuId: string; onFini: (message:
           <div>
             <button
               type="button"
-              disabled={envoi !== null || manque.length > 0}
+              disabled={envoi !== null || manque.length > 0 || questions.length > 0}
               onClick={() => void deposer()}
             >
               Déposer

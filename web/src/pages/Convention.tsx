@@ -378,6 +378,9 @@ function JeuxTable({
 }) {
   const [aDetruire, setADetruire] = useState<string | null>(null);
   const [aDeposer, setADeposer] = useState<string | null>(null);
+  /** The last deposit's rows without IRIS, downloadable (line, type, reason; no address). */
+  const [sansIris, setSansIris] = useState<{ jeuId: string; depotId: string } | null>(null);
+
   const [confirmation, setConfirmation] = useState("");
   const [attestation, setAttestation] = useState<string | null>(null);
   if (jeux.length === 0)
@@ -453,12 +456,20 @@ function JeuxTable({
           ))}
         </tbody>
       </table>
+      {sansIris && (
+        <p>
+          <a href={`/api/jeux/${sansIris.jeuId}/depots/${sansIris.depotId}/sans-iris`} download>
+            Lignes sans IRIS de ce dépôt (CSV : numéro de ligne, type, raison ; aucune adresse)
+          </a>
+        </p>
+      )}
       {aDeposer && (
         <DepotPanel
           key={aDeposer}
           jeuId={aDeposer}
-          onFini={(message) => {
+          onFini={(message, r) => {
             setADeposer(null);
+            setSansIris(r.depotId && r.sansIris ? { jeuId: aDeposer, depotId: r.depotId } : null);
             void agir(async () => undefined, message);
           }}
         />

@@ -1,0 +1,62 @@
+/**
+ * National-scale BAN reference (npm run bench:ban-national -- [DEPARTEMENTS] [ADRESSES]):
+ * generates DEPARTEMENTS synthetic départements of ADRESSES addresses each
+ * (default 10 × 260,000: the national BAN is 26 million addresses in 101
+ * départements, 257,000 on average), imports them with `importBanFiles`
+ * into an embedded store in a child process (time, peak memory, store size),
+ * then geocodes 100,000 noisy addresses spread over the départements in
+ * another child, the reference loaded from the store.
+ */
+import { execFileSync } from "node:child_process";
+import { once } from "node:events";
+import { createWriteStream, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { banCsvLines, generateDepartement } from "../src/geo/synthetic.js";
+import { PROJECT_ROOT } from "../test/helpers/fixtures.js";
+
+const n = Number(process.argv[2] ?? 10);
+const perDep = Number(process.argv[3] ?? 260_000);
+const dir = mkdtempSync(path.join(tmpdir(), "socle-bench-ban-"));
+const codes = Array.from({ length: n }, (_, k) => String(k < 9 ? k + 1 : k + 2).padStart(2, "0")).filter(
+  (c) => c !== "20",
+);
+const files: string[] = [];
+const iris: unknown[] = [];
+const t0 = performance.now();
+for (const [k, d] of codes.entries()) {
+  const dep = generateDepartement({ seed: 1000 + k, addresses: perDep, departement: d });
+  const file = path.join(dir, `adresses-${d}.csv`);
+  const out = createWriteStream(file);
+  for (const l of banCsvLines(dep)) if (!out.write(`${l}\n`)) await once(out, "drain");
+  out.end();
+  await once(out, "close");
+  files.push(file);
+  iris.push(...dep.iris);
+}
+writeFileSync(path.join(dir, "iris.json"), JSON.stringify(iris));
+console.log(
+  `${codes.length} départements générés en ${((performance.now() - t0) / 1000).toFixed(1)} s (${dir})`,
+);
+const child = (script: string, args: string[]) =>
+  JSON.parse(
+    execFileSync(process.execPath, ["--import", "tsx", path.join(PROJECT_ROOT, "bench", script), ...args], {
+      cwd: PROJECT_ROOT,
+      encoding: "utf8",
+      maxBuffer: 1e8,
+    })
+      .trim()
+      .split("\n")
+      .pop()!,
+  );
+const imp = child("ban-national-child.ts", ["import", dir, ...files]);
+console.log(
+  `Import de ${imp.adresses.toLocaleString("fr-FR")} adresses (${imp.departements} départements) : ${imp.secondes.toFixed(1)} s, ` +
+    `mémoire maximale ${imp.peakRssMB.toFixed(0)} Mo, base ${imp.storeMB.toFixed(0)} Mo (index ${imp.blobMB.toFixed(0)} Mo)`,
+);
+const geo = child("ban-national-child.ts", ["geocode", dir, String(perDep), ...codes]);
+console.log(
+  `Géocodage de ${geo.lignes.toLocaleString("fr-FR")} adresses sur ${codes.length} départements : chargement ${geo.chargement.toFixed(1)} s, ` +
+    `géocodage ${geo.secondes.toFixed(1)} s (${Math.round(geo.lignes / geo.secondes).toLocaleString("fr-FR")}/s), ` +
+    `IRIS juste ${((100 * geo.justes) / geo.lignes).toFixed(2)} %, faux ${((100 * geo.faux) / geo.lignes).toFixed(3)} %, mémoire maximale ${geo.peakRssMB.toFixed(0)} Mo`,
+);
