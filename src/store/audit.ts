@@ -67,7 +67,7 @@ export async function appendAuditBatchTx(tx: Queryable, inputs: readonly AuditIn
     });
     prev = c.hash;
     const row = [c.seq, c.at, c.actorId, c.action, c.target, JSON.stringify(c.detail), c.prevHash, c.hash];
-    row.forEach((v, i) => cols[i]!.push(v));
+    for (let i = 0; i < row.length; i++) cols[i]!.push(row[i]);
   }
   await tx.query(
     `INSERT INTO audit_log (seq, at, actor_id, action, target, detail, prev_hash, hash)
@@ -103,7 +103,12 @@ export function auditBatcher(db: Db, maxBatch = 500): AuditBatcher {
       const batch = waiting.slice(0, maxBatch);
       waiting = waiting.slice(batch.length);
       try {
-        await db.transaction((tx) => appendAuditBatchTx(tx, batch.map((b) => b.input)));
+        await db.transaction((tx) =>
+          appendAuditBatchTx(
+            tx,
+            batch.map((b) => b.input),
+          ),
+        );
         for (const b of batch) b.done();
       } catch (e) {
         for (const b of batch) b.done(e);
