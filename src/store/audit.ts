@@ -67,9 +67,7 @@ export async function appendAuditBatchTx(tx: Queryable, inputs: readonly AuditIn
     });
     prev = c.hash;
     const row = [c.seq, c.at, c.actorId, c.action, c.target, JSON.stringify(c.detail), c.prevHash, c.hash];
-    row.forEach((v, i) => {
-      cols[i]!.push(v);
-    });
+    for (let i = 0; i < row.length; i++) cols[i]!.push(row[i]);
   }
   await tx.query(
     `INSERT INTO audit_log (seq, at, actor_id, action, target, detail, prev_hash, hash)
