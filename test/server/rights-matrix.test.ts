@@ -605,7 +605,7 @@ describe("rights matrix of the API", () => {
       expect(existing, key).toEqual(absent);
       checked++;
     }
-    expect(checked).toBe(22);
+    expect(checked).toBe(26);
   });
 
   it("gives each part exactly its rights under each status of the convention, 403 otherwise (404 to an outsider)", async () => {

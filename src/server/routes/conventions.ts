@@ -4,6 +4,7 @@
  * a convention's data goes through conventionRoute: the user's rights come
  * from its organisation's parts in that convention, on today's date.
  */
+
 import { readFile } from "node:fs/promises";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
@@ -65,6 +66,7 @@ import { partiesOf } from "../access.js";
 import { conventionRoute, route } from "../api.js";
 import { frozen } from "../caching.js";
 import { receiveUpload, type UploadLimits } from "../uploads.js";
+import { Absents, Correspondance, Uuid } from "./params.js";
 
 export interface ConventionDeps {
   db: Db;
@@ -79,30 +81,7 @@ export interface ConventionDeps {
 const ConvId = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { message: "Identifiant de convention invalide." });
-const Uuid = z.uuid({ message: "Identifiant invalide." });
 const DateIso = z.string().refine(isIsoDate, { message: "Date attendue (AAAA-MM-JJ)." });
-/** JSON: field (or `adresse.<part>`) → column name, as the user composed it. */
-const Correspondance = z
-  .string()
-  .max(20_000)
-  .optional()
-  .transform((v, ctx) => {
-    if (v === undefined) return undefined;
-    try {
-      const o = JSON.parse(v) as unknown;
-      if (o && typeof o === "object" && Object.values(o).every((x) => typeof x === "string"))
-        return o as Record<string, string>;
-    } catch {}
-    ctx.addIssue({ code: "custom", message: "Correspondance attendue : objet JSON champ → nom de colonne." });
-    return z.NEVER;
-  });
-/** Comma-separated annex fields declared absent from this deposit. */
-const Absents = z
-  .string()
-  .max(5_000)
-  .regex(/^[a-z0-9_,]*$/, { message: "Champs absents attendus : noms de champs séparés par des virgules." })
-  .optional()
-  .transform((v) => (v === undefined ? undefined : v.split(",").filter((x) => x !== "")));
 
 const byConvention = async (p: { id: string }) => p.id;
 const byFed = async (p: { id: string }, q: Queryable) => (await getFedRequest(q, p.id)).conventionId;
@@ -597,6 +576,7 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
           annee,
           ...(query.correspondance ? { mappingByName: query.correspondance } : {}),
           ...(query.absents ? { absents: query.absents } : {}),
+          ...(query.mode ? { mode: query.mode } : {}),
           secret: await conventionSecret(deps.secrets, acces.stored.convention.id),
           geocoder: referenceLoader(db),
           actorId: principal.userId,

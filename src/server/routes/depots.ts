@@ -16,6 +16,7 @@ import { getJeu } from "../../store/datasets.js";
 import type { Db, Queryable } from "../../store/db.js";
 import { conventionRoute } from "../api.js";
 import { receiveUpload, type UploadLimits } from "../uploads.js";
+import { Correspondance, FileName, Uuid } from "./params.js";
 
 export interface DepotDeps {
   db: Db;
@@ -25,31 +26,6 @@ export interface DepotDeps {
   uploadLimits: UploadLimits;
 }
 
-const Uuid = z.uuid({ message: "Identifiant invalide." });
-const FileName = z.string().trim().min(1, { message: "Nom du fichier requis." }).max(255);
-const Correspondance = z
-  .string()
-  .max(20_000)
-  .optional()
-  .transform((v, ctx) => {
-    if (v === undefined) return undefined;
-    try {
-      const o = JSON.parse(v) as unknown;
-      if (o && typeof o === "object" && Object.values(o).every((x) => typeof x === "string"))
-        return o as Record<string, string>;
-    } catch {}
-    ctx.addIssue({ code: "custom", message: "Correspondance attendue : objet JSON champ → nom de colonne." });
-    return z.NEVER;
-  });
-
-function _rawBody(body: unknown): Buffer {
-  if (!Buffer.isBuffer(body) || body.byteLength === 0)
-    throw invalide(
-      "fichier_absent",
-      "Fichier attendu dans le corps de la requête (application/octet-stream).",
-    );
-  return body;
-}
 const byJeu = async (p: { id: string }, q: Queryable) => (await getJeu(q, p.id)).conventionId;
 
 export function depotRoutes(app: FastifyInstance, deps: DepotDeps): void {
