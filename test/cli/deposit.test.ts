@@ -62,6 +62,9 @@ const DEPOSIT = [
   "allocataires",
   "--annee",
   "2025",
+  // The demo already holds 2025 data: these files add to it.
+  "--mode",
+  "complement",
 ];
 
 async function irisByLine(): Promise<Map<string, Map<number, string | null>>> {
@@ -159,7 +162,7 @@ describe("socle deposit with the address in several columns", () => {
     expect(ok.stderr).not.toContain("Erreur");
     expect(ok.code).toBe(0);
     expect(readdirSync(out).sort()).toEqual(
-      ["csv", "geojson", "gpkg", "xlsx"].map((e) => `diffusion-allocataires-2025.${e}`),
+      ["-lambert93.gpkg", ".csv", ".geojson", ".gpkg", ".xlsx"].map((e) => `diffusion-allocataires-2025${e}`),
     );
     expect(await releases()).toBe(1);
   }, 300_000);

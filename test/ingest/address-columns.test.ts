@@ -175,6 +175,8 @@ describe("addresses from several columns", () => {
     const r = await depositIndividualFile({
       ...base(),
       file: path.join(dir, "petit.csv"),
+      // A second file for the same vintage: it replaces the first.
+      mode: "correction",
       absents: ["code_commune"],
       geocoder: {
         pourDepartements: (d) => {

@@ -265,6 +265,12 @@ describe("aggregated tables as the providers send them", () => {
       convention: BETHUNE,
       jeuId: jeu,
       file: csv("bethune.csv", header, rows),
+      absents: [
+        "enfants_moins_3_ans",
+        "enfants_moins_3_ans_cmg",
+        "enfants_moins_6_ans_aeeh",
+        "taux_activite_femmes_enfant_moins_3_ans",
+      ],
       annee: 2021,
       actorId: null,
     });
@@ -328,6 +334,12 @@ describe("aggregated tables as the providers send them", () => {
       convention: BETHUNE,
       jeuId: jeu,
       file: csv("bethune-2021-corrige.csv", header, corrected),
+      absents: [
+        "enfants_moins_3_ans",
+        "enfants_moins_3_ans_cmg",
+        "enfants_moins_6_ans_aeeh",
+        "taux_activite_femmes_enfant_moins_3_ans",
+      ],
       annee: 2021,
       actorId: null,
     });

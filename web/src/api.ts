@@ -197,10 +197,11 @@ export function deposerFichier(
   correspondance: Record<string, string>,
   onProgress: (share: number) => void,
   absents: readonly string[] = [],
+  mode: "" | "complement" | "correction" = "",
 ): Promise<ResultatDepot> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
-    const url = `/api/jeux/${jeuId}/depots?nomFichier=${encodeURIComponent(file.name)}&annee=${annee}&correspondance=${encodeURIComponent(JSON.stringify(correspondance))}&absents=${encodeURIComponent(absents.join(","))}`;
+    const url = `/api/jeux/${jeuId}/depots?nomFichier=${encodeURIComponent(file.name)}&annee=${annee}&correspondance=${encodeURIComponent(JSON.stringify(correspondance))}&absents=${encodeURIComponent(absents.join(","))}${mode ? `&mode=${mode}` : ""}`;
     xhr.open("POST", url);
     xhr.setRequestHeader("content-type", "application/octet-stream");
     xhr.upload.onprogress = (e) => {

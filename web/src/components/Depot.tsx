@@ -21,6 +21,8 @@ export function DepotPanel({
   const [apercu, setApercu] = useState<ApercuDepot | null>(null);
   const [choix, setChoix] = useState<Record<string, string>>({});
   const [annee, setAnnee] = useState(String(new Date().getFullYear() - 1));
+  // A later deposit of the same vintage says what it is (the server asks otherwise).
+  const [mode, setMode] = useState<"" | "complement" | "correction">("complement");
   const [envoi, setEnvoi] = useState<number | null>(null);
   const [erreurs, setErreurs] = useState<string[]>([]);
   const [absents, setAbsents] = useState<string[]>([]);
@@ -82,6 +84,7 @@ export function DepotPanel({
         correspondance,
         setEnvoi,
         absents,
+        mode,
       );
       onFini(
         r.indicateurs
@@ -216,6 +219,16 @@ export function DepotPanel({
               value={annee}
               onChange={(e) => setAnnee(e.target.value)}
             />
+          </label>
+          <label>
+            Si ce millésime a déjà des données
+            <select
+              value={mode}
+              onChange={(e) => setMode(e.target.value as "" | "complement" | "correction")}
+            >
+              <option value="complement">ce fichier les complète (ses lignes s'ajoutent)</option>
+              <option value="correction">ce fichier les corrige (il remplace les dépôts précédents)</option>
+            </select>
           </label>
           {manque.length > 0 && (
             <p className="erreur">Choisissez une colonne pour : {manque.map((c) => c.libelle).join(", ")}.</p>
