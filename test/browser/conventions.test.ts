@@ -118,7 +118,8 @@ describe("conventions in a browser", () => {
     await expect
       .poll(() => page.getByRole("status").textContent())
       .toBe("Avis favorable enregistré : 1 jeu(x) de données à collecter.");
-    expect(await page.locator("h1 .badge").textContent()).toBe("avis favorable");
+    // The page's title badge follows once the request is read again.
+    await expect.poll(() => page.locator("h1 .badge").textContent()).toBe("avis favorable");
 
     // The convention now has a dataset to collect, and the history keeps both steps.
     await page.getByRole("link", { name: "Convention ABS Testville 2026" }).click();
