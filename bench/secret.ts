@@ -1,11 +1,16 @@
 /**
  * npm run bench:secret — the secrecy engine on every reference table of
  * ../shared/fixtures/sdc, in the exact-disclosure standard (3a) and the full
- * standard (3a–3c), beside the reference figures of summary_*.csv.
+ * standard (3a–3c), beside the reference figures of summary_*.csv; then the
+ * usefulness of an APA release (bench/usefulness.ts) and the scale of a
+ * synthetic département's release (bench/departement.ts). `npm run bench:secret
+ * -- NAME` runs the tables whose name contains NAME (« usefulness » alone).
  */
 import { protectTable } from "../src/core/secrecy/protect.js";
 import { loadSolver } from "../src/core/secrecy/solver.js";
 import { referenceTables } from "../test/helpers/sdc.js";
+import { printDepartement } from "./departement.js";
+import { printUsefulness } from "./usefulness.js";
 
 const REFERENCE_SECONDS: Record<string, string> = {
   "ssb_d3 maxN 4": "GaussSuppression 0.35 s (87 sec.), sdcTable GAUSS 30 s (80), OPT 191 s (72)",
@@ -44,3 +49,6 @@ console.log(
   "\ntable | standard | cells | primary | secondary | suppressed | audit | protect s | audit s | method | reference (secondary) | reference time",
 );
 for (const r of rows) console.log(r.join(" | "));
+
+if (!only || "usefulness".includes(only)) printUsefulness(highs);
+if (!only || "departement".includes(only)) printDepartement(highs);

@@ -22,7 +22,17 @@ export interface PerturbationInput {
   readonly frozen: Uint8Array;
   /** Cost of suppressing each cell. */
   readonly cost: (cell: number) => number;
+  /**
+   * "fixed": a neighbourhood's boundary cells stay put (see
+   * protectByPerturbation); "free": they may move. By default fixed up to
+   * FIXED_BOUNDARY_CELLS inner cells, where an LP on the whole table stays
+   * cheap, free beyond.
+   */
+  readonly boundary?: "fixed" | "free";
 }
+
+/** Largest table (inner cells) whose perturbations keep their boundary fixed by default. */
+export const FIXED_BOUNDARY_CELLS = 4000;
 
 /** Inner cells → cells containing them, built once per table set. */
 export function cellsByInner(set: TableSet): Int32Array[] {
@@ -55,15 +65,25 @@ export function protectByPerturbation(
   const { set } = input;
   const values = set.inner.values;
   const seed = cellSupport(set, target);
+  // Neighbourhoods grow until a change is found, the whole table last. With
+  // a fixed boundary, a published cell that sums inner cells outside the
+  // neighbourhood (a commune's or the Ensemble's total seen from one IRIS)
+  // stays put: the paths through its other parts are out of sight, so moving
+  // it would suppress a margin where a wider look finds inner cells to change
+  // instead (the Ensemble's age bands and GIR of an APA release).
   let radius = 2;
+  let size = -1;
   for (;;) {
     const local = neighbourhood(set, byInner, seed, radius);
     const whole = local.length === set.innerCount;
-    for (const direction of [1, -1] as const) {
-      const found = solve(highs, input, byInner, local, target, width, direction, values);
-      if (found) {
-        for (const c of found.suppressed) input.suppressed[c] = 1;
-        return found;
+    if (local.length > size) {
+      size = local.length;
+      for (const direction of [1, -1] as const) {
+        const found = solve(highs, input, byInner, local, target, width, direction, values);
+        if (found) {
+          for (const c of found.suppressed) input.suppressed[c] = 1;
+          return found;
+        }
       }
     }
     if (whole) return undefined;
@@ -110,6 +130,7 @@ function solve(
   values: Float64Array,
 ): Perturbation | undefined {
   const { set } = input;
+  const fixedBoundary = (input.boundary ?? (set.innerCount <= FIXED_BOUNDARY_CELLS ? "fixed" : "free")) === "fixed";
   const pos = new Map(local.map((v, k) => [v, k]));
   // Cells touched by the neighbourhood.
   const touched = new Set<number>();
@@ -132,14 +153,15 @@ function solve(
   const rowUpper: number[] = [];
   published.forEach((c, k) => {
     // Σ y over c − u_c + v_c = 0; frozen cells must not move at all.
+    let boundary = false;
     for (const i of cellSupport(set, c)) {
       const p = pos.get(i);
       if (p !== undefined) {
         rowIdx.push(p);
         rowVal.push(1);
-      }
+      } else boundary = true;
     }
-    const frozen = input.frozen[c] === 1 || c === target;
+    const frozen = input.frozen[c] === 1 || c === target || (boundary && fixedBoundary);
     rowIdx.push(nY + 2 * k, nY + 2 * k + 1);
     rowVal.push(-1, 1);
     const w = frozen ? 0 : input.cost(c);

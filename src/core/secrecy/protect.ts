@@ -18,6 +18,8 @@ export interface ProtectOptions {
   readonly method?: Method;
   /** What a suppressed cell costs: one per cell (default) or its value. */
   readonly cost?: "count" | "value";
+  /** How perturbations treat their neighbourhood's boundary (perturbation.ts); "fixed" by default. */
+  readonly boundary?: "fixed" | "free";
   /** Cells already published by earlier releases of the same data. */
   readonly earlierPublished?: readonly number[];
   /**
@@ -198,7 +200,7 @@ export function protectTable(
         );
         const done = protectByPerturbation(
           highs,
-          { set, suppressed, frozen, cost },
+          { set, suppressed, frozen, cost, ...(options.boundary ? { boundary: options.boundary } : {}) },
           byInner,
           f.cell,
           Math.max(needed, set.magnitude ? 1e-3 : 1),
