@@ -23,6 +23,7 @@ import {
 import { highsCompletion } from "../core/release/completion.js";
 import { changedCells, type EarlierRelease, mergedStatus, planHistory } from "../core/release/history.js";
 import { type ReleasedCell, type ReleasedTable, releasedTables } from "../core/release/release.js";
+import { auditHistory } from "../core/secrecy/history-audit.js";
 import { protectTable, SecrecyFailure } from "../core/secrecy/protect.js";
 import { cellKey, isSuppressed, type SecrecyRules, type Status } from "../core/secrecy/rules.js";
 import { cellIndex, tableRole } from "../core/table/table.js";
@@ -85,16 +86,35 @@ async function namesOf(q: Queryable, rows: readonly AggregatedRow[]): Promise<Na
   return { label, members, population };
 }
 
-/** Protects and releases an aggregated dataset's vintage. */
-export async function publishAggregatedTables(
-  o: PublishOptions,
+/** One table of an aggregated vintage, ready to protect or to audit. */
+interface ModelTable {
+  table: AggregatedTable;
+  /** The table's French name, as released. */
+  nom: string;
+  rules: SecrecyRules;
+  /** « autres communes », crossings of columns nobody gave: the attacker's unknowns. */
+  hidden: number[];
+  /** Cells published by earlier releases of the same version of the data. */
+  earlierPublished: number[];
+  /** Status each cell of an earlier version's table had when released. */
+  earlierStatus: Map<number, Status>;
+  /** Status each cell of this version's table had in the releases made on it. */
+  sameStatus: Map<number, Status>;
+  /** Index of the table being released in the set. */
+  published: number;
+}
+
+/**
+ * The model of an aggregated vintage: its tables with every earlier version
+ * of the data and what earlier releases published, the rules (the
+ * provider's blanks, the zone rule, cells that moved by 1..k−1), the names.
+ */
+async function aggregatedModel(
+  o: Omit<PublishOptions, "actorId" | "now">,
   dataset: Dataset,
   data: StoredAggregated & { id: string },
   earlierReleases: readonly EarlierRelease[],
-): Promise<{
-  tableaux: ReleasedTable[];
-  facts: { primaires: number; secondaires: number; secondes: number; versions: number };
-}> {
+) {
   const secret = o.convention.secret;
   // Earlier releases of this vintage on other versions of the table (a
   // corrected file): each version is part of what the attacker knows.
@@ -162,12 +182,7 @@ export async function publishAggregatedTables(
       pop === null || pop === undefined ? (secret.zoneUnite === "allocataires" ? 0 : Infinity) : pop,
     );
   }
-  const tableaux: ReleasedTable[] = [];
-  const countStatus = new Map<string, Status>();
-  let primaires = 0;
-  let secondaires = 0;
-  let secondes = 0;
-  for (const t of tables) {
+  const model: ModelTable[] = tables.map((t) => {
     const set = t.set;
     const manual = new Set<string>();
     const hidden: number[] = [];
@@ -191,12 +206,13 @@ export async function publishAggregatedTables(
     });
     // What earlier releases published of this table, with the status it had.
     const find = cellIndex(set);
-    const tableName = labelOf(t.group.name);
+    const nom = labelOf(t.group.name);
     const earlierPublished: number[] = [];
     const earlierStatus = new Map<number, Status>();
+    const sameStatus = new Map<number, Status>();
     const place = (r: EarlierRelease, table: number, onCell: (c: number, s: Status) => void) => {
       for (const rt of r.tableaux) {
-        if (rt.nom !== tableName) continue;
+        if (rt.nom !== nom) continue;
         for (const rc of rt.cellules) {
           const c = find(table, rc.codes);
           if (c !== undefined) onCell(c, rc.statut === "s" ? "C" : rc.statut);
@@ -206,6 +222,7 @@ export async function publishAggregatedTables(
     for (const r of plan.sameData)
       place(r, published, (c, st) => {
         if (!isSuppressed(st)) earlierPublished.push(c);
+        sameStatus.set(c, mergedStatus(sameStatus.get(c), st));
       });
     plan.versions.slice(0, -1).forEach((v, k) => {
       const table = set.tables.findIndex(
@@ -215,8 +232,8 @@ export async function publishAggregatedTables(
         for (const r of v.releases)
           place(r, table, (c, st) => earlierStatus.set(c, mergedStatus(earlierStatus.get(c), st)));
     });
-    for (const key of changedCells(set, earlierReleases, secret.seuil, (nom) =>
-      nom === tableName ? t.group.name : "",
+    for (const key of changedCells(set, earlierReleases, secret.seuil, (n) =>
+      n === nom ? t.group.name : "",
     ))
       manual.add(key);
     const rules: SecrecyRules = {
@@ -228,19 +245,47 @@ export async function publishAggregatedTables(
         ? { zone: { variable: TERRITOIRE, minimum: secret.zoneMinimum, population: zonePopulation } }
         : {}),
     };
+    return { table: t, nom, rules, hidden, earlierPublished, earlierStatus, sameStatus, published };
+  });
+  return { plan, names, labelOf, zonePopulation, tables: model };
+}
+
+/** Protects and releases an aggregated dataset's vintage. */
+export async function publishAggregatedTables(
+  o: PublishOptions,
+  dataset: Dataset,
+  data: StoredAggregated & { id: string },
+  earlierReleases: readonly EarlierRelease[],
+): Promise<{
+  tableaux: ReleasedTable[];
+  facts: { primaires: number; secondaires: number; secondes: number; versions: number };
+}> {
+  const { plan, names, labelOf, zonePopulation, tables } = await aggregatedModel(
+    o,
+    dataset,
+    data,
+    earlierReleases,
+  );
+  const tableaux: ReleasedTable[] = [];
+  const countStatus = new Map<string, Status>();
+  let primaires = 0;
+  let secondaires = 0;
+  let secondes = 0;
+  for (const m of tables) {
+    const { set } = m.table;
     let protection: ReturnType<typeof protectTable>;
     try {
-      protection = protectTable(o.highs, set, rules, {
-        hiddenCells: hidden,
-        ...(earlierPublished.length > 0 ? { earlierPublished } : {}),
-        ...(earlierStatus.size > 0 ? { earlierStatus } : {}),
+      protection = protectTable(o.highs, set, m.rules, {
+        hiddenCells: m.hidden,
+        ...(m.earlierPublished.length > 0 ? { earlierPublished: m.earlierPublished } : {}),
+        ...(m.earlierStatus.size > 0 ? { earlierStatus: m.earlierStatus } : {}),
       });
     } catch (e) {
       if (e instanceof SecrecyFailure)
         throw new SocleError(
           "interdit",
           "audit_secret_echoue",
-          `Diffusion refusée (« ${labelOf(t.group.name)} ») : ${e.message}`,
+          `Diffusion refusée (« ${m.nom} ») : ${e.message}`,
         );
       throw e;
     }
@@ -248,14 +293,14 @@ export async function publishAggregatedTables(
       throw new SocleError(
         "interdit",
         "audit_secret_echoue",
-        `Diffusion refusée : l'audit du secret statistique a trouvé ${protection.audit.findings.length} cellule(s) mal protégée(s) (« ${labelOf(t.group.name)} »).`,
+        `Diffusion refusée : l'audit du secret statistique a trouvé ${protection.audit.findings.length} cellule(s) mal protégée(s) (« ${m.nom} »).`,
         protection.audit.findings.map((f) => f.message),
       );
     primaires += protection.primary;
     secondaires += protection.secondary;
     secondes += protection.seconds;
     set.cells.forEach((cell, c) => {
-      if (cell.table === published)
+      if (cell.table === m.published)
         countStatus.set(`${cell.codes[0]}\u0000${cell.codes[1]}`, protection.statuses[c] as Status);
     });
     const [table] = releasedTables(
@@ -275,13 +320,61 @@ export async function publishAggregatedTables(
         ),
       ]),
     );
-    tableaux.push({ ...table, nom: labelOf(t.group.name), libelles, cellules: shown });
+    tableaux.push({ ...table, nom: m.nom, libelles, cellules: shown });
   }
   for (const rate of data.taux ?? [])
     tableaux.push(
-      rateTable(rate, dataset, data, countStatus, zonePopulation, secret.zoneMinimum, names, labelOf),
+      rateTable(
+        rate,
+        dataset,
+        data,
+        countStatus,
+        zonePopulation,
+        o.convention.secret.zoneMinimum,
+        names,
+        labelOf,
+      ),
     );
   return { tableaux, facts: { primaires, secondaires, secondes, versions: plan.versions.length } };
+}
+
+/**
+ * Re-attacks everything published of an aggregated vintage: every table of
+ * every release, each on its own version of the provider's table, together.
+ * Null when nothing was released.
+ */
+export async function auditAggregatedVintage(
+  o: Omit<PublishOptions, "actorId" | "now">,
+  dataset: Dataset,
+  releases: readonly EarlierRelease[],
+): Promise<{ versions: number; suppressedCells: number; findings: string[] } | null> {
+  const last = releases[releases.length - 1];
+  const id = last?.depots[0];
+  if (!id) return null;
+  const [row] = await o.db.query<{ cellules: StoredAggregated }>(
+    "SELECT cellules FROM tableau_derive WHERE id = $1",
+    [id],
+  );
+  if (!row)
+    throw new SocleError(
+      "interdit",
+      "historique_illisible",
+      "Le tableau de la dernière diffusion de ce millésime n'est plus disponible : l'historique ne peut pas être audité.",
+    );
+  const { plan, tables } = await aggregatedModel(o, dataset, { ...row.cellules, id }, releases);
+  let suppressedCells = 0;
+  const findings: string[] = [];
+  for (const m of tables) {
+    const report = auditHistory(
+      o.highs,
+      m.table.set,
+      m.rules,
+      new Map([...m.earlierStatus, ...m.sameStatus]),
+    );
+    suppressedCells += report.suppressedCells;
+    findings.push(...report.findings.map((f) => `« ${m.nom} » : ${f.message}`));
+  }
+  return { versions: plan.versions.length, suppressedCells, findings };
 }
 
 /**

@@ -15,11 +15,13 @@ import { AIX, BETHUNE, ROUEN } from "../../src/core/convention/reference.js";
 import type { ReleasedTable } from "../../src/core/release/release.js";
 import { type Highs, loadSolver } from "../../src/core/secrecy/solver.js";
 import { depositAggregatedFile } from "../../src/ingest/deposit.js";
+import { earlierReleases } from "../../src/release/history-model.js";
 import { publishRelease, type Release } from "../../src/release/publish.js";
+import { auditAggregatedVintage } from "../../src/release/publish-aggregated.js";
 import { createOrganisation } from "../../src/store/accounts.js";
 import { ensureCog } from "../../src/store/cog-etalab.js";
 import { createConvention } from "../../src/store/conventions.js";
-import { createJeu } from "../../src/store/datasets.js";
+import { createJeu, getJeu } from "../../src/store/datasets.js";
 import type { Db } from "../../src/store/db.js";
 import { createZone } from "../../src/store/zones.js";
 import { freshDb, type TestDb } from "../helpers/db.js";
@@ -400,5 +402,40 @@ describe("aggregated tables as the providers send them", () => {
     uniq.forEach((name, j) => {
       expect(bounds[j]![1] - bounds[j]![0], name).toBeGreaterThanOrEqual(1);
     });
+
+    // The history audit (`socle secret audit-history`) re-attacks both
+    // releases, each on its own version of the file, and finds nothing…
+    const annexe = (await getJeu(db, jeu)).annexe;
+    const bethune = BETHUNE.jeux.find((d) => d.id === annexe)!;
+    const releases = await earlierReleases(db, jeu, 2021);
+    expect(releases).toHaveLength(2);
+    const audited = await auditAggregatedVintage(
+      { db, highs, convention: BETHUNE, jeuId: jeu, annee: 2021 },
+      bethune,
+      releases,
+    );
+    expect(audited?.versions).toBe(2);
+    expect(audited?.suppressedCells).toBeGreaterThan(0);
+    expect(audited?.findings).toEqual([]);
+    // …but it would, had the second release published its secondary
+    // cells: the register is attacked as it stands, not trusted.
+    const forged = releases.map((r, k) =>
+      k === 0
+        ? r
+        : {
+            ...r,
+            tableaux: r.tableaux.map((t) => ({
+              ...t,
+              cellules: t.cellules.map((c) => (c.statut === "D" ? { ...c, statut: "V" as const } : c)),
+            })),
+          },
+    );
+    const caught = await auditAggregatedVintage(
+      { db, highs, convention: BETHUNE, jeuId: jeu, annee: 2021 },
+      bethune,
+      forged,
+    );
+    expect(caught?.findings.length).toBeGreaterThan(0);
+    expect(caught?.findings[0]).toMatch(/^« .+ » : La cellule /);
   }, 240_000);
 });
