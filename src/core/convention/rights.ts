@@ -146,9 +146,13 @@ export function decide(original: Convention, action: Action, ctx: RightsContext)
       return inForce ? { ok: true } : notInForce();
     case "diffuser_externe":
       if (!inForce) return notInForce();
+      // The provider diffuses its own data; anyone else needs its approval of that release.
+      if (parts.has("fournisseur") || ctx.accordDiffusion) return { ok: true };
       if (c.diffusion.interneSeulement)
-        return REFUS("La convention limite l'usage des données à un usage interne.");
-      if (c.diffusion.accordPrealable && !ctx.accordDiffusion && !parts.has("fournisseur"))
+        return REFUS(
+          "La convention limite l'usage des données à un usage interne : diffusion interdite sans l'accord du fournisseur pour cette diffusion.",
+        );
+      if (c.diffusion.accordPrealable)
         return REFUS("La diffusion externe demande l'accord préalable du fournisseur, non enregistré.");
       return { ok: true };
     case "gerer_convention":
