@@ -35,9 +35,8 @@ const STATUSES: readonly Status[] = [
   "expiree",
   "terminee_publication",
 ];
-const NOT_ENDED: Status[] = ["brouillon", "signee", "active", "preavis"];
 const IN_FORCE: Status[] = ["active", "preavis"];
-/** Signed (or not yet signed but accepted): what a convention may be changed or asked under. */
+/** Past the draft and not ended: what a convention may be changed or asked under. */
 const SIGNED_NOT_ENDED: Status[] = ["signee", "active", "preavis"];
 const SINCE_EFFECT: Status[] = ["active", "preavis", "resiliee", "expiree", "terminee_publication"];
 const ALL_PARTIES: Who[] = [...PARTS];

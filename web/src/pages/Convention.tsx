@@ -23,7 +23,10 @@ const EVENEMENT_FR: Record<string, string> = {
   fed_reponse: "Réponse à une demande FED",
   destruction: "Destruction d'un jeu de données",
   restitution: "Restitution de l'étude",
-  accord_diffusion: "Accord de diffusion externe",
+  accord_diffusion: "Accord de diffusion externe d'une diffusion",
+  acceptation: "Acceptation par une partie",
+  referents: "Changement de référents (annexe 2)",
+  donnees_ciblees: "Données ciblées définies par une réponse FED",
 };
 
 const NIVEAU_FR: Record<string, string> = {
@@ -223,6 +226,21 @@ export function ConventionPage({ id }: { id: string }) {
         </section>
       </div>
 
+      {c.acceptationsAttendues.length > 0 && (
+        <section className="alertes" aria-label="Signatures">
+          <h2>Brouillon : acceptation attendue</h2>
+          <p>
+            Cette convention a été enregistrée par une autre partie. Elle n'engage ses parties qu'une fois
+            acceptée par le référent de chacune : en attendant, ni demande FED, ni dépôt, ni avenant.
+          </p>
+          {c.permis.accepter_convention && (
+            <button type="button" onClick={() => agir(() => api.accepter(c.id), "Convention acceptée.")}>
+              Accepter la convention au nom de mon organisation
+            </button>
+          )}
+        </section>
+      )}
+
       <h2>Parties</h2>
       <table>
         <thead>
@@ -231,15 +249,26 @@ export function ConventionPage({ id }: { id: string }) {
             <th>Rôle</th>
             <th>Organisation dans Socle</th>
             <th>Services autorisés</th>
+            <th>Acceptation</th>
           </tr>
         </thead>
         <tbody>
           {c.parties.map((p) => (
             <tr key={p.id}>
-              <td>{p.nom}</td>
+              <td>
+                {p.nom}
+                {c.traitement === p.id ? " (produit les diffusions)" : ""}
+              </td>
               <td>{p.roles.join(", ")}</td>
               <td>{p.organisation ?? "—"}</td>
               <td>{d.parties.find((x) => x.id === p.id)?.servicesAutorises?.join(", ") ?? "tous"}</td>
+              <td>
+                {p.acceptation === null
+                  ? "a enregistré la convention"
+                  : p.acceptation.accepteeLe
+                    ? `acceptée le ${dateFr(p.acceptation.accepteeLe)}`
+                    : "en attente"}
+              </td>
             </tr>
           ))}
         </tbody>
@@ -450,6 +479,17 @@ function JeuxTable({
                   >
                     Attestation
                   </button>
+                )}
+                {j.statut === "detruit" && (
+                  <>
+                    {" "}
+                    <a href={`/api/jeux/${j.id}/attestation/page`} target="_blank" rel="noreferrer">
+                      Attestation imprimable
+                    </a>{" "}
+                    <a href={`/api/jeux/${j.id}/attestation/pdf`} download>
+                      Attestation PDF
+                    </a>
+                  </>
                 )}
               </td>
             </tr>
