@@ -264,8 +264,10 @@ export const api = {
   historique: (id: string) => call<Evenement[]>("GET", `/api/conventions/${enc(id)}/historique`),
   preavis: (id: string, motif: "ordinaire" | "faute") =>
     call<{ fin: string }>("POST", `/api/conventions/${enc(id)}/preavis`, { motif }),
-  avenant: (id: string, a: { objet: string; signeLe: string; effetLe: string }) =>
-    call<{ numero: number }>("POST", `/api/conventions/${enc(id)}/avenants`, a),
+  avenant: (
+    id: string,
+    a: { objet: string; signeLe: string; effetLe: string; modifications?: Partial<Pick<Convention, "jeux">> },
+  ) => call<{ numero: number; jeuxOuverts: string[] }>("POST", `/api/conventions/${enc(id)}/avenants`, a),
   publication: (id: string, publieeLe: string) =>
     call<{ ok: true }>("POST", `/api/conventions/${enc(id)}/publication`, { publieeLe }),
   accepter: (id: string) =>

@@ -340,7 +340,7 @@ export function ConventionNouvelle({ moi }: { moi: Moi }) {
                 </label>
               )}
               <label>
-                Mention de la source de ce jeu (si elle diffère de celle de la convention)
+                Source propre à ce jeu (si elle diffère de celle de la convention)
                 <input
                   value={a.mentionSource}
                   onChange={(e) => majAnnexe(i, { mentionSource: e.target.value })}
