@@ -1,8 +1,9 @@
 /**
  * Browser test of the convention workflow (Chromium): a CCAS referent
- * records a convention with one annex and files a FED request; the CAF
- * referent answers défavorable without a reason (refused), then favorable;
- * the dataset to collect appears and the upcoming renewal is announced.
+ * records a convention with one annex (a draft until the CAF's referent
+ * accepts it), then files a FED request; the CAF referent answers
+ * défavorable without a reason (refused), then favorable; the annex's
+ * dataset to collect appears and the upcoming renewal is announced.
  */
 import path from "node:path";
 import iconv from "iconv-lite";
