@@ -1,8 +1,9 @@
 /**
  * Browser test of the convention workflow (Chromium): a CCAS referent
- * records a convention with one annex and files a FED request; the CAF
- * referent answers défavorable without a reason (refused), then favorable;
- * the dataset to collect appears and the upcoming renewal is announced.
+ * records a convention with one annex (a draft until the CAF's referent
+ * accepts it), then files a FED request; the CAF referent answers
+ * défavorable without a reason (refused), then favorable; the annex's
+ * dataset to collect appears and the upcoming renewal is announced.
  */
 import path from "node:path";
 import iconv from "iconv-lite";
@@ -75,10 +76,26 @@ describe("conventions in a browser", () => {
       .poll(() => page.locator("h1").textContent(), { timeout: 10_000 })
       .toContain("Convention ABS Testville 2026");
     expect(page.url()).toBe(`${s.url}/conventions/convention-abs-testville-2026`);
-    expect(await page.locator("h1 .badge").textContent()).toBe("active");
+    // Registered by the CCAS, it binds the CAF only once the CAF's référent accepts it.
+    expect(await page.locator("h1 .badge").textContent()).toBe("brouillon");
+    expect(await page.getByRole("region", { name: "Signatures" }).textContent()).toContain(
+      "Brouillon : acceptation attendue",
+    );
+    expect(await page.getByRole("link", { name: "Nouvelle demande FED" }).count()).toBe(0);
+    await page.getByRole("button", { name: "Se déconnecter" }).click();
+    await login(page, "caf@nav.test");
+    await page.goto(`${s.url}/conventions/convention-abs-testville-2026`);
+    await page.getByRole("button", { name: "Accepter la convention au nom de mon organisation" }).click();
+    await expect.poll(() => page.locator("h1 .badge").textContent()).toBe("active");
+    expect(await page.locator("table").filter({ hasText: "Acceptation" }).textContent()).toContain(
+      "acceptée le",
+    );
     await expect
       .poll(() => page.getByRole("region", { name: "Alertes" }).textContent())
       .toContain("Reconduction tacite le 01/01/2027 pour 12 mois.");
+    await page.getByRole("button", { name: "Se déconnecter" }).click();
+    await login(page, "ccas@nav.test");
+    await page.goto(`${s.url}/conventions/convention-abs-testville-2026`);
 
     // A FED request from the recipient.
     await page.getByRole("link", { name: "Nouvelle demande FED" }).click();
@@ -117,11 +134,11 @@ describe("conventions in a browser", () => {
     await form.getByRole("button", { name: "Enregistrer la réponse" }).click();
     await expect
       .poll(() => page.getByRole("status").textContent())
-      .toBe("Avis favorable enregistré : 1 jeu(x) de données à collecter.");
+      .toBe("Avis favorable enregistré : les annexes livrées sont déjà ouvertes par la convention.");
     // The page's title badge follows once the request is read again.
     await expect.poll(() => page.locator("h1 .badge").textContent()).toBe("avis favorable");
 
-    // The convention now has a dataset to collect, and the history keeps both steps.
+    // The convention's annex opened its dataset at acceptance; the history keeps both FED steps.
     await page.getByRole("link", { name: "Convention ABS Testville 2026" }).click();
     await expect
       .poll(() => page.locator("table").filter({ hasText: "Dépôts" }).textContent())

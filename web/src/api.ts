@@ -61,7 +61,17 @@ export interface ConventionResume {
   mesParties: string[];
   mesRoles: string[];
   permis: Record<Action, boolean>;
-  parties: { id: string; nom: string; roles: string[]; organisation: string | null }[];
+  parties: {
+    id: string;
+    nom: string;
+    roles: string[];
+    organisation: string | null;
+    /** null: the party registered the convention; otherwise its acceptance (date, or still awaited). */
+    acceptation: { accepteeLe: string | null } | null;
+  }[];
+  acceptationsAttendues: string[];
+  /** The party that processes and releases. */
+  traitement: string | null;
 }
 
 export interface ConventionDetail extends ConventionResume {
@@ -69,6 +79,14 @@ export interface ConventionDetail extends ConventionResume {
   document: Convention;
   /** As amended by the avenants in effect today. */
   versionEnVigueur: Convention;
+}
+
+export interface AccordDiffusion {
+  id: string;
+  partie: string;
+  portee: string;
+  destinataire: string;
+  accordeLe: string;
 }
 
 export interface Evenement {
@@ -246,12 +264,23 @@ export const api = {
   historique: (id: string) => call<Evenement[]>("GET", `/api/conventions/${enc(id)}/historique`),
   preavis: (id: string, motif: "ordinaire" | "faute") =>
     call<{ fin: string }>("POST", `/api/conventions/${enc(id)}/preavis`, { motif }),
-  avenant: (id: string, a: { objet: string; signeLe: string; effetLe: string }) =>
-    call<{ numero: number }>("POST", `/api/conventions/${enc(id)}/avenants`, a),
+  avenant: (
+    id: string,
+    a: { objet: string; signeLe: string; effetLe: string; modifications?: Partial<Pick<Convention, "jeux">> },
+  ) => call<{ numero: number; jeuxOuverts: string[] }>("POST", `/api/conventions/${enc(id)}/avenants`, a),
   publication: (id: string, publieeLe: string) =>
     call<{ ok: true }>("POST", `/api/conventions/${enc(id)}/publication`, { publieeLe }),
-  accordDiffusion: (id: string, portee: string) =>
-    call<{ ok: true }>("POST", `/api/conventions/${enc(id)}/accord-diffusion`, { portee }),
+  accepter: (id: string) =>
+    call<{ statut: string; acceptationsAttendues: string[] }>(
+      "POST",
+      `/api/conventions/${enc(id)}/acceptation`,
+    ),
+  accords: (diffusionId: string) => call<AccordDiffusion[]>("GET", `/api/diffusions/${diffusionId}/accords`),
+  accorderDiffusion: (diffusionId: string, portee: string, destinataire: string) =>
+    call<{ id: string; accordeLe: string }>("POST", `/api/diffusions/${diffusionId}/accords`, {
+      portee,
+      destinataire,
+    }),
   jeux: (id: string) => call<Jeu[]>("GET", `/api/conventions/${enc(id)}/jeux`),
   deposer: (jeuId: string, file: File) =>
     call<{ id: string }>("POST", `/api/jeux/${jeuId}/depots?nomFichier=${enc(file.name)}`, file),

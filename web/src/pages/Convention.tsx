@@ -1,5 +1,5 @@
 import { type FormEvent, useCallback, useEffect, useState } from "react";
-import type { Convention } from "../../../src/core/convention/model";
+import type { Convention, Dataset } from "../../../src/core/convention/model";
 import {
   api,
   type ConventionDetail,
@@ -13,6 +13,8 @@ import {
 import { DepotPanel } from "../components/Depot";
 import { Lien } from "../components/Lien";
 import { BadgeStatut } from "../components/Statut";
+import { ChampsAnnexe, champsPropres } from "./ChampsAnnexe";
+import { slug } from "./ConventionNouvelle";
 
 const EVENEMENT_FR: Record<string, string> = {
   creation: "Enregistrement de la convention",
@@ -23,7 +25,10 @@ const EVENEMENT_FR: Record<string, string> = {
   fed_reponse: "Réponse à une demande FED",
   destruction: "Destruction d'un jeu de données",
   restitution: "Restitution de l'étude",
-  accord_diffusion: "Accord de diffusion externe",
+  accord_diffusion: "Accord de diffusion externe d'une diffusion",
+  acceptation: "Acceptation par une partie",
+  referents: "Changement de référents (annexe 2)",
+  donnees_ciblees: "Données ciblées définies par une réponse FED",
 };
 
 const NIVEAU_FR: Record<string, string> = {
@@ -223,6 +228,21 @@ export function ConventionPage({ id }: { id: string }) {
         </section>
       </div>
 
+      {c.acceptationsAttendues.length > 0 && (
+        <section className="alertes" aria-label="Signatures">
+          <h2>Brouillon : acceptation attendue</h2>
+          <p>
+            Cette convention a été enregistrée par une autre partie. Elle n'engage ses parties qu'une fois
+            acceptée par le référent de chacune : en attendant, ni demande FED, ni dépôt, ni avenant.
+          </p>
+          {c.permis.accepter_convention && (
+            <button type="button" onClick={() => agir(() => api.accepter(c.id), "Convention acceptée.")}>
+              Accepter la convention au nom de mon organisation
+            </button>
+          )}
+        </section>
+      )}
+
       <h2>Parties</h2>
       <table>
         <thead>
@@ -231,15 +251,26 @@ export function ConventionPage({ id }: { id: string }) {
             <th>Rôle</th>
             <th>Organisation dans Socle</th>
             <th>Services autorisés</th>
+            <th>Acceptation</th>
           </tr>
         </thead>
         <tbody>
           {c.parties.map((p) => (
             <tr key={p.id}>
-              <td>{p.nom}</td>
+              <td>
+                {p.nom}
+                {c.traitement === p.id ? " (produit les diffusions)" : ""}
+              </td>
               <td>{p.roles.join(", ")}</td>
               <td>{p.organisation ?? "—"}</td>
               <td>{d.parties.find((x) => x.id === p.id)?.servicesAutorises?.join(", ") ?? "tous"}</td>
+              <td>
+                {p.acceptation === null
+                  ? "a enregistré la convention"
+                  : p.acceptation.accepteeLe
+                    ? `acceptée le ${dateFr(p.acceptation.accepteeLe)}`
+                    : "en attente"}
+              </td>
             </tr>
           ))}
         </tbody>
@@ -451,6 +482,17 @@ function JeuxTable({
                     Attestation
                   </button>
                 )}
+                {j.statut === "detruit" && (
+                  <>
+                    {" "}
+                    <a href={`/api/jeux/${j.id}/attestation/page`} target="_blank" rel="noreferrer">
+                      Attestation imprimable
+                    </a>{" "}
+                    <a href={`/api/jeux/${j.id}/attestation/pdf`} download>
+                      Attestation PDF
+                    </a>
+                  </>
+                )}
               </td>
             </tr>
           ))}
@@ -554,24 +596,58 @@ function Gestion({
   const [signeLe, setSigneLe] = useState("");
   const [effetLe, setEffetLe] = useState("");
   const [publieeLe, setPublieeLe] = useState("");
+  // An annex the avenant adds, described with its fields (it takes effect on the avenant's date).
+  const [ajoutAnnexe, setAjoutAnnexe] = useState(false);
+  const [annexe, setAnnexe] = useState<Dataset>({
+    id: "",
+    titre: "",
+    fournisseur: c.document.parties.find((p) => p.parts.includes("fournisseur"))?.id ?? "",
+    kind: "agrege",
+    champs: [{ nom: "territoire", type: "code_commune", libelle: "Commune" }],
+    niveaux: ["commune"],
+    dateObservation: "31/12/N-1",
+    periodicite: "annuelle",
+  });
+  const majAnnexe = (a: Partial<Dataset>) => setAnnexe({ ...annexe, ...a });
+  const avenant = () =>
+    api.avenant(c.id, {
+      objet,
+      signeLe,
+      effetLe,
+      ...(ajoutAnnexe
+        ? {
+            modifications: {
+              jeux: [
+                ...c.versionEnVigueur.jeux,
+                { ...annexe, id: slug(annexe.titre || "annexe", 40), champs: champsPropres(annexe.champs) },
+              ],
+            },
+          }
+        : {}),
+    });
+  // A breach notice may follow an ordinary one and shorten it.
+  const preavisOrdinaire = c.document.preavis?.motif === "ordinaire";
   return (
     <>
       <h2>Gestion de la convention</h2>
       <div className="grille">
-        {!c.document.preavis && c.statut !== "brouillon" && (
+        {(!c.document.preavis || preavisOrdinaire) && c.statut !== "brouillon" && (
           <form
             className="formulaire"
             aria-label="Dénoncer la convention"
             onSubmit={(e) => {
               e.preventDefault();
-              void agir(() => api.preavis(c.id, motif), "Préavis enregistré.");
+              void agir(() => api.preavis(c.id, preavisOrdinaire ? "faute" : motif), "Préavis enregistré.");
             }}
           >
             <label>
               Dénoncer la convention (préavis donné aujourd'hui)
-              <select value={motif} onChange={(e) => setMotif(e.target.value as typeof motif)}>
-                <option value="ordinaire">Motif ordinaire</option>
-                <option value="faute">Manquement d'une partie</option>
+              <select
+                value={preavisOrdinaire ? "faute" : motif}
+                onChange={(e) => setMotif(e.target.value as typeof motif)}
+              >
+                {!preavisOrdinaire && <option value="ordinaire">Motif ordinaire</option>}
+                <option value="faute">Manquement d'une partie ou litige</option>
               </select>
             </label>
             <div>
@@ -586,7 +662,7 @@ function Gestion({
           aria-label="Enregistrer un avenant"
           onSubmit={(e) => {
             e.preventDefault();
-            void agir(() => api.avenant(c.id, { objet, signeLe, effetLe }), "Avenant enregistré.");
+            void agir(avenant, "Avenant enregistré.");
           }}
         >
           <label>
@@ -603,6 +679,56 @@ function Gestion({
               <input type="date" required value={effetLe} onChange={(e) => setEffetLe(e.target.value)} />
             </label>
           </div>
+          <label>
+            <input type="checkbox" checked={ajoutAnnexe} onChange={() => setAjoutAnnexe(!ajoutAnnexe)} />
+            L'avenant ajoute une annexe (jeu de données)
+          </label>
+          {ajoutAnnexe && (
+            <fieldset>
+              <legend>Annexe ajoutée par l'avenant</legend>
+              <label>
+                Titre de l'annexe
+                <input required value={annexe.titre} onChange={(e) => majAnnexe({ titre: e.target.value })} />
+              </label>
+              <div className="ligne">
+                <label>
+                  Fournisseur de l'annexe
+                  <select
+                    value={annexe.fournisseur}
+                    onChange={(e) => majAnnexe({ fournisseur: e.target.value })}
+                  >
+                    {c.document.parties.map((p) => (
+                      <option key={p.id} value={p.id}>
+                        {p.nom}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+                <label>
+                  Nature de l'annexe
+                  <select
+                    value={annexe.kind}
+                    onChange={(e) => majAnnexe({ kind: e.target.value as Dataset["kind"] })}
+                  >
+                    <option value="agrege">Tableau agrégé</option>
+                    <option value="individuel">Fichier individuel géocodé à l'IRIS</option>
+                  </select>
+                </label>
+                <label>
+                  Date d'observation de l'annexe
+                  <input
+                    value={annexe.dateObservation}
+                    onChange={(e) => majAnnexe({ dateObservation: e.target.value })}
+                  />
+                </label>
+              </div>
+              <ChampsAnnexe
+                annexe={annexe.titre || "l'annexe ajoutée"}
+                champs={annexe.champs}
+                onChange={(champs) => majAnnexe({ champs })}
+              />
+            </fieldset>
+          )}
           <div>
             <button type="submit" className="secondaire">
               Enregistrer l'avenant

@@ -2,6 +2,7 @@ import { type FormEvent, useEffect, useState } from "react";
 import type { Convention, Dataset, GeoLevel, Part, Party } from "../../../src/core/convention/model";
 import { ApiError, api, type Moi, type Organisation } from "../api";
 import { navigate } from "../router";
+import { ChampsAnnexe, champsPropres } from "./ChampsAnnexe";
 
 const PARTS: { id: Part; libelle: string }[] = [
   { id: "fournisseur", libelle: "Fournisseur" },
@@ -51,6 +52,10 @@ interface AnnexeForm {
   niveaux: GeoLevel[];
   dateObservation: string;
   periodicite: "annuelle" | "ponctuelle";
+  champs: Dataset["champs"];
+  protocole: 1 | 2;
+  /** The annex's own source mention, when it is not the convention's. */
+  mentionSource: string;
 }
 
 const annexeVide = (fournisseur: number): AnnexeForm => ({
@@ -60,6 +65,9 @@ const annexeVide = (fournisseur: number): AnnexeForm => ({
   niveaux: ["iris", "commune"],
   dateObservation: "31/12/N-1",
   periodicite: "annuelle",
+  champs: [{ nom: "territoire", type: "code_commune", libelle: "Commune" }],
+  protocole: 2,
+  mentionSource: "",
 });
 
 export function ConventionNouvelle({ moi }: { moi: Moi }) {
@@ -130,11 +138,12 @@ export function ConventionNouvelle({ moi }: { moi: Moi }) {
       titre: a.titre,
       fournisseur: ids[a.fournisseur] ?? "",
       kind: a.kind,
-      champs: [],
+      champs: champsPropres(a.champs),
       niveaux: a.niveaux,
       dateObservation: a.dateObservation,
       periodicite: a.periodicite,
-      protocole: a.kind === "individuel" ? 2 : 1,
+      ...(a.kind === "individuel" ? { protocole: a.protocole } : {}),
+      ...(a.mentionSource.trim() ? { mentionSource: a.mentionSource.trim() } : {}),
     }));
     const convention: Convention = {
       id: slug(titre, 50),
@@ -173,6 +182,11 @@ export function ConventionNouvelle({ moi }: { moi: Moi }) {
     setErreurs([]);
     if (parties.some((p) => !p.organisationId)) {
       setErreurs(["Choisissez l'organisation de chaque partie."]);
+      return;
+    }
+    const sansChamp = annexes.find((a) => a.champs.length === 0);
+    if (sansChamp) {
+      setErreurs([`Annexe « ${sansChamp.titre || "sans titre"} » : décrivez au moins un champ (nom, type).`]);
       return;
     }
     setEnvoi(true);
@@ -312,6 +326,32 @@ export function ConventionNouvelle({ moi }: { moi: Moi }) {
                 </label>
               ))}
             </fieldset>
+            <div className="ligne">
+              {a.kind === "individuel" && (
+                <label>
+                  Protocole d'échange
+                  <select
+                    value={a.protocole}
+                    onChange={(e) => majAnnexe(i, { protocole: Number(e.target.value) as 1 | 2 })}
+                  >
+                    <option value={2}>2 — fichier anonymisé avec adresse, géocodé par Socle</option>
+                    <option value={1}>1 — le fournisseur garde les identités (identifiant + IRIS)</option>
+                  </select>
+                </label>
+              )}
+              <label>
+                Source propre à ce jeu (si elle diffère de celle de la convention)
+                <input
+                  value={a.mentionSource}
+                  onChange={(e) => majAnnexe(i, { mentionSource: e.target.value })}
+                />
+              </label>
+            </div>
+            <ChampsAnnexe
+              annexe={a.titre || `l'annexe ${i + 1}`}
+              champs={a.champs}
+              onChange={(champs) => majAnnexe(i, { champs })}
+            />
           </fieldset>
         ))}
         <div>

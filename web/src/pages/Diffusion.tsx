@@ -1,7 +1,7 @@
 import type { FeatureCollection } from "geojson";
 import { useEffect, useMemo, useState } from "react";
 import { quantileClasses } from "../../../src/core/indicator/classification";
-import { api, type Diffusion, dateFr } from "../api";
+import { type AccordDiffusion, api, type Diffusion, dateFr } from "../api";
 import { CarteIris, PALETTE, SANS_VALEUR } from "../components/CarteIris";
 import { Lien } from "../components/Lien";
 
@@ -87,6 +87,7 @@ export function DiffusionPage({ id }: { id: string }) {
           GeoPackage (QGIS)
         </a>
       </p>
+      <AccordsDiffusion diffusionId={d.id} conventionId={d.conventionId} />
       <p className="discret">
         Secret statistique : {d.audit.primaires} cellule(s) sous secret primaire, {d.audit.secondaires} sous
         secret secondaire ; l'audit a vérifié qu'aucune ne se recalcule.
@@ -178,6 +179,90 @@ export function DiffusionPage({ id }: { id: string }) {
       </table>
       <p className="discret">s : secret statistique.</p>
       <p className="source">{d.mentionSource}</p>
+    </section>
+  );
+}
+
+/**
+ * The provider's approvals of handing this release outside the parties
+ * (scope, recipient, date); the provider gives them here, and the external
+ * export is offered once one exists.
+ */
+function AccordsDiffusion({ diffusionId, conventionId }: { diffusionId: string; conventionId: string }) {
+  const [accords, setAccords] = useState<AccordDiffusion[]>([]);
+  const [peutAccorder, setPeutAccorder] = useState(false);
+  const [portee, setPortee] = useState("");
+  const [destinataire, setDestinataire] = useState("");
+  const [message, setMessage] = useState<string | null>(null);
+  const [erreur, setErreur] = useState<string | null>(null);
+  const charger = () => api.accords(diffusionId).then(setAccords, () => setAccords([]));
+  // biome-ignore lint/correctness/useExhaustiveDependencies: reloads when the release changes
+  useEffect(() => {
+    void charger();
+    api.convention(conventionId).then(
+      (c) => setPeutAccorder(c.permis.accorder_diffusion),
+      () => setPeutAccorder(false),
+    );
+  }, [diffusionId, conventionId]);
+  async function accorder(e: React.FormEvent) {
+    e.preventDefault();
+    setErreur(null);
+    try {
+      await api.accorderDiffusion(diffusionId, portee, destinataire);
+      setMessage("Accord de diffusion externe enregistré.");
+      setPortee("");
+      setDestinataire("");
+      await charger();
+    } catch (err) {
+      setErreur(err instanceof Error ? err.message : "Accord impossible.");
+    }
+  }
+  return (
+    <section aria-label="Diffusion externe">
+      <h2>Diffusion externe</h2>
+      {accords.length === 0 ? (
+        <p className="discret">
+          Aucun accord du fournisseur pour cette diffusion : elle ne sort pas des parties à la convention.
+        </p>
+      ) : (
+        <>
+          <ul>
+            {accords.map((a) => (
+              <li key={a.id}>
+                Accord du {dateFr(a.accordeLe)} : {a.portee} — destinataire : {a.destinataire}
+              </li>
+            ))}
+          </ul>
+          <p>
+            <a href={`/api/diffusions/${diffusionId}/export/xlsx?usage=externe`} download>
+              Export pour la diffusion externe (XLSX)
+            </a>
+          </p>
+        </>
+      )}
+      {message && (
+        <p className="succes" role="status">
+          {message}
+        </p>
+      )}
+      {erreur && (
+        <p className="erreur" role="alert">
+          {erreur}
+        </p>
+      )}
+      {peutAccorder && (
+        <form className="formulaire" onSubmit={accorder} aria-label="Accorder la diffusion externe">
+          <label>
+            Portée de l'accord
+            <input required value={portee} onChange={(e) => setPortee(e.target.value)} />
+          </label>
+          <label>
+            Destinataire de la diffusion
+            <input required value={destinataire} onChange={(e) => setDestinataire(e.target.value)} />
+          </label>
+          <button type="submit">Accorder la diffusion externe de cette diffusion</button>
+        </form>
+      )}
     </section>
   );
 }

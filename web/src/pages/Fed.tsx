@@ -257,9 +257,11 @@ export function FedPage({ id }: { id: string }) {
         annexes: avis === "favorable" ? annexes : [],
       });
       setMessage(
-        r.statut === "favorable"
-          ? `Avis favorable enregistré : ${r.jeux.length} jeu(x) de données à collecter.`
-          : "Avis défavorable enregistré.",
+        r.statut !== "favorable"
+          ? "Avis défavorable enregistré."
+          : r.jeux.length > 0
+            ? `Avis favorable enregistré : ${r.jeux.length} jeu(x) de données à collecter.`
+            : "Avis favorable enregistré : les annexes livrées sont déjà ouvertes par la convention.",
       );
       await charger();
     } catch (err) {
