@@ -130,7 +130,8 @@ function solve(
   values: Float64Array,
 ): Perturbation | undefined {
   const { set } = input;
-  const fixedBoundary = (input.boundary ?? (set.innerCount <= FIXED_BOUNDARY_CELLS ? "fixed" : "free")) === "fixed";
+  const fixedBoundary =
+    (input.boundary ?? (set.innerCount <= FIXED_BOUNDARY_CELLS ? "fixed" : "free")) === "fixed";
   const pos = new Map(local.map((v, k) => [v, k]));
   // Cells touched by the neighbourhood.
   const touched = new Set<number>();
