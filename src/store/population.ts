@@ -3,8 +3,10 @@
  * rows of `iris_population`: for each territory, the latest vintage not
  * after the data's (a CAF vintage 2024 is divided by the 2021 census when
  * that is the latest imported). A commune, EPCI or département is given only
- * when every one of its communes has the figure in that vintage (a
- * département half imported gives nothing rather than a wrong total).
+ * when its communes have the figure in that vintage (a département half
+ * imported gives nothing rather than a wrong total); up to 1 % of them may
+ * lack a row of their own: a commune restored after a merger (Saint-Lucien,
+ * 76601, has no row in the 2013 census) was counted in its former commune.
  */
 import type { TranchePopulation } from "../core/indicator/model.js";
 import type { Queryable } from "./db.js";
@@ -75,7 +77,7 @@ export async function denominators(
        SELECT ${memberKey} AS code, count(*) AS communes FROM commune x
        WHERE x.kind = 'commune' AND ${memberKey} = ANY($1::text[]) GROUP BY 1)
      SELECT DISTINCT ON (s.code) s.code, s.annee, s.valeur FROM sums s JOIN members mb ON mb.code = s.code
-     WHERE s.nuls = 0 AND s.communes >= mb.communes
+     WHERE s.nuls = 0 AND s.communes >= 0.99 * mb.communes
      ORDER BY s.code, s.annee DESC`,
     [codes, millesime],
   );
