@@ -256,7 +256,7 @@ export async function indicatorValues(
   const annee = opts.millesime ?? millesimes[0];
   const base = { indicateur: catalogueEntry(ind), niveau: opts.niveau, millesimes };
   if (annee === undefined || !millesimes.includes(annee))
-    return { ...base, millesime: annee ?? null, sources: [], valeurs: [] };
+    return { ...base, millesime: null, sources: [], valeurs: [] };
   const here = releases.filter((r) => r.annee === annee);
   const territories = territoriesAt(here, opts.niveau);
   const keys = [...territories.keys()];

@@ -89,6 +89,24 @@ const ROWS: (string | number)[][] = [
   ["765400103", 80, 170, "5,4", 12, 6, 40, 25, 20, 15, 6, 18, 9, "22,5", 30],
 ];
 
+const ROW_2016 = [
+  "76540",
+  27900,
+  61500,
+  "55,5",
+  4150,
+  2120,
+  15500,
+  9850,
+  8000,
+  5300,
+  2350,
+  6500,
+  3150,
+  "23,3",
+  9300,
+];
+
 beforeAll(async () => {
   readBaseIc();
   s = await startServer("pglite", undefined, false, () => new Date("2026-06-15T10:00:00Z"));
@@ -113,14 +131,20 @@ beforeAll(async () => {
   const file = path.join(s.dataDir, "socle-caf-2015.csv");
   writeFileSync(file, [HEADER, ...ROWS].map((r) => r.join(";")).join("\n"));
   await depositAggregatedFile({ db, convention: ROUEN, jeuId: jeu, file, annee: 2015, actorId: null });
-  await publishRelease({
+  const highs = await loadSolver();
+  await publishRelease({ db, highs, convention: ROUEN, jeuId: jeu, annee: 2015, actorId: null });
+  // The next vintage: Rouen's row only.
+  const file16 = path.join(s.dataDir, "socle-caf-2016.csv");
+  writeFileSync(file16, [HEADER, ROW_2016].map((r) => r.join(";")).join("\n"));
+  await depositAggregatedFile({
     db,
-    highs: await loadSolver(),
     convention: ROUEN,
     jeuId: jeu,
-    annee: 2015,
+    file: file16,
+    annee: 2016,
     actorId: null,
   });
+  await publishRelease({ db, highs, convention: ROUEN, jeuId: jeu, annee: 2016, actorId: null });
   analyste = ville();
   expect((await analyste.login("observatoire@rouen.test", PASSWORD)).status).toBe(200);
   dehors = ville();
@@ -131,7 +155,12 @@ afterAll(async () => {
   await s?.close();
 });
 
-const valeurs = async (c: Client, id: string, niveau: string, extra = ""): Promise<ValeursReponse> => {
+const valeurs = async (
+  c: Client,
+  id: string,
+  niveau: string,
+  extra = "&millesime=2015",
+): Promise<ValeursReponse> => {
   const r = await c.req("GET", `/api/indicateurs/${id}/valeurs?niveau=${niveau}${extra}`);
   expect(r.status, JSON.stringify(r.json)).toBe(200);
   return r.json;
@@ -152,7 +181,9 @@ describe("the indicators of Rouen's CAF socle", () => {
   it("taux de couverture of Rouen = population couverte / base-ic 2013 population, and the Métropole's beside it", async () => {
     const body = await valeurs(analyste, "taux_couverture", "commune");
     expect(body.millesime).toBe(2015);
-    expect(body.millesimes).toEqual([2015]);
+    expect(body.millesimes).toEqual([2016, 2015]);
+    // Without a vintage, the latest.
+    expect((await valeurs(analyste, "taux_couverture", "commune", "")).millesime).toBe(2016);
     expect(body.sources[0]).toMatch(/^Source : CAF de Rouen/);
     const rouen = of(body, "76540");
     const pop = popOfCommunes(new Set(["76540"]));
@@ -197,15 +228,19 @@ describe("the indicators of Rouen's CAF socle", () => {
     for (const v of body.valeurs) if (v.statut === "secret") expect(v.valeur).toBeNull();
   });
 
-  it("a series gives the vintage with its references, and the search finds Rouen however it is typed", async () => {
+  it("a series gives every vintage, oldest first, with its references; the search finds Rouen however it is typed", async () => {
     const r = await analyste.req(
       "GET",
       "/api/indicateurs/part_bas_revenus/series?territoire=76540&niveau=commune",
     );
     expect(r.status).toBe(200);
     expect(r.json.territoire).toMatchObject({ code: "76540", nom: "Rouen" });
-    expect(r.json.points).toHaveLength(1);
-    expect(r.json.points[0].millesime).toBe(2015);
+    expect(r.json.points.map((p: { millesime: number }) => p.millesime)).toEqual([2015, 2016]);
+    expect(r.json.points[0].valeur).toBeCloseTo((9100 / 27688) * 100, 10);
+    expect(r.json.points[1].valeur).toBeCloseTo((9300 / 27900) * 100, 10);
+    // 2015 has the Métropole's row beside Rouen's, 2016 has not.
+    expect(r.json.points[0].references.map((x: { code: string }) => x.code)).toEqual([METROPOLE]);
+    expect(r.json.points[1].references).toEqual([]);
     expect(r.json.ruptures).toEqual([]);
     for (const q of ["rouen", "ROUEN", "76540"]) {
       const res = await analyste.req("GET", `/api/territoires/recherche?q=${q}`);

@@ -37,10 +37,8 @@ export interface ValeurReference {
   statut: StatutValeur;
 }
 
-export interface ValeurTerritoire {
-  code: string;
-  nom: string;
-  niveau: Niveau;
+/** A value with what it is made of and its references. */
+export interface ValeurCalculee {
   /** null unless `statut` is « publie » or « fragile ». */
   valeur: number | null;
   statut: StatutValeur;
@@ -49,6 +47,12 @@ export interface ValeurTerritoire {
   /** Census vintage of the INSEE denominator, when the formula has one. */
   millesimePopulation: number | null;
   references: ValeurReference[];
+}
+
+export interface ValeurTerritoire extends ValeurCalculee {
+  code: string;
+  nom: string;
+  niveau: Niveau;
 }
 
 /** GET /api/indicateurs/:id/valeurs */
@@ -64,14 +68,8 @@ export interface ValeursReponse {
   valeurs: ValeurTerritoire[];
 }
 
-export interface PointSerie {
+export interface PointSerie extends ValeurCalculee {
   millesime: number;
-  valeur: number | null;
-  statut: StatutValeur;
-  numerateur: number | null;
-  denominateur: number | null;
-  millesimePopulation: number | null;
-  references: ValeurReference[];
 }
 
 /** GET /api/indicateurs/:id/series */

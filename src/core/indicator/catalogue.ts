@@ -76,6 +76,24 @@ const girShare = (g: number): Indicateur => ({
   niveaux: ["iris", "commune", "departement", "zone"],
 });
 
+/** Beneficiaries of an aid of the Conseil Départemental in the year, for 1 000 households. */
+const perHouseholds = (
+  aide: string,
+  libelle: string,
+  colonne: string,
+  precautions: string[],
+): Indicateur => ({
+  id: `${aide}_pour_1000_menages`,
+  libelle,
+  theme: "Aides financières",
+  formule: { numerateur: col(["aides-financieres"], colonne), denominateur: pop("menages"), facteur: 1000 },
+  formuleFr: `bénéficiaires du ${aide.toUpperCase()} dans l'année / ménages (INSEE) × 1 000`,
+  unite: "pour 1 000",
+  source: `Conseil Départemental, aides financières ; ${SOURCE_INSEE}`,
+  precautions,
+  niveaux: ["commune", "departement"],
+});
+
 export const CATALOGUE: readonly Indicateur[] = [
   countOf("allocataires", "Allocataires CAF", ALLOC, "Population couverte", SOURCE_CAF),
   countOf(
@@ -276,38 +294,12 @@ export const CATALOGUE: readonly Indicateur[] = [
     precautions: [],
     niveaux: ["commune", "epci", "zone"],
   },
-  {
-    id: "fsl_pour_1000_menages",
-    libelle: "Bénéficiaires du FSL pour 1 000 ménages",
-    theme: "Aides financières",
-    formule: {
-      numerateur: col(["aides-financieres"], "beneficiaires_fsl"),
-      denominateur: pop("menages"),
-      facteur: 1000,
-    },
-    formuleFr: "bénéficiaires du FSL dans l'année / ménages (INSEE) × 1 000",
-    unite: "pour 1 000",
-    source: `Conseil Départemental, aides financières ; ${SOURCE_INSEE}`,
-    precautions: [
-      "Les ménages viennent d'un fichier base-ic qui les compte (logement ou ménages) : sans lui, manquant.",
-    ],
-    niveaux: ["commune", "departement"],
-  },
-  {
-    id: "faj_pour_1000_menages",
-    libelle: "Bénéficiaires du FAJ pour 1 000 ménages",
-    theme: "Aides financières",
-    formule: {
-      numerateur: col(["aides-financieres"], "beneficiaires_faj"),
-      denominateur: pop("menages"),
-      facteur: 1000,
-    },
-    formuleFr: "bénéficiaires du FAJ dans l'année / ménages (INSEE) × 1 000",
-    unite: "pour 1 000",
-    source: `Conseil Départemental, aides financières ; ${SOURCE_INSEE}`,
-    precautions: ["Le FAJ s'adresse aux 18–25 ans : le rapport aux ménages sert à comparer des territoires."],
-    niveaux: ["commune", "departement"],
-  },
+  perHouseholds("fsl", "Bénéficiaires du FSL pour 1 000 ménages", "beneficiaires_fsl", [
+    "Les ménages viennent d'un fichier base-ic qui les compte (logement ou ménages) : sans lui, manquant.",
+  ]),
+  perHouseholds("faj", "Bénéficiaires du FAJ pour 1 000 ménages", "beneficiaires_faj", [
+    "Le FAJ s'adresse aux 18–25 ans : le rapport aux ménages sert à comparer des territoires.",
+  ]),
   {
     id: "ase_pour_1000_moins_18_ans",
     libelle: "Enfants confiés à l'ASE pour 1 000 jeunes de moins de 18 ans",
