@@ -30,6 +30,7 @@ import {
   readAtom,
   territoryKeyOf,
 } from "../core/indicator/released-cells.js";
+import { seriesBreaks, type VintageFacts } from "../core/indicator/series.js";
 import { type ReleasedTable, readerView } from "../core/release/release.js";
 import type { Queryable } from "../store/db.js";
 import { type Denominator, type DenominatorLevel, denominators } from "../store/population.js";
@@ -305,9 +306,8 @@ export async function indicatorSeries(
   const allKeys = [key, ...(parents.chain.get(key) ?? []).map((p) => territoryKeyOf(p.niveau, p.code))];
   const millesimes = [...new Set(releases.map((r) => r.annee))].sort((a, b) => a - b);
   const points: PointSerie[] = [];
-  const ruptures: SerieReponse["ruptures"] = [];
   let nom = parents.names.get(key);
-  let before: { zonage: string; sources: string } | undefined;
+  const facts: VintageFacts[] = [];
   const sources = new Set<string>();
   for (const annee of millesimes) {
     const v = await vintage(q, ind, releases, annee, allKeys);
@@ -327,28 +327,17 @@ export async function indicatorSeries(
       references: referencesOf(ind, v, parents, key, nameOf),
     });
     for (const h of holding) sources.add(h.mentionSource);
-    const now = {
-      zonage: [...new Set(holding.map((h) => h.zonage))].sort().join(" ; "),
-      sources: [...new Set(holding.map((h) => `${h.conventionId}/${h.annexe}`))].sort().join(" ; "),
-    };
-    if (before && before.zonage !== now.zonage)
-      ruptures.push({ millesime: annee, raison: `Changement de zonage : ${before.zonage} → ${now.zonage}.` });
-    else if (before && before.sources !== now.sources)
-      ruptures.push({
-        millesime: annee,
-        raison: "Changement de source : les données viennent d'une autre convention ou d'un autre jeu.",
-      });
-    before = now;
+    facts.push({
+      millesime: annee,
+      zonages: holding.map((h) => h.zonage),
+      sources: holding.map((h) => `${h.conventionId}/${h.annexe}`),
+    });
   }
-  for (const d of ind.definitions ?? [])
-    if (points.some((p) => p.millesime === d.depuis) && points[0]?.millesime !== d.depuis)
-      ruptures.push({ millesime: d.depuis, raison: `Changement de définition : ${d.note}` });
-  ruptures.sort((a, b) => a.millesime - b.millesime);
   return {
     indicateur: catalogueEntry(ind),
     territoire: { ...territoire, nom: nom ?? territoire.code },
     points,
-    ruptures,
+    ruptures: seriesBreaks(facts, ind.definitions ?? []),
     sources: [...sources],
   };
 }
