@@ -180,7 +180,9 @@ async function territories(sub: string | undefined, args: string[]): Promise<voi
         target: args[0]!,
         detail: { ...r },
       });
-      say(`Populations ${r.annee} importées pour ${r.iris} IRIS.`);
+      say(
+        `Populations ${r.annee} importées pour ${r.iris} IRIS${r.denominateurs ? ` (avec ${r.denominateurs.join(", ")})` : ""}.`,
+      );
     });
     return;
   }

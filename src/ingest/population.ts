@@ -13,7 +13,10 @@ const MAX_TITLE_ROWS = 20;
  * INSEE publishes (title rows above the header row of variable codes);
  * all rows or none. XLS and ODS are refused with how to convert them.
  */
-export async function importPopulationFile(db: Db, file: string): Promise<{ annee: number; iris: number }> {
+export async function importPopulationFile(
+  db: Db,
+  file: string,
+): Promise<{ annee: number; iris: number; denominateurs?: string[] }> {
   const name = path.basename(file);
   const t = await openTabular(file);
   let header = t.header;
@@ -36,5 +39,16 @@ export async function importPopulationFile(db: Db, file: string): Promise<{ anne
   const result = readPopulationTable(name, header, records, (i) => lines[i] ?? i + 2);
   if (!result.ok) throw invalide("population_invalide", result.problems[0]!, result.problems);
   await upsertPopulation(db, result.rows, name);
-  return { annee: result.annee, iris: result.rows.length };
+  // The catalogue's denominators this file carried beside the population (none: not listed).
+  const first = result.rows[0];
+  const denominateurs = (["pop0002", "pop0017", "pop75p", "menages"] as const)
+    .filter((k) => first?.[k] !== undefined)
+    .map(
+      (k) => ({ pop0002: "0-2 ans", pop0017: "0-17 ans", pop75p: "75 ans et plus", menages: "ménages" })[k],
+    );
+  return {
+    annee: result.annee,
+    iris: result.rows.length,
+    ...(denominateurs.length > 0 ? { denominateurs } : {}),
+  };
 }

@@ -25,6 +25,7 @@ import { conventionRoutes } from "./routes/conventions.js";
 import { depotRoutes } from "./routes/depots.js";
 import { diffusionRoutes } from "./routes/diffusions.js";
 import { fedRoutes } from "./routes/fed.js";
+import { indicateurRoutes } from "./routes/indicateurs.js";
 import { jeuRoutes } from "./routes/jeux.js";
 import { organisationRoutes } from "./routes/organisations.js";
 import { restitutionRoutes } from "./routes/restitutions.js";
@@ -218,6 +219,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const uploadLimits = { ...DEFAULT_UPLOAD_LIMITS, ...deps.uploadLimits };
   depotRoutes(app, { db: deps.db, now: auth.now, uploads: uploadsDir, uploadLimits });
   organisationRoutes(app, deps.db);
+  indicateurRoutes(app, { db: deps.db, now: auth.now });
   const conventionDeps = {
     db: deps.db,
     files: { root: deps.filesDir },

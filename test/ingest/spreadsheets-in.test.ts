@@ -55,9 +55,15 @@ describe("spreadsheets in", () => {
     }
     const file = path.join(dir, "base-ic-evol-struct-pop-2013.xlsx");
     await wb.xlsx.writeFile(file);
-    expect(await importPopulationFile(t.db, file)).toEqual({ annee: 2013, iris: lines.length });
+    // The age bands the indicator catalogue divides by come along (no households in this file).
+    const denominateurs = ["0-2 ans", "0-17 ans", "75 ans et plus"];
+    expect(await importPopulationFile(t.db, file)).toEqual({
+      annee: 2013,
+      iris: lines.length,
+      denominateurs,
+    });
     const fromCsv = await importPopulationFile(t.db, BASE_IC);
-    expect(fromCsv).toEqual({ annee: 2013, iris: lines.length });
+    expect(fromCsv).toEqual({ annee: 2013, iris: lines.length, denominateurs });
     const rouen = await t.db.query<{ n: number; total: number }>(
       "SELECT count(*)::int AS n, round(sum(population))::int AS total FROM iris_population WHERE annee = 2013 AND iris_code LIKE '76540%'",
     );

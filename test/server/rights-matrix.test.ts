@@ -102,6 +102,11 @@ const MATRIX: Record<string, Entry> = {
     scope: "session",
     request: () => ({ method: "GET", path: "/api/territoires?q=Val" }),
   },
+  "GET /api/territoires/recherche": {
+    scope: "session",
+    request: () => ({ method: "GET", path: "/api/territoires/recherche?q=val%20socle" }),
+  },
+  "GET /api/indicateurs": { scope: "session", request: () => ({ method: "GET", path: "/api/indicateurs" }) },
   "GET /api/territoires/:type/:code": {
     scope: "session",
     request: () => ({ method: "GET", path: "/api/territoires/commune/00001" }),
@@ -382,6 +387,25 @@ const MATRIX: Record<string, Entry> = {
     statuses: STATUSES,
     request: (f) => ({ method: "GET", path: `/api/diffusions/${f.diffusionId}` }),
   },
+  // Indicators narrowed to one convention: its protected outputs, like a release.
+  "GET /api/indicateurs/:id/valeurs": {
+    scope: "convention",
+    who: ALL_PARTIES,
+    statuses: STATUSES,
+    request: (f) => ({
+      method: "GET",
+      path: `/api/indicateurs/allocataires/valeurs?niveau=commune&convention=${f.conventionId}`,
+    }),
+  },
+  "GET /api/indicateurs/:id/series": {
+    scope: "convention",
+    who: ALL_PARTIES,
+    statuses: STATUSES,
+    request: (f) => ({
+      method: "GET",
+      path: `/api/indicateurs/allocataires/series?territoire=00001&niveau=commune&convention=${f.conventionId}`,
+    }),
+  },
   "GET /api/diffusions/:id/export/:format": {
     scope: "convention",
     who: ALL_PARTIES,
@@ -654,7 +678,7 @@ describe("rights matrix of the API", () => {
       expect(existing, key).toEqual(absent);
       checked++;
     }
-    expect(checked).toBe(31);
+    expect(checked).toBe(33);
   });
 
   it("gives each part exactly its rights under each status of the convention, 403 otherwise (404 to an outsider)", async () => {
@@ -686,8 +710,8 @@ describe("rights matrix of the API", () => {
         }
     }
     expect(wrong).toEqual([]);
-    // 31 routes on a convention's data × 7 statuses × 6 kinds of user.
-    expect(cells).toBe(31 * STATUSES.length * WHO.length);
+    // 33 routes on a convention's data × 7 statuses × 6 kinds of user.
+    expect(cells).toBe(33 * STATUSES.length * WHO.length);
   }, 600_000);
 
   it("hands a release outside the parties only once the provider approved that release", async () => {
