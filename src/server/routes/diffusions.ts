@@ -10,7 +10,7 @@ import { z } from "zod";
 import { readerView } from "../../core/release/release.js";
 import { loadSolver } from "../../core/secrecy/solver.js";
 import { releaseCsv, releaseGeoJson, releaseGeoPackage, releaseXlsx } from "../../release/exports.js";
-import { getRelease, listReleases, publishRelease } from "../../release/publish.js";
+import { getFrozenRelease, getRelease, listReleases, publishRelease } from "../../release/publish.js";
 import { getJeu } from "../../store/datasets.js";
 import { conventionRoute } from "../api.js";
 import { frozen } from "../caching.js";
@@ -81,7 +81,8 @@ export function diffusionRoutes(app: FastifyInstance, deps: ConventionDeps): voi
       );
       if (frozen(request, reply, `diffusion-${params.id}-${processor ? "prestataire" : "lecteur"}`))
         return reply.code(304).send();
-      const r = await getRelease(db, params.id);
+      // byRelease found the row in this request: the frozen copy in memory may serve.
+      const r = await getFrozenRelease(db, params.id);
       return processor ? r : readerView(r);
     },
   );
