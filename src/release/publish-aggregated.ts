@@ -319,5 +319,6 @@ function rateTable(
       ),
     },
     cellules,
+    unite: "taux",
   };
 }
