@@ -110,6 +110,6 @@ describe("response headers", () => {
     const anonymous = await fetch(`${s.url}/api/diffusions/${id}`, { headers: { "if-none-match": etag } });
     expect(anonymous.status).toBe(401);
     const csv = await fetch(`${s.url}/api/diffusions/${id}/export/csv`, { headers: { cookie: caf.cookie! } });
-    expect(csv.headers.get("etag")).toBe(`"diffusion-${id}-csv-0"`);
+    expect(csv.headers.get("etag")).toBe(`"diffusion-${id}-csv-tous-4326"`);
   });
 });
