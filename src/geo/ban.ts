@@ -107,9 +107,17 @@ export function parseBanLine(line: string): BanLine {
   const x = Number(f[COL.x]);
   const y = Number(f[COL.y]);
   if (f[COL.x] === "" || !Number.isFinite(x))
-    return { ok: false, column: "x", problem: "coordonnée x (Lambert-93) attendue" };
+    return {
+      ok: false,
+      column: "x",
+      problem: "coordonnée x attendue (Lambert-93, ou UTM du département outre-mer)",
+    };
   if (f[COL.y] === "" || !Number.isFinite(y))
-    return { ok: false, column: "y", problem: "coordonnée y (Lambert-93) attendue" };
+    return {
+      ok: false,
+      column: "y",
+      problem: "coordonnée y attendue (Lambert-93, ou UTM du département outre-mer)",
+    };
   if (f[COL.nom_voie]!.trim() === "") return { ok: false, column: "nom_voie", problem: "nom de voie vide" };
   return {
     ok: true,

@@ -12,7 +12,7 @@ import { readerView } from "../../core/release/release.js";
 import { loadSolver } from "../../core/secrecy/solver.js";
 import { tableView } from "../../release/export-rows.js";
 import { releaseCsv, releaseGeoJson, releaseGeoPackage, releaseXlsx } from "../../release/exports.js";
-import { getFrozenRelease, getRelease, listReleases, publishRelease } from "../../release/publish.js";
+import { getFrozenRelease, listReleases, publishRelease } from "../../release/publish.js";
 import { getJeu } from "../../store/datasets.js";
 import { conventionRoute } from "../api.js";
 import { frozen } from "../caching.js";
