@@ -14,7 +14,9 @@ import { replaceAddressReference } from "../store/addresses.js";
 import type { Db } from "../store/db.js";
 import { type AddressIndex, buildAddressIndex, indexStats, type ReferenceAddress } from "./address-index.js";
 import { type BanRow, banLines, checkBanHeader, parseBanLine } from "./ban.js";
+import { transformer } from "./crs.js";
 import { IrisLocator } from "./iris-locator.js";
+import { mapGeometry, metricCrsOf } from "./projection.js";
 
 const MAX_PROBLEMS = 20;
 
@@ -183,12 +185,27 @@ export async function importBanFiles(
   const locate =
     o.locator ??
     (async (communes: readonly string[]) => {
-      const iris = await db.query<{ code: string; commune_code: string; geom_l93: AreaGeometry }>(
-        "SELECT code, commune_code, geom_l93 FROM iris WHERE commune_code = ANY($1::text[])",
+      const iris = await db.query<{
+        code: string;
+        commune_code: string;
+        geom_l93: AreaGeometry;
+        srid_metrique: number;
+      }>(
+        "SELECT code, commune_code, geom_l93, srid_metrique FROM iris WHERE commune_code = ANY($1::text[])",
         [communes],
       );
+      // The BAN gives x/y in the département's legal projection (Lambert-93,
+      // the local UTM overseas), which is the IRIS' metric form; IRIS kept in
+      // another one are brought into the BAN's.
       return new IrisLocator(
-        iris.map((i) => ({ code: i.code, communeCode: i.commune_code, geometry: i.geom_l93 })),
+        iris.map((i) => {
+          const ban = metricCrsOf(i.commune_code);
+          const own = `EPSG:${i.srid_metrique}`;
+          if (own === ban) return { code: i.code, communeCode: i.commune_code, geometry: i.geom_l93 };
+          const toBan = transformer(own, ban);
+          const geometry = mapGeometry(i.geom_l93, (p) => toBan([p[0]!, p[1]!]));
+          return { code: i.code, communeCode: i.commune_code, geometry };
+        }),
       );
     });
   const reports: DepartementReport[] = [];

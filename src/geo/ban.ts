@@ -4,10 +4,12 @@
  * 500,000 lines never sits in memory as text.
  */
 import { createReadStream } from "node:fs";
+import path from "node:path";
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { isCodeCommune } from "../core/territory/codes.js";
+import { checkReadSize, withinStall } from "../ingest/budget.js";
 
 export const BAN_COLUMNS = [
   "id",
@@ -105,9 +107,17 @@ export function parseBanLine(line: string): BanLine {
   const x = Number(f[COL.x]);
   const y = Number(f[COL.y]);
   if (f[COL.x] === "" || !Number.isFinite(x))
-    return { ok: false, column: "x", problem: "coordonnée x (Lambert-93) attendue" };
+    return {
+      ok: false,
+      column: "x",
+      problem: "coordonnée x attendue (Lambert-93, ou UTM du département outre-mer)",
+    };
   if (f[COL.y] === "" || !Number.isFinite(y))
-    return { ok: false, column: "y", problem: "coordonnée y (Lambert-93) attendue" };
+    return {
+      ok: false,
+      column: "y",
+      problem: "coordonnée y attendue (Lambert-93, ou UTM du département outre-mer)",
+    };
   if (f[COL.nom_voie]!.trim() === "") return { ok: false, column: "nom_voie", problem: "nom de voie vide" };
   return {
     ok: true,
@@ -130,6 +140,7 @@ export function parseBanLine(line: string): BanLine {
 
 /** Lines of a plain or gzip file (detected by its magic bytes, not its name). */
 export async function* banLines(file: string, onBytes?: (n: number) => void): AsyncGenerator<string> {
+  checkReadSize(file, "ban");
   const head = await new Promise<Buffer>((resolve, reject) => {
     const s = createReadStream(file, { start: 0, end: 1 });
     const parts: Buffer[] = [];
@@ -142,5 +153,9 @@ export async function* banLines(file: string, onBytes?: (n: number) => void): As
   let input: Readable = raw;
   if (head[0] === 0x1f && head[1] === 0x8b) input = input.pipe(createGunzip());
   const rl = createInterface({ input, crlfDelay: Infinity });
-  for await (const line of rl) yield line;
+  yield* withinStall(rl[Symbol.asyncIterator](), {
+    fileName: path.basename(file),
+    kind: "ban",
+    abort: () => raw.destroy(),
+  });
 }

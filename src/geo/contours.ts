@@ -5,11 +5,12 @@
  * declares, and brings coordinates of any other known CRS than Lambert-93 to
  * WGS84, refusing a file whose coordinates lie outside its CRS's area.
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import path from "node:path";
 import type { Position } from "geojson";
-import { invalide } from "../core/errors.js";
+import { invalide, isSocleError } from "../core/errors.js";
 import type { ContourSource, SourceFeature } from "../core/territory/iris-contours.js";
+import { checkReadSize, withinTime } from "../ingest/budget.js";
 import { identifyCrs, KNOWN_CRS_FR, type KnownCrs, transformer } from "./crs.js";
 import { readDbf } from "./dbf.js";
 import type { RawContourSource } from "./raw-contours.js";
@@ -23,9 +24,18 @@ export async function readRawContourFile(file: string): Promise<RawContourSource
   const name = path.basename(file);
   if (!existsSync(file)) throw invalide("fichier_absent", `${name} : fichier introuvable.`);
   const ext = path.extname(file).toLowerCase();
-  if (ext === ".shp") return readShapefile(file, name);
-  if (ext === ".geojson" || ext === ".json") return readGeoJson(file, name);
-  if (ext === ".gpkg") return readGeoPackage(file, name);
+  if (ext === ".shp") {
+    checkReadSize(file, "shapefile");
+    return readShapefile(file, name);
+  }
+  if (ext === ".geojson" || ext === ".json") {
+    checkReadSize(file, "geojson");
+    return readGeoJson(file, name);
+  }
+  if (ext === ".gpkg") {
+    checkReadSize(file, "geopackage");
+    return readGeoPackage(file, name);
+  }
   throw invalide(
     "format_inconnu",
     `${name} : format non reconnu ; attendu : Shapefile (.shp), GeoPackage (.gpkg) ou GeoJSON (.geojson).`,
@@ -101,6 +111,16 @@ export function toCoreSource(raw: RawContourSource): ContourSource & { declared:
   return { fileName: f, crs: "EPSG:4326", features, declared };
 }
 
+function readHead(file: string, bytes: number): Buffer {
+  const fd = openSync(file, "r");
+  try {
+    const buf = Buffer.alloc(bytes);
+    return buf.subarray(0, readSync(fd, buf, 0, bytes, 0));
+  } finally {
+    closeSync(fd);
+  }
+}
+
 async function readShapefile(file: string, name: string): Promise<RawContourSource> {
   const dbf = sibling(file, ".dbf");
   if (!dbf)
@@ -110,6 +130,7 @@ async function readShapefile(file: string, name: string): Promise<RawContourSour
   const cpg = sibling(file, ".cpg");
 
   // A truncated .shp or .dbf shows as a record count that does not match the headers.
+  checkReadSize(dbf, "shapefile");
   const dbfBytes = readFileSync(dbf);
   if (dbfBytes.length < 32) throw invalide("tronque", `${name} : fichier .dbf tronqué (en-tête incomplet).`);
   const dbfCount = dbfBytes.readUInt32LE(4);
@@ -121,7 +142,7 @@ async function readShapefile(file: string, name: string): Promise<RawContourSour
       `${name} : fichier .dbf tronqué : ${dbfCount} enregistrements annoncés, ${Math.max(0, Math.floor((dbfBytes.length - headerLen) / recordLen))} présents.`,
     );
   const shpSize = statSync(file).size;
-  const shpHeader = readFileSync(file).subarray(0, 100);
+  const shpHeader = readHead(file, 100);
   if (shpHeader.length < 100)
     throw invalide("tronque", `${name} : fichier .shp tronqué (en-tête incomplet).`);
   const declared = shpHeader.readUInt32BE(24) * 2;
@@ -135,10 +156,16 @@ async function readShapefile(file: string, name: string): Promise<RawContourSour
   const features: SourceFeature[] = [];
   try {
     const { records } = readDbf(dbfBytes, cpg ? readFileSync(cpg, "utf8") : null);
-    const src = await shapefile.openShp(file);
-    for (let r = await src.read(), i = 1; !r.done; r = await src.read(), i++)
+    const budget = { fileName: name, kind: "shapefile" as const };
+    const src = await withinTime(shapefile.openShp(file), budget);
+    for (
+      let r = await withinTime(src.read(), budget), i = 1;
+      !r.done;
+      r = await withinTime(src.read(), budget), i++
+    )
       features.push({ index: i, properties: records[i - 1] ?? {}, geometry: r.value });
-  } catch {
+  } catch (e) {
+    if (isSocleError(e)) throw e;
     throw invalide("illisible", `${name} : Shapefile illisible ou tronqué.`);
   }
   if (features.length !== dbfCount)

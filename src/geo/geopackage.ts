@@ -7,6 +7,7 @@ import initSqlJs, { type Database, type SqlValue } from "sql.js";
 import { invalide } from "../core/errors.js";
 import type { AreaGeometry, Crs } from "../core/territory/geometry.js";
 import type { SourceFeature } from "../core/territory/iris-contours.js";
+import { checkReadSize } from "../ingest/budget.js";
 import { identifyCrs } from "./crs.js";
 import { type Box, writeRtree } from "./gpkg-rtree.js";
 import type { RawContourSource } from "./raw-contours.js";
@@ -54,6 +55,7 @@ export function encodeGpkgGeometry(g: AreaGeometry, srsId: number): Uint8Array {
 
 export async function readGeoPackageLayer(file: string, name: string): Promise<RawContourSource> {
   const SQL = await sqlite();
+  checkReadSize(file, "geopackage");
   let db: Database;
   try {
     db = new SQL.Database(readFileSync(file));

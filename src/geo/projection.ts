@@ -22,7 +22,7 @@ const round = (v: number, digits: number) => {
   return Math.round(v * f) / f;
 };
 
-function mapGeometry(g: AreaGeometry, f: (p: Position) => Position): AreaGeometry {
+export function mapGeometry(g: AreaGeometry, f: (p: Position) => Position): AreaGeometry {
   const ring = (r: Position[]) => r.map(f);
   return g.type === "Polygon"
     ? { type: "Polygon", coordinates: g.coordinates.map(ring) }

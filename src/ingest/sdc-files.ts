@@ -16,10 +16,21 @@ import {
   type SdcTableOptions,
 } from "../core/table/sdc-input.js";
 import type { TableSet } from "../core/table/table.js";
+import { checkReadSize } from "./budget.js";
 import { readCsvFile } from "./csv.js";
 import { parseHrc, parseRda, parseTauArgusRecords, type Rda } from "./tauargus.js";
 
+/** Over its size budget, a file is refused before it is read (a missing one is reported by the reader). */
+function sizeBudget(file: string): void {
+  try {
+    checkReadSize(file, "sdc");
+  } catch (e) {
+    if ((e as { code?: string }).code !== "fichier_absent") throw e;
+  }
+}
+
 function readCsv(file: string) {
+  sizeBudget(file);
   let table: ReturnType<typeof readCsvFile>;
   try {
     table = readCsvFile(file);
@@ -66,6 +77,7 @@ export function loadSdcMicrodata(
 }
 
 function readText(file: string): string {
+  sizeBudget(file);
   try {
     return readFileSync(file, "utf8");
   } catch (e) {

@@ -9,6 +9,7 @@ import path from "node:path";
 import iconv from "iconv-lite";
 import Papa from "papaparse";
 import { invalide, isSocleError } from "../core/errors.js";
+import { checkReadSize, STALL_MS, withinStall, withinTime } from "./budget.js";
 import { detectEncoding, type Encoding } from "./csv.js";
 import { refuseUnsupportedSpreadsheet } from "./office-formats.js";
 
@@ -44,7 +45,12 @@ function readPrefix(file: string): Buffer {
   }
 }
 
-export async function openTabular(file: string): Promise<TabularStream> {
+export interface TabularOptions {
+  /** Longest wait for the next row before the read is given up (default STALL_MS). */
+  stallMs?: number;
+}
+
+export async function openTabular(file: string, options: TabularOptions = {}): Promise<TabularStream> {
   const fileName = path.basename(file);
   let size: number;
   try {
@@ -55,9 +61,14 @@ export async function openTabular(file: string): Promise<TabularStream> {
   if (size === 0) throw invalide("fichier_vide", `${fileName} : fichier vide.`);
   const head = readPrefix(file);
   refuseUnsupportedSpreadsheet(head, fileName);
+  const stallMs = options.stallMs ?? STALL_MS;
   // XLSX is a zip archive.
-  if (head[0] === 0x50 && head[1] === 0x4b) return openXlsx(file, fileName, size);
-  return openCsv(file, fileName, size, head);
+  if (head[0] === 0x50 && head[1] === 0x4b) {
+    checkReadSize(file, "xlsx", size);
+    return openXlsx(file, fileName, size, stallMs);
+  }
+  checkReadSize(file, "csv", size);
+  return openCsv(file, fileName, size, head, stallMs);
 }
 
 function looksBinary(head: Buffer, encoding: Encoding): boolean {
@@ -70,7 +81,13 @@ function looksBinary(head: Buffer, encoding: Encoding): boolean {
   return ctrl > head.length / 100;
 }
 
-async function openCsv(file: string, fileName: string, size: number, head: Buffer): Promise<TabularStream> {
+async function openCsv(
+  file: string,
+  fileName: string,
+  size: number,
+  head: Buffer,
+  stallMs: number,
+): Promise<TabularStream> {
   // Decide the encoding on the prefix, cut at a line end so a character is not split.
   const cut = head.length === PREFIX ? Math.max(head.lastIndexOf(10), 1) : head.length;
   const { encoding, bom } = detectEncoding(head.subarray(0, cut));
@@ -92,7 +109,12 @@ async function openCsv(file: string, fileName: string, size: number, head: Buffe
     read += d.length;
   });
   const decoded = raw.pipe(iconv.decodeStream(encoding));
-  const iterator = csvRows(decoded as AsyncIterable<string>, separator, fileName);
+  const iterator = withinStall(csvRows(decoded as AsyncIterable<string>, separator, fileName), {
+    fileName,
+    kind: "csv",
+    ms: stallMs,
+    abort: () => raw.destroy(),
+  });
   const first = await iterator.next();
   if (first.done) throw invalide("fichier_vide", `${fileName} : fichier vide.`);
   const header = first.value.map((h) => h.trim());
@@ -236,9 +258,19 @@ function cellText(v: unknown): string {
   return "";
 }
 
-async function openXlsx(file: string, fileName: string, size: number): Promise<TabularStream> {
+async function openXlsx(
+  file: string,
+  fileName: string,
+  size: number,
+  stallMs: number,
+): Promise<TabularStream> {
   const ExcelJS = (await import("exceljs")).default;
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, {
+  // Our own stream, so that a read given up (exceljs never settles on some
+  // damaged archives) lets go of the file.
+  const input = createReadStream(file);
+  input.on("error", () => {});
+  const budget = { fileName, kind: "xlsx" as const, ms: stallMs, abort: () => input.destroy() };
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, {
     worksheets: "emit",
     sharedStrings: "cache",
     hyperlinks: "ignore",
@@ -249,10 +281,10 @@ async function openXlsx(file: string, fileName: string, size: number): Promise<T
   let sheetRows: AsyncGenerator<{ number: number; values: unknown }>;
   let header: string[];
   try {
-    const sheet = await sheets.next();
+    const sheet = await withinTime(sheets.next(), budget);
     if (sheet.done) throw invalide("fichier_vide", `${fileName} : classeur sans feuille.`);
     sheetRows = sheet.value[Symbol.asyncIterator]() as AsyncGenerator<{ number: number; values: unknown }>;
-    const first = await sheetRows.next();
+    const first = await withinTime(sheetRows.next(), budget);
     if (first.done) throw invalide("fichier_vide", `${fileName} : première feuille vide.`);
     header = rowValues(first.value.values).map((h) => h.trim());
     if (header.length > READER_LIMITS.maxFields) throw tooManyFields(fileName, first.value.number);
@@ -263,7 +295,7 @@ async function openXlsx(file: string, fileName: string, size: number): Promise<T
   async function* rows(): AsyncGenerator<TabularRow> {
     try {
       for (;;) {
-        const r = await sheetRows.next();
+        const r = await withinTime(sheetRows.next(), budget);
         if (r.done) break;
         const values = rowValues(r.value.values);
         if (values.length > READER_LIMITS.maxFields) throw tooManyFields(fileName, r.value.number);

@@ -61,6 +61,8 @@ export interface TableView {
   breakdown: { nom: string; libelle: string } | null;
   columns: ExportColumn[];
   rows: ExportRow[];
+  /** Values are rates in percent points (ReleasedTable.unite). */
+  rate: boolean;
 }
 
 /** Lowercase ASCII words joined by underscores: « Âge au 31/12 » → `age_au_31_12`. */
@@ -157,6 +159,7 @@ export function tableView(t: ReleasedTable): TableView {
     breakdown: breakdownVar,
     columns,
     rows,
+    rate: t.unite === "taux",
   };
 }
 

@@ -70,6 +70,8 @@ export function sheetNames(names: readonly string[]): string[] {
 
 const COUNT_FORMAT = "#,##0";
 const DECIMAL_FORMAT = "#,##0.0#";
+/** A rate: the cell holds the fraction (0.553) that Excel shows as « 55,3 % ». */
+const PERCENT_FORMAT = "0.0 %";
 const HEADER_ROW = 4;
 
 function tableSheet(wb: ExcelJS.Workbook, name: string, v: TableView, source: string): void {
@@ -102,7 +104,7 @@ function tableSheet(wb: ExcelJS.Workbook, name: string, v: TableView, source: st
       neutralise(r.name),
       r.communeCode,
       neutralise(r.communeName),
-      ...r.values.map((x) => x ?? SECRET_MARK),
+      ...r.values.map((x) => (x === null ? SECRET_MARK : v.rate ? Number((x / 100).toPrecision(12)) : x)),
     ]);
     if (r.level === "ensemble" || r.level === "epci" || r.level === "commune")
       row.font = { bold: r.level !== "commune" };
@@ -111,8 +113,8 @@ function tableSheet(wb: ExcelJS.Workbook, name: string, v: TableView, source: st
     r.values.forEach((x, k) => {
       const cell = row.getCell(FIXED_HEAD.length + 1 + k);
       if (x === null) cell.alignment = { horizontal: "right" };
-      else cell.numFmt = decimal[k] ? DECIMAL_FORMAT : COUNT_FORMAT;
-      const shown = x === null ? 1 : x.toLocaleString("fr-FR").length;
+      else cell.numFmt = v.rate ? PERCENT_FORMAT : decimal[k] ? DECIMAL_FORMAT : COUNT_FORMAT;
+      const shown = x === null ? 1 : x.toLocaleString("fr-FR").length + (v.rate ? 2 : 0);
       width[FIXED_HEAD.length + k] = Math.max(width[FIXED_HEAD.length + k]!, shown);
     });
     [r.levelFr, r.code, r.name, r.communeCode, r.communeName].forEach((text, k) => {

@@ -412,5 +412,6 @@ function rateTable(
       ),
     },
     cellules,
+    unite: "taux",
   };
 }

@@ -311,6 +311,34 @@ async function storedTable(
   return r ? { ...r.cellules, id: r.id } : undefined;
 }
 
+const FROZEN_CACHE_SIZE = 64;
+const frozenCache = new Map<string, Release>();
+
+/**
+ * A release read once and kept in memory: a release never changes once
+ * frozen, and its tables are the largest read of a reader's requests. The
+ * caller must have found the release's row in this same request (the
+ * convention routes do, through `releaseConventionId`, before checking the
+ * user's rights): a release destroyed since is then never served from here.
+ */
+export async function getFrozenRelease(q: Queryable, id: string): Promise<Release> {
+  const hit = frozenCache.get(id);
+  if (hit) return hit;
+  const r = await getRelease(q, id);
+  if (frozenCache.size >= FROZEN_CACHE_SIZE) frozenCache.delete(frozenCache.keys().next().value!);
+  frozenCache.set(id, r);
+  return r;
+}
+
+/** The convention of a release, without reading its tables. */
+export async function releaseConventionId(q: Queryable, id: string): Promise<string> {
+  const rows = await q.query<{ convention_id: string }>("SELECT convention_id FROM diffusion WHERE id = $1", [
+    id,
+  ]);
+  if (!rows[0]) throw introuvable("diffusion_introuvable", "Diffusion introuvable.");
+  return rows[0].convention_id;
+}
+
 export async function getRelease(q: Queryable, id: string): Promise<Release> {
   const rows = await q.query<{
     id: string;

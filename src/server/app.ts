@@ -30,6 +30,7 @@ import { jeuRoutes } from "./routes/jeux.js";
 import { organisationRoutes } from "./routes/organisations.js";
 import { restitutionRoutes } from "./routes/restitutions.js";
 import { territoireRoutes } from "./routes/territoires.js";
+import { installAssets } from "./static-assets.js";
 import { cleanUploadLeftovers, DEFAULT_UPLOAD_LIMITS, installUploads, type UploadLimits } from "./uploads.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -233,9 +234,12 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
 
   const webRoot = deps.webRoot ?? defaultWebRoot();
   if (existsSync(path.join(webRoot, "index.html"))) {
+    installAssets(app, path.join(webRoot, "assets"));
     await app.register(fastifyStatic, {
       root: webRoot,
       wildcard: false,
+      // The bundles are served from memory (static-assets.ts).
+      globIgnore: ["assets/**"],
       setHeaders: (res, file) => {
         if (file.endsWith(".mjs")) res.header("content-type", "text/javascript; charset=utf-8");
         // Hashed bundles never change under their name; index.html always revalidates.

@@ -11,7 +11,7 @@ import { SocleError } from "../core/errors.js";
 import {
   createSession,
   deleteSession,
-  findSessionUser,
+  findSessionPrincipal,
   findUserForLogin,
   loadPrincipal,
   reserveLoginAttempt,
@@ -26,6 +26,10 @@ export const SESSION_COOKIE = "socle_session";
 declare module "fastify" {
   interface FastifyRequest {
     principal: Principal | null;
+  }
+  interface FastifyInstance {
+    /** Drops a session from the principal cache (logout). */
+    forgetSession(tokenHash: string): void;
   }
 }
 
@@ -48,14 +52,49 @@ export interface AuthOptions {
   now: () => Date;
 }
 
+/**
+ * How long a session's principal is reused without asking the database: a
+ * page fires several API requests at once. Any change made through this
+ * server (a request other than GET or HEAD: logout, memberships, users)
+ * empties the cache at once; a change made elsewhere (another server on the
+ * same PostgreSQL, the CLI) takes effect within this delay.
+ */
+export const SESSION_CACHE_MS = 2000;
+const SESSION_CACHE_SIZE = 10_000;
+
+interface CachedSession {
+  principal: Principal | null;
+  until: number;
+}
+
 /** Resolves the session cookie into `request.principal` for every request. */
 export function installSessions(app: FastifyInstance, opts: AuthOptions): void {
   app.decorateRequest("principal", null);
+  const cache = new Map<string, CachedSession>();
+  app.decorate("forgetSession", (tokenHash: string) => cache.delete(tokenHash));
+  app.addHook("onResponse", async (request) => {
+    if (request.method !== "GET" && request.method !== "HEAD") cache.clear();
+  });
   app.addHook("onRequest", async (request) => {
     const token = readCookie(request, SESSION_COOKIE);
     if (!token) return;
-    const userId = await findSessionUser(opts.db, sha256(token), opts.now());
-    if (userId) request.principal = (await loadPrincipal(opts.db, userId)) ?? null;
+    const key = sha256(token);
+    const now = opts.now();
+    const hit = cache.get(key);
+    if (hit && hit.until > now.getTime()) {
+      request.principal = hit.principal;
+      return;
+    }
+    const found = await findSessionPrincipal(opts.db, key, now);
+    if (cache.size >= SESSION_CACHE_SIZE) cache.clear();
+    cache.set(key, {
+      principal: found?.principal ?? null,
+      until: Math.min(
+        now.getTime() + SESSION_CACHE_MS,
+        found?.expiresAt.getTime() ?? Number.POSITIVE_INFINITY,
+      ),
+    });
+    request.principal = found?.principal ?? null;
   });
 }
 
@@ -115,7 +154,10 @@ export async function login(
 
 export async function logout(opts: AuthOptions, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   const token = readCookie(request, SESSION_COOKIE);
-  if (token) await deleteSession(opts.db, sha256(token));
+  if (token) {
+    await deleteSession(opts.db, sha256(token));
+    request.server.forgetSession(sha256(token));
+  }
   reply.header("set-cookie", sessionCookie(request, "", 0));
   if (request.principal)
     await appendAudit(opts.db, {

@@ -90,6 +90,57 @@ export async function loadPrincipal(q: Queryable, userId: string): Promise<Princ
   return { userId: u.id, email: u.email, nom: u.nom, platformAdmin: u.platform_admin, memberships };
 }
 
+/**
+ * The principal of a live session in one query (user and memberships), as
+ * every authenticated request needs it: a query costs a few milliseconds on
+ * PGlite, whatever it does.
+ */
+export async function findSessionPrincipal(
+  q: Queryable,
+  tokenHash: string,
+  now: Date,
+): Promise<{ principal: Principal; expiresAt: Date } | undefined> {
+  const r = await one<{
+    expires_at: Date | string;
+    id: string;
+    email: string;
+    nom: string;
+    platform_admin: boolean;
+    memberships: {
+      organisation_id: string;
+      nom: string;
+      kind: OrganisationKind;
+      role: Role;
+      service: string | null;
+    }[];
+  }>(
+    q,
+    `SELECT s.expires_at, u.id, u.email, u.nom, u.platform_admin,
+            COALESCE((SELECT json_agg(json_build_object('organisation_id', m.organisation_id, 'nom', o.nom,
+                                       'kind', o.kind, 'role', m.role, 'service', m.service) ORDER BY o.nom)
+                      FROM membership m JOIN organisation o ON o.id = m.organisation_id
+                      WHERE m.user_id = u.id), '[]'::json) AS memberships
+     FROM user_session s JOIN app_user u ON u.id = s.user_id
+     WHERE s.token_hash = $1 AND s.expires_at > $2`,
+    [tokenHash, now.toISOString()],
+  );
+  if (!r) return undefined;
+  const principal: Principal = {
+    userId: r.id,
+    email: r.email,
+    nom: r.nom,
+    platformAdmin: r.platform_admin,
+    memberships: r.memberships.map((m) => ({
+      organisationId: m.organisation_id,
+      organisationNom: m.nom,
+      organisationKind: m.kind,
+      role: m.role,
+      ...(m.service ? { service: m.service } : {}),
+    })),
+  };
+  return { principal, expiresAt: new Date(r.expires_at) };
+}
+
 export async function createSession(
   q: Queryable,
   tokenHash: string,
@@ -101,19 +152,6 @@ export async function createSession(
     userId,
     expiresAt.toISOString(),
   ]);
-}
-
-export async function findSessionUser(
-  q: Queryable,
-  tokenHash: string,
-  now: Date,
-): Promise<string | undefined> {
-  const r = await one<{ user_id: string }>(
-    q,
-    "SELECT user_id FROM user_session WHERE token_hash = $1 AND expires_at > $2",
-    [tokenHash, now.toISOString()],
-  );
-  return r?.user_id;
 }
 
 export async function deleteSession(q: Queryable, tokenHash: string): Promise<void> {

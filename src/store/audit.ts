@@ -69,15 +69,15 @@ export async function appendAuditBatchTx(tx: Queryable, inputs: readonly AuditIn
     const row = [c.seq, c.at, c.actorId, c.action, c.target, JSON.stringify(c.detail), c.prevHash, c.hash];
     for (let i = 0; i < row.length; i++) cols[i]!.push(row[i]);
   }
+  // Entries and head in one statement: a statement costs milliseconds on PGlite.
   await tx.query(
-    `INSERT INTO audit_log (seq, at, actor_id, action, target, detail, prev_hash, hash)
-     SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::uuid[], $4::text[], $5::text[], $6::jsonb[], $7::text[], $8::text[])`,
-    cols,
-  );
-  await tx.query(
-    `INSERT INTO audit_head (last_seq, last_hash) VALUES ($1, $2)
+    `WITH entries AS (
+       INSERT INTO audit_log (seq, at, actor_id, action, target, detail, prev_hash, hash)
+       SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::uuid[], $4::text[], $5::text[], $6::jsonb[], $7::text[], $8::text[])
+     )
+     INSERT INTO audit_head (last_seq, last_hash) VALUES ($9, $10)
      ON CONFLICT (singleton) DO UPDATE SET last_seq = EXCLUDED.last_seq, last_hash = EXCLUDED.last_hash`,
-    [seq, prev],
+    [...cols, seq, prev],
   );
 }
 

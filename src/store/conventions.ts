@@ -87,11 +87,21 @@ export async function getConvention(q: Queryable, id: string): Promise<StoredCon
   };
 }
 
+/** Every convention with its parties, in two queries whatever their number. */
 export async function listConventions(q: Queryable): Promise<StoredConvention[]> {
-  const ids = await q.query<{ id: string }>("SELECT id FROM convention ORDER BY titre");
-  const out: StoredConvention[] = [];
-  for (const { id } of ids) out.push(await getConvention(q, id));
-  return out;
+  const docs = await q.query<{ id: string; document: Convention }>(
+    "SELECT id, document FROM convention ORDER BY titre",
+  );
+  const parts = await q.query<{ convention_id: string; partie: string; organisation_id: string }>(
+    "SELECT convention_id, partie, organisation_id FROM convention_partie",
+  );
+  const byConvention = new Map<string, Record<string, string>>();
+  for (const p of parts) {
+    const m = byConvention.get(p.convention_id) ?? {};
+    m[p.partie] = p.organisation_id;
+    byConvention.set(p.convention_id, m);
+  }
+  return docs.map((d) => ({ convention: d.document, organisations: byConvention.get(d.id) ?? {} }));
 }
 
 /** Conventions in which an organisation plays a part, with its party ids. */

@@ -6,6 +6,7 @@
  */
 import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ReleasedTable } from "../../src/core/release/release.js";
 import { demoTerritory } from "../../src/core/territory/demo-territory.js";
 import { naturalModalities, tableView } from "../../src/release/export-rows.js";
 import { releaseCsv, releaseGeoJson, releaseXlsx, sheetNames } from "../../src/release/exports.js";
@@ -81,6 +82,36 @@ describe("XLSX ready to read", () => {
     expect(ws.getColumn(3).width).toBeGreaterThanOrEqual(longestName);
     // The code column is wide enough for a 9-character IRIS code.
     expect(ws.getColumn(2).width).toBeGreaterThanOrEqual(11);
+  });
+
+  it("shows rates (« taux ») with the percent format: 55,3 % is the fraction 0.553", async () => {
+    const base = demoRelease();
+    const rate: ReleasedTable = {
+      nom: "Taux couverture",
+      variables: [{ nom: "territoire", libelle: "Territoire" }],
+      libelles: { territoire: { Ensemble: "Ensemble du territoire", C00001: "Valsocle-Centre" } },
+      cellules: [
+        { codes: ["Ensemble"], valeur: 55.3, statut: "V" },
+        { codes: ["C00001"], valeur: null, statut: "D" },
+      ],
+      unite: "taux",
+    };
+    const wb = new ExcelJS.Workbook();
+    const bytes = await releaseXlsx(
+      { ...base, tableaux: [base.tableaux[0]!, rate] },
+      { convention: "c", jeu: "j" },
+    );
+    await wb.xlsx.load(bytes as unknown as Parameters<typeof wb.xlsx.load>[0]);
+    const ws = wb.worksheets[1]!;
+    const ensemble = ws.getRow(5);
+    expect(ensemble.getCell(3).value).toBe("Ensemble du territoire");
+    expect(ensemble.getCell(6).value).toBe(0.553);
+    expect(ensemble.getCell(6).numFmt).toBe("0.0 %");
+    expect(ws.getRow(6).getCell(6).value).toBe("s");
+    // Counts keep their thousands format.
+    expect(wb.worksheets[0]!.getRow(5).getCell(6).numFmt).toBe("#,##0");
+    // The CSV keeps the provider's figure.
+    expect(releaseCsv({ ...base, tableaux: [rate] })).toContain(";55,3;");
   });
 
   it("lists Ensemble, then the EPCI, then each commune followed by its IRIS, with the level and the commune code", async () => {

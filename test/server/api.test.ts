@@ -1,4 +1,6 @@
+import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SESSION_CACHE_MS } from "../../src/server/auth.js";
 import { verifyAudit } from "../../src/store/audit.js";
 import { Client, startServer, type TestServer } from "../helpers/server.js";
 
@@ -50,6 +52,18 @@ describe("HTTP API", () => {
     const old = c.cookie;
     await c.req("POST", "/api/auth/deconnexion");
     c.cookie = old;
+    expect((await c.req("GET", "/api/moi")).status).toBe(401);
+  });
+
+  it("ends a session deleted elsewhere (another server, the CLI) within the session cache's delay", async () => {
+    const c = new Client(s.url);
+    await c.login("ccas@demo.socle.example");
+    expect((await c.req("GET", "/api/moi")).status).toBe(200);
+    const hash = createHash("sha256").update(c.cookie!.split("=")[1]!).digest("hex");
+    expect(
+      (await s.db.query("DELETE FROM user_session WHERE token_hash = $1 RETURNING 1", [hash])).length,
+    ).toBe(1);
+    await new Promise((r) => setTimeout(r, SESSION_CACHE_MS + 100));
     expect((await c.req("GET", "/api/moi")).status).toBe(401);
   });
 

@@ -63,6 +63,28 @@ describe("response headers", () => {
     expect(status).toBe(304);
   });
 
+  it("serves a bundle's same bytes compressed or not, from memory, and no page for a missing bundle", async () => {
+    const plain = await new Promise<{ encoding?: string; body: Buffer }>((resolve, reject) =>
+      get(s.url + ASSET, (res) => {
+        const parts: Buffer[] = [];
+        res.on("data", (d: Buffer) => parts.push(d));
+        res.on("end", () =>
+          resolve({ encoding: res.headers["content-encoding"], body: Buffer.concat(parts) }),
+        );
+      }).on("error", reject),
+    );
+    expect(plain.encoding).toBeUndefined();
+    // fetch() decompresses: the text is the file's whatever travelled.
+    const gz = await fetch(s.url + ASSET, { headers: { "accept-encoding": "gzip" } });
+    expect(gz.headers.get("vary")).toMatch(/accept-encoding/i);
+    expect(gz.headers.get("content-type")).toBe("text/javascript; charset=utf-8");
+    expect(await gz.text()).toBe(plain.body.toString("utf8"));
+    expect(plain.body.toString("utf8")).toBe(`console.log(${JSON.stringify("x".repeat(20_000))});`);
+    const missing = await fetch(`${s.url}/assets/index-Zz9zZz9z.js`);
+    expect(missing.status).toBe(404);
+    expect(await missing.text()).toBe("Page introuvable.");
+  });
+
   it("compresses large API answers", async () => {
     const r = await fetch(`${s.url}/api/docs`, { headers: { "accept-encoding": "gzip" } });
     expect(r.headers.get("content-encoding")).toBe("gzip");
@@ -88,6 +110,6 @@ describe("response headers", () => {
     const anonymous = await fetch(`${s.url}/api/diffusions/${id}`, { headers: { "if-none-match": etag } });
     expect(anonymous.status).toBe(401);
     const csv = await fetch(`${s.url}/api/diffusions/${id}/export/csv`, { headers: { cookie: caf.cookie! } });
-    expect(csv.headers.get("etag")).toBe(`"diffusion-${id}-csv-0"`);
+    expect(csv.headers.get("etag")).toBe(`"diffusion-${id}-csv-tous-4326"`);
   });
 });

@@ -56,12 +56,15 @@ export function formatDateFr(d: IsoDate): string {
   return `${String(day).padStart(2, "0")}/${String(m).padStart(2, "0")}/${y}`;
 }
 
+// Building a DateTimeFormat costs far more than formatting with it: one for every call.
+const PARIS_DAY = new Intl.DateTimeFormat("en-CA", {
+  timeZone: "Europe/Paris",
+  year: "numeric",
+  month: "2-digit",
+  day: "2-digit",
+});
+
 /** The calendar date in France at an instant: conventions count days in French time. */
 export function isoDateInParis(at: Date): IsoDate {
-  return new Intl.DateTimeFormat("en-CA", {
-    timeZone: "Europe/Paris",
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-  }).format(at);
+  return PARIS_DAY.format(at);
 }

@@ -46,6 +46,11 @@ export interface ReleasedTable {
   /** Labels of every code of each variable. */
   libelles: Record<string, Record<string, string>>;
   cellules: ReleasedCell[];
+  /**
+   * « taux »: the values are rates in percent points as the provider gave
+   * them (55.3 is 55,3 %); absent: counts (or sums).
+   */
+  unite?: "taux";
 }
 
 /** Fills a convention's source template: {date_observation}, {date_mise_a_jour}, {annee}. */

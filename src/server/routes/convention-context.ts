@@ -5,7 +5,7 @@
 
 import { z } from "zod";
 import { isIsoDate } from "../../core/convention/dates.js";
-import { getRelease } from "../../release/publish.js";
+import { releaseConventionId } from "../../release/publish.js";
 import type { StoredConvention } from "../../store/conventions.js";
 import { getJeu } from "../../store/datasets.js";
 import type { Db, Queryable } from "../../store/db.js";
@@ -33,7 +33,7 @@ export const DateIso = z.string().refine(isIsoDate, { message: "Date attendue (A
 export const byConvention = async (p: { id: string }) => p.id;
 export const byFed = async (p: { id: string }, q: Queryable) => (await getFedRequest(q, p.id)).conventionId;
 export const byJeu = async (p: { id: string }, q: Queryable) => (await getJeu(q, p.id)).conventionId;
-export const byRelease = async (p: { id: string }, q: Queryable) => (await getRelease(q, p.id)).conventionId;
+export const byRelease = (p: { id: string }, q: Queryable) => releaseConventionId(q, p.id);
 
 export function userParty(
   acces: { parties: string[]; stored: StoredConvention },

@@ -11,8 +11,9 @@ import { exportMention } from "../../core/convention/model.js";
 import { invalide } from "../../core/errors.js";
 import { readerView } from "../../core/release/release.js";
 import { loadSolver } from "../../core/secrecy/solver.js";
+import { tableView } from "../../release/export-rows.js";
 import { releaseCsv, releaseGeoJson, releaseGeoPackage, releaseXlsx } from "../../release/exports.js";
-import { getRelease, listReleases, publishRelease } from "../../release/publish.js";
+import { getFrozenRelease, listReleases, publishRelease } from "../../release/publish.js";
 import { appendAudit } from "../../store/audit.js";
 import { recordReleaseApproval, releaseApprovals } from "../../store/conventions.js";
 import { getJeu } from "../../store/datasets.js";
@@ -95,7 +96,8 @@ export function diffusionRoutes(app: FastifyInstance, deps: ConventionDeps): voi
       );
       if (frozen(request, reply, `diffusion-${params.id}-${processor ? "prestataire" : "lecteur"}`))
         return reply.code(304).send();
-      const r = await getRelease(db, params.id);
+      // byRelease found the row in this request: the frozen copy in memory may serve.
+      const r = await getFrozenRelease(db, params.id);
       return processor ? r : readerView(r);
     },
   );
@@ -115,7 +117,12 @@ export function diffusionRoutes(app: FastifyInstance, deps: ConventionDeps): voi
         }),
       }),
       query: z.object({
-        tableau: z.coerce.number().int().min(0).default(0),
+        // Absent: every table (CSV, GeoPackage: a layer per table); GeoJSON: the first.
+        tableau: z.coerce.number().int().min(0).optional(),
+        // GeoPackage only: WGS84 (GPS, web maps) or Lambert-93 (the French GIS default).
+        epsg: z
+          .enum(["4326", "2154"], { message: "Projection attendue : 4326 (WGS84) ou 2154 (Lambert-93)." })
+          .optional(),
         /** « externe »: the export is handed outside the parties, under the provider's approval of this release. */
         usage: z
           .enum(["interne", "externe"], { message: "Usage attendu : interne ou externe." })
@@ -125,10 +132,18 @@ export function diffusionRoutes(app: FastifyInstance, deps: ConventionDeps): voi
       conventionOf: byRelease,
     },
     async ({ params, query, acces, request, reply, principal }) => {
+      if (query.epsg !== undefined && params.format !== "gpkg")
+        throw invalide("projection_inutile", "La projection (epsg) ne s'applique qu'au GeoPackage.");
+      if (query.tableau !== undefined && params.format === "xlsx")
+        throw invalide(
+          "tableau_inutile",
+          "Le classeur XLSX contient toujours tous les tableaux (une feuille chacun).",
+        );
       // The map layer and the table may go to different services (Dijon).
       checkAgain(acces, "exporter", {
         sortie: params.format === "csv" || params.format === "xlsx" ? "tableau" : "carte",
       });
+      const tag = `diffusion-${params.id}-${params.format}-${query.tableau ?? "tous"}-${query.epsg ?? "4326"}`;
       if (query.usage === "externe") {
         const approvals = await releaseApprovals(db, params.id);
         checkAgain(acces, "diffuser_externe", approvals.length > 0 ? { accordDiffusion: true } : {});
@@ -143,29 +158,38 @@ export function diffusionRoutes(app: FastifyInstance, deps: ConventionDeps): voi
           },
           at: deps.now(),
         });
-      } else if (frozen(request, reply, `diffusion-${params.id}-${params.format}-${query.tableau}`))
-        return reply.code(304).send();
+      } else if (frozen(request, reply, tag)) return reply.code(304).send();
       // Exports leave Socle: a secret cell is « s », whatever its kind; the mention carries
       // the double sigle and the internal-use stamp where the convention asks for them.
-      const released = readerView(await getRelease(db, params.id));
+      // byRelease found the row in this request: the frozen copy in memory may serve.
+      const released = readerView(await getFrozenRelease(db, params.id));
       const r = { ...released, mentionSource: exportMention(acces.enVigueur, released.mentionSource) };
+      if (query.tableau !== undefined && query.tableau >= r.tableaux.length)
+        throw invalide(
+          "tableau_absent",
+          `Tableau ${query.tableau} absent : la diffusion en compte ${r.tableaux.length} (numérotés à partir de 0).`,
+        );
       const jeu = await getJeu(db, r.jeuId);
-      const base = `diffusion-${jeu.annexe}-${r.annee}`;
+      const base = `diffusion-${jeu.annexe}-${r.annee}${query.tableau === undefined ? "" : `-${tableView(r.tableaux[query.tableau]!).slug}`}`;
       if (params.format === "csv")
         return reply
           .type("text/csv; charset=utf-8")
           .header("content-disposition", `attachment; filename="${base}.csv"`)
-          .send(releaseCsv(r));
-      if (params.format === "gpkg")
+          .send(releaseCsv(r, query.tableau));
+      if (params.format === "gpkg") {
+        const lambert = query.epsg === "2154";
         return reply
           .type("application/geopackage+sqlite3")
-          .header("content-disposition", `attachment; filename="${base}.gpkg"`)
-          .send(Buffer.from(await releaseGeoPackage(db, r, Math.min(query.tableau, r.tableaux.length - 1))));
+          .header("content-disposition", `attachment; filename="${base}${lambert ? "-lambert93" : ""}.gpkg"`)
+          .send(
+            Buffer.from(await releaseGeoPackage(db, r, query.tableau, lambert ? { crs: "EPSG:2154" } : {})),
+          );
+      }
       if (params.format === "geojson")
         return reply
           .type("application/geo+json")
           .header("content-disposition", `attachment; filename="${base}.geojson"`)
-          .send(JSON.stringify(await releaseGeoJson(db, r, Math.min(query.tableau, r.tableaux.length - 1))));
+          .send(JSON.stringify(await releaseGeoJson(db, r, query.tableau ?? 0)));
       return reply
         .type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         .header("content-disposition", `attachment; filename="${base}.xlsx"`)

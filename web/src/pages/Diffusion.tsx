@@ -84,7 +84,15 @@ export function DiffusionPage({ id }: { id: string }) {
         </a>{" "}
         ·{" "}
         <a href={`/api/diffusions/${d.id}/export/gpkg?tableau=${tableau}`} download>
-          GeoPackage (QGIS)
+          GeoPackage (QGIS, WGS84)
+        </a>{" "}
+        ·{" "}
+        <a href={`/api/diffusions/${d.id}/export/gpkg?tableau=${tableau}&epsg=2154`} download>
+          GeoPackage (Lambert-93)
+        </a>{" "}
+        ·{" "}
+        <a href={`/api/diffusions/${d.id}/export/csv?tableau=${tableau}`} download>
+          CSV de ce tableau
         </a>
       </p>
       <AccordsDiffusion diffusionId={d.id} conventionId={d.conventionId} />
