@@ -23,7 +23,11 @@ import { installInputGuards } from "./hostile-input.js";
 import { authRoutes } from "./routes/auth.js";
 import { conventionRoutes } from "./routes/conventions.js";
 import { depotRoutes } from "./routes/depots.js";
+import { diffusionRoutes } from "./routes/diffusions.js";
+import { fedRoutes } from "./routes/fed.js";
+import { jeuRoutes } from "./routes/jeux.js";
 import { organisationRoutes } from "./routes/organisations.js";
+import { restitutionRoutes } from "./routes/restitutions.js";
 import { territoireRoutes } from "./routes/territoires.js";
 import { cleanUploadLeftovers, DEFAULT_UPLOAD_LIMITS, installUploads, type UploadLimits } from "./uploads.js";
 
@@ -214,14 +218,16 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const uploadLimits = { ...DEFAULT_UPLOAD_LIMITS, ...deps.uploadLimits };
   depotRoutes(app, { db: deps.db, now: auth.now, uploads: uploadsDir, uploadLimits });
   organisationRoutes(app, deps.db);
-  conventionRoutes(app, {
+  const conventionDeps = {
     db: deps.db,
     files: { root: deps.filesDir },
     secrets: { dir: deps.secretsDir ?? path.join(path.dirname(deps.filesDir), "secrets") },
     uploads: uploadsDir,
     uploadLimits,
     now: auth.now,
-  });
+  };
+  for (const routes of [conventionRoutes, fedRoutes, jeuRoutes, diffusionRoutes, restitutionRoutes])
+    routes(app, conventionDeps);
 
   const webRoot = deps.webRoot ?? defaultWebRoot();
   if (existsSync(path.join(webRoot, "index.html"))) {
