@@ -46,6 +46,16 @@ function reference(): ReferenceAddress[] {
     ancienneNom: "Ancienne-Paroisse",
   });
   add("96003", "Val-de-Seine", "96200", "Chemin du Moulin", 5, "960030000");
+  // Same-named streets with different types (« 7 Forge » is ambiguous, « 40 Forge » is not),
+  // and streets two typos apart from what a partner types.
+  for (let n = 1; n <= 45; n++) add("96002", "Bourg", "96200", "Rue de la Forge", n, "960020000");
+  for (let n = 1; n <= 8; n++) add("96001", "Ville", "96100", "Impasse de la Forge", n, "960010003");
+  for (let n = 1; n <= 50; n++)
+    add("96001", "Ville", "96100", "Rue de la Forge", n, n <= 25 ? "960010001" : "960010002");
+  for (let n = 1; n <= 9; n++) add("96001", "Ville", "96100", "Rue Lavoisier", n, "960010001");
+  for (let n = 1; n <= 9; n++) add("96001", "Ville", "96100", "Rue du Lavoir", n, "960010002");
+  for (let n = 1; n <= 9; n++) add("96001", "Ville", "96100", "Allée des Prés", n, "960010003");
+  for (let n = 1; n <= 9; n++) add("96001", "Ville", "96100", "Rue Jacques Brel", n, "960010002");
   // An arrondissement of a city.
   add("96381", "Grandville 1er Arrondissement", "96001", "Quai du Port", 1, "963810001");
   add("96382", "Grandville 2e Arrondissement", "96002", "Quai du Port", 1, "963820001");
@@ -129,6 +139,33 @@ describe("geocoder", () => {
     expect(g.geocode(["1 quai du Port 96002 Grandville"]).codeIris).toBe("963820001");
     // The same street in two arrondissements, no postcode: unknown rather than a guess.
     expect(g.geocode(["1 quai du Port", "Grandville"]).codeIris).toBeNull();
+  });
+
+  it("reads a street typed without its type when the number leaves one street of that name", () => {
+    // Impasse de la Forge stops at 8: number 40 can only be on the Rue.
+    expect(g.geocode(["40 Forge 96100 Ville"]).codeIris).toBe("960010002");
+    expect(g.geocode(["Forge, 40", "96100", "Ville"]).codeIris).toBe("960010002");
+    // Both streets hold a 7, in different IRIS: unknown, never a guess.
+    expect(g.geocode(["7 Forge 96100 Ville"])).toMatchObject({ codeIris: null, raison: "voie_ambigue" });
+  });
+
+  it("corrects two typos in a word only when one street of the commune is that close", () => {
+    expect(g.geocode(["5 rue Jacuqls Brel 96100 Ville"]).codeIris).toBe("960010002");
+    // « Lasoiir » is two edits from both Lavoir and Lavoisier: unknown.
+    expect(g.geocode(["5 rue du Lasoiir 96100 Ville"]).codeIris).toBeNull();
+    // A typed word the reference street lacks makes another street (« Prés » is not « Président Wiln »).
+    expect(g.geocode(["5 allée Président Wiln 96100 Ville"]).codeIris).toBeNull();
+  });
+
+  it("reads the number after the street and an institution before the address", () => {
+    for (const a of [
+      ["Rue Victor Hugo 15", "", "", "96100", "Ville"],
+      ["Rue Victor Hugo, 15, Apt 3 Ville"],
+      ["EHPAD Les Tilleuls, 15 rue Victor Hugo 96100 Ville"],
+      ["Résidence autonomie Bellevue Rue Victor Hugo, 15 96100 Ville"],
+      ["Foyer logement Les Acacias", "15 rue Victor Hugo", "", "96100", "Ville"],
+    ])
+      expect(g.geocode(a).codeIris, a.join(" | ")).toBe("960010002");
   });
 
   it("returns not found for text that is not an address", () => {

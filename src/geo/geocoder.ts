@@ -20,6 +20,7 @@ import {
   streetKeyTokens,
   suffixAlternatives,
 } from "./normalize.js";
+import { similarity, withoutType } from "./similarity.js";
 
 export type ResultType = "housenumber" | "interpolated" | "street" | "municipality" | "not_found";
 
@@ -98,6 +99,8 @@ export class Geocoder {
   /** Per commune: street token → streets containing it. */
   private readonly tokenVoies: Map<string, number[]>[];
   private readonly voieTokens: string[][];
+  /** Per commune: its streets, for the second-chance comparison with every one of them. */
+  private readonly voiesOf: number[][];
   private readonly allKeys = new Map<string, number[]>();
   /** Per commune: full folded name (stopwords kept) → streets; tells « Rue La Fontaine » from « Rue de la Fontaine ». */
   private readonly fullVoies: Map<string, number[]>[];
@@ -123,6 +126,7 @@ export class Geocoder {
     this.tokenVoies = Array.from({ length: nc }, () => new Map());
     this.fullVoies = Array.from({ length: nc }, () => new Map());
     this.voieTokens = new Array(index.voieNom.length);
+    this.voiesOf = Array.from({ length: nc }, () => []);
     for (let c = 0; c < nc; c++) {
       const ce = index.communes[c]!;
       for (const pc of ce.postcodes) push(this.postcodes, pc, c);
@@ -140,6 +144,7 @@ export class Geocoder {
       const key = streetKey(index.voieNom[v]!);
       const toks = key.split(" ").filter((t) => t !== "");
       this.voieTokens[v] = toks;
+      this.voiesOf[c]!.push(v);
       push(this.keyVoies[c]!, key, v);
       push(this.fullVoies[c]!, expandTokens(fold(index.voieNom[v]!)).join(" "), v);
       push(this.allKeys, key, v);
@@ -180,6 +185,12 @@ export class Geocoder {
     }
     if (voie.length === 0) return this.municipality(cands, "voie_absente");
     let hits = this.matchStreet(voie, cands);
+    // Two typos in the named commune come before a namesake street in the postcode's others;
+    // two streets of the named commune that close leave it unknown.
+    if (hits.length === 0 && wider.length > cands.length) {
+      hits = this.looseStreet(voie, cands);
+      if (hits.length > 1) return this.municipality(cands, "voie_ambigue");
+    }
     // Name and postcode agreed on a commune without that street: one of them was wrong.
     if (hits.length === 0 && wider.length > cands.length) hits = this.matchStreet(voie, wider);
     if (hits.length === 0 && p.commune.length === 0 && voie.length > 1) {
@@ -210,6 +221,10 @@ export class Geocoder {
         hits = this.matchStreet(other, cands);
         if (hits.length > 0) break;
       }
+    }
+    if (hits.length === 0) {
+      hits = this.looseStreet(voie, wider);
+      if (hits.length > 1) return this.municipality(cands, "voie_ambigue");
     }
     if (hits.length === 0) return this.municipality(cands, "voie_inconnue");
     return this.resolveNumber(hits, p, !voie.some((t) => STREET_TYPES.has(t)));
@@ -321,11 +336,43 @@ export class Geocoder {
       }
     }
     const hits: StreetHit[] = [];
+    // « 49 République »: also compared with the reference streets' names without their type
+    // (the typed first word may be a misspelt type: « Routte Georges Brassens »).
+    const typeless = !input.some((t) => STREET_TYPES.has(t));
     for (const [v, conf] of seen) {
-      const s = similarity(input, this.voieTokens[v]!);
+      const s = this.streetSimilarity(input, v, typeless, false);
       if (s >= STREET_MIN) hits.push({ voie: v, score: s * conf });
     }
     return hits.sort((a, b) => b.score - a.score);
+  }
+
+  /**
+   * Second chance for a street with two typos (« Jacuqls Brel »): every street
+   * of the one or few named communes compared word for word, one more edit
+   * allowed per word of five letters or more, every name word on both sides
+   * matched; taken only when exactly one street of those communes comes out
+   * (the caller makes two or more « voie ambiguë »).
+   */
+  private looseStreet(tokens: readonly string[], cands: readonly Candidate[]): StreetHit[] {
+    if (cands.length === 0 || cands.length > 3) return [];
+    const input = streetKeyTokens(tokens);
+    if (input.length === 0) return [];
+    const typeless = !input.some((t) => STREET_TYPES.has(t));
+    const hits: StreetHit[] = [];
+    for (const c of cands)
+      for (const v of this.voiesOf[c.commune]!) {
+        const s = this.streetSimilarity(input, v, typeless, true);
+        if (s >= STREET_MIN) hits.push({ voie: v, score: s * c.conf * 0.9 });
+      }
+    return hits;
+  }
+
+  private streetSimilarity(input: readonly string[], v: number, typeless: boolean, loose: boolean): number {
+    const ref = this.voieTokens[v]!;
+    const s = similarity(input, ref, loose);
+    if (!typeless) return s;
+    const bare = withoutType(ref);
+    return bare === ref ? s : Math.max(s, similarity(input, bare, loose));
   }
 
   /** The token itself and the reference tokens within one edit of it. */
@@ -346,21 +393,26 @@ export class Geocoder {
     let tied = hits.filter((h) => h.score >= best - TIE);
     let results = tied.map((h) => this.numberOn(h.voie, p));
     if (typeOmitted && tied.length > 1 && p.numero !== null) {
-      // « 85 Pierre Corneille » with a Rue and a Place Pierre Corneille: a person takes
-      // the one street where that number exists, when only one has it.
-      const listed = results.flatMap((r, k) => (r.type === "housenumber" && r.factor >= 0.9 ? [k] : []));
-      // …and only when that number lies outside the other streets' numbering: an unlisted
-      // house inside another street's range could be the right one.
+      // « 85 Pierre Corneille » with a Rue and a Place Pierre Corneille: a person leaves out
+      // the streets whose numbering that number is outside of (two beyond the last listed
+      // house, for a house the BAN may not list yet), and takes the IRIS when every street
+      // left puts the number in the same one.
       const n = p.numero;
-      const outside = (v: number) => {
+      const holds = (v: number) => {
         const lo = this.index.numStart[v]!;
         const hi = this.index.numStart[v + 1]!;
-        return hi === lo || n < this.index.numero[lo]! - 2 || n > this.index.numero[hi - 1]! + 2;
+        return hi > lo && n >= this.index.numero[lo]! - 2 && n <= this.index.numero[hi - 1]! + 2;
       };
-      if (listed.length === 1 && tied.every((h, k) => k === listed[0] || outside(h.voie))) {
-        const k = listed[0]!;
-        tied = [tied[k]!];
-        results = [{ ...results[k]!, factor: results[k]!.factor * 0.85 }];
+      const keep = tied.flatMap((h, k) => (holds(h.voie) ? [k] : []));
+      const iris = keep.length > 0 ? results[keep[0]!]!.iris : null;
+      if (
+        keep.length > 0 &&
+        keep.length < tied.length &&
+        iris !== null &&
+        keep.every((k) => results[k]!.iris === iris)
+      ) {
+        tied = keep.map((k) => tied[k]!);
+        results = keep.map((k) => ({ ...results[k]!, factor: results[k]!.factor * 0.85 }));
       }
     }
     const first = results[0]!;
@@ -454,56 +506,6 @@ export class Geocoder {
       why: inside ? "numero_ambigu" : "numero_hors_voie",
     };
   }
-}
-
-/**
- * Similarity of two token lists in [0, 1]: a Dice coefficient where tokens
- * match exactly, within an edit distance that grows with their length, or as
- * abbreviations (prefix of 3+ letters); street types weigh half.
- */
-export function similarity(input: readonly string[], ref: readonly string[]): number {
-  const weight = (t: string) =>
-    STREET_TYPES.has(t) ? 0.5 : /^\d+$/.test(t) ? 1 : Math.min(1.5, 0.5 + t.length / 8);
-  let wr = 0;
-  for (const t of ref) wr += weight(t);
-  const used = new Uint8Array(input.length);
-  // An input token weighs as the reference token it matches (a mistyped type is still a type).
-  const wIn = input.map(weight);
-  let matched = 0;
-  let nameMatched = false;
-  for (const r of ref) {
-    let bestSim = 0;
-    let bestI = -1;
-    for (let i = 0; i < input.length; i++) {
-      if (used[i]) continue;
-      const t = input[i]!;
-      let s = 0;
-      if (t === r) s = 1;
-      else if (/^\d+$/.test(t) || /^\d+$/.test(r)) s = 0;
-      else {
-        const max = Math.max(t.length, r.length);
-        const allowed = max <= 4 ? 0 : max <= 7 ? 1 : 2;
-        const d = allowed > 0 ? editDistance(t, r, allowed) : allowed + 1;
-        if (d <= allowed) s = 1 - d / (max + 2);
-        else if (t.length >= 3 && r.startsWith(t)) s = 0.75;
-      }
-      if (s > bestSim) {
-        bestSim = s;
-        bestI = i;
-      }
-    }
-    if (bestI >= 0) {
-      used[bestI] = 1;
-      const w = weight(r);
-      wIn[bestI] = w;
-      matched += w * bestSim;
-      if (!STREET_TYPES.has(r)) nameMatched = true;
-    }
-  }
-  if (!nameMatched) return 0;
-  let wi = 0;
-  for (const w of wIn) wi += w;
-  return (2 * matched) / (wi + wr);
 }
 
 /** « 13001 » → « 13 », « 97105 » → « 971 », « 2A004 » → « 2A ». */

@@ -82,6 +82,40 @@ describe("address normalisation", () => {
     });
   });
 
+  it("reads a number after the street, in its own column or with its suffix, and a number column before a street named by a date", () => {
+    const cases: [string[], number, string | null, string[]][] = [
+      [["Rue Charles Baudelaire 2", "", "Rouen"], 2, null, ["rue", "charles", "baudelaire"]],
+      [["Passage des Chênes 24 q", "76000", "Rouen"], 24, "q", ["passage", "des", "chenes"]],
+      [["Rue Capitaine Dreyfus, 11, Apt 12 Rouen"], 11, null, ["rue", "capitaine", "dreyfus"]],
+      [["Square du 8 Mai 1945 66", "", "Rouen"], 66, null, ["square", "du", "8", "mai", "1945"]],
+      [["84", "8 Mai 1945", "", "76000", "Rouen"], 84, null, ["8", "mai", "1945"]],
+      [["30", "Résidence Hector Berlioz", "", "", "Rouen"], 30, null, ["residence", "hector", "berlioz"]],
+    ];
+    for (const [parts, n, suffix, voie] of cases) {
+      const p = parseAddress(parts);
+      expect({ n: p.numero, s: p.suffixe, v: p.voie }, parts.join(" | ")).toEqual({ n, s: suffix, v: voie });
+    }
+    expect(parseAddress(["Rue Capitaine Dreyfus, 11, Apt 12 Rouen"]).commune).toEqual(["rouen"]);
+  });
+
+  it("drops an institution written before the address, its name included", () => {
+    for (const typed of [
+      "EHPAD Les Tilleuls, 3 rue du Nord 76000 Rouen",
+      "Ehpad du Parc 3 rue du Nord 76000 Rouen",
+      "Résidence autonomie Bellevue Rue du Nord, 3 76000 Rouen",
+      "MARPA Le Clos Rue du Nord, 3 76000 Rouen",
+      "Foyer de vie La Source 3 rue du Nord 76000 Rouen",
+      "chez Mme Martin Rue du Nord, 3 76000 Rouen",
+    ]) {
+      const p = parseAddress([typed]);
+      expect({ n: p.numero, v: p.voie, c: p.commune }, typed).toEqual({
+        n: 3,
+        v: ["rue", "du", "nord"],
+        c: ["rouen"],
+      });
+    }
+  });
+
   it("measures typos as edits, transpositions included, and stops early past the bound", () => {
     expect(editDistance("republique", "republique")).toBe(0);
     expect(editDistance("republique", "reupblique")).toBe(1);

@@ -5,6 +5,7 @@
  * « chez … ») and splits a line into house number, suffix, street, postcode
  * and commune. Pure and allocation-light: it runs on every address.
  */
+import { withoutInstitution } from "./institution.js";
 
 const FOLD = new Map<number, string>();
 for (let c = 0xc0; c < 0x250; c++) {
@@ -331,8 +332,8 @@ export function parseAddress(parts: readonly string[]): ParsedAddress {
   for (const p of parts) {
     if (!p) continue;
     for (const seg of fold(p, true).split(",")) {
-      const toks = seg.trim() === "" ? [] : seg.trim().split(" ");
-      if (toks.length > 0) segments.push(toks);
+      const toks = seg.trim() === "" ? [] : withoutInstitution(seg.trim().split(" "), isTypeToken);
+      if (toks.length > 0) segments.push([...toks]);
     }
   }
   // Postcode: the last 5-digit token not preceded by BP/CS/CEDEX.
@@ -371,6 +372,12 @@ export function parseAddress(parts: readonly string[]): ParsedAddress {
   return parsed;
 }
 
+const ARTICLE_TOKENS = new Set(["le", "la", "les", "l", "du", "des", "de", "d"]);
+
+function isTypeToken(t: string): boolean {
+  return STREET_TYPES.has(ABBREVIATIONS[t] ?? t);
+}
+
 /** Whether a house number followed by a street type starts at `seg[j]`. */
 function startsStreet(seg: readonly string[], j: number): boolean {
   const m = NUM_RE.exec(seg[j]!);
@@ -389,9 +396,19 @@ function removeNoise(segments: readonly string[][], rest: boolean): string[][] {
       const t = seg[i]!;
       if (rest && NOISE_REST.has(t)) {
         let j = i + 1;
-        while (j < seg.length && !startsStreet(seg, j)) j++;
+        // The complement runs to the street: a house number and a type, or a type after a name.
+        while (
+          j < seg.length &&
+          !startsStreet(seg, j) &&
+          !(j >= i + 2 && isTypeToken(seg[j]!) && !ARTICLE_TOKENS.has(seg[j - 1]!))
+        )
+          j++;
         // « chez X » is always a complement; « résidence X » only before a street or alone in its part.
-        const complement = t === "chez" || t === "co" || j < seg.length || (i === 0 && segments.length > 1);
+        // After a number alone in its column (« 30 » | « Résidence Hector Berlioz »), it is the street.
+        const prev = clean[clean.length - 1];
+        const afterNumber = i === 0 && prev !== undefined && prev.length <= 2 && NUM_RE.test(prev[0]!);
+        const complement =
+          t === "chez" || t === "co" || j < seg.length || (i === 0 && segments.length > 1 && !afterNumber);
         if (complement) {
           i = j - 1;
           continue;
@@ -445,8 +462,25 @@ function splitStreet(
         j++;
       }
       if (j >= seg.length) {
-        // A bare number segment (split columns: « 12 » | « rue … »).
-        if (s + 1 < clean.length && !/^\d/.test(clean[s + 1]![0]!)) {
+        // A number ending a segment after words is read after the street (below).
+        if (i > 0) break;
+        const prev = clean[s - 1];
+        if (
+          prev &&
+          isTypeToken(prev[0]!) &&
+          !prev.some((t) => /^\d/.test(t)) &&
+          !(clean[s + 1] ?? []).some(isTypeToken)
+        ) {
+          // « Rue Capitaine Dreyfus, 11, Apt 12 Rouville »: the number of the street before it.
+          numero = Number(m[1]);
+          suffixe = suf;
+          streetSeg = s - 1;
+          numSeg = s;
+          voie = prev;
+          break;
+        }
+        // A bare number segment (split columns: « 12 » | « rue … », « 84 » | « 8 Mai 1945 »).
+        if (s + 1 < clean.length && (!/^\d/.test(clean[s + 1]![0]!) || !startsStreet(clean[s + 1]!, 0))) {
           numero = Number(m[1]);
           suffixe = suf;
           const next = s + 1;
@@ -463,6 +497,13 @@ function splitStreet(
         break;
       }
       if (/^\d/.test(seg[j]!) && !ORDINAL.test(seg[j]!)) continue;
+      if (i > 0) {
+        // « Passage des Chênes 24 q »: a number and its suffix end the street, read below.
+        if (j === seg.length - 1 && SUFFIXES[seg[j]!] !== undefined) break;
+        // « Square du 8 Mai 1945 66 »: after a street type, a number not followed by
+        // another street is part of the name.
+        if (seg.slice(0, i).some(isTypeToken) && !isTypeToken(seg[j]!)) break;
+      }
       numero = Number(m[1]);
       suffixe = suf;
       // A suffix column split from the number (« 3 » | « bis » | « rue … ») is handled above.
@@ -521,12 +562,13 @@ function splitStreet(
       let e = voie.length;
       let suf: string | null = null;
       const last = voie[e - 1]!;
-      if (e >= 3 && SUFFIXES[last] !== undefined && last.length > 1 && /^\d+$/.test(voie[e - 2]!)) {
+      if (e >= 3 && SUFFIXES[last] !== undefined && /^\d+$/.test(voie[e - 2]!)) {
         suf = SUFFIXES[last]!;
         e--;
       }
       const n = NUM_RE.exec(voie[e - 1]!);
-      if (n && /[a-z]/.test(voie[e - 2] ?? "")) {
+      // After a word, or after a year ending the street's name (« Square du 8 Mai 1945 66 »).
+      if (n && /[a-z]|^\d{4}$/.test(voie[e - 2] ?? "")) {
         numero = Number(n[1]);
         suffixe = suf ?? (n[2] ? (SUFFIXES[n[2]] ?? n[2]) : null);
         voieEntiere = voie;
@@ -566,9 +608,11 @@ export function editDistance(a: string, b: string, max = 3): number {
   if (Math.abs(la - lb) > max) return max + 1;
   if (la === 0) return lb;
   if (lb === 0) return la;
-  let prev2 = new Array<number>(lb + 1).fill(0);
-  let prev = new Array<number>(lb + 1);
-  let cur = new Array<number>(lb + 1);
+  // Three rows reused from call to call: this runs millions of times per file.
+  if (lb + 1 > ROW_CAPACITY) growRows(lb + 1);
+  let prev2 = ROWS[0]!;
+  let prev = ROWS[1]!;
+  let cur = ROWS[2]!;
   for (let j = 0; j <= lb; j++) prev[j] = j;
   for (let i = 1; i <= la; i++) {
     cur[0] = i;
@@ -576,14 +620,34 @@ export function editDistance(a: string, b: string, max = 3): number {
     const ca = a.charCodeAt(i - 1);
     for (let j = 1; j <= lb; j++) {
       const cb = b.charCodeAt(j - 1);
-      let v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (ca === cb ? 0 : 1));
-      if (i > 1 && j > 1 && ca === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === cb)
-        v = Math.min(v, prev2[j - 2]! + 1);
+      let v = prev[j]! + 1;
+      const ins = cur[j - 1]! + 1;
+      if (ins < v) v = ins;
+      const sub = prev[j - 1]! + (ca === cb ? 0 : 1);
+      if (sub < v) v = sub;
+      if (i > 1 && j > 1 && ca === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === cb) {
+        const tr = prev2[j - 2]! + 1;
+        if (tr < v) v = tr;
+      }
       cur[j] = v;
       if (v < rowMin) rowMin = v;
     }
     if (rowMin > max) return max + 1;
-    [prev2, prev, cur] = [prev, cur, prev2];
+    const t = prev2;
+    prev2 = prev;
+    prev = cur;
+    cur = t;
   }
   return prev[lb]!;
+}
+
+let ROW_CAPACITY = 64;
+let ROWS: Int32Array[] = [
+  new Int32Array(ROW_CAPACITY),
+  new Int32Array(ROW_CAPACITY),
+  new Int32Array(ROW_CAPACITY),
+];
+function growRows(n: number): void {
+  ROW_CAPACITY = n;
+  ROWS = [new Int32Array(n), new Int32Array(n), new Int32Array(n)];
 }

@@ -658,6 +658,7 @@ export const NOISE_KINDS = [
   "numero_hors_ban",
   "numero_apres_voie",
   "type_voie_omis",
+  "type_voie_omis_ambigu",
   "commune_mal_orthographiee_sans_cp",
   "deux_fautes",
   "etablissement",
@@ -670,6 +671,8 @@ export interface NoisyLine {
   parts: [string, string, string, string, string];
   iris: string;
   kinds: NoiseKind[];
+  /** The address the line was made from (what a reader of the line is after). */
+  source: SyntheticAddress;
 }
 
 const ABBREV: readonly [RegExp, string[]][] = [
@@ -751,6 +754,49 @@ function typoInText(rand: () => number, s: string): string | null {
   return words.join(" ");
 }
 
+/** « Rue de la République » → « République »: what a partner types when it leaves the type out. */
+function withoutStreetType(voie: string): string {
+  return voie.replace(/^\S+ (?:(?:de la|de l'|du|des|de|d') ?)?/, "");
+}
+
+/**
+ * The streets of each commune by their name without type, to tell whether
+ * « 7 Fontaine » is readable: it is not when another street of the commune
+ * so named (Impasse de la Fontaine beside Rue de la Fontaine) holds number 7
+ * (listed, or within two of its last number) in another IRIS.
+ */
+class SameNamedStreets {
+  private readonly byName = new Map<string, Map<string, { last: number; iris: Map<number, string[]> }>>();
+
+  constructor(addresses: readonly SyntheticAddress[]) {
+    for (const a of addresses) {
+      const key = `${a.communeCode}|${withoutStreetType(a.nomVoie)}`;
+      let streets = this.byName.get(key);
+      if (!streets) {
+        streets = new Map();
+        this.byName.set(key, streets);
+      }
+      let st = streets.get(a.nomVoie);
+      if (!st) {
+        st = { last: 0, iris: new Map() };
+        streets.set(a.nomVoie, st);
+      }
+      st.last = Math.max(st.last, a.numero);
+      if (!a.hidden) st.iris.set(a.numero, [...(st.iris.get(a.numero) ?? []), a.iris]);
+    }
+  }
+
+  ambiguous(a: SyntheticAddress): boolean {
+    const streets = this.byName.get(`${a.communeCode}|${withoutStreetType(a.nomVoie)}`)!;
+    for (const [name, st] of streets) {
+      if (name === a.nomVoie || a.numero > st.last + 2) continue;
+      const listed = st.iris.get(a.numero);
+      if (!listed || listed.some((i) => i !== a.iris)) return true;
+    }
+    return false;
+  }
+}
+
 export interface NoisyOptions {
   seed?: number;
   lines?: number;
@@ -767,6 +813,7 @@ export function generateNoisyLines(dep: SyntheticDepartement, opts: NoisyOptions
   const hidden = dep.addresses.filter((a) => a.hidden);
   const withRep = listed.filter((a) => a.rep !== "");
   const allPostcodes = [...new Set(dep.communes.flatMap((c) => c.postcodes))];
+  const sameNamed = new SameNamedStreets(dep.addresses);
   const out: NoisyLine[] = [];
   for (let l = 0; l < n; l++) {
     const kinds: NoiseKind[] = [];
@@ -822,10 +869,11 @@ export function generateNoisyLines(dep: SyntheticDepartement, opts: NoisyOptions
     }
     // « 49 République »: the street type left out (never for a street that is only its type and one word).
     if (rand() < 0.03 && voie.split(" ").length >= 3) {
-      const short = voie.replace(/^\S+ (?:(?:de la|de l'|du|des|de|d') ?)?/, "");
+      const short = withoutStreetType(voie);
       if (short !== voie && short.length > 3) {
         voie = short;
-        kinds.push("type_voie_omis");
+        // Readable only when no other street of the commune named so holds that number elsewhere.
+        kinds.push(sameNamed.ambiguous(a) ? "type_voie_omis_ambigu" : "type_voie_omis");
       }
     }
     if (rand() < 0.05) {
@@ -910,7 +958,7 @@ export function generateNoisyLines(dep: SyntheticDepartement, opts: NoisyOptions
       parts = [institution || after ? "" : fix(num), fix(street), fix(complement), cp, fix(ville)];
     }
     if (kinds.length === 1) kinds.unshift("aucun");
-    out.push({ id: `P${String(l + 1).padStart(7, "0")}`, parts, iris: a.iris, kinds });
+    out.push({ id: `P${String(l + 1).padStart(7, "0")}`, parts, iris: a.iris, kinds, source: a });
   }
   return out;
 }

@@ -225,8 +225,8 @@ export interface Destroyer {
 }
 
 /**
- * Destroys a dataset: its microdata, derived tables, deposits and stored
- * files, all or nothing. Returns the attestation and the manifest (the
+ * Destroys a dataset: its microdata, derived tables, deposits, protocol-1
+ * geocodings (identifier, IRIS) and stored files, all or nothing. Returns the attestation and the manifest (the
  * manifest is not kept: only its hash is, in the attestation).
  */
 export async function destroyJeu(
@@ -286,6 +286,17 @@ export async function destroyJeu(
         entries.push({ kind: "depot", cle: d.id, empreinte: d.sha256, octets: Number(d.octets) });
       for (const f of stored)
         entries.push({ kind: "fichier", cle: f.rel, empreinte: sha256(f.data), octets: f.data.byteLength });
+      // Protocol 1: results (identifier, IRIS) the provider has not downloaded yet, and the reports.
+      const geocodages = await tx.query<{ id: string; resultat: string | null; sans_iris: unknown }>(
+        "SELECT id, resultat, sans_iris FROM geocodage_fournisseur WHERE jeu_id = $1",
+        [jeuId],
+      );
+      for (const g of geocodages)
+        entries.push({
+          kind: "geocodage",
+          cle: g.id,
+          empreinte: sha256(canonicalJson([g.resultat, g.sans_iris])),
+        });
 
       const releases = await tx.query<{ id: string; annee: number; diffuse_le: Date | string }>(
         "SELECT id, annee, diffuse_le FROM diffusion WHERE jeu_id = $1 ORDER BY diffuse_le",
@@ -295,6 +306,7 @@ export async function destroyJeu(
       await tx.query("DELETE FROM microdonnee WHERE jeu_id = $1", [jeuId]);
       await tx.query("DELETE FROM tableau_derive WHERE jeu_id = $1", [jeuId]);
       await tx.query("DELETE FROM depot WHERE jeu_id = $1", [jeuId]);
+      await tx.query("DELETE FROM geocodage_fournisseur WHERE jeu_id = $1", [jeuId]);
       await tx.query("UPDATE jeu_donnees SET statut = 'detruit', detruit_le = $2 WHERE id = $1", [
         jeuId,
         now.toISOString(),
@@ -384,6 +396,7 @@ export async function verifyDestruction(db: Db, files: FileArea, jeuId: string):
     ["microdonnee", "lignes de microdonnées"],
     ["tableau_derive", "tableaux dérivés"],
     ["depot", "dépôts"],
+    ["geocodage_fournisseur", "géocodages du protocole 1"],
   ] as const) {
     const [r] = await db.query<{ n: string | number }>(
       `SELECT count(*) AS n FROM ${table} WHERE jeu_id = $1`,

@@ -1,6 +1,6 @@
 /**
- * Destroying a dataset: its microdata, derived tables, deposits and stored
- * files go; a scan of every column of every table finds none of its
+ * Destroying a dataset: its microdata, derived tables, deposits, protocol-1
+ * results not yet downloaded and stored files go; a scan of every column of every table finds none of its
  * pseudonyms or rows; the attestation verifies, and tampering is caught.
  * Microdata keep their links to dataset and deposit. Runs on PGlite and on
  * PostgreSQL.
@@ -72,7 +72,7 @@ for (const engine of ENGINES)
       rmSync(files.root, { recursive: true, force: true });
     });
 
-    it("leaves no row, pseudonym or file of the dataset, keeps the other dataset, and the attestation verifies", async () => {
+    it("leaves no row, pseudonym, protocol-1 identifier or file of the dataset, keeps the other dataset, and the attestation verifies", async () => {
       const doomed = await createJeu(t.db, AIX.id, "apa", "APA à domicile");
       const kept = await createJeu(t.db, AIX.id, "assmat", "Assistantes maternelles");
       const d1 = await storeDeposit(
@@ -108,9 +108,28 @@ for (const engine of ENGINES)
         await insertTableauDerive(tx, kept, "Assistantes maternelles par IRIS", { "000010001": 12 });
       });
 
+      // Protocol 1: a result (identifier, IRIS) the provider has not downloaded yet.
+      await t.db.query(
+        `INSERT INTO geocodage_fournisseur (id, jeu_id, cree_par, cree_le, lignes, avec_iris, resultat, sans_iris)
+         VALUES ($1, $2, NULL, now(), 2, 1, $3, $4)`,
+        [
+          "00000000-0000-4000-8000-00000000a001",
+          doomed,
+          "identifiant;code_iris;type;score\r\nAPA-SECRET-1;000010001;housenumber;1\r\nAPA-SECRET-2;;not_found;0\r\n",
+          JSON.stringify([{ ligne: 3, type: "not_found", raison: "voie_inconnue" }]),
+        ],
+      );
+
       const r = await destroyJeu(t.db, files, doomed, actor, new Date("2016-12-31T10:00:00Z"));
-      expect(r.attestation.comptes).toEqual({ microdonnee: 2500, tableau: 1, depot: 2, fichier: 2 });
-      expect(r.manifeste.split("\n")).toHaveLength(2505);
+      expect(r.attestation.comptes).toEqual({
+        microdonnee: 2500,
+        tableau: 1,
+        depot: 2,
+        fichier: 2,
+        geocodage: 1,
+      });
+      expect(r.manifeste.split("\n")).toHaveLength(2506);
+      expect(r.manifeste).not.toContain("APA-SECRET");
       expect(r.manifeste).not.toContain("pseudo");
       expect(r.empreinte).toBe(attestationHash(r.attestation));
 
@@ -118,6 +137,7 @@ for (const engine of ENGINES)
       const pseudonyms = doomedRows.map((m) => m.pseudonyme);
       const leaks = all.filter((row) => pseudonyms.some((p) => row.text.includes(p)));
       expect(leaks).toEqual([]);
+      expect(all.filter((row) => row.text.includes("APA-SECRET"))).toEqual([]);
       // The dataset's id remains only where it must: its tombstone, the attestation and the logs.
       const mentions = new Set(all.filter((row) => row.text.includes(doomed)).map((row) => row.table));
       expect([...mentions].sort()).toEqual(

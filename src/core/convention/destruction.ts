@@ -9,13 +9,14 @@ import { createHash } from "node:crypto";
 import { canonicalJson } from "../audit/chain.js";
 import { formatDateFr, isoDateInParis } from "./dates.js";
 
-export type DestroyedKind = "microdonnee" | "tableau" | "depot" | "fichier";
+export type DestroyedKind = "microdonnee" | "tableau" | "depot" | "fichier" | "geocodage";
 
 export const DESTROYED_KIND_FR: Readonly<Record<DestroyedKind, string>> = {
   microdonnee: "lignes de microdonnées",
   tableau: "tableaux dérivés",
   depot: "dépôts",
   fichier: "fichiers stockés",
+  geocodage: "géocodages du protocole 1",
 };
 
 export interface ManifestEntry {
@@ -53,7 +54,13 @@ export function buildAttestation(
   base: Omit<Attestation, "comptes" | "octets" | "manifeste">,
   entries: readonly ManifestEntry[],
 ): Attestation {
-  const comptes: Record<DestroyedKind, number> = { microdonnee: 0, tableau: 0, depot: 0, fichier: 0 };
+  const comptes: Record<DestroyedKind, number> = {
+    microdonnee: 0,
+    tableau: 0,
+    depot: 0,
+    fichier: 0,
+    geocodage: 0,
+  };
   let octets = 0;
   for (const e of entries) {
     comptes[e.kind]++;
