@@ -14,9 +14,11 @@ import { loadSolver } from "../../src/core/secrecy/solver.js";
 import { publishRelease } from "../../src/release/publish.js";
 import { hashPassword } from "../../src/server/passwords.js";
 import { addMembership, createOrganisation, createUser } from "../../src/store/accounts.js";
+import { createAnomaly } from "../../src/store/anomalies.js";
 import { createConvention } from "../../src/store/conventions.js";
 import { createJeu, destroyJeu, insertMicrodonnees, storeDeposit } from "../../src/store/datasets.js";
 import { fileFedRequest } from "../../src/store/fed.js";
+import { recordRestitution } from "../../src/store/restitutions.js";
 import { createZone } from "../../src/store/zones.js";
 import { Client, startServer, type TestServer } from "../helpers/server.js";
 
@@ -51,6 +53,9 @@ interface Fixture {
   depotId: string;
   /** A protocol-1 geocoding whose result was already downloaded (so a download is refused, 409). */
   geocodageId: string;
+  /** An anomaly the recipient reported on the release, addressed to the provider. */
+  anomalieId: string;
+  restitutionId: string;
 }
 
 interface Req {
@@ -74,6 +79,9 @@ type Entry =
       fresh?: boolean;
       request: (f: Fixture, who: Who, n: number) => Req;
     };
+
+/** Routes on a convention's data (the scope « convention » of the table). */
+const ROUTES_ON_CONVENTIONS = 34;
 
 let counter = 0;
 const uniq = () => ++counter;
@@ -134,6 +142,7 @@ const MATRIX: Record<string, Entry> = {
       json: { organisationId: ownOrg(who), nom: `Zone ${uniq()}`, type: "communes", membres: ["00001"] },
     }),
   },
+  "GET /api/taches": { scope: "session", request: () => ({ method: "GET", path: "/api/taches" }) },
   "GET /api/conventions": { scope: "session", request: () => ({ method: "GET", path: "/api/conventions" }) },
   "POST /api/conventions": {
     scope: "session",
@@ -371,6 +380,72 @@ const MATRIX: Record<string, Entry> = {
     statuses: STATUSES,
     request: (f) => ({ method: "GET", path: `/api/conventions/${f.conventionId}/restitutions` }),
   },
+  "GET /api/restitutions/:id/document": {
+    scope: "convention",
+    who: ALL_PARTIES,
+    statuses: STATUSES,
+    request: (f) => ({ method: "GET", path: `/api/restitutions/${f.restitutionId}/document` }),
+  },
+  "POST /api/conventions/:id/seances-restitution": {
+    scope: "convention",
+    who: ["destinataire", "prestataire"],
+    statuses: SINCE_EFFECT,
+    request: (f) => ({
+      method: "POST",
+      path: `/api/conventions/${f.conventionId}/seances-restitution`,
+      json: {
+        tenueLe: "2026-06-01",
+        participants: ["Fournisseur", "Destinataire"],
+        compteRendu: "Résultats présentés.",
+      },
+    }),
+  },
+  "GET /api/conventions/:id/seances-restitution": {
+    scope: "convention",
+    who: ALL_PARTIES,
+    statuses: STATUSES,
+    request: (f) => ({ method: "GET", path: `/api/conventions/${f.conventionId}/seances-restitution` }),
+  },
+  // Any party but the data's provider reports; only the two sides of a thread write in it.
+  "POST /api/conventions/:id/anomalies": {
+    scope: "convention",
+    who: ["destinataire", "prestataire", "lecteur"],
+    statuses: STATUSES,
+    request: (f) => ({
+      method: "POST",
+      path: `/api/conventions/${f.conventionId}/anomalies`,
+      json: { cible: { type: "diffusion", id: f.diffusionId }, texte: "Effectif de l'IRIS 0001 incohérent." },
+    }),
+  },
+  "GET /api/conventions/:id/anomalies": {
+    scope: "convention",
+    who: ALL_PARTIES,
+    statuses: STATUSES,
+    request: (f) => ({ method: "GET", path: `/api/conventions/${f.conventionId}/anomalies` }),
+  },
+  "GET /api/conventions/:id/anomalies/cibles": {
+    scope: "convention",
+    who: ALL_PARTIES,
+    statuses: STATUSES,
+    request: (f) => ({ method: "GET", path: `/api/conventions/${f.conventionId}/anomalies/cibles` }),
+  },
+  "POST /api/anomalies/:id/messages": {
+    scope: "convention",
+    who: ["fournisseur", "destinataire"],
+    statuses: STATUSES,
+    request: (f) => ({
+      method: "POST",
+      path: `/api/anomalies/${f.anomalieId}/messages`,
+      json: { texte: "Vérification en cours." },
+    }),
+  },
+  "POST /api/anomalies/:id/cloture": {
+    scope: "convention",
+    who: ["fournisseur", "destinataire"],
+    statuses: STATUSES,
+    fresh: true,
+    request: (f) => ({ method: "POST", path: `/api/anomalies/${f.anomalieId}/cloture` }),
+  },
 };
 
 function sheet1Body() {
@@ -488,8 +563,28 @@ async function makeFixture(id: string, status: Status): Promise<Fixture> {
      VALUES ($1, $2, now(), 1, 1, NULL, '[]')`,
     [geocodageId, jeuId],
   );
+  const anomalieId = await createAnomaly(s.db, {
+    conventionId: id,
+    jeuId,
+    cible: { type: "diffusion", id: release.id },
+    signalePar: "d",
+    fournisseur: "f",
+    texte: "Total incohérent",
+    lignes: [],
+    auteurId: null,
+    at: new Date(`${TODAY}T09:00:00Z`),
+  });
+  const restitutionId = await recordRestitution(
+    s.db,
+    { root: s.filesDir },
+    c,
+    { titre: "ABS", nomFichier: "abs.pdf", data: new TextEncoder().encode("%PDF-1.4") },
+    null,
+  );
   return {
     conventionId: id,
+    anomalieId,
+    restitutionId,
     fedId,
     jeuId,
     jeuDetruitId,
@@ -582,6 +677,8 @@ describe("rights matrix of the API", () => {
       geocodageId: "00000000-0000-4000-8000-0000000000e2",
       jeuDetruitId: "00000000-0000-4000-8000-0000000000e1",
       diffusionId: "00000000-0000-4000-8000-0000000000d0",
+      anomalieId: "00000000-0000-4000-8000-0000000000a0",
+      restitutionId: "00000000-0000-4000-8000-0000000000b0",
     };
     const answer = async (r: Req) => {
       const res = await fetch(s.url + r.path, {
@@ -605,7 +702,7 @@ describe("rights matrix of the API", () => {
       expect(existing, key).toEqual(absent);
       checked++;
     }
-    expect(checked).toBe(26);
+    expect(checked).toBe(ROUTES_ON_CONVENTIONS);
   });
 
   it("gives each part exactly its rights under each status of the convention, 403 otherwise (404 to an outsider)", async () => {
@@ -637,8 +734,8 @@ describe("rights matrix of the API", () => {
         }
     }
     expect(wrong).toEqual([]);
-    // 26 routes on a convention's data × 7 statuses × 6 kinds of user.
-    expect(cells).toBe(26 * STATUSES.length * WHO.length);
+    // The routes on a convention's data × 7 statuses × 6 kinds of user.
+    expect(cells).toBe(ROUTES_ON_CONVENTIONS * STATUSES.length * WHO.length);
   }, 600_000);
 
   it("shows a recipient its external diffusion right only once the provider has approved", async () => {

@@ -157,6 +157,8 @@ export interface Convention {
     destructionFinEtude: boolean;
     copieEtude: boolean;
     analyseConjointe: boolean;
+    /** Results presented to the providers in a session every year (Aix). */
+    seanceAnnuelle?: boolean;
   };
   signeeLe?: IsoDate;
   /** First day in force (« une fois exécutoire »). */

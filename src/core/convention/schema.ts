@@ -127,6 +127,7 @@ const Obligations = z.object({
   destructionFinEtude: z.boolean(),
   copieEtude: z.boolean(),
   analyseConjointe: z.boolean(),
+  seanceAnnuelle: z.boolean().optional(),
 });
 const Resiliation = z.object({
   mode: z.enum(["a_tout_moment", "a_echeance"], { message: "Résiliation : a_tout_moment ou a_echeance." }),

@@ -13,6 +13,7 @@ import {
 import { DepotPanel } from "../components/Depot";
 import { Lien } from "../components/Lien";
 import { BadgeStatut } from "../components/Statut";
+import { Anomalies, SeancesRestitution } from "./Echanges";
 
 const EVENEMENT_FR: Record<string, string> = {
   creation: "Enregistrement de la convention",
@@ -327,6 +328,12 @@ export function ConventionPage({ id }: { id: string }) {
             <li key={r.id}>
               {r.titre} ({r.nomFichier}), envoyée le {dateFr(r.deposeLe)} à{" "}
               {r.envois.map((e) => nomPartie(e.partie)).join(", ")}
+              {c.permis.voir_sorties_protegees && (
+                <>
+                  {" "}
+                  — <a href={`/api/restitutions/${r.id}/document`}>Télécharger l'étude</a>
+                </>
+              )}
             </li>
           ))}
         </ul>
@@ -338,6 +345,12 @@ export function ConventionPage({ id }: { id: string }) {
           }
         />
       )}
+
+      {c.permis.voir_sorties_protegees && (
+        <SeancesRestitution conventionId={c.id} peutEnregistrer={c.permis.restituer} agir={agir} />
+      )}
+
+      {c.permis.voir_sorties_protegees && <Anomalies conventionId={c.id} agir={agir} />}
 
       {c.permis.gerer_convention && <Gestion c={c} agir={agir} />}
 
