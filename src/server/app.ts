@@ -20,6 +20,7 @@ import { isHashedAsset, LONG_CACHE_PUBLIC } from "./caching.js";
 import { renderDocsHtml } from "./docs-html.js";
 import { installErrorHandler } from "./errors.js";
 import { installInputGuards } from "./hostile-input.js";
+import { adminRoutes } from "./routes/admin.js";
 import { anomalyRoutes } from "./routes/anomalies.js";
 import { authRoutes } from "./routes/auth.js";
 import { conventionRoutes } from "./routes/conventions.js";
@@ -221,6 +222,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   depotRoutes(app, { db: deps.db, now: auth.now, uploads: uploadsDir, uploadLimits });
   organisationRoutes(app, deps.db);
   tacheRoutes(app, { db: deps.db, now: auth.now });
+  adminRoutes(app, { db: deps.db, now: auth.now });
   const conventionDeps = {
     db: deps.db,
     files: { root: deps.filesDir },

@@ -68,6 +68,8 @@ interface Req {
 type Entry =
   | { scope: "public"; request: () => Req }
   | { scope: "session"; request: (who: Who) => Req }
+  /** The platform administrator's only: 403 to everyone else. */
+  | { scope: "plateforme"; request: () => Req }
   | {
       scope: "convention";
       /** Who may, and under which statuses. */
@@ -141,6 +143,49 @@ const MATRIX: Record<string, Entry> = {
       path: "/api/zones",
       json: { organisationId: ownOrg(who), nom: `Zone ${uniq()}`, type: "communes", membres: ["00001"] },
     }),
+  },
+  "GET /api/admin/utilisateurs": {
+    scope: "session",
+    request: () => ({ method: "GET", path: "/api/admin/utilisateurs" }),
+  },
+  // Each referent creates a member of its own organisation.
+  "POST /api/admin/utilisateurs": {
+    scope: "session",
+    request: (who) => ({
+      method: "POST",
+      path: "/api/admin/utilisateurs",
+      json: {
+        email: `membre-${uniq()}@matrice.test`,
+        nom: "Nouveau membre",
+        motDePasse: PASSWORD,
+        organisationId: ownOrg(who),
+        role: "analyste",
+      },
+    }),
+  },
+  "PUT /api/organisations/:id/membres/:utilisateur": {
+    scope: "session",
+    request: (who) => ({
+      method: "PUT",
+      path: `/api/organisations/${ownOrg(who)}/membres/${users[who === "admin" ? "fournisseur" : who]}`,
+      json: { role: "referent", service: "Observatoire" },
+    }),
+  },
+  "POST /api/admin/organisations": {
+    scope: "plateforme",
+    request: () => ({
+      method: "POST",
+      path: "/api/admin/organisations",
+      json: { nom: `Organisation créée ${uniq()}`, type: "CCAS" },
+    }),
+  },
+  "GET /api/admin/journal": {
+    scope: "plateforme",
+    request: () => ({ method: "GET", path: "/api/admin/journal?action=http.requete&du=2020-01-01" }),
+  },
+  "GET /api/admin/journal/verification": {
+    scope: "plateforme",
+    request: () => ({ method: "GET", path: "/api/admin/journal/verification" }),
   },
   "GET /api/taches": { scope: "session", request: () => ({ method: "GET", path: "/api/taches" }) },
   "GET /api/conventions": { scope: "session", request: () => ({ method: "GET", path: "/api/conventions" }) },
@@ -516,6 +561,7 @@ function convention(id: string, status: Status): Convention {
 let s: TestServer;
 const orgs = {} as Record<Exclude<Who, "admin">, string>;
 const zones = {} as Record<Exclude<Who, "admin">, string>;
+const users = {} as Record<Exclude<Who, "admin">, string>;
 const clients = {} as Record<Who, Client>;
 const ownOrg = (who: Who) => orgs[who === "admin" ? "fournisseur" : who];
 
@@ -614,6 +660,7 @@ beforeAll(async () => {
   for (const who of [...PARTS, "dehors"] as const) {
     orgs[who] = await createOrganisation(s.db, { nom: `Organisation ${who}`, kind: "AUTRE" });
     const user = await createUser(s.db, { email: `${who}@matrice.test`, nom: who, passwordHash: hash });
+    users[who] = user;
     await addMembership(s.db, user, orgs[who], "referent");
     zones[who] = await createZone(s.db, {
       organisationId: orgs[who],
@@ -651,7 +698,12 @@ describe("rights matrix of the API", () => {
         expect(await send(null, e.request()), key).not.toBe(401);
         continue;
       }
-      const r = e.scope === "session" ? e.request("fournisseur") : e.request(f, "fournisseur", uniq());
+      const r =
+        e.scope === "session"
+          ? e.request("fournisseur")
+          : e.scope === "plateforme"
+            ? e.request()
+            : e.request(f, "fournisseur", uniq());
       expect(await send(null, r), key).toBe(401);
     }
   });
@@ -663,6 +715,17 @@ describe("rights matrix of the API", () => {
         const status = await send(clients[who], e.request(who));
         expect(status, `${key} — ${who}`).toBeGreaterThanOrEqual(200);
         expect(status, `${key} — ${who}`).toBeLessThan(300);
+      }
+    }
+  });
+
+  it("keeps the platform administration to the platform administrator (403 to every other user)", async () => {
+    for (const [key, e] of Object.entries(MATRIX)) {
+      if (e.scope !== "plateforme") continue;
+      for (const who of WHO) {
+        const status = await send(clients[who], e.request());
+        if (who === "admin") expect(status, `${key} — ${who}`).toBeLessThan(300);
+        else expect(status, `${key} — ${who}`).toBe(403);
       }
     }
   });

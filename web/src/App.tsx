@@ -3,6 +3,7 @@ import { ApiError, api, type Moi } from "./api";
 import { taches } from "./api-parties";
 import { Lien } from "./components/Lien";
 import { Accueil } from "./pages/Accueil";
+import { AdministrationPage } from "./pages/Administration";
 import { Connexion } from "./pages/Connexion";
 import { ConventionPage } from "./pages/Convention";
 import { ConventionNouvelle } from "./pages/ConventionNouvelle";
@@ -70,6 +71,8 @@ export function App() {
     <FedNouvelle conventionId={fedNouvelle[1]!} />
   ) : convention ? (
     <ConventionPage key={convention[1]} id={convention[1]!} />
+  ) : path === "/administration" ? (
+    <AdministrationPage moi={moi} />
   ) : path === "/taches" ? (
     <TachesPage key={path} />
   ) : path === "/fed" ? (
@@ -88,7 +91,9 @@ export function App() {
         ? "fed"
         : path === "/taches"
           ? "taches"
-          : "territoires";
+          : path === "/administration"
+            ? "administration"
+            : "territoires";
   return (
     <div className="app">
       <header className="entete">
@@ -122,6 +127,12 @@ export function App() {
               </span>
             )}
           </Lien>
+          {(moi.administrateurPlateforme ||
+            moi.organisations.some((o) => o.role === "admin" || o.role === "referent")) && (
+            <Lien href="/administration" {...(section === "administration" ? { current: true } : {})}>
+              Administration
+            </Lien>
+          )}
         </nav>
         <span className="utilisateur">
           {moi.nom}

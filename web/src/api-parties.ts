@@ -79,3 +79,44 @@ export interface Taches {
 }
 
 export const taches = () => call<Taches>("GET", "/api/taches");
+
+export interface Utilisateur {
+  id: string;
+  email: string;
+  nom: string;
+  administrateurPlateforme: boolean;
+  organisations: { id: string; nom: string; role: string; roleLibelle: string; service: string | null }[];
+}
+
+export interface EntreeJournal {
+  seq: number;
+  at: string;
+  utilisateur: { id: string; nom: string; email: string } | null;
+  action: string;
+  cible: string | null;
+  detail: Record<string, unknown>;
+}
+
+export const admin = {
+  utilisateurs: () => call<Utilisateur[]>("GET", "/api/admin/utilisateurs"),
+  creerUtilisateur: (u: {
+    email: string;
+    nom: string;
+    motDePasse: string;
+    organisationId: string;
+    role: string;
+    service?: string;
+  }) => call<{ id: string }>("POST", "/api/admin/utilisateurs", u),
+  adhesion: (organisationId: string, utilisateurId: string, role: string, service?: string) =>
+    call<{ ok: true }>("PUT", `/api/organisations/${organisationId}/membres/${utilisateurId}`, {
+      role,
+      ...(service ? { service } : {}),
+    }),
+  creerOrganisation: (nom: string, type: string) =>
+    call<{ id: string }>("POST", "/api/admin/organisations", { nom, type }),
+  journal: (f: { utilisateur?: string; action?: string; du?: string; au?: string }) => {
+    const q = new URLSearchParams(Object.entries(f).filter(([, v]) => v) as [string, string][]);
+    return call<{ entrees: EntreeJournal[]; actions: string[] }>("GET", `/api/admin/journal?${q}`);
+  },
+  verifier: () => call<{ ok: boolean; message: string }>("GET", "/api/admin/journal/verification"),
+};

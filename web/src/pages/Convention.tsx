@@ -25,6 +25,7 @@ const EVENEMENT_FR: Record<string, string> = {
   destruction: "Destruction d'un jeu de données",
   restitution: "Restitution de l'étude",
   accord_diffusion: "Accord de diffusion externe",
+  seance_restitution: "Séance de restitution",
 };
 
 const NIVEAU_FR: Record<string, string> = {
@@ -65,6 +66,7 @@ function detailEvenement(e: Evenement): string {
     return `${String(d.titre ?? "")} — empreinte ${String(d.empreinte ?? "").slice(0, 16)}…`;
   if (e.kind === "restitution") return String(d.titre ?? "");
   if (e.kind === "publication") return dateFr(String(d.publieeLe));
+  if (e.kind === "seance_restitution") return `tenue le ${dateFr(String(d.tenueLe))}`;
   return "";
 }
 
