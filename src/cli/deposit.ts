@@ -9,6 +9,8 @@ import { parseArgs } from "node:util";
 import type { Config } from "../config.js";
 import { isoDateInParis } from "../core/convention/dates.js";
 import { isInForce, STATUS_FR, statusOn } from "../core/convention/lifecycle.js";
+import { exportMention, versionOn } from "../core/convention/model.js";
+import { decide } from "../core/convention/rights.js";
 import { interdit, invalide } from "../core/errors.js";
 import { readerView } from "../core/release/release.js";
 import { loadSolver } from "../core/secrecy/solver.js";
@@ -16,6 +18,8 @@ import { depositAggregatedFile, depositIndividualFile, referenceLoader } from ".
 import { noIrisCsv, noIrisRows } from "../ingest/no-iris-report.js";
 import { releaseCsv, releaseGeoJson, releaseGeoPackage, releaseXlsx } from "../release/exports.js";
 import { publishRelease } from "../release/publish.js";
+import { partiesOf } from "../server/access.js";
+import { findUserForLogin, loadPrincipal } from "../store/accounts.js";
 import { getConvention } from "../store/conventions.js";
 import { createJeu, getJeu, listJeux } from "../store/datasets.js";
 import type { Db, Queryable } from "../store/db.js";
@@ -176,12 +180,13 @@ export async function release(args: string[], withStore: WithStore): Promise<voi
       dataset: { type: "string" },
       annee: { type: "string" },
       out: { type: "string" },
+      par: { type: "string" },
     },
   });
-  if (!values.convention || !values.dataset || !values.annee)
+  if (!values.convention || !values.dataset || !values.annee || !values.par)
     throw invalide(
       "usage",
-      "Usage : socle release --convention ID --dataset ANNEXE --annee AAAA [--out DOSSIER]",
+      "Usage : socle release --convention ID --dataset ANNEXE --annee AAAA --par EMAIL [--out DOSSIER]",
     );
   const out = values.out;
   if (out) {
@@ -193,7 +198,22 @@ export async function release(args: string[], withStore: WithStore): Promise<voi
     }
   }
   await withStore(async (db) => {
-    const { convention } = await getConvention(db, values.convention!);
+    const stored = await getConvention(db, values.convention!);
+    // The operator releases in the name of a member of the party that processes: the same
+    // rights as through the API, on today's date, and the release records who.
+    const today = isoDateInParis(new Date());
+    const user = await findUserForLogin(db, values.par!);
+    const principal = user ? await loadPrincipal(db, user.id) : undefined;
+    if (!principal) throw invalide("operateur_inconnu", `--par : aucun compte « ${values.par} ».`);
+    const mine = partiesOf(principal, stored);
+    const d = decide(stored.convention, "publier", {
+      parties: mine.parties,
+      on: today,
+      ...(mine.role ? { role: mine.role } : {}),
+      ...(mine.service ? { service: mine.service } : {}),
+    });
+    if (!d.ok) throw interdit("droit_convention", `Diffusion refusée à ${values.par} : ${d.raison}`);
+    const convention = versionOn(stored.convention, today);
     const jeuId = await datasetJeu(db, convention.id, values.dataset!);
     const written: string[] = [];
     // The release and its exports: all of them, or none (the release is not recorded without its files).
@@ -206,11 +226,11 @@ export async function release(args: string[], withStore: WithStore): Promise<voi
           convention,
           jeuId,
           annee: Number(values.annee),
-          actorId: null,
+          actorId: principal.userId,
         });
         if (out) {
-          // Exports leave Socle: a secret cell is « s », whatever its kind.
-          const shown = readerView(r);
+          // Exports leave Socle: a secret cell is « s », whatever its kind; stamped as the convention asks.
+          const shown = { ...readerView(r), mentionSource: exportMention(convention, r.mentionSource) };
           const titre = (await getJeu(t, jeuId)).titre;
           const base = path.join(out, `diffusion-${values.dataset}-${r.annee}`);
           const files: [string, Uint8Array | string][] = [

@@ -55,7 +55,7 @@ Commandes :
   deposit --convention ID --dataset ANNEXE [--annee AAAA] [--mode correction|complement] [--colonnes champ=colonne,…]
           [--absents champ,…] [--rapport FICHIER] FICHIER
                                                 dépose un fichier individuel : pseudonymisé, géocodé, l'adresse oubliée
-  release --convention ID --dataset ANNEXE --annee AAAA [--out DOSSIER]
+  release --convention ID --dataset ANNEXE --annee AAAA --par EMAIL [--out DOSSIER]
                                                 produit une diffusion protégée (secret, audit) et ses exports
   secret protect --cells F --hierarchy H… --threshold K [--protect-zeros] [--method auto|fast|optimal]
                  [--standard full|exact] [--value COL] [--primary-col COL] --out MOTIF.csv

@@ -7,7 +7,7 @@
  */
 
 import { isoDateInParis } from "../core/convention/dates.js";
-import type { Convention, Dataset } from "../core/convention/model.js";
+import { type Convention, type Dataset, datasetSourceMention } from "../core/convention/model.js";
 import { introuvable, invalide, SocleError } from "../core/errors.js";
 import { TERRITOIRE } from "../core/release/aggregate.js";
 import { describeChanges } from "../core/release/history.js";
@@ -197,7 +197,9 @@ async function freeze(
     for (const c of t.cellules)
       if ((c.statut === "s" || isSuppressed(c.statut)) && c.valeur !== null)
         throw new Error("valeur secrète");
-  const mentionSource = sourceMention(o.convention.mentionSource, {
+  // The dataset's own source where it has one (Béthune's births: « Source : Insee »).
+  const annexe = (await getJeu(o.db, o.jeuId)).annexe;
+  const mentionSource = sourceMention(datasetSourceMention(o.convention, annexe), {
     dateObservation: observationDate(o.annee),
     miseAJour: isoDateInParis(now),
     annee: o.annee,

@@ -6,9 +6,10 @@
  */
 import type { Principal, Role } from "../core/account/model.js";
 import type { IsoDate } from "../core/convention/dates.js";
+import { type Convention, versionOn } from "../core/convention/model.js";
 import { type Action, decide } from "../core/convention/rights.js";
 import { interdit, introuvable, isSocleError } from "../core/errors.js";
-import { getConvention, hasDiffusionApproval, type StoredConvention } from "../store/conventions.js";
+import { getConvention, type StoredConvention } from "../store/conventions.js";
 import type { Queryable } from "../store/db.js";
 
 export interface ConventionAccess {
@@ -16,7 +17,10 @@ export interface ConventionAccess {
   /** Party ids the user's organisations hold in the convention. */
   parties: string[];
   role: Role | undefined;
+  service: string | undefined;
   on: IsoDate;
+  /** The convention as amended by the avenants in effect on `on`: what deposits, FED answers and releases read. */
+  enVigueur: Convention;
 }
 
 const RANK: Record<Role, number> = { admin: 4, referent: 3, analyste: 2, lecteur: 1 };
@@ -71,17 +75,37 @@ export async function checkAccess(
   // The platform administrator sees what conventions exist, never their data;
   // to anyone else a convention they are no party to does not exist.
   if (parties.length === 0 && principal.platformAdmin && action === "voir_convention")
-    return { stored, parties, role: undefined, on };
+    return {
+      stored,
+      parties,
+      role: undefined,
+      service: undefined,
+      on,
+      enVigueur: versionOn(stored.convention, on),
+    };
   if (parties.length === 0 && !principal.platformAdmin) throw hidden();
-  const accordDiffusion =
-    action === "diffuser_externe" ? await hasDiffusionApproval(q, conventionId) : undefined;
   const d = decide(stored.convention, action, {
     parties,
     on,
     ...(role ? { role } : {}),
     ...(service ? { service } : {}),
-    ...(accordDiffusion ? { accordDiffusion } : {}),
   });
   if (!d.ok) throw interdit("droit_convention", d.raison);
-  return { stored, parties, role, on };
+  return { stored, parties, role, service, on, enVigueur: versionOn(stored.convention, on) };
+}
+
+/** A second decision inside a route, once what is asked is known (the kind of output, the approval of a release). */
+export function checkAgain(
+  acces: ConventionAccess,
+  action: Action,
+  extra: { sortie?: "carte" | "tableau"; accordDiffusion?: boolean },
+): void {
+  const d = decide(acces.stored.convention, action, {
+    parties: acces.parties,
+    on: acces.on,
+    ...(acces.role ? { role: acces.role } : {}),
+    ...(acces.service ? { service: acces.service } : {}),
+    ...extra,
+  });
+  if (!d.ok) throw interdit("droit_convention", d.raison);
 }

@@ -4,8 +4,16 @@
  * publication). Every change is checked by core/convention first.
  */
 
-import { noticeProblem } from "../core/convention/lifecycle.js";
-import { type Avenant, type Convention, checkConvention } from "../core/convention/model.js";
+import { giveNotice } from "../core/convention/lifecycle.js";
+import {
+  type Avenant,
+  type Convention,
+  checkConvention,
+  type Notice,
+  pendingAcceptances,
+  type Referent,
+  versionOn,
+} from "../core/convention/model.js";
 import { introuvable, invalide } from "../core/errors.js";
 import type { Db, Queryable } from "./db.js";
 
@@ -102,7 +110,7 @@ async function update(
   db: Db,
   id: string,
   kind: string,
-  detail: Record<string, unknown>,
+  detail: Record<string, unknown> | ((before: Convention) => Record<string, unknown>),
   actorId: string | null,
   change: (c: Convention) => Convention,
 ): Promise<Convention> {
@@ -121,7 +129,7 @@ async function update(
     ]);
     await tx.query(
       "INSERT INTO convention_evenement (convention_id, actor_id, kind, detail) VALUES ($1, $2, $3, $4)",
-      [id, actorId, kind, JSON.stringify(detail)],
+      [id, actorId, kind, JSON.stringify(typeof detail === "function" ? detail(rows[0].document) : detail)],
     );
     return next;
   });
@@ -130,15 +138,13 @@ async function update(
 export function recordNotice(
   db: Db,
   id: string,
-  notice: { donneLe: string; par: string; motif: "ordinaire" | "faute" },
+  notice: Notice,
   actorId: string | null = null,
 ): Promise<Convention> {
-  return update(db, id, "preavis", notice, actorId, (c) => {
-    const problem = noticeProblem(c, notice.par, notice.motif);
-    if (problem) throw invalide("preavis_refuse", problem);
-    if (c.preavis)
-      throw invalide("preavis_existant", "Un préavis est déjà enregistré pour cette convention.");
-    return { ...c, preavis: notice };
+  return update(db, id, "preavis", { ...notice }, actorId, (c) => {
+    const next = giveNotice(c, notice);
+    if ("refus" in next) throw invalide(c.preavis ? "preavis_existant" : "preavis_refuse", next.refus);
+    return next;
   });
 }
 
@@ -180,23 +186,127 @@ export async function conventionHistory(q: Queryable, id: string): Promise<Conve
   }));
 }
 
-/** Records the provider's approval of external diffusion. */
-export async function recordDiffusionApproval(
+/** A party's référent accepts the convention; the last acceptance ends the draft. */
+export function recordAcceptance(
   db: Db,
   id: string,
-  approval: { par: string; portee: string },
-  actorId: string | null,
-): Promise<void> {
-  await db.query(
-    "INSERT INTO convention_evenement (convention_id, actor_id, kind, detail) VALUES ($1, $2, 'accord_diffusion', $3)",
-    [id, actorId, JSON.stringify(approval)],
+  partie: string,
+  on: string,
+  actorId: string,
+): Promise<Convention> {
+  return update(db, id, "acceptation", { partie, accepteeLe: on }, actorId, (c) => {
+    if (!pendingAcceptances(c).includes(partie))
+      throw invalide("acceptation_inutile", "Cette partie a déjà accepté la convention.");
+    return {
+      ...c,
+      acceptations: (c.acceptations ?? []).map((a) =>
+        a.partie === partie ? { ...a, accepteeLe: on, par: actorId } : a,
+      ),
+    };
+  });
+}
+
+/** Replaces a party's referents (annex 2); the previous ones stay in the history. */
+export function recordReferents(
+  db: Db,
+  id: string,
+  partie: string,
+  referents: Referent[],
+  actorId: string,
+): Promise<Convention> {
+  const referentsOf = (c: Convention) => c.parties.find((p) => p.id === partie)?.referents ?? [];
+  return update(
+    db,
+    id,
+    "referents",
+    (before) => ({ partie, avant: referentsOf(before), apres: referents }),
+    actorId,
+    (c) => ({ ...c, parties: c.parties.map((p) => (p.id === partie ? { ...p, referents } : p)) }),
   );
 }
 
-export async function hasDiffusionApproval(q: Queryable, id: string): Promise<boolean> {
-  const rows = await q.query(
-    "SELECT 1 FROM convention_evenement WHERE convention_id = $1 AND kind = 'accord_diffusion' LIMIT 1",
-    [id],
+/**
+ * Opens the datasets the annexes provide for, as the convention reads on
+ * `on`: the yearly collection needs no FED. Idempotent; returns the new ids.
+ */
+export async function openAnnexDatasets(q: Queryable, c: Convention, on: string): Promise<string[]> {
+  if (pendingAcceptances(c).length > 0) return [];
+  const existing = new Set(
+    (
+      await q.query<{ annexe: string }>("SELECT annexe FROM jeu_donnees WHERE convention_id = $1", [c.id])
+    ).map((r) => r.annexe),
   );
-  return rows.length > 0;
+  const opened: string[] = [];
+  for (const d of versionOn(c, on).jeux) {
+    if (d.origine === "ciblee" || existing.has(d.id)) continue;
+    const [r] = await q.query<{ id: string }>(
+      "INSERT INTO jeu_donnees (convention_id, annexe, titre, statut) VALUES ($1, $2, $3, 'a_collecter') RETURNING id",
+      [c.id, d.id, d.titre],
+    );
+    opened.push(r!.id);
+  }
+  return opened;
+}
+
+export interface ReleaseApproval {
+  id: string;
+  diffusionId: string;
+  partie: string;
+  portee: string;
+  destinataire: string;
+  accordeLe: string;
+  accordePar: string | null;
+}
+
+/** Records the provider's approval of an external diffusion of one release. */
+export async function recordReleaseApproval(
+  db: Db,
+  a: Omit<ReleaseApproval, "id"> & { conventionId: string },
+): Promise<string> {
+  return db.transaction(async (tx) => {
+    const [r] = await tx.query<{ id: string }>(
+      `INSERT INTO diffusion_accord (diffusion_id, convention_id, partie, portee, destinataire, accorde_le, accorde_par)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+      [a.diffusionId, a.conventionId, a.partie, a.portee, a.destinataire, a.accordeLe, a.accordePar],
+    );
+    await tx.query(
+      "INSERT INTO convention_evenement (convention_id, actor_id, kind, detail) VALUES ($1, $2, 'accord_diffusion', $3)",
+      [
+        a.conventionId,
+        a.accordePar,
+        JSON.stringify({
+          diffusion: a.diffusionId,
+          par: a.partie,
+          portee: a.portee,
+          destinataire: a.destinataire,
+        }),
+      ],
+    );
+    return r!.id;
+  });
+}
+
+export async function releaseApprovals(q: Queryable, diffusionId: string): Promise<ReleaseApproval[]> {
+  const rows = await q.query<{
+    id: string;
+    diffusion_id: string;
+    partie: string;
+    portee: string;
+    destinataire: string;
+    accorde_le: Date | string;
+    accorde_par: string | null;
+  }>(
+    "SELECT id, diffusion_id, partie, portee, destinataire, accorde_le, accorde_par FROM diffusion_accord WHERE diffusion_id = $1 ORDER BY created_at",
+    [diffusionId],
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    diffusionId: r.diffusion_id,
+    partie: r.partie,
+    portee: r.portee,
+    destinataire: r.destinataire,
+    accordeLe:
+      typeof r.accorde_le === "string" ? r.accorde_le.slice(0, 10) : r.accorde_le.toISOString().slice(0, 10),
+    accordePar: r.accorde_par,
+  }));
 }

@@ -235,7 +235,10 @@ export async function destroyJeu(
   jeuId: string,
   by: Destroyer,
   now: Date = new Date(),
+  /** Whether the protected releases of the dataset are kept (the default) or go with the data. */
+  options: { diffusionsConservees?: boolean } = {},
 ): Promise<{ attestation: Attestation; empreinte: string; manifeste: string }> {
+  const keepReleases = options.diffusionsConservees ?? true;
   const jeu = await getJeu(db, jeuId);
   if (jeu.statut === "detruit") throw conflit("jeu_deja_detruit", "Ce jeu de données est déjà détruit.");
   const folder = ["jeux", jeuId];
@@ -284,6 +287,11 @@ export async function destroyJeu(
       for (const f of stored)
         entries.push({ kind: "fichier", cle: f.rel, empreinte: sha256(f.data), octets: f.data.byteLength });
 
+      const releases = await tx.query<{ id: string; annee: number; diffuse_le: Date | string }>(
+        "SELECT id, annee, diffuse_le FROM diffusion WHERE jeu_id = $1 ORDER BY diffuse_le",
+        [jeuId],
+      );
+      if (!keepReleases) await tx.query("DELETE FROM diffusion WHERE jeu_id = $1", [jeuId]);
       await tx.query("DELETE FROM microdonnee WHERE jeu_id = $1", [jeuId]);
       await tx.query("DELETE FROM tableau_derive WHERE jeu_id = $1", [jeuId]);
       await tx.query("DELETE FROM depot WHERE jeu_id = $1", [jeuId]);
@@ -297,6 +305,12 @@ export async function destroyJeu(
           convention: { id: jeu.conventionId, titre: conv?.titre ?? jeu.conventionId },
           detruitLe: now.toISOString(),
           par: by,
+          diffusions: releases.map((d) => ({
+            id: d.id,
+            annee: d.annee,
+            diffuseLe: new Date(d.diffuse_le).toISOString(),
+            sort: keepReleases ? ("conservee" as const) : ("detruite" as const),
+          })),
         },
         entries,
       );

@@ -11,8 +11,7 @@ import { DEMO_DEPARTEMENT, DEMO_EPCI, DEMO_REGION, demoTerritory } from "../core
 import { bbox } from "../core/territory/geometry.js";
 import { bothProjections } from "../geo/projection.js";
 import { addMembership, createOrganisation, createUser, findOrganisationByNom } from "./accounts.js";
-import { createConvention } from "./conventions.js";
-import { createJeu } from "./datasets.js";
+import { createConvention, openAnnexDatasets } from "./conventions.js";
 import type { Db } from "./db.js";
 import { fileFedRequest } from "./fed.js";
 import { loadCog, replaceIris, upsertPopulation } from "./territories.js";
@@ -301,7 +300,7 @@ export async function seedReferenceReplays(db: Db, today: IsoDate): Promise<void
       organisations[p.id] = found.id;
     }
     await createConvention(db, c, organisations);
-    for (const j of c.jeux) await createJeu(db, c.id, j.id, j.titre);
+    await openAnnexDatasets(db, c, today);
   }
 }
 

@@ -12,7 +12,7 @@ import {
   type FedSheet2,
   type FedStatus,
 } from "../core/convention/fed.js";
-import type { Convention } from "../core/convention/model.js";
+import { type Convention, checkConvention, type Dataset } from "../core/convention/model.js";
 import { introuvable, invalide } from "../core/errors.js";
 import type { Db, Queryable } from "./db.js";
 
@@ -85,8 +85,37 @@ export async function answerFedRequest(
   id: string,
   sheet: FedSheet2,
   actorId: string | null,
+  /** « Données ciblées »: a dataset beyond the annexes that the favorable answer defines, with its fields. */
+  targeted?: Dataset,
 ): Promise<{ request: FedRequest; jeux: string[] }> {
   return db.transaction(async (tx) => {
+    if (targeted && sheet.avis === "favorable") {
+      const [row] = await tx.query<{ document: Convention }>(
+        "SELECT document FROM convention WHERE id = $1 FOR UPDATE",
+        [c.id],
+      );
+      const doc = row!.document;
+      if (doc.jeux.some((j) => j.id === targeted.id) || c.jeux.some((j) => j.id === targeted.id))
+        throw invalide(
+          "jeu_existant",
+          `Un jeu de données « ${targeted.id} » existe déjà dans la convention.`,
+        );
+      const ds: Dataset = { ...targeted, origine: "ciblee" };
+      const next = { ...doc, jeux: [...doc.jeux, ds] };
+      const problems = checkConvention(next);
+      if (problems.length > 0)
+        throw invalide("donnees_ciblees_invalides", `Données ciblées : ${problems[0]}`, problems);
+      await tx.query("UPDATE convention SET document = $2, updated_at = now() WHERE id = $1", [
+        c.id,
+        JSON.stringify(next),
+      ]);
+      await tx.query(
+        "INSERT INTO convention_evenement (convention_id, actor_id, kind, detail) VALUES ($1, $2, 'donnees_ciblees', $3)",
+        [c.id, actorId, JSON.stringify({ fed: id, jeu: ds.id, titre: ds.titre })],
+      );
+      c = { ...c, jeux: [...c.jeux, ds] };
+      sheet = { ...sheet, annexes: [...new Set([...sheet.annexes, ds.id])] };
+    }
     const rows = await tx.query<Row>(`SELECT ${COLUMNS} FROM fed_demande WHERE id = $1 FOR UPDATE`, [id]);
     if (!rows[0] || rows[0].convention_id !== c.id)
       throw introuvable("fed_introuvable", "Demande introuvable.");
@@ -102,7 +131,16 @@ export async function answerFedRequest(
       [id, clean.avis, JSON.stringify(clean), actorId],
     );
     const jeux: string[] = [];
-    for (const d of datasetsToCollect(c, clean)) {
+    // An annex the convention already opened for its yearly collection is not opened twice.
+    const opened = new Set(
+      (
+        await tx.query<{ annexe: string }>(
+          "SELECT annexe FROM jeu_donnees WHERE convention_id = $1 AND statut <> 'detruit'",
+          [c.id],
+        )
+      ).map((r) => r.annexe),
+    );
+    for (const d of datasetsToCollect(c, clean).filter((x) => !opened.has(x.id))) {
       const [j] = await tx.query<{ id: string }>(
         `INSERT INTO jeu_donnees (convention_id, annexe, titre, fed_id, statut)
          VALUES ($1, $2, $3, $4, 'a_collecter') RETURNING id`,

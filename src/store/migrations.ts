@@ -480,6 +480,25 @@ CREATE INDEX geocodage_fournisseur_jeu ON geocodage_fournisseur(jeu_id);
 `,
   },
   {
+    version: 50,
+    name: "accord_diffusion_par_diffusion",
+    sql: `
+-- The provider's approval of an external diffusion, per release: scope, recipient, date, who.
+CREATE TABLE diffusion_accord (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  diffusion_id uuid NOT NULL REFERENCES diffusion(id) ON DELETE CASCADE,
+  convention_id text NOT NULL REFERENCES convention(id) ON DELETE CASCADE,
+  partie text NOT NULL,
+  portee text NOT NULL,
+  destinataire text NOT NULL,
+  accorde_le date NOT NULL,
+  accorde_par uuid,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX diffusion_accord_diffusion ON diffusion_accord(diffusion_id);
+`,
+  },
+  {
     version: 55,
     name: "anomalies",
     sql: `

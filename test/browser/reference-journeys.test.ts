@@ -27,7 +27,7 @@ beforeAll(async () => {
   s = await startServer("pglite", await buildWeb(), false, () => new Date("2026-11-24T10:00:00Z"));
   await seedDemoAddresses(s.db);
   browser = await launchChromium();
-}, 240_000);
+}, 600_000);
 
 afterAll(async () => {
   await browser?.close();

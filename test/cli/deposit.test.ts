@@ -169,7 +169,17 @@ describe("socle deposit with the address in several columns", () => {
 });
 
 function releaseArgs(): string[] {
-  return ["release", "--convention", "demo-abs-valsocle", "--dataset", "allocataires", "--annee", "2025"];
+  return [
+    "release",
+    "--convention",
+    "demo-abs-valsocle",
+    "--dataset",
+    "allocataires",
+    "--annee",
+    "2025",
+    "--par",
+    "etudes@demo.socle.example",
+  ];
 }
 
 async function releases(): Promise<number> {

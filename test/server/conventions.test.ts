@@ -89,6 +89,22 @@ describe("convention workflow over HTTP", () => {
       organisations: { caf: orgs.caf, ccas: orgs.ccas },
     });
     expect(created.status).toBe(200);
+    // Registered by the CCAS, the convention does not bind the CAF until its référent accepts it.
+    expect(created.json).toMatchObject({ statut: "brouillon", acceptationsAttendues: ["caf"] });
+    const early = await c["ccas-referent"]!.req("POST", "/api/conventions/abs-valsocle-2026/fed", {});
+    expect(early.json.erreur.message).toBe(
+      "La convention est un brouillon : chaque partie doit d'abord l'accepter.",
+    );
+    expect(
+      (await c["caf-analyste"]!.req("POST", "/api/conventions/abs-valsocle-2026/acceptation")).status,
+    ).toBe(403);
+    const accepted = await c["caf-referente"]!.req("POST", "/api/conventions/abs-valsocle-2026/acceptation");
+    expect(accepted.json).toMatchObject({
+      partie: "caf",
+      accepteeLe: "2026-10-20",
+      statut: "active",
+      acceptationsAttendues: [],
+    });
     const list = await c["ccas-referent"]!.req("GET", "/api/conventions");
     const mine = list.json.find((x: { id: string }) => x.id === "abs-valsocle-2026");
     expect(mine).toMatchObject({
@@ -173,11 +189,23 @@ describe("convention workflow over HTTP", () => {
     );
     expect((await c["caf-referente"]!.req("GET", `/api/fed/${id}`)).json.statut).toBe("en_attente");
 
+    // The annex came with the convention; the FED asks beyond it: the answer defines « données ciblées ».
     const fav = await c["caf-referente"]!.req("POST", `/api/fed/${id}/reponse`, {
       avis: "favorable",
       indicateursDisponibles: ["Familles monoparentales allocataires"],
       delaiLivraison: "2026-12-01",
-      annexes: ["allocataires"],
+      donneesCiblees: {
+        id: "familles-monoparentales",
+        titre: "Familles monoparentales allocataires (données ciblées)",
+        kind: "agrege",
+        champs: [
+          { nom: "territoire", type: "code_commune" },
+          { nom: "familles_monoparentales", type: "entier" },
+        ],
+        niveaux: ["commune"],
+        dateObservation: "31/12/N-1",
+        periodicite: "ponctuelle",
+      },
     });
     expect(fav.status).toBe(200);
     expect(fav.json.jeux).toHaveLength(1);
@@ -191,13 +219,21 @@ describe("convention workflow over HTTP", () => {
 
     const jeux = await c["ccas-referent"]!.req("GET", "/api/conventions/abs-valsocle-2026/jeux");
     expect(jeux.json).toMatchObject([
-      { titre: "Allocataires par IRIS", statut: "a_collecter", statutLibelle: "à collecter" },
+      { titre: "Allocataires par IRIS", statut: "a_collecter", statutLibelle: "à collecter", fedId: null },
+      { titre: "Familles monoparentales allocataires (données ciblées)", fedId: id },
+    ]);
+    const doc = (await c["ccas-referent"]!.req("GET", "/api/conventions/abs-valsocle-2026")).json.document;
+    expect(doc.jeux.map((j: { id: string; origine?: string }) => [j.id, j.origine ?? "annexe"])).toEqual([
+      ["allocataires", "annexe"],
+      ["familles-monoparentales", "ciblee"],
     ]);
 
     const history = await c["ccas-referent"]!.req("GET", "/api/conventions/abs-valsocle-2026/historique");
     expect(history.json.map((e: { kind: string }) => e.kind)).toEqual([
       "creation",
+      "acceptation",
       "fed_demande",
+      "donnees_ciblees",
       "fed_reponse",
     ]);
 
@@ -213,7 +249,7 @@ describe("convention workflow over HTTP", () => {
       "Favorable",
       "15/12/2026",
       "Directeur du CCAS",
-      "Allocataires par IRIS",
+      "Familles monoparentales allocataires (données ciblées)",
     ])
       expect(html).toContain(text);
   });
@@ -318,6 +354,9 @@ describe("convention workflow over HTTP", () => {
       organisations: { caf: orgs.caf, ccas: orgs.ccas },
     });
     expect(ok.status).toBe(200);
+    expect(
+      (await c["caf-referente"]!.req("POST", "/api/conventions/services-restreints/acceptation")).status,
+    ).toBe(200);
     const hash = await hashPassword(PASSWORD);
     for (const [who, service] of [
       ["ccas-accueil", "Accueil"],

@@ -39,6 +39,8 @@ const STATUSES: readonly Status[] = [
 ];
 const NOT_ENDED: Status[] = ["brouillon", "signee", "active", "preavis"];
 const IN_FORCE: Status[] = ["active", "preavis"];
+/** Signed (or not yet signed but accepted): what a convention may be changed or asked under. */
+const SIGNED_NOT_ENDED: Status[] = ["signee", "active", "preavis"];
 const SINCE_EFFECT: Status[] = ["active", "preavis", "resiliee", "expiree", "terminee_publication"];
 const ALL_PARTIES: Who[] = [...PARTS];
 const PARTIES_AND_ADMIN: Who[] = [...PARTS, "admin"];
@@ -83,7 +85,7 @@ type Entry =
     };
 
 /** Routes on a convention's data (the scope « convention » of the table). */
-const ROUTES_ON_CONVENTIONS = 34;
+const ROUTES_ON_CONVENTIONS = 39;
 
 let counter = 0;
 const uniq = () => ++counter;
@@ -220,8 +222,8 @@ const MATRIX: Record<string, Entry> = {
   "POST /api/conventions/:id/preavis": {
     scope: "convention",
     who: ALL_PARTIES,
-    statuses: NOT_ENDED,
-    businessRefusal: ["brouillon", "preavis"],
+    statuses: SIGNED_NOT_ENDED,
+    businessRefusal: ["preavis"],
     fresh: true,
     request: (f) => ({
       method: "POST",
@@ -232,7 +234,7 @@ const MATRIX: Record<string, Entry> = {
   "POST /api/conventions/:id/avenants": {
     scope: "convention",
     who: ALL_PARTIES,
-    statuses: NOT_ENDED,
+    statuses: SIGNED_NOT_ENDED,
     fresh: true,
     request: (f) => ({
       method: "POST",
@@ -243,7 +245,7 @@ const MATRIX: Record<string, Entry> = {
   "POST /api/conventions/:id/publication": {
     scope: "convention",
     who: ALL_PARTIES,
-    statuses: NOT_ENDED,
+    statuses: SIGNED_NOT_ENDED,
     fresh: true,
     request: (f) => ({
       method: "POST",
@@ -251,21 +253,31 @@ const MATRIX: Record<string, Entry> = {
       json: { publieeLe: "2026-06-14" },
     }),
   },
-  "POST /api/conventions/:id/accord-diffusion": {
+  // Only the draft awaits an acceptance, the provider's (the fixture's draft was registered by the others).
+  "POST /api/conventions/:id/acceptation": {
     scope: "convention",
     who: ["fournisseur"],
-    statuses: IN_FORCE,
+    statuses: ["brouillon"],
     fresh: true,
-    request: (f) => ({
-      method: "POST",
-      path: `/api/conventions/${f.conventionId}/accord-diffusion`,
-      json: { portee: "Publication de l'ABS sur le site de la ville" },
+    request: (f) => ({ method: "POST", path: `/api/conventions/${f.conventionId}/acceptation` }),
+  },
+  "PUT /api/conventions/:id/referents": {
+    scope: "convention",
+    who: ALL_PARTIES,
+    statuses: SIGNED_NOT_ENDED,
+    request: (f, who) => ({
+      method: "PUT",
+      path: `/api/conventions/${f.conventionId}/referents`,
+      json: {
+        partie: PARTY_OF[who],
+        referents: [{ role: "responsable", nom: "Nouvelle référente", depuis: "2026-06-01" }],
+      },
     }),
   },
   "POST /api/conventions/:id/fed": {
     scope: "convention",
     who: ["destinataire", "prestataire"],
-    statuses: NOT_ENDED,
+    statuses: SIGNED_NOT_ENDED,
     fresh: true,
     request: (f) => ({ method: "POST", path: `/api/conventions/${f.conventionId}/fed`, json: sheet1Body() }),
   },
@@ -285,7 +297,7 @@ const MATRIX: Record<string, Entry> = {
   "POST /api/fed/:id/reponse": {
     scope: "convention",
     who: ["fournisseur"],
-    statuses: NOT_ENDED,
+    statuses: SIGNED_NOT_ENDED,
     fresh: true,
     request: (f) => ({
       method: "POST",
@@ -385,6 +397,18 @@ const MATRIX: Record<string, Entry> = {
     statuses: STATUSES,
     request: (f) => ({ method: "GET", path: `/api/jeux/${f.jeuDetruitId}/attestation` }),
   },
+  "GET /api/jeux/:id/attestation/page": {
+    scope: "convention",
+    who: PARTIES_AND_ADMIN,
+    statuses: STATUSES,
+    request: (f) => ({ method: "GET", path: `/api/jeux/${f.jeuDetruitId}/attestation/page` }),
+  },
+  "GET /api/jeux/:id/attestation/pdf": {
+    scope: "convention",
+    who: PARTIES_AND_ADMIN,
+    statuses: STATUSES,
+    request: (f) => ({ method: "GET", path: `/api/jeux/${f.jeuDetruitId}/attestation/pdf` }),
+  },
   "POST /api/conventions/:id/restitutions": {
     scope: "convention",
     who: ["destinataire", "prestataire"],
@@ -418,6 +442,22 @@ const MATRIX: Record<string, Entry> = {
     who: ALL_PARTIES,
     statuses: IN_FORCE,
     request: (f) => ({ method: "GET", path: `/api/diffusions/${f.diffusionId}/export/csv` }),
+  },
+  "POST /api/diffusions/:id/accords": {
+    scope: "convention",
+    who: ["fournisseur"],
+    statuses: IN_FORCE,
+    request: (f) => ({
+      method: "POST",
+      path: `/api/diffusions/${f.diffusionId}/accords`,
+      json: { portee: "Publication de l'ABS sur le site de la ville", destinataire: "Grand public" },
+    }),
+  },
+  "GET /api/diffusions/:id/accords": {
+    scope: "convention",
+    who: ALL_PARTIES,
+    statuses: STATUSES,
+    request: (f) => ({ method: "GET", path: `/api/diffusions/${f.diffusionId}/accords` }),
   },
   "GET /api/conventions/:id/restitutions": {
     scope: "convention",
@@ -493,6 +533,15 @@ const MATRIX: Record<string, Entry> = {
   },
 };
 
+const PARTY_OF: Record<Who, string> = {
+  fournisseur: "f",
+  destinataire: "d",
+  prestataire: "p",
+  lecteur: "l",
+  dehors: "f",
+  admin: "f",
+};
+
 function sheet1Body() {
   return {
     fournisseur: "f",
@@ -542,7 +591,8 @@ function convention(id: string, status: Status): Convention {
   };
   switch (status) {
     case "brouillon":
-      return { ...base, signeeLe: undefined, effetLe: undefined } as Convention;
+      // Registered by the other parties, it waits for the provider's acceptance.
+      return { ...base, acceptations: [{ partie: "f" }] };
     case "signee":
       return { ...base, signeeLe: "2026-06-01", effetLe: "2026-09-01" };
     case "active":
@@ -801,22 +851,36 @@ describe("rights matrix of the API", () => {
     expect(cells).toBe(ROUTES_ON_CONVENTIONS * STATUSES.length * WHO.length);
   }, 600_000);
 
-  it("shows a recipient its external diffusion right only once the provider has approved", async () => {
+  it("hands a release outside the parties only once the provider approved that release", async () => {
     const f = await makeFixture("accord", "active");
-    const before = await clients.destinataire.req("GET", `/api/conventions/${f.conventionId}`);
-    expect(before.json.permis.diffuser_externe).toBe(false);
-    expect(
-      (
-        await clients.destinataire.req("POST", `/api/conventions/${f.conventionId}/accord-diffusion`, {
-          portee: "x",
-        })
-      ).status,
-    ).toBe(403);
-    const ok = await clients.fournisseur.req("POST", `/api/conventions/${f.conventionId}/accord-diffusion`, {
-      portee: "Publication de l'ABS",
+    const other = await makeFixture("accord-autre", "active");
+    const external = (id: string) => `/api/diffusions/${id}/export/csv?usage=externe`;
+    const before = await clients.destinataire.req("GET", external(f.diffusionId));
+    expect(before.status).toBe(403);
+    expect(before.json.erreur.message).toBe(
+      "La diffusion externe demande l'accord préalable du fournisseur, non enregistré.",
+    );
+    const self = await clients.destinataire.req("POST", `/api/diffusions/${f.diffusionId}/accords`, {
+      portee: "x",
+      destinataire: "y",
     });
-    expect(ok.status).toBe(200);
-    const after = await clients.destinataire.req("GET", `/api/conventions/${f.conventionId}`);
-    expect(after.json.permis.diffuser_externe).toBe(true);
+    expect(self.status).toBe(403);
+    const ok = await clients.fournisseur.req("POST", `/api/diffusions/${f.diffusionId}/accords`, {
+      portee: "Publication de l'ABS",
+      destinataire: "Site internet de la ville",
+    });
+    expect(ok.json).toMatchObject({ accordeLe: TODAY });
+    expect(await send(clients.destinataire, { method: "GET", path: external(f.diffusionId) })).toBe(200);
+    // The approval is for that release only.
+    expect(await send(clients.destinataire, { method: "GET", path: external(other.diffusionId) })).toBe(403);
+    const listed = await clients.lecteur.req("GET", `/api/diffusions/${f.diffusionId}/accords`);
+    expect(listed.json).toMatchObject([
+      {
+        partie: "f",
+        portee: "Publication de l'ABS",
+        destinataire: "Site internet de la ville",
+        accordeLe: TODAY,
+      },
+    ]);
   });
 });

@@ -3,6 +3,7 @@ import { addMonths } from "./dates.js";
 import {
   alerts,
   endAfterNotice,
+  giveNotice,
   isInForce,
   lastNoticeDay,
   nextRenewal,
@@ -191,5 +192,47 @@ describe("avenants as versioned changes", () => {
       "Avenant n° 1 : La date de fin précède la date d'effet.",
       "Avenant n° 1 : Le préavis (2 mois) est plus long que la durée de la convention.",
     ]);
+  });
+});
+
+describe("notices as each reference convention says", () => {
+  it("ends Rouen three months after a notice for breach or dispute given at any time, not at the next renewal", () => {
+    expect(endAfterNotice(ROUEN, "2024-05-10", "faute")).toBe("2024-08-09");
+    // An ordinary notice is a non-renewal: in time for the 2025 anniversary.
+    expect(endAfterNotice(ROUEN, "2024-05-10", "ordinaire")).toBe("2024-12-31");
+  });
+
+  it("lets a breach notice shorten an ordinary one already running, and nothing else replace it", () => {
+    // Given too late for the 2025 anniversary: the convention runs until the end of 2025.
+    const ordinary = giveNotice(ROUEN, { donneLe: "2024-11-01", par: "caf76", motif: "ordinaire" });
+    if ("refus" in ordinary) throw new Error(ordinary.refus);
+    expect(endAfterNotice(ordinary, "2024-11-01", "ordinaire")).toBe("2025-12-31");
+    const breach = giveNotice(ordinary, { donneLe: "2024-12-01", par: "ville-rouen", motif: "faute" });
+    if ("refus" in breach) throw new Error(breach.refus);
+    expect(breach.preavis?.motif).toBe("faute");
+    expect(breach.preavisRemplace?.motif).toBe("ordinaire");
+    expect(statusOn(breach, "2025-03-01")).toBe("resiliee");
+    expect(giveNotice(ordinary, { donneLe: "2024-12-01", par: "caf76", motif: "ordinaire" })).toEqual({
+      refus: "Un préavis est déjà enregistré pour cette convention.",
+    });
+  });
+
+  it("lets only the CAF terminate Béthune, for a breach, and ends it at once", () => {
+    expect(giveNotice(BETHUNE, { donneLe: "2022-09-01", par: "cabbalr", motif: "faute" })).toEqual({
+      refus: "Cette partie ne peut pas résilier la convention pour manquement.",
+    });
+    expect(giveNotice(BETHUNE, { donneLe: "2022-09-01", par: "caf62", motif: "ordinaire" })).toEqual({
+      refus: "Cette convention ne prévoit pas de résiliation ordinaire (seulement pour manquement).",
+    });
+    const ended = giveNotice(BETHUNE, { donneLe: "2022-09-01", par: "caf62", motif: "faute" });
+    if ("refus" in ended) throw new Error(ended.refus);
+    expect(statusOn(ended, "2022-09-02")).toBe("resiliee");
+  });
+
+  it("keeps a convention awaiting a party's acceptance a draft, whatever its dates", () => {
+    expect(statusOn({ ...ROUEN, acceptations: [{ partie: "caf76" }] }, "2024-05-01")).toBe("brouillon");
+    expect(
+      statusOn({ ...ROUEN, acceptations: [{ partie: "caf76", accepteeLe: "2019-01-01" }] }, "2024-05-01"),
+    ).toBe("active");
   });
 });

@@ -9,7 +9,7 @@
  * `fin` dates are the last day in force.
  */
 import { addDays, addMonths, daysBetween, formatDateFr, type IsoDate, minDate } from "./dates.js";
-import { type Convention, versionOn } from "./model.js";
+import { type Convention, type Notice, pendingAcceptances, versionOn } from "./model.js";
 
 export type Status =
   | "brouillon"
@@ -86,6 +86,26 @@ export function noticeProblem(c: Convention, party: string, motif: "ordinaire" |
   return null;
 }
 
+/**
+ * The notice in force once `next` is given: the first notice, or a breach
+ * notice that ends the convention sooner than the ordinary one already
+ * running (the ordinary one is kept as `preavisRemplace`). A French refusal otherwise.
+ */
+export function giveNotice(c: Convention, next: Notice): Convention | { refus: string } {
+  const problem = noticeProblem(versionOn(c, next.donneLe), next.par, next.motif);
+  if (problem) return { refus: problem };
+  if (!c.preavis) return { ...c, preavis: next };
+  if (c.preavis.motif === "faute" || next.motif !== "faute")
+    return { refus: "Un préavis est déjà enregistré pour cette convention." };
+  const running = endAfterNotice(c, c.preavis.donneLe, c.preavis.motif);
+  const shorter = endAfterNotice(c, next.donneLe, "faute");
+  if (shorter >= running)
+    return {
+      refus: `Le préavis pour manquement finirait le ${formatDateFr(shorter)}, pas avant le préavis en cours (fin le ${formatDateFr(running)}).`,
+    };
+  return { ...c, preavis: next, preavisRemplace: c.preavis };
+}
+
 /** The last day in force without any notice, when there is one. */
 export function naturalEnd(c: Convention): IsoDate | null {
   if (c.duree.kind === "echeance") return c.duree.fin;
@@ -95,7 +115,8 @@ export function naturalEnd(c: Convention): IsoDate | null {
 
 export function statusOn(original: Convention, on: IsoDate): Status {
   const c = versionOn(original, on);
-  if (!c.signeeLe || on < c.signeeLe) return "brouillon";
+  // Registered by one organisation, the convention binds the others only once their référent accepted it.
+  if (!c.signeeLe || on < c.signeeLe || pendingAcceptances(c).length > 0) return "brouillon";
   if (!c.effetLe || on < c.effetLe) return "signee";
   if (c.preavis && c.preavis.donneLe <= on) {
     const end = endAfterNotice(c, c.preavis.donneLe, c.preavis.motif);

@@ -22,6 +22,8 @@ export interface Referent {
   service?: string;
   telephone?: string;
   email?: string;
+  /** First day this person holds the role (annex 2 is edited over time; the history keeps the previous ones). */
+  depuis?: IsoDate;
 }
 
 export interface Party {
@@ -32,10 +34,23 @@ export interface Party {
   parts: Part[];
   /** Services allowed to see outputs, when the convention restricts it (Dijon). */
   servicesAutorises?: string[];
+  /**
+   * Services allowed per kind of output, overriding servicesAutorises for that
+   * kind (Dijon: the map layer to two services, the yearly Excel table to the SIG).
+   */
+  servicesParSortie?: Partial<Record<OutputKind, string[]>>;
   referents: Referent[];
   /** Share of the financing, in euros, when the convention says so. */
   financement?: number;
 }
+
+/** Kinds of output a convention may restrict to named services: the map layer, the table. */
+export type OutputKind = "carte" | "tableau";
+
+export const OUTPUT_KIND_FR: Readonly<Record<OutputKind, string>> = {
+  carte: "couche cartographique (GeoJSON, GeoPackage)",
+  tableau: "tableau (Excel, CSV)",
+};
 
 export type FieldType =
   | "identifiant"
@@ -83,6 +98,10 @@ export interface Dataset {
   periodicite: "annuelle" | "ponctuelle";
   millesimes?: { de: number; a: number };
   protocole?: 1 | 2;
+  /** The source of this dataset when it is not the convention's (Béthune's births: « Source : Insee »). */
+  mentionSource?: string;
+  /** « annexe »: collected every vintage from the convention itself; « ciblee »: defined by a favorable FED. */
+  origine?: "annexe" | "ciblee";
 }
 
 export interface SecrecyRule {
@@ -118,7 +137,15 @@ export interface Termination {
 export type AvenantChanges = Partial<
   Pick<
     Convention,
-    "objet" | "jeux" | "secret" | "mentionSource" | "diffusion" | "obligations" | "duree" | "resiliation"
+    | "objet"
+    | "jeux"
+    | "secret"
+    | "mentionSource"
+    | "diffusion"
+    | "obligations"
+    | "duree"
+    | "resiliation"
+    | "traitement"
   >
 >;
 
@@ -129,6 +156,86 @@ export interface Avenant {
   effetLe: IsoDate;
   modifications?: AvenantChanges;
 }
+
+export interface Notice {
+  donneLe: IsoDate;
+  par: string;
+  motif: "ordinaire" | "faute";
+}
+
+export interface Acceptation {
+  partie: string;
+  /** Absent while the party has not accepted. */
+  accepteeLe?: IsoDate;
+  /** The user who accepted for the party. */
+  par?: string;
+}
+
+/** Parties that still have to accept the convention. */
+export const pendingAcceptances = (c: Convention): string[] =>
+  (c.acceptations ?? []).filter((a) => !a.accepteeLe).map((a) => a.partie);
+
+/** The party that releases protected outputs: the named one, else the processor, else the recipient. */
+export function processingParty(c: Convention): string | undefined {
+  return (
+    c.traitement ??
+    c.parties.find((p) => p.parts.includes("prestataire"))?.id ??
+    c.parties.find((p) => p.parts.includes("destinataire"))?.id
+  );
+}
+
+/** Parties that destroy the data: those the convention binds (Béthune: the recipient), else the processor and the provider. */
+export function destroyingParties(c: Convention): string[] {
+  if (c.obligations.destructionPar && c.obligations.destructionPar.length > 0)
+    return c.obligations.destructionPar;
+  return c.parties
+    .filter((p) => p.parts.includes("prestataire") || p.parts.includes("fournisseur"))
+    .map((p) => p.id);
+}
+
+/** The providers' names, for the internal-use stamp: « CAF du Pas-de-Calais ». */
+const providerNames = (c: Convention): string =>
+  c.parties
+    .filter((p) => p.parts.includes("fournisseur"))
+    .map((p) => p.nom)
+    .join(" et ");
+
+/**
+ * The stamp every export of an internal-use convention carries, null otherwise.
+ * Example: « Usage interne – diffusion interdite sans accord de CAF du Pas-de-Calais ».
+ */
+export function internalUseStamp(c: Convention): string | null {
+  return c.diffusion.interneSeulement
+    ? `Usage interne – diffusion interdite sans accord de ${providerNames(c)}`
+    : null;
+}
+
+/** Both parties' names where the convention asks for the double sigle (Béthune), null otherwise. */
+export function doubleSigle(c: Convention): string | null {
+  if (!c.diffusion.doubleLogo) return null;
+  return c.parties
+    .filter((p) => !p.parts.every((x) => x === "lecteur"))
+    .map((p) => p.nom)
+    .join(" × ");
+}
+
+/**
+ * The mention an export of a release carries: its source, then the double
+ * sigle and the internal-use stamp where the convention asks for them.
+ * Example (Béthune): « Source : CAF du Pas-de-Calais – BCA … — Étude CAF du
+ * Pas-de-Calais × Communauté d'agglomération … — Usage interne – diffusion
+ * interdite sans accord de CAF du Pas-de-Calais ».
+ */
+export function exportMention(c: Convention, releaseMention: string): string {
+  const sigle = doubleSigle(c);
+  return [releaseMention, sigle ? `Étude ${sigle}` : null, internalUseStamp(c)]
+    .filter((x): x is string => x !== null)
+    .join(" — ");
+}
+
+/** The source mention template of a dataset: its own, else the convention's. */
+export const datasetSourceMention = (c: Convention, datasetId: string): string =>
+  c.jeux.find((j) => j.id === datasetId)?.mentionSource ?? c.mentionSource;
 
 /** The convention as it reads on `on`: the original with the avenants in effect, in order. */
 export function versionOn(c: Convention, on: IsoDate): Convention {
@@ -159,7 +266,23 @@ export interface Convention {
     analyseConjointe: boolean;
     /** Results presented to the providers in a session every year (Aix). */
     seanceAnnuelle?: boolean;
+    /** Parties bound to destroy (Béthune: the recipient); by default the processor and the provider. */
+    destructionPar?: string[];
+    /** Whether protected releases are kept after destruction (default) or go with the data. */
+    diffusionsConservees?: boolean;
   };
+  /**
+   * The party that processes the data and releases protected outputs; by
+   * default the processor, else the recipient (Béthune, Rouen have no processor).
+   */
+  traitement?: string;
+  /**
+   * Parties whose référent must accept a convention registered by another
+   * organisation; the convention stays « brouillon » until each has accepted.
+   */
+  acceptations?: Acceptation[];
+  /** Financing as agreed, with the date it is to be reviewed (Dijon: for 2010). */
+  financement?: { objet: string; revueLe?: IsoDate };
   signeeLe?: IsoDate;
   /** First day in force (« une fois exécutoire »). */
   effetLe?: IsoDate;
@@ -167,7 +290,9 @@ export interface Convention {
   resiliation: Termination;
   avenants: Avenant[];
   /** Events recorded on the convention. */
-  preavis?: { donneLe: IsoDate; par: string; motif: "ordinaire" | "faute" };
+  preavis?: Notice;
+  /** A notice replaced by a shorter one for a breach. */
+  preavisRemplace?: Notice;
   publieeLe?: IsoDate;
   remplace?: string;
 }
@@ -207,6 +332,19 @@ export function checkConvention(c: Convention): string[] {
   for (const j of c.jeux)
     if (!ids.has(j.fournisseur))
       p.push(`Jeu de données « ${j.titre} » : fournisseur « ${j.fournisseur} » inconnu parmi les parties.`);
+  for (const j of c.jeux)
+    if (j.champs.length === 0)
+      p.push(
+        `Annexe « ${j.titre} » : aucun champ décrit (nom, type) : chaque fichier serait accepté et aucune diffusion possible.`,
+      );
+  if (c.traitement && !ids.has(c.traitement))
+    p.push(`Partie chargée du traitement inconnue : « ${c.traitement} ».`);
+  for (const d of c.obligations.destructionPar ?? [])
+    if (!ids.has(d)) p.push(`Destruction : partie « ${d} » inconnue.`);
+  for (const a of c.acceptations ?? [])
+    if (!ids.has(a.partie)) p.push(`Acceptation attendue d'une partie inconnue : « ${a.partie} ».`);
+  if (c.financement?.revueLe !== undefined && !isIsoDate(c.financement.revueLe))
+    p.push(`Date de révision du financement invalide : « ${c.financement.revueLe} ».`);
   for (const f of c.resiliation.fautePar ?? [])
     if (!ids.has(f)) p.push(`Résiliation pour faute : partie « ${f} » inconnue.`);
   if (c.preavis && !ids.has(c.preavis.par))

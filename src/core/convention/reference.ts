@@ -203,6 +203,11 @@ export const DIJON: Convention = {
       kind: "EPCI",
       parts: ["fournisseur", "destinataire"],
       servicesAutorises: ["Observatoire Prospective", "Politique de la Ville"],
+      // The map layer in the agglomeration's GIS for the two services; the yearly Excel table with IRIS codes for the SIG.
+      servicesParSortie: {
+        carte: ["Observatoire Prospective", "Politique de la Ville"],
+        tableau: ["SIG"],
+      },
       referents: [{ role: "responsable", nom: "Observatoire Prospective" }],
       financement: 13_250,
     },
@@ -254,6 +259,10 @@ export const DIJON: Convention = {
   effetLe: "2009-03-02", // date de démonstration : « une fois exécutoire »
   duree: { kind: "echeance", fin: "2009-12-31" },
   resiliation: { mode: "a_tout_moment", preavisMois: 2, preavisFauteMois: 1 },
+  financement: {
+    objet: "Traitement commun 2009 : 13 250 € à la charge de chaque partie",
+    revueLe: "2010-01-01", // the financing is reviewed for 2010
+  },
   avenants: [],
   remplace: "Convention initiale du 08/12/2008",
 };
@@ -321,6 +330,7 @@ export const BETHUNE: Convention = {
       dateObservation: "année N",
       periodicite: "ponctuelle",
       millesimes: { de: 2017, a: 2020 },
+      mentionSource: "Source : Insee, état civil et recensement, données {annee}",
     },
     {
       id: "couverture",
@@ -337,6 +347,7 @@ export const BETHUNE: Convention = {
       dateObservation: "année N",
       periodicite: "ponctuelle",
       millesimes: { de: 2017, a: 2019 },
+      mentionSource: "Source : Cnaf, taux de couverture global, données {annee}",
     },
   ],
   secret: {
@@ -349,7 +360,14 @@ export const BETHUNE: Convention = {
   mentionSource:
     "Source : CAF du Pas-de-Calais – BCA, données au {date_observation}, mise à jour le {date_mise_a_jour}",
   diffusion: { interneSeulement: true, accordPrealable: true, doubleLogo: true },
-  obligations: { destructionFinEtude: true, copieEtude: true, analyseConjointe: false },
+  obligations: {
+    destructionFinEtude: true,
+    copieEtude: true,
+    analyseConjointe: false,
+    // The agglomeration, which receives the data, destroys them at the end of the study.
+    destructionPar: ["cabbalr"],
+    diffusionsConservees: true,
+  },
   signeeLe: "2022-04-11", // date de démonstration
   effetLe: "2022-04-11", // date de démonstration
   duree: { kind: "publication" },
@@ -420,7 +438,8 @@ export const ROUEN: Convention = {
   signeeLe: "2019-01-01", // date de démonstration
   effetLe: "2019-01-01", // date de démonstration
   duree: { kind: "tacite", periodeMois: 12 },
-  resiliation: { mode: "a_echeance", preavisMois: 3 },
+  // Tacit yearly renewal (notice 3 months before the anniversary); for a dispute or a breach, 3 months at any time.
+  resiliation: { mode: "a_echeance", preavisMois: 3, preavisFauteMois: 3 },
   avenants: [],
 };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AIX, DIJON, ROUEN } from "./reference.js";
+import { AIX, BETHUNE, DIJON, ROUEN } from "./reference.js";
 import { ACTIONS, type Action, decide } from "./rights.js";
 
 const allowed = (d: ReturnType<typeof decide>) => d.ok;
@@ -33,6 +33,7 @@ describe("rights derived from a convention", () => {
         detruire: true,
         restituer: false,
         publier: false,
+        accepter_convention: false,
       },
       "ccas-aix": {
         voir_convention: true,
@@ -48,6 +49,7 @@ describe("rights derived from a convention", () => {
         detruire: false,
         restituer: true,
         publier: false,
+        accepter_convention: false,
       },
       compas: {
         voir_convention: true,
@@ -63,6 +65,7 @@ describe("rights derived from a convention", () => {
         detruire: true,
         restituer: true,
         publier: true,
+        accepter_convention: false,
       },
       dehors: {
         voir_convention: false,
@@ -78,6 +81,7 @@ describe("rights derived from a convention", () => {
         detruire: false,
         restituer: false,
         publier: false,
+        accepter_convention: false,
       },
     });
   });
@@ -141,5 +145,64 @@ describe("rights by role inside a party", () => {
       ok: false,
       raison: "La convention est terminée (résiliée).",
     });
+  });
+});
+
+describe("who releases, who accepts, who destroys, which service gets which output", () => {
+  it("lets the recipient release where the convention has no processor (Béthune, Rouen), and only it", () => {
+    const on = "2022-06-01";
+    expect(decide(BETHUNE, "publier", { parties: ["cabbalr"], on }).ok).toBe(true);
+    expect(decide(BETHUNE, "publier", { parties: ["caf62"], on })).toEqual({
+      ok: false,
+      raison:
+        "Seule la partie chargée du traitement (Communauté d'agglomération de Béthune-Bruay, Artois-Lys Romane) produit les diffusions.",
+    });
+    expect(decide(ROUEN, "publier", { parties: ["ville-rouen"], on: "2024-05-01" }).ok).toBe(true);
+    expect(decide(AIX, "publier", { parties: ["ccas-aix"], on: "2016-06-01" }).ok).toBe(false);
+    // A convention may name the party that processes.
+    expect(
+      decide({ ...ROUEN, traitement: "caf76" }, "publier", { parties: ["caf76"], on: "2024-05-01" }).ok,
+    ).toBe(true);
+  });
+
+  it("keeps a convention registered by one organisation a draft until the other party accepts it", () => {
+    const draft = { ...ROUEN, acceptations: [{ partie: "caf76" }] };
+    const on = "2024-05-01";
+    expect(decide(draft, "demander_donnees", { parties: ["ville-rouen"], on })).toEqual({
+      ok: false,
+      raison: "La convention est un brouillon : chaque partie doit d'abord l'accepter.",
+    });
+    expect(decide(draft, "gerer_convention", { parties: ["ville-rouen"], on }).ok).toBe(false);
+    expect(decide(draft, "deposer", { parties: ["caf76"], on }).ok).toBe(false);
+    expect(decide(draft, "accepter_convention", { parties: ["caf76"], on, role: "referent" }).ok).toBe(true);
+    expect(decide(draft, "accepter_convention", { parties: ["caf76"], on, role: "analyste" }).ok).toBe(false);
+    expect(decide(draft, "accepter_convention", { parties: ["ville-rouen"], on }).ok).toBe(false);
+    const accepted = { ...ROUEN, acceptations: [{ partie: "caf76", accepteeLe: "2024-04-02" }] };
+    expect(decide(accepted, "demander_donnees", { parties: ["ville-rouen"], on }).ok).toBe(true);
+  });
+
+  it("lets Béthune's recipient destroy the data, as the convention binds it, and not the CAF", () => {
+    const on = "2023-01-01";
+    expect(decide(BETHUNE, "detruire", { parties: ["cabbalr"], on }).ok).toBe(true);
+    expect(decide(BETHUNE, "detruire", { parties: ["caf62"], on }).ok).toBe(false);
+  });
+
+  it("gives Dijon's map layer to the two services and the yearly Excel table to the SIG service", () => {
+    const ctx = { parties: ["grand-dijon"], on: "2009-06-01" };
+    expect(decide(DIJON, "exporter", { ...ctx, service: "SIG", sortie: "tableau" }).ok).toBe(true);
+    expect(decide(DIJON, "exporter", { ...ctx, service: "SIG", sortie: "carte" })).toEqual({
+      ok: false,
+      raison: "Seuls les services « Observatoire Prospective » et « Politique de la Ville » y ont accès.",
+    });
+    expect(decide(DIJON, "exporter", { ...ctx, service: "Politique de la Ville", sortie: "carte" }).ok).toBe(
+      true,
+    );
+    expect(
+      decide(DIJON, "exporter", { ...ctx, service: "Politique de la Ville", sortie: "tableau" }),
+    ).toEqual({
+      ok: false,
+      raison: "Seuls les services « SIG » y ont accès.",
+    });
+    expect(decide(DIJON, "exporter", { ...ctx, service: "Urbanisme" }).ok).toBe(false);
   });
 });

@@ -7,7 +7,16 @@
  * convention restricts services (Dijon), only those services.
  */
 import { isInForce, STATUS_FR, statusOn } from "./lifecycle.js";
-import { type Convention, type Part, versionOn } from "./model.js";
+import {
+  type Convention,
+  destroyingParties,
+  type OutputKind,
+  type Part,
+  type Party,
+  pendingAcceptances,
+  processingParty,
+  versionOn,
+} from "./model.js";
 
 export type Action =
   | "voir_convention"
@@ -22,7 +31,8 @@ export type Action =
   | "repondre_fed"
   | "detruire"
   | "restituer"
-  | "publier";
+  | "publier"
+  | "accepter_convention";
 
 export const ACTIONS: readonly Action[] = [
   "voir_convention",
@@ -38,6 +48,7 @@ export const ACTIONS: readonly Action[] = [
   "detruire",
   "restituer",
   "publier",
+  "accepter_convention",
 ];
 
 /** The role a member holds in its organisation (see core/account). */
@@ -49,6 +60,7 @@ const COMMITTING: ReadonlySet<Action> = new Set([
   "accorder_diffusion",
   "repondre_fed",
   "detruire",
+  "accepter_convention",
 ]);
 /** Actions that produce or change data: not for members who only read. */
 const WORKING: ReadonlySet<Action> = new Set([
@@ -67,13 +79,31 @@ export interface RightsContext {
   on: string;
   /** The user's service, checked where the convention restricts services. */
   service?: string;
-  /** The provider approved external diffusion (recorded). */
+  /** The provider approved the external diffusion of this release (recorded per release). */
   accordDiffusion?: boolean;
+  /** The kind of output asked for, where the convention restricts outputs per service (Dijon). */
+  sortie?: OutputKind;
   /** The user's role in its organisation; when absent only the convention is considered. */
   role?: MemberRole;
 }
 
 const REFUS = (raison: string): Decision => ({ ok: false, raison });
+
+/**
+ * The services a party lets act, or null when it restricts none. An export
+ * of a kind named in servicesParSortie goes to those services; an export of
+ * no kind yet (the route's first check) to any service that may have one.
+ */
+function servicesFor(p: Party, action: Action, sortie: OutputKind | undefined): string[] | null {
+  const general = p.servicesAutorises && p.servicesAutorises.length > 0 ? p.servicesAutorises : null;
+  const perKind = p.servicesParSortie ?? {};
+  if (action === "exporter" && sortie && perKind[sortie]) return perKind[sortie]!;
+  if (action === "exporter" && !sortie) {
+    const all = [...(general ?? []), ...Object.values(perKind).flat()];
+    return all.length > 0 ? [...new Set(all)] : null;
+  }
+  return general;
+}
 
 export function decide(original: Convention, action: Action, ctx: RightsContext): Decision {
   // Rules read as amended by the avenants in effect on the date.
@@ -81,20 +111,26 @@ export function decide(original: Convention, action: Action, ctx: RightsContext)
   const mine = c.parties.filter((p) => ctx.parties.includes(p.id));
   if (mine.length === 0) return REFUS("Votre organisation n'est pas partie à cette convention.");
   const parts = new Set<Part>(mine.flatMap((p) => p.parts));
-  const restricted = mine.find((p) => p.servicesAutorises && p.servicesAutorises.length > 0);
   if (action === "voir_convention") return { ok: true };
   if (ctx.role && COMMITTING.has(action) && ctx.role !== "admin" && ctx.role !== "referent")
     return REFUS("Seuls les administrateurs et référents de l'organisation peuvent le faire.");
   if (ctx.role === "lecteur" && WORKING.has(action)) return REFUS("Un compte lecteur consulte seulement.");
-  if (restricted && !(ctx.service && restricted.servicesAutorises!.includes(ctx.service)))
-    return REFUS(
-      `Seuls les services ${restricted.servicesAutorises!.map((s) => `« ${s} »`).join(" et ")} y ont accès.`,
-    );
+  for (const p of mine) {
+    const services = servicesFor(p, action, ctx.sortie);
+    if (services && !(ctx.service && services.includes(ctx.service)))
+      return REFUS(`Seuls les services ${services.map((s) => `« ${s} »`).join(" et ")} y ont accès.`);
+  }
   const inForce = isInForce(c, ctx.on);
   const status = statusOn(c, ctx.on);
   const notInForce = () => REFUS(`La convention n'est pas en vigueur (${STATUS_FR[status]}).`);
   const ended = status === "resiliee" || status === "expiree" || status === "terminee_publication";
   const isEnded = () => REFUS(`La convention est terminée (${STATUS_FR[status]}).`);
+  const draft = () =>
+    REFUS(
+      pendingAcceptances(c).length > 0
+        ? "La convention est un brouillon : chaque partie doit d'abord l'accepter."
+        : "La convention est un brouillon : elle n'est pas encore signée.",
+    );
   switch (action) {
     case "voir_microdonnees":
       return parts.has("prestataire")
@@ -110,31 +146,53 @@ export function decide(original: Convention, action: Action, ctx: RightsContext)
       return inForce ? { ok: true } : notInForce();
     case "diffuser_externe":
       if (!inForce) return notInForce();
+      // The provider diffuses its own data; anyone else needs its approval of that release.
+      if (parts.has("fournisseur") || ctx.accordDiffusion) return { ok: true };
       if (c.diffusion.interneSeulement)
-        return REFUS("La convention limite l'usage des données à un usage interne.");
-      if (c.diffusion.accordPrealable && !ctx.accordDiffusion && !parts.has("fournisseur"))
+        return REFUS(
+          "La convention limite l'usage des données à un usage interne : diffusion interdite sans l'accord du fournisseur pour cette diffusion.",
+        );
+      if (c.diffusion.accordPrealable)
         return REFUS("La diffusion externe demande l'accord préalable du fournisseur, non enregistré.");
       return { ok: true };
     case "gerer_convention":
+      if (status === "brouillon") return draft();
       return ended ? isEnded() : { ok: true };
+    case "accepter_convention": {
+      const pending = pendingAcceptances(c);
+      if (!mine.some((p) => pending.includes(p.id)))
+        return REFUS("Votre organisation n'a pas (ou plus) d'acceptation à donner pour cette convention.");
+      return { ok: true };
+    }
     case "accorder_diffusion":
       if (!parts.has("fournisseur")) return REFUS("Seul le fournisseur des données accorde leur diffusion.");
       return inForce ? { ok: true } : notInForce();
     case "demander_donnees":
       if (!parts.has("destinataire") && !parts.has("prestataire"))
         return REFUS("Seul le destinataire (ou le prestataire) demande des données.");
+      if (status === "brouillon") return draft();
       return ended ? isEnded() : { ok: true };
     case "repondre_fed":
       if (!parts.has("fournisseur")) return REFUS("Seul le fournisseur sollicité répond à une demande.");
+      if (status === "brouillon") return draft();
       return ended ? isEnded() : { ok: true };
     case "detruire":
       // Destruction is always possible, and due at the end: never blocked by the status.
-      return parts.has("prestataire") || parts.has("fournisseur")
+      return mine.some((p) => destroyingParties(c).includes(p.id))
         ? { ok: true }
-        : REFUS("Seul le prestataire qui détient les données (ou leur fournisseur) les détruit.");
+        : REFUS(
+            `Seule la partie que la convention oblige à détruire les données le fait : ${c.parties
+              .filter((p) => destroyingParties(c).includes(p.id))
+              .map((p) => p.nom)
+              .join(", ")}.`,
+          );
     case "publier":
-      // Releasing is processing the microdata: the processor's work.
-      if (!parts.has("prestataire")) return REFUS("Seul le prestataire produit les diffusions.");
+      // Releasing is the work of the party that processes: the processor, else the recipient, or the one named.
+      if (!mine.some((p) => p.id === processingParty(c))) {
+        const who =
+          c.parties.find((p) => p.id === processingParty(c))?.nom ?? "la partie chargée du traitement";
+        return REFUS(`Seule la partie chargée du traitement (${who}) produit les diffusions.`);
+      }
       return inForce ? { ok: true } : notInForce();
     case "restituer":
       if (!parts.has("destinataire") && !parts.has("prestataire"))

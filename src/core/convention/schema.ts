@@ -34,12 +34,13 @@ const Part = z.enum(["fournisseur", "destinataire", "prestataire", "lecteur"], {
   message: "Rôle attendu : fournisseur, destinataire, prestataire ou lecteur.",
 });
 
-const Referent = z.object({
+export const ReferentSchema = z.object({
   role: z.enum(["responsable", "technique"], { message: "Référent : responsable ou technique." }),
   nom: text("Nom du référent", 200),
   service: z.string().trim().max(200).optional(),
   telephone: z.string().trim().max(40).optional(),
   email: z.string().trim().max(200).optional(),
+  depuis: date("Référent en fonction depuis").optional(),
 });
 
 const Party = z.object({
@@ -50,7 +51,13 @@ const Party = z.object({
   }),
   parts: z.array(Part).min(1, { message: "Chaque partie a au moins un rôle." }),
   servicesAutorises: z.array(text("Service autorisé", 200)).optional(),
-  referents: z.array(Referent).max(10),
+  servicesParSortie: z
+    .object({
+      carte: z.array(text("Service autorisé", 200)).optional(),
+      tableau: z.array(text("Service autorisé", 200)).optional(),
+    })
+    .optional(),
+  referents: z.array(ReferentSchema).max(10),
   financement: z.number().min(0).optional(),
 });
 
@@ -77,19 +84,22 @@ const GeoLevel = z.enum(["iris", "commune", "epci", "departement", "zone"], {
   message: "Niveau géographique attendu : iris, commune, epci, departement ou zone.",
 });
 
-const Dataset = z.object({
+export const DatasetSchema = z.object({
   id: Slug,
   titre: text("Titre du jeu de données", 300),
   fournisseur: Slug,
   kind: z.enum(["individuel", "agrege"], { message: "Nature attendue : individuel ou agrege." }),
-  champs: z.array(
-    z.object({
-      nom: text("Nom du champ", 100),
-      type: FieldType,
-      libelle: z.string().max(300).optional(),
-      de: z.string().max(100).optional(),
-    }),
-  ),
+  champs: z
+    .array(
+      z.object({
+        nom: text("Nom du champ", 100),
+        type: FieldType,
+        libelle: z.string().max(300).optional(),
+        de: z.string().max(100).optional(),
+      }),
+    )
+    .min(1, { message: "Décrivez au moins un champ de l'annexe (nom, type)." })
+    .max(200),
   sommes: z
     .array(z.object({ total: text("Colonne totale", 100), parties: z.array(text("Colonne", 100)).min(2) }))
     .optional(),
@@ -99,6 +109,8 @@ const Dataset = z.object({
   periodicite: z.enum(["annuelle", "ponctuelle"], { message: "Périodicité : annuelle ou ponctuelle." }),
   millesimes: z.object({ de: z.number().int(), a: z.number().int() }).optional(),
   protocole: z.union([z.literal(1), z.literal(2)], { message: "Protocole d'échange : 1 ou 2." }).optional(),
+  mentionSource: text("Mention de la source du jeu", 1000).optional(),
+  origine: z.enum(["annexe", "ciblee"]).optional(),
 });
 
 const Duration = z.discriminatedUnion(
@@ -128,6 +140,8 @@ const Obligations = z.object({
   copieEtude: z.boolean(),
   analyseConjointe: z.boolean(),
   seanceAnnuelle: z.boolean().optional(),
+  destructionPar: z.array(Slug).optional(),
+  diffusionsConservees: z.boolean().optional(),
 });
 const Resiliation = z.object({
   mode: z.enum(["a_tout_moment", "a_echeance"], { message: "Résiliation : a_tout_moment ou a_echeance." }),
@@ -141,13 +155,14 @@ const Resiliation = z.object({
 export const AvenantChangesSchema = z
   .object({
     objet: text("Objet", 4000),
-    jeux: z.array(Dataset).max(50),
+    jeux: z.array(DatasetSchema).max(50),
     secret: Secret,
     mentionSource: text("Mention de la source", 1000),
     diffusion: Diffusion,
     obligations: Obligations,
     duree: Duration,
     resiliation: Resiliation,
+    traitement: Slug,
   })
   .partial();
 
@@ -156,7 +171,7 @@ export const ConventionSchema = z.object({
   titre: text("Titre", 300),
   objet: text("Objet", 4000),
   parties: z.array(Party).min(2, { message: "Une convention lie au moins deux parties." }).max(20),
-  jeux: z.array(Dataset).max(50),
+  jeux: z.array(DatasetSchema).max(50),
   secret: Secret,
   mentionSource: text("Mention de la source", 1000),
   diffusion: Diffusion,
@@ -165,6 +180,13 @@ export const ConventionSchema = z.object({
   effetLe: date("Date d'effet").optional(),
   duree: Duration,
   resiliation: Resiliation,
+  traitement: Slug.optional(),
+  financement: z
+    .object({
+      objet: text("Objet du financement", 1000),
+      revueLe: date("Révision du financement").optional(),
+    })
+    .optional(),
   avenants: z
     .array(
       z.object({

@@ -18,20 +18,21 @@ import {
   STATUS_FR,
   statusOn,
 } from "../../core/convention/lifecycle.js";
-import { PART_FR, versionOn } from "../../core/convention/model.js";
+import { PART_FR, pendingAcceptances, processingParty, versionOn } from "../../core/convention/model.js";
 import { seanceAlerts } from "../../core/convention/restitution.js";
 import { ACTIONS, type Action, decide } from "../../core/convention/rights.js";
-import { AvenantChangesSchema, ConventionSchema } from "../../core/convention/schema.js";
+import { AvenantChangesSchema, ConventionSchema, ReferentSchema } from "../../core/convention/schema.js";
 import { interdit, invalide } from "../../core/errors.js";
 import {
   conventionHistory,
   createConvention,
-  hasDiffusionApproval,
   listConventions,
+  openAnnexDatasets,
+  recordAcceptance,
   recordAvenant,
-  recordDiffusionApproval,
   recordNotice,
   recordPublication,
+  recordReferents,
   type StoredConvention,
 } from "../../store/conventions.js";
 import { alertFacts } from "../../store/datasets.js";
@@ -39,14 +40,7 @@ import type { Queryable } from "../../store/db.js";
 import { lastSeance } from "../../store/restitutions.js";
 import { partiesOf } from "../access.js";
 import { conventionRoute, route } from "../api.js";
-import {
-  byConvention,
-  type ConventionDeps,
-  ConvId,
-  DateIso,
-  orgNameMap,
-  userParty,
-} from "./convention-context.js";
+import { byConvention, type ConventionDeps, ConvId, DateIso, orgNameMap } from "./convention-context.js";
 import { Uuid } from "./params.js";
 
 /** What a convention looks like to one user on one date: status, dates, alerts, its rights. */
@@ -61,7 +55,6 @@ async function present(
   const mine = partiesOf(principal, stored);
   const status = statusOn(c, on);
   const facts = await alertFacts(q, c.id);
-  const accordDiffusion = await hasDiffusionApproval(q, c.id);
   const permis = Object.fromEntries(
     ACTIONS.map((a: Action) => [
       a,
@@ -70,7 +63,6 @@ async function present(
         on,
         ...(mine.role ? { role: mine.role } : {}),
         ...(mine.service ? { service: mine.service } : {}),
-        ...(accordDiffusion ? { accordDiffusion } : {}),
       }).ok,
     ]),
   );
@@ -94,12 +86,19 @@ async function present(
       ),
     ],
     permis,
-    parties: c.parties.map((p) => ({
-      id: p.id,
-      nom: p.nom,
-      roles: p.parts.map((x) => PART_FR[x]),
-      organisation: orgNames.get(stored.organisations[p.id] ?? "") ?? null,
-    })),
+    parties: c.parties.map((p) => {
+      const acceptation = c.acceptations?.find((a) => a.partie === p.id);
+      return {
+        id: p.id,
+        nom: p.nom,
+        roles: p.parts.map((x) => PART_FR[x]),
+        organisation: orgNames.get(stored.organisations[p.id] ?? "") ?? null,
+        // Signatures: null when the party had nothing to accept (it registered the convention).
+        acceptation: acceptation ? { accepteeLe: acceptation.accepteeLe ?? null } : null,
+      };
+    }),
+    acceptationsAttendues: pendingAcceptances(c),
+    traitement: processingParty(versionOn(c, on)) ?? null,
   };
 }
 
@@ -148,8 +147,21 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
           "role_insuffisant",
           "Seuls un administrateur ou un référent d'une organisation partie enregistrent la convention.",
         );
-      await createConvention(db, body.convention, body.organisations, principal.userId);
-      return { id: body.convention.id };
+      // One organisation does not commit another: each party the registering user does not manage
+      // (as administrator or référent) has to accept; until then the convention is a draft.
+      const managed = new Set(
+        principal.memberships
+          .filter((m) => m.role === "admin" || m.role === "referent")
+          .map((m) => m.organisationId),
+      );
+      const acceptations = body.convention.parties
+        .filter((p) => !managed.has(body.organisations[p.id] ?? ""))
+        .map((p) => ({ partie: p.id }));
+      const c = { ...body.convention, ...(acceptations.length > 0 ? { acceptations } : {}) };
+      await createConvention(db, c, body.organisations, principal.userId);
+      const on = today();
+      await openAnnexDatasets(db, c, on);
+      return { id: c.id, statut: statusOn(c, on), acceptationsAttendues: acceptations.map((a) => a.partie) };
     },
   );
 
@@ -237,11 +249,13 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
       action: "gerer_convention",
       conventionOf: byConvention,
     },
-    async ({ params, body, principal }) => {
+    async ({ params, body, principal, acces }) => {
       if (body.effetLe < body.signeLe)
         throw invalide("avenant_dates", "La date d'effet de l'avenant précède sa signature.");
       const c = await recordAvenant(db, params.id, body, principal.userId);
-      return { numero: c.avenants.length };
+      // Annexes the avenant adds open their datasets from its effective date on.
+      const opened = body.effetLe <= acces.on ? await openAnnexDatasets(db, c, acces.on) : [];
+      return { numero: c.avenants.length, jeuxOuverts: opened };
     },
   );
 
@@ -271,24 +285,49 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
     deps,
     {
       method: "POST",
-      url: "/api/conventions/:id/accord-diffusion",
-      summary: "Accord préalable du fournisseur à une diffusion externe",
+      url: "/api/conventions/:id/acceptation",
+      summary: "Accepter la convention au nom de sa partie (signature du référent)",
+      tag: "Conventions",
+      params: z.object({ id: ConvId }),
+      action: "accepter_convention",
+      conventionOf: byConvention,
+    },
+    async ({ params, acces, principal }) => {
+      const pending = pendingAcceptances(acces.stored.convention);
+      const partie = acces.parties.find((p) => pending.includes(p))!;
+      const c = await recordAcceptance(db, params.id, partie, acces.on, principal.userId);
+      const jeux = await openAnnexDatasets(db, c, acces.on);
+      return {
+        partie,
+        accepteeLe: acces.on,
+        statut: statusOn(c, acces.on),
+        acceptationsAttendues: pendingAcceptances(c),
+        jeuxOuverts: jeux,
+      };
+    },
+  );
+
+  conventionRoute(
+    app,
+    deps,
+    {
+      method: "PUT",
+      url: "/api/conventions/:id/referents",
+      summary: "Mettre à jour les référents de sa partie (annexe 2), l'historique gardant les précédents",
       tag: "Conventions",
       params: z.object({ id: ConvId }),
       body: z.object({
-        portee: z.string().trim().min(1, { message: "Portée de l'accord requise." }).max(2000),
+        partie: z.string().max(100),
+        referents: z.array(ReferentSchema).max(10),
       }),
-      action: "accorder_diffusion",
+      action: "gerer_convention",
       conventionOf: byConvention,
     },
     async ({ params, body, acces, principal }) => {
-      await recordDiffusionApproval(
-        db,
-        params.id,
-        { par: userParty(acces, ["fournisseur"]), portee: body.portee },
-        principal.userId,
-      );
-      return { ok: true };
+      if (!acces.parties.includes(body.partie))
+        throw interdit("autre_partie", "Chaque partie met à jour ses propres référents.");
+      const c = await recordReferents(db, params.id, body.partie, body.referents, principal.userId);
+      return { referents: c.parties.find((p) => p.id === body.partie)?.referents ?? [] };
     },
   );
 }

@@ -83,7 +83,7 @@ export function depotRoutes(app: FastifyInstance, deps: DepotDeps): void {
           );
         return await geocodeForProvider({
           db,
-          convention: acces.stored.convention,
+          convention: acces.enVigueur,
           jeuId: params.id,
           file,
           geocoder: new Geocoder(index),

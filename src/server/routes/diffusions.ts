@@ -7,14 +7,27 @@
 
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
+import { exportMention } from "../../core/convention/model.js";
+import { invalide } from "../../core/errors.js";
 import { readerView } from "../../core/release/release.js";
 import { loadSolver } from "../../core/secrecy/solver.js";
 import { releaseCsv, releaseGeoJson, releaseGeoPackage, releaseXlsx } from "../../release/exports.js";
 import { getRelease, listReleases, publishRelease } from "../../release/publish.js";
+import { appendAudit } from "../../store/audit.js";
+import { recordReleaseApproval, releaseApprovals } from "../../store/conventions.js";
 import { getJeu } from "../../store/datasets.js";
+import { checkAgain } from "../access.js";
 import { conventionRoute } from "../api.js";
 import { frozen } from "../caching.js";
-import { byConvention, byJeu, byRelease, type ConventionDeps, ConvId } from "./convention-context.js";
+import {
+  byConvention,
+  byJeu,
+  byRelease,
+  type ConventionDeps,
+  ConvId,
+  DateIso,
+  userParty,
+} from "./convention-context.js";
 import { Uuid } from "./params.js";
 
 export function diffusionRoutes(app: FastifyInstance, deps: ConventionDeps): void {
@@ -38,7 +51,8 @@ export function diffusionRoutes(app: FastifyInstance, deps: ConventionDeps): voi
       const r = await publishRelease({
         db,
         highs: await loadSolver(),
-        convention: acces.stored.convention,
+        // Read as amended: an annex added by avenant is released under its own fields.
+        convention: acces.enVigueur,
         jeuId: params.id,
         annee: body.annee,
         actorId: principal.userId,
@@ -100,15 +114,41 @@ export function diffusionRoutes(app: FastifyInstance, deps: ConventionDeps): voi
           message: "Format attendu : xlsx, csv, geojson ou gpkg.",
         }),
       }),
-      query: z.object({ tableau: z.coerce.number().int().min(0).default(0) }),
+      query: z.object({
+        tableau: z.coerce.number().int().min(0).default(0),
+        /** « externe »: the export is handed outside the parties, under the provider's approval of this release. */
+        usage: z
+          .enum(["interne", "externe"], { message: "Usage attendu : interne ou externe." })
+          .default("interne"),
+      }),
       action: "exporter",
       conventionOf: byRelease,
     },
-    async ({ params, query, acces, request, reply }) => {
-      if (frozen(request, reply, `diffusion-${params.id}-${params.format}-${query.tableau}`))
+    async ({ params, query, acces, request, reply, principal }) => {
+      // The map layer and the table may go to different services (Dijon).
+      checkAgain(acces, "exporter", {
+        sortie: params.format === "csv" || params.format === "xlsx" ? "tableau" : "carte",
+      });
+      if (query.usage === "externe") {
+        const approvals = await releaseApprovals(db, params.id);
+        checkAgain(acces, "diffuser_externe", approvals.length > 0 ? { accordDiffusion: true } : {});
+        await appendAudit(db, {
+          actorId: principal.userId,
+          action: "diffusion_externe",
+          target: params.id,
+          detail: {
+            convention: acces.stored.convention.id,
+            format: params.format,
+            accords: approvals.map((a) => a.id),
+          },
+          at: deps.now(),
+        });
+      } else if (frozen(request, reply, `diffusion-${params.id}-${params.format}-${query.tableau}`))
         return reply.code(304).send();
-      // Exports leave Socle: a secret cell is « s », whatever its kind.
-      const r = readerView(await getRelease(db, params.id));
+      // Exports leave Socle: a secret cell is « s », whatever its kind; the mention carries
+      // the double sigle and the internal-use stamp where the convention asks for them.
+      const released = readerView(await getRelease(db, params.id));
+      const r = { ...released, mentionSource: exportMention(acces.enVigueur, released.mentionSource) };
       const jeu = await getJeu(db, r.jeuId);
       const base = `diffusion-${jeu.annexe}-${r.annee}`;
       if (params.format === "csv")
@@ -131,5 +171,53 @@ export function diffusionRoutes(app: FastifyInstance, deps: ConventionDeps): voi
         .header("content-disposition", `attachment; filename="${base}.xlsx"`)
         .send(await releaseXlsx(r, { convention: acces.stored.convention.titre, jeu: jeu.titre }));
     },
+  );
+
+  conventionRoute(
+    app,
+    deps,
+    {
+      method: "POST",
+      url: "/api/diffusions/:id/accords",
+      summary: "Accord du fournisseur à la diffusion externe d'une diffusion (portée, destinataire, date)",
+      tag: "Diffusions",
+      params: z.object({ id: Uuid }),
+      body: z.object({
+        portee: z.string().trim().min(1, { message: "Portée de l'accord requise." }).max(2000),
+        destinataire: z.string().trim().min(1, { message: "Destinataire de la diffusion requis." }).max(500),
+        accordeLe: DateIso.optional(),
+      }),
+      action: "accorder_diffusion",
+      conventionOf: byRelease,
+    },
+    async ({ params, body, acces, principal }) => {
+      const accordeLe = body.accordeLe ?? acces.on;
+      if (accordeLe > acces.on)
+        throw invalide("date_future", "Un accord ne peut pas être daté dans le futur.");
+      const id = await recordReleaseApproval(db, {
+        diffusionId: params.id,
+        conventionId: acces.stored.convention.id,
+        partie: userParty(acces, ["fournisseur"]),
+        portee: body.portee,
+        destinataire: body.destinataire,
+        accordeLe,
+        accordePar: principal.userId,
+      });
+      return { id, accordeLe };
+    },
+  );
+  conventionRoute(
+    app,
+    deps,
+    {
+      method: "GET",
+      url: "/api/diffusions/:id/accords",
+      summary: "Accords de diffusion externe donnés pour une diffusion",
+      tag: "Diffusions",
+      params: z.object({ id: Uuid }),
+      action: "voir_sorties_protegees",
+      conventionOf: byRelease,
+    },
+    async ({ params }) => releaseApprovals(db, params.id),
   );
 }

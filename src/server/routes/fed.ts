@@ -9,7 +9,8 @@ import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { FED_STATUS_FR, type FedRequest, renderFedForm } from "../../core/convention/fed.js";
 import type { Convention } from "../../core/convention/model.js";
-import { interdit } from "../../core/errors.js";
+import { DatasetSchema } from "../../core/convention/schema.js";
+import { interdit, invalide } from "../../core/errors.js";
 import { listConventions } from "../../store/conventions.js";
 import { answerFedRequest, fedRequestsOf, fileFedRequest, getFedRequest } from "../../store/fed.js";
 import { partiesOf } from "../access.js";
@@ -65,7 +66,7 @@ export function fedRoutes(app: FastifyInstance, deps: ConventionDeps): void {
     },
     async ({ body, acces, principal }) => {
       const demandeur = userParty(acces, ["destinataire", "prestataire"]);
-      const id = await fileFedRequest(db, acces.stored.convention, { ...body, demandeur }, principal.userId);
+      const id = await fileFedRequest(db, acces.enVigueur, { ...body, demandeur }, principal.userId);
       return { id };
     },
   );
@@ -106,8 +107,7 @@ export function fedRoutes(app: FastifyInstance, deps: ConventionDeps): void {
       action: "voir_convention",
       conventionOf: byFed,
     },
-    async ({ params, acces }) =>
-      fedView(acces.stored.convention, await getFedRequest(db, params.id), acces.parties),
+    async ({ params, acces }) => fedView(acces.enVigueur, await getFedRequest(db, params.id), acces.parties),
   );
 
   conventionRoute(
@@ -126,7 +126,7 @@ export function fedRoutes(app: FastifyInstance, deps: ConventionDeps): void {
     async ({ params, acces, reply }) =>
       reply
         .type("text/html; charset=utf-8")
-        .send(renderFedForm(acces.stored.convention, await getFedRequest(db, params.id))),
+        .send(renderFedForm(acces.enVigueur, await getFedRequest(db, params.id))),
   );
 
   conventionRoute(
@@ -144,6 +144,8 @@ export function fedRoutes(app: FastifyInstance, deps: ConventionDeps): void {
         indicateursDisponibles: z.array(z.string().trim().max(500)).max(200).default([]),
         delaiLivraison: z.string().optional(),
         annexes: z.array(z.string().max(100)).max(50).default([]),
+        /** « Données ciblées »: a dataset beyond the annexes, defined with its fields by the favorable answer. */
+        donneesCiblees: DatasetSchema.omit({ fournisseur: true, origine: true }).optional(),
       }),
       action: "repondre_fed",
       conventionOf: byFed,
@@ -152,9 +154,11 @@ export function fedRoutes(app: FastifyInstance, deps: ConventionDeps): void {
       const request = await getFedRequest(db, params.id);
       if (!acces.parties.includes(request.feuille1.fournisseur))
         throw interdit("pas_le_fournisseur", "Seul le fournisseur sollicité répond à cette demande.");
+      if (body.donneesCiblees && body.avis !== "favorable")
+        throw invalide("donnees_ciblees_defavorable", "Seul un avis favorable définit des données ciblées.");
       const { request: answered, jeux } = await answerFedRequest(
         db,
-        acces.stored.convention,
+        acces.enVigueur,
         params.id,
         {
           avis: body.avis,
@@ -164,6 +168,9 @@ export function fedRoutes(app: FastifyInstance, deps: ConventionDeps): void {
           annexes: body.annexes,
         },
         principal.userId,
+        body.donneesCiblees
+          ? { ...body.donneesCiblees, fournisseur: request.feuille1.fournisseur }
+          : undefined,
       );
       return { statut: answered.statut, jeux };
     },

@@ -8,7 +8,8 @@
 import { readFile } from "node:fs/promises";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { attestationText } from "../../core/convention/destruction.js";
+import { attestationHtml, attestationLines, attestationText } from "../../core/convention/destruction.js";
+import { destroyingParties } from "../../core/convention/model.js";
 import { introuvable } from "../../core/errors.js";
 import {
   depositAggregatedFile,
@@ -17,6 +18,7 @@ import {
   referenceInThread,
   referenceLoader,
 } from "../../ingest/deposit.js";
+import { textPdf } from "../../release/pdf.js";
 import {
   destroyJeu,
   getJeu,
@@ -29,7 +31,7 @@ import {
 import { conventionSecret } from "../../store/secrets.js";
 import { conventionRoute } from "../api.js";
 import { receiveUpload } from "../uploads.js";
-import { byConvention, byJeu, type ConventionDeps, ConvId, userParty } from "./convention-context.js";
+import { byConvention, byJeu, type ConventionDeps, ConvId } from "./convention-context.js";
 import { Absents, Correspondance, FileName, Uuid } from "./params.js";
 
 export function jeuRoutes(app: FastifyInstance, deps: ConventionDeps): void {
@@ -75,7 +77,7 @@ export function jeuRoutes(app: FastifyInstance, deps: ConventionDeps): void {
     },
     async ({ params, query, request, principal, acces }) => {
       const jeu = await getJeu(db, params.id);
-      const dataset = acces.stored.convention.jeux.find((d) => d.id === jeu.annexe);
+      const dataset = acces.enVigueur.jeux.find((d) => d.id === jeu.annexe);
       const upload = await receiveUpload(request, deps.uploads, deps.uploadLimits.depot, query.nomFichier);
       const file = upload.file;
       try {
@@ -98,7 +100,7 @@ export function jeuRoutes(app: FastifyInstance, deps: ConventionDeps): void {
         if (dataset?.kind === "agrege")
           return await depositAggregatedFile({
             db,
-            convention: acces.stored.convention,
+            convention: acces.enVigueur,
             jeuId: params.id,
             file,
             annee,
@@ -110,7 +112,7 @@ export function jeuRoutes(app: FastifyInstance, deps: ConventionDeps): void {
         // Geocoding on the other core (a worker thread), over the départements the file needs.
         return await depositIndividualFile({
           db,
-          convention: acces.stored.convention,
+          convention: acces.enVigueur,
           jeuId: params.id,
           file,
           annee,
@@ -159,7 +161,9 @@ export function jeuRoutes(app: FastifyInstance, deps: ConventionDeps): void {
       conventionOf: byJeu,
     },
     async ({ params, principal, acces }) => {
-      const orgId = acces.stored.organisations[userParty(acces, ["prestataire", "fournisseur"])];
+      const bound = destroyingParties(acces.enVigueur);
+      const orgId =
+        acces.stored.organisations[acces.parties.find((p) => bound.includes(p)) ?? acces.parties[0]!];
       const organisation =
         principal.memberships.find((m) => m.organisationId === orgId)?.organisationNom ?? "";
       const r = await destroyJeu(
@@ -168,6 +172,7 @@ export function jeuRoutes(app: FastifyInstance, deps: ConventionDeps): void {
         params.id,
         { id: principal.userId, nom: principal.nom, organisation },
         deps.now(),
+        { diffusionsConservees: acces.enVigueur.obligations.diffusionsConservees ?? true },
       );
       return {
         attestation: r.attestation,
@@ -214,12 +219,12 @@ export function jeuRoutes(app: FastifyInstance, deps: ConventionDeps): void {
     },
     async ({ params, query, request, acces }) => {
       const jeu = await getJeu(db, params.id);
-      const dataset = acces.stored.convention.jeux.find((d) => d.id === jeu.annexe);
+      const dataset = acces.enVigueur.jeux.find((d) => d.id === jeu.annexe);
       if (!dataset) throw introuvable("annexe_inconnue", "Annexe introuvable dans la convention.");
       const upload = await receiveUpload(request, deps.uploads, deps.uploadLimits.depot, query.nomFichier);
       try {
         // The départements of the reference the first rows need, to count how many it finds.
-        return await previewDeposit(db, acces.stored.convention, dataset, upload.file, {
+        return await previewDeposit(db, acces.enVigueur, dataset, upload.file, {
           ...(query.correspondance ? { mappingByName: query.correspondance } : {}),
           ...(query.absents ? { absents: query.absents } : {}),
           geocoder: dataset.kind === "individuel" ? referenceInThread(db) : null,
@@ -227,6 +232,65 @@ export function jeuRoutes(app: FastifyInstance, deps: ConventionDeps): void {
       } finally {
         await upload.discard();
       }
+    },
+  );
+
+  const destroyed = async (jeuId: string) => {
+    const check = await verifyDestruction(db, files, jeuId);
+    if (!check.attestation)
+      throw introuvable("attestation_introuvable", "Ce jeu de données n'a pas été détruit.");
+    return check.attestation;
+  };
+
+  conventionRoute(
+    app,
+    deps,
+    {
+      method: "GET",
+      url: "/api/jeux/:id/attestation/page",
+      summary: "Attestation de destruction imprimable (dates en français, blocs de signature)",
+      tag: "Jeux de données",
+      produces: "text/html",
+      params: z.object({ id: Uuid }),
+      action: "voir_convention",
+      conventionOf: byJeu,
+    },
+    async ({ params, acces, reply }) =>
+      reply.type("text/html; charset=utf-8").send(
+        attestationHtml(
+          await destroyed(params.id),
+          acces.stored.convention.parties.map((p) => p.nom),
+        ),
+      ),
+  );
+
+  conventionRoute(
+    app,
+    deps,
+    {
+      method: "GET",
+      url: "/api/jeux/:id/attestation/pdf",
+      summary: "Attestation de destruction en PDF",
+      tag: "Jeux de données",
+      produces: "application/pdf",
+      params: z.object({ id: Uuid }),
+      action: "voir_convention",
+      conventionOf: byJeu,
+    },
+    async ({ params, acces, reply }) => {
+      const a = await destroyed(params.id);
+      return reply
+        .type("application/pdf")
+        .header("content-disposition", `attachment; filename="attestation-destruction-${a.jeu.annexe}.pdf"`)
+        .send(
+          Buffer.from(
+            textPdf({
+              title: "Attestation de destruction de données",
+              lines: attestationLines(a),
+              signatures: acces.stored.convention.parties.map((p) => p.nom),
+            }),
+          ),
+        );
     },
   );
 }
