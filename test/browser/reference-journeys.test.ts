@@ -4,7 +4,8 @@
  * de Socle), each party signing in with its own demo account: the provider
  * deposits, the recipient reports an anomaly the provider answers, the
  * study is restituted and downloaded by the provider, a session recorded;
- * Aix's processor releases, Béthune's data are destroyed at the end.
+ * the processor (Aix), else the recipient (Béthune, Rouen) releases;
+ * Béthune's recipient destroys the data at the end.
  * Screenshots of every step are kept in test-artifacts/.
  */
 import path from "node:path";
@@ -157,7 +158,7 @@ function aggregatedFile(c: Convention, annexe: string, broken = false): { name: 
       if (f.nom === "annee") return "2025";
       if (f.type === "code_iris") return t.iris.find((i) => i.communeCode === com.code)!.code;
       if (f.type === "texte") return "indicateur";
-      if (f.type === "taux" || f.type === "decimal") return `${(10 + k).toString()},5`;
+      if (f.type === "taux" || f.type === "decimal") return broken && k === 2 ? "-3,5" : `${10 + k},5`;
       return String(broken && k === 2 ? 5 : 40 + 13 * k);
     }),
   );
@@ -285,48 +286,61 @@ describe("the four reference conventions driven in a browser by their parties", 
     expect(errors).toEqual([]);
   }, 600_000);
 
-  it("Béthune: the CAF deposits the assistants maternels table, the agglomeration reports an anomaly and restitutes the study, the CAF destroys the data", async () => {
+  it("Béthune: the CAF deposits the assistants maternels table, the agglomeration releases it, reports an anomaly the CAF answers, restitutes the study and destroys the data", async () => {
     const { page, errors, shot } = await journey("bethune");
     const id = replayId(BETHUNE.id);
+    const annexe = BETHUNE.jeux[0]!;
+    const row = () => page.getByRole("row").filter({ hasText: annexe.titre.slice(0, 25) });
     await page.goto(`${s.url}/conventions/${id}`);
     await signIn(page, "caf62@demo.socle.example", id);
-    const annexe = BETHUNE.jeux[0]!;
     await deposit(page, annexe.titre.slice(0, 25), aggregatedFile(BETHUNE, annexe.id));
     await shot("caf-depot");
 
+    // No processor: the recipient releases.
     await signIn(page, "cabbalr@demo.socle.example", id);
-    await reportAnomaly(page, /^Dépôt du /, "Le taux d'activité dépasse 100 % pour une commune.", "4");
+    await row()
+      .getByRole("button", { name: /^Diffuser/ })
+      .click();
+    await status(page, "Diffusion produite : secret statistique posé et audit réussi.", 180_000);
+    await shot("agglo-diffusion");
+    await reportAnomaly(page, /^Diffusion du /, "Le taux d'activité dépasse 100 % pour une commune.");
     await restitute(page, "Diagnostic de la profession d'assistant maternel");
     await shot("agglo-anomalie-restitution");
 
     await signIn(page, "caf62@demo.socle.example", id);
     await answerAnomaly(page, "Taux recalculé dans le fichier du prochain dépôt.");
     await downloadStudy(page, "Diagnostic de la profession d'assistant maternel");
-    await page
-      .getByRole("row")
-      .filter({ hasText: annexe.titre.slice(0, 25) })
-      .getByRole("button", { name: "Détruire…" })
-      .click();
+    await shot("caf-reponse-etude");
+
+    // The recipient signed the duty to destroy at the end of the study.
+    await signIn(page, "cabbalr@demo.socle.example", id);
+    await row().getByRole("button", { name: "Détruire…" }).click();
     await page.getByLabel("Confirmation").fill("DÉTRUIRE");
     await page.getByRole("button", { name: "Détruire définitivement" }).click();
     await status(page, "Jeu de données détruit ; l'attestation est disponible.");
-    await shot("caf-destruction");
+    await shot("agglo-destruction");
     expect(errors).toEqual([]);
   }, 600_000);
 
-  it("Rouen: the CAF deposits the yearly socle, the city reports an anomaly the CAF answers, the city sends the study back", async () => {
+  it("Rouen: the CAF deposits the yearly socle, the city releases it and reports an anomaly the CAF answers, the city sends the study back", async () => {
     const { page, errors, shot } = await journey("rouen");
     const id = replayId(ROUEN.id);
+    const annexe = ROUEN.jeux[0]!;
     await page.goto(`${s.url}/conventions/${id}`);
     await signIn(page, "caf76@demo.socle.example", id);
-    const annexe = ROUEN.jeux[0]!;
     await deposit(page, annexe.titre.slice(0, 25), aggregatedFile(ROUEN, annexe.id));
     await shot("caf-depot-socle");
 
     await signIn(page, "ville-rouen@demo.socle.example", id);
-    await reportAnomaly(page, /^Dépôt du /, "La population couverte de la commune 00003 paraît doublée.");
+    await page
+      .getByRole("row")
+      .filter({ hasText: annexe.titre.slice(0, 25) })
+      .getByRole("button", { name: /^Diffuser/ })
+      .click();
+    await status(page, "Diffusion produite : secret statistique posé et audit réussi.", 180_000);
+    await reportAnomaly(page, /^Diffusion du /, "La population couverte de la commune 00003 paraît doublée.");
     await restitute(page, "Analyse des besoins sociaux de Rouen 2026");
-    await shot("ville-anomalie-restitution");
+    await shot("ville-diffusion-anomalie-restitution");
 
     await signIn(page, "caf76@demo.socle.example", id);
     await answerAnomaly(page, "Double compte corrigé dans le socle de l'an prochain.");

@@ -352,7 +352,14 @@ export function ConventionPage({ id }: { id: string }) {
         <SeancesRestitution conventionId={c.id} peutEnregistrer={c.permis.restituer} agir={agir} />
       )}
 
-      {c.permis.voir_sorties_protegees && <Anomalies conventionId={c.id} agir={agir} />}
+      {c.permis.voir_sorties_protegees && (
+        // A new deposit or release is a new target: the list is read again.
+        <Anomalies
+          key={`${diffusions.length}-${jeux.map((j) => j.depots).join(",")}`}
+          conventionId={c.id}
+          agir={agir}
+        />
+      )}
 
       {c.permis.gerer_convention && <Gestion c={c} agir={agir} />}
 
