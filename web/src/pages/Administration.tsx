@@ -15,6 +15,13 @@ const ROLES: [string, string][] = [
 ];
 const TYPES = ["CCAS", "CAF", "CD", "EPCI", "BUREAU_ETUDES", "AUTRE"];
 
+const RoleOptions = () =>
+  ROLES.map(([v, l]) => (
+    <option key={v} value={v}>
+      {l}
+    </option>
+  ));
+
 export function AdministrationPage({ moi }: { moi: Moi }) {
   const [utilisateurs, setUtilisateurs] = useState<Utilisateur[]>([]);
   const [annuaire, setAnnuaire] = useState<Organisation[]>([]);
@@ -165,11 +172,7 @@ function NouveauCompte({ organisations, agir }: { organisations: Organisation[];
         <label>
           Rôle
           <select value={f.role} onChange={set("role")}>
-            {ROLES.map(([v, l]) => (
-              <option key={v} value={v}>
-                {l}
-              </option>
-            ))}
+            <RoleOptions />
           </select>
         </label>
         <label>
@@ -234,11 +237,7 @@ function Adhesion({
         <label>
           Rôle du membre
           <select value={role} onChange={(e) => setRole(e.target.value)}>
-            {ROLES.map(([v, l]) => (
-              <option key={v} value={v}>
-                {l}
-              </option>
-            ))}
+            <RoleOptions />
           </select>
         </label>
         <label>
