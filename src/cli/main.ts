@@ -24,7 +24,7 @@ import { addMembership, createOrganisation, createUser, findOrganisationByNom } 
 import { appendAudit, verifyAudit } from "../store/audit.js";
 import { ensureCog } from "../store/cog-etalab.js";
 import type { Db } from "../store/db.js";
-import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemo } from "../store/demo.js";
+import { DEMO_ACCOUNTS, DEMO_PARTY_ACCOUNTS, DEMO_PASSWORD, seedDemo } from "../store/demo.js";
 import { openStore } from "../store/open.js";
 import { auditHistoryCommand } from "./audit-history.js";
 import { deposit, release } from "./deposit.js";
@@ -131,6 +131,7 @@ async function serve(args: string[]): Promise<void> {
         : "Mode démonstration.",
     );
     say(`  Comptes : ${DEMO_ACCOUNTS.map((a) => a.email).join(", ")} — mot de passe « ${DEMO_PASSWORD} »`);
+    say(`  Parties des conventions de référence : ${DEMO_PARTY_ACCOUNTS.map((a) => a.email).join(", ")}`);
   }
   const { buildServer } = await import("../server/app.js");
   const app = await buildServer({ db, config, filesDir: path.join(config.dataDir, "fichiers") });

@@ -20,6 +20,8 @@ import { isHashedAsset, LONG_CACHE_PUBLIC } from "./caching.js";
 import { renderDocsHtml } from "./docs-html.js";
 import { installErrorHandler } from "./errors.js";
 import { installInputGuards } from "./hostile-input.js";
+import { adminRoutes } from "./routes/admin.js";
+import { anomalyRoutes } from "./routes/anomalies.js";
 import { authRoutes } from "./routes/auth.js";
 import { conventionRoutes } from "./routes/conventions.js";
 import { depotRoutes } from "./routes/depots.js";
@@ -29,6 +31,7 @@ import { indicateurRoutes } from "./routes/indicateurs.js";
 import { jeuRoutes } from "./routes/jeux.js";
 import { organisationRoutes } from "./routes/organisations.js";
 import { restitutionRoutes } from "./routes/restitutions.js";
+import { tacheRoutes } from "./routes/taches.js";
 import { territoireRoutes } from "./routes/territoires.js";
 import { installAssets } from "./static-assets.js";
 import { cleanUploadLeftovers, DEFAULT_UPLOAD_LIMITS, installUploads, type UploadLimits } from "./uploads.js";
@@ -221,6 +224,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   depotRoutes(app, { db: deps.db, now: auth.now, uploads: uploadsDir, uploadLimits });
   organisationRoutes(app, deps.db);
   indicateurRoutes(app, { db: deps.db, now: auth.now });
+  tacheRoutes(app, { db: deps.db, now: auth.now });
+  adminRoutes(app, { db: deps.db, now: auth.now });
   const conventionDeps = {
     db: deps.db,
     files: { root: deps.filesDir },
@@ -229,7 +234,14 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     uploadLimits,
     now: auth.now,
   };
-  for (const routes of [conventionRoutes, fedRoutes, jeuRoutes, diffusionRoutes, restitutionRoutes])
+  for (const routes of [
+    conventionRoutes,
+    fedRoutes,
+    jeuRoutes,
+    diffusionRoutes,
+    restitutionRoutes,
+    anomalyRoutes,
+  ])
     routes(app, conventionDeps);
 
   const webRoot = deps.webRoot ?? defaultWebRoot();

@@ -3,13 +3,15 @@
  * run outside demo mode; every row it writes is flagged fictif/demo.
  */
 
+import { type IsoDate, isoDateInParis } from "../core/convention/dates.js";
 import type { Convention } from "../core/convention/model.js";
 import { REFERENCE_CONVENTIONS } from "../core/convention/reference.js";
+import { replayOn } from "../core/convention/replay.js";
 import { DEMO_DEPARTEMENT, DEMO_EPCI, DEMO_REGION, demoTerritory } from "../core/territory/demo-territory.js";
 import { bbox } from "../core/territory/geometry.js";
 import { bothProjections } from "../geo/projection.js";
 import { addMembership, createOrganisation, createUser, findOrganisationByNom } from "./accounts.js";
-import { createConvention } from "./conventions.js";
+import { createConvention, openAnnexDatasets } from "./conventions.js";
 import type { Db } from "./db.js";
 import { fileFedRequest } from "./fed.js";
 import { loadCog, replaceIris, upsertPopulation } from "./territories.js";
@@ -47,6 +49,31 @@ export const DEMO_ACCOUNTS = [
     platformAdmin: false,
   },
 ] as const;
+
+/**
+ * One account for every party of the four reference conventions (and their
+ * demo replays), a referent of the party's organisation: « cd13@demo… »,
+ * « compas@demo… », « caf62@demo… », « ville-rouen@demo… »… The Grand
+ * Dijon's account works in one of the two services its convention names.
+ */
+export const DEMO_PARTY_ACCOUNTS: readonly {
+  email: string;
+  nom: string;
+  org: string;
+  service: string | null;
+}[] = (() => {
+  const seen = new Map<string, { email: string; nom: string; org: string; service: string | null }>();
+  for (const c of REFERENCE_CONVENTIONS)
+    for (const p of c.parties)
+      if (!seen.has(p.nom))
+        seen.set(p.nom, {
+          email: `${p.id}@demo.socle.example`,
+          nom: `Référent ${p.nom} (démo)`,
+          org: p.nom,
+          service: p.servicesAutorises?.[0] ?? null,
+        });
+  return [...seen.values()];
+})();
 
 const DEMO_ORGS = [
   { nom: "CCAS de Valsocle (démo)", kind: "CCAS" },
@@ -108,6 +135,7 @@ export async function seedDemoTerritory(db: Db): Promise<void> {
 export async function seedDemo(
   db: Db,
   hashPassword: (password: string) => Promise<string>,
+  today: IsoDate = isoDateInParis(new Date()),
 ): Promise<{ created: boolean }> {
   if (await findOrganisationByNom(db, DEMO_ORGS[0].nom)) return { created: false };
   await seedDemoTerritory(db);
@@ -141,6 +169,8 @@ export async function seedDemo(
     });
   });
   await seedReferenceConventions(db);
+  await seedReferenceReplays(db, today);
+  await seedPartyAccounts(db, passwordHash);
   await seedDemoConvention(db);
   return { created: true };
 }
@@ -253,4 +283,34 @@ export async function seedReferenceConventions(db: Db): Promise<void> {
     }
     await createConvention(db, c, organisations);
   }
+}
+
+/**
+ * Each reference convention replayed this year on the fictional territory,
+ * between the same organisations, each annex's dataset open for collection,
+ * so that the demo accounts drive them from the UI.
+ */
+export async function seedReferenceReplays(db: Db, today: IsoDate): Promise<void> {
+  for (const ref of REFERENCE_CONVENTIONS) {
+    const c = replayOn(ref, today);
+    const organisations: Record<string, string> = {};
+    for (const p of c.parties) {
+      const found = await findOrganisationByNom(db, p.nom);
+      if (!found) return;
+      organisations[p.id] = found.id;
+    }
+    await createConvention(db, c, organisations);
+    await openAnnexDatasets(db, c, today);
+  }
+}
+
+export async function seedPartyAccounts(db: Db, passwordHash: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    for (const a of DEMO_PARTY_ACCOUNTS) {
+      const org = await findOrganisationByNom(tx, a.org);
+      if (!org) continue;
+      const id = await createUser(tx, { email: a.email, nom: a.nom, passwordHash, demo: true });
+      await addMembership(tx, id, org.id, "referent", a.service);
+    }
+  });
 }

@@ -499,6 +499,55 @@ CREATE INDEX diffusion_accord_diffusion ON diffusion_accord(diffusion_id);
 `,
   },
   {
+    version: 55,
+    name: "anomalies",
+    sql: `
+-- Anomalies reported on a deposit or a release to the data's provider, and
+-- their thread. The target is kept as (type, id) without a foreign key: a
+-- destroyed dataset loses its deposits, the correspondence stays.
+CREATE TABLE anomalie (
+  id uuid PRIMARY KEY,
+  convention_id text NOT NULL REFERENCES convention(id) ON DELETE CASCADE,
+  jeu_id uuid NOT NULL REFERENCES jeu_donnees(id),
+  cible_type text NOT NULL CHECK (cible_type IN ('depot', 'diffusion')),
+  cible_id uuid NOT NULL,
+  signale_par text NOT NULL,
+  fournisseur text NOT NULL,
+  statut text NOT NULL CHECK (statut IN ('ouverte', 'repondue', 'close')),
+  cree_le timestamptz NOT NULL,
+  maj_le timestamptz NOT NULL
+);
+CREATE INDEX anomalie_convention ON anomalie(convention_id, cree_le);
+CREATE TABLE anomalie_message (
+  id bigserial PRIMARY KEY,
+  anomalie_id uuid NOT NULL REFERENCES anomalie(id) ON DELETE CASCADE,
+  partie text NOT NULL,
+  auteur_id uuid,
+  texte text NOT NULL,
+  lignes integer[] NOT NULL DEFAULT '{}',
+  ecrit_le timestamptz NOT NULL
+);
+CREATE INDEX anomalie_message_fil ON anomalie_message(anomalie_id, id);
+`,
+  },
+  {
+    version: 56,
+    name: "seances_restitution",
+    sql: `
+-- Restitution sessions: results presented to the providers (date, who attended, minutes).
+CREATE TABLE seance_restitution (
+  id uuid PRIMARY KEY,
+  convention_id text NOT NULL REFERENCES convention(id) ON DELETE CASCADE,
+  tenue_le date NOT NULL,
+  participants jsonb NOT NULL,
+  compte_rendu text NOT NULL,
+  enregistre_par uuid,
+  enregistre_le timestamptz NOT NULL
+);
+CREATE INDEX seance_restitution_conv ON seance_restitution(convention_id, tenue_le);
+`,
+  },
+  {
     version: 60,
     name: "iris_population_denominateurs",
     sql: `

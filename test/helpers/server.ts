@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { FastifyInstance } from "fastify";
+import { isoDateInParis } from "../../src/core/convention/dates.js";
 import { buildServer, type ServerDeps } from "../../src/server/app.js";
 import { hashPassword } from "../../src/server/passwords.js";
 import { ensureCog } from "../../src/store/cog-etalab.js";
@@ -30,7 +31,7 @@ export async function startServer(
   const dataDir = extra.dataDir ?? mkdtempSync(path.join(tmpdir(), "socle-donnees-"));
   const filesDir = path.join(dataDir, "fichiers");
   await ensureCog(t.db);
-  await seedDemo(t.db, hashPassword);
+  await seedDemo(t.db, hashPassword, now ? isoDateInParis(now()) : undefined);
   const app = await buildServer({
     db: t.db,
     config: { sessionHours: 1, trustProxy, logLevel: "silent", demo: true },

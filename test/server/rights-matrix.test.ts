@@ -14,9 +14,11 @@ import { loadSolver } from "../../src/core/secrecy/solver.js";
 import { publishRelease } from "../../src/release/publish.js";
 import { hashPassword } from "../../src/server/passwords.js";
 import { addMembership, createOrganisation, createUser } from "../../src/store/accounts.js";
+import { createAnomaly } from "../../src/store/anomalies.js";
 import { createConvention } from "../../src/store/conventions.js";
 import { createJeu, destroyJeu, insertMicrodonnees, storeDeposit } from "../../src/store/datasets.js";
 import { fileFedRequest } from "../../src/store/fed.js";
+import { recordRestitution } from "../../src/store/restitutions.js";
 import { createZone } from "../../src/store/zones.js";
 import { Client, startServer, type TestServer } from "../helpers/server.js";
 
@@ -52,6 +54,9 @@ interface Fixture {
   depotId: string;
   /** A protocol-1 geocoding whose result was already downloaded (so a download is refused, 409). */
   geocodageId: string;
+  /** An anomaly the recipient reported on the release, addressed to the provider. */
+  anomalieId: string;
+  restitutionId: string;
 }
 
 interface Req {
@@ -64,6 +69,8 @@ interface Req {
 type Entry =
   | { scope: "public"; request: () => Req }
   | { scope: "session"; request: (who: Who) => Req }
+  /** The platform administrator's only: 403 to everyone else. */
+  | { scope: "plateforme"; request: () => Req }
   | {
       scope: "convention";
       /** Who may, and under which statuses. */
@@ -75,6 +82,9 @@ type Entry =
       fresh?: boolean;
       request: (f: Fixture, who: Who, n: number) => Req;
     };
+
+/** Routes on a convention's data (the scope « convention » of the table). */
+const ROUTES_ON_CONVENTIONS = 41;
 
 let counter = 0;
 const uniq = () => ++counter;
@@ -140,6 +150,50 @@ const MATRIX: Record<string, Entry> = {
       json: { organisationId: ownOrg(who), nom: `Zone ${uniq()}`, type: "communes", membres: ["00001"] },
     }),
   },
+  "GET /api/admin/utilisateurs": {
+    scope: "session",
+    request: () => ({ method: "GET", path: "/api/admin/utilisateurs" }),
+  },
+  // Each referent creates a member of its own organisation.
+  "POST /api/admin/utilisateurs": {
+    scope: "session",
+    request: (who) => ({
+      method: "POST",
+      path: "/api/admin/utilisateurs",
+      json: {
+        email: `membre-${uniq()}@matrice.test`,
+        nom: "Nouveau membre",
+        motDePasse: PASSWORD,
+        organisationId: ownOrg(who),
+        role: "analyste",
+      },
+    }),
+  },
+  "PUT /api/organisations/:id/membres/:utilisateur": {
+    scope: "session",
+    request: (who) => ({
+      method: "PUT",
+      path: `/api/organisations/${ownOrg(who)}/membres/${users[who === "admin" ? "fournisseur" : who]}`,
+      json: { role: "referent", service: "Observatoire" },
+    }),
+  },
+  "POST /api/admin/organisations": {
+    scope: "plateforme",
+    request: () => ({
+      method: "POST",
+      path: "/api/admin/organisations",
+      json: { nom: `Organisation créée ${uniq()}`, type: "CCAS" },
+    }),
+  },
+  "GET /api/admin/journal": {
+    scope: "plateforme",
+    request: () => ({ method: "GET", path: "/api/admin/journal?action=http.requete&du=2020-01-01" }),
+  },
+  "GET /api/admin/journal/verification": {
+    scope: "plateforme",
+    request: () => ({ method: "GET", path: "/api/admin/journal/verification" }),
+  },
+  "GET /api/taches": { scope: "session", request: () => ({ method: "GET", path: "/api/taches" }) },
   "GET /api/conventions": { scope: "session", request: () => ({ method: "GET", path: "/api/conventions" }) },
   "POST /api/conventions": {
     scope: "session",
@@ -434,6 +488,72 @@ const MATRIX: Record<string, Entry> = {
     statuses: STATUSES,
     request: (f) => ({ method: "GET", path: `/api/conventions/${f.conventionId}/restitutions` }),
   },
+  "GET /api/restitutions/:id/document": {
+    scope: "convention",
+    who: ALL_PARTIES,
+    statuses: STATUSES,
+    request: (f) => ({ method: "GET", path: `/api/restitutions/${f.restitutionId}/document` }),
+  },
+  "POST /api/conventions/:id/seances-restitution": {
+    scope: "convention",
+    who: ["destinataire", "prestataire"],
+    statuses: SINCE_EFFECT,
+    request: (f) => ({
+      method: "POST",
+      path: `/api/conventions/${f.conventionId}/seances-restitution`,
+      json: {
+        tenueLe: "2026-06-01",
+        participants: ["Fournisseur", "Destinataire"],
+        compteRendu: "Résultats présentés.",
+      },
+    }),
+  },
+  "GET /api/conventions/:id/seances-restitution": {
+    scope: "convention",
+    who: ALL_PARTIES,
+    statuses: STATUSES,
+    request: (f) => ({ method: "GET", path: `/api/conventions/${f.conventionId}/seances-restitution` }),
+  },
+  // Any party but the data's provider reports; only the two sides of a thread write in it.
+  "POST /api/conventions/:id/anomalies": {
+    scope: "convention",
+    who: ["destinataire", "prestataire", "lecteur"],
+    statuses: STATUSES,
+    request: (f) => ({
+      method: "POST",
+      path: `/api/conventions/${f.conventionId}/anomalies`,
+      json: { cible: { type: "diffusion", id: f.diffusionId }, texte: "Effectif de l'IRIS 0001 incohérent." },
+    }),
+  },
+  "GET /api/conventions/:id/anomalies": {
+    scope: "convention",
+    who: ALL_PARTIES,
+    statuses: STATUSES,
+    request: (f) => ({ method: "GET", path: `/api/conventions/${f.conventionId}/anomalies` }),
+  },
+  "GET /api/conventions/:id/anomalies/cibles": {
+    scope: "convention",
+    who: ALL_PARTIES,
+    statuses: STATUSES,
+    request: (f) => ({ method: "GET", path: `/api/conventions/${f.conventionId}/anomalies/cibles` }),
+  },
+  "POST /api/anomalies/:id/messages": {
+    scope: "convention",
+    who: ["fournisseur", "destinataire"],
+    statuses: STATUSES,
+    request: (f) => ({
+      method: "POST",
+      path: `/api/anomalies/${f.anomalieId}/messages`,
+      json: { texte: "Vérification en cours." },
+    }),
+  },
+  "POST /api/anomalies/:id/cloture": {
+    scope: "convention",
+    who: ["fournisseur", "destinataire"],
+    statuses: STATUSES,
+    fresh: true,
+    request: (f) => ({ method: "POST", path: `/api/anomalies/${f.anomalieId}/cloture` }),
+  },
 };
 
 const PARTY_OF: Record<Who, string> = {
@@ -514,6 +634,7 @@ function convention(id: string, status: Status): Convention {
 let s: TestServer;
 const orgs = {} as Record<Exclude<Who, "admin">, string>;
 const zones = {} as Record<Exclude<Who, "admin">, string>;
+const users = {} as Record<Exclude<Who, "admin">, string>;
 const clients = {} as Record<Who, Client>;
 const ownOrg = (who: Who) => orgs[who === "admin" ? "fournisseur" : who];
 
@@ -561,8 +682,28 @@ async function makeFixture(id: string, status: Status): Promise<Fixture> {
      VALUES ($1, $2, now(), 1, 1, NULL, '[]')`,
     [geocodageId, jeuId],
   );
+  const anomalieId = await createAnomaly(s.db, {
+    conventionId: id,
+    jeuId,
+    cible: { type: "diffusion", id: release.id },
+    signalePar: "d",
+    fournisseur: "f",
+    texte: "Total incohérent",
+    lignes: [],
+    auteurId: null,
+    at: new Date(`${TODAY}T09:00:00Z`),
+  });
+  const restitutionId = await recordRestitution(
+    s.db,
+    { root: s.filesDir },
+    c,
+    { titre: "ABS", nomFichier: "abs.pdf", data: new TextEncoder().encode("%PDF-1.4") },
+    null,
+  );
   return {
     conventionId: id,
+    anomalieId,
+    restitutionId,
     fedId,
     jeuId,
     jeuDetruitId,
@@ -592,6 +733,7 @@ beforeAll(async () => {
   for (const who of [...PARTS, "dehors"] as const) {
     orgs[who] = await createOrganisation(s.db, { nom: `Organisation ${who}`, kind: "AUTRE" });
     const user = await createUser(s.db, { email: `${who}@matrice.test`, nom: who, passwordHash: hash });
+    users[who] = user;
     await addMembership(s.db, user, orgs[who], "referent");
     zones[who] = await createZone(s.db, {
       organisationId: orgs[who],
@@ -629,7 +771,12 @@ describe("rights matrix of the API", () => {
         expect(await send(null, e.request()), key).not.toBe(401);
         continue;
       }
-      const r = e.scope === "session" ? e.request("fournisseur") : e.request(f, "fournisseur", uniq());
+      const r =
+        e.scope === "session"
+          ? e.request("fournisseur")
+          : e.scope === "plateforme"
+            ? e.request()
+            : e.request(f, "fournisseur", uniq());
       expect(await send(null, r), key).toBe(401);
     }
   });
@@ -645,6 +792,17 @@ describe("rights matrix of the API", () => {
     }
   });
 
+  it("keeps the platform administration to the platform administrator (403 to every other user)", async () => {
+    for (const [key, e] of Object.entries(MATRIX)) {
+      if (e.scope !== "plateforme") continue;
+      for (const who of WHO) {
+        const status = await send(clients[who], e.request());
+        if (who === "admin") expect(status, `${key} — ${who}`).toBeLessThan(300);
+        else expect(status, `${key} — ${who}`).toBe(403);
+      }
+    }
+  });
+
   it("answers an outsider on every convention route exactly as for an object that does not exist", async () => {
     const f = await makeFixture("existence", "active");
     const missing: Fixture = {
@@ -655,6 +813,8 @@ describe("rights matrix of the API", () => {
       geocodageId: "00000000-0000-4000-8000-0000000000e2",
       jeuDetruitId: "00000000-0000-4000-8000-0000000000e1",
       diffusionId: "00000000-0000-4000-8000-0000000000d0",
+      anomalieId: "00000000-0000-4000-8000-0000000000a0",
+      restitutionId: "00000000-0000-4000-8000-0000000000b0",
     };
     const answer = async (r: Req) => {
       const res = await fetch(s.url + r.path, {
@@ -678,7 +838,7 @@ describe("rights matrix of the API", () => {
       expect(existing, key).toEqual(absent);
       checked++;
     }
-    expect(checked).toBe(33);
+    expect(checked).toBe(ROUTES_ON_CONVENTIONS);
   });
 
   it("gives each part exactly its rights under each status of the convention, 403 otherwise (404 to an outsider)", async () => {
@@ -710,8 +870,8 @@ describe("rights matrix of the API", () => {
         }
     }
     expect(wrong).toEqual([]);
-    // 33 routes on a convention's data × 7 statuses × 6 kinds of user.
-    expect(cells).toBe(33 * STATUSES.length * WHO.length);
+    // The routes on a convention's data × 7 statuses × 6 kinds of user.
+    expect(cells).toBe(ROUTES_ON_CONVENTIONS * STATUSES.length * WHO.length);
   }, 600_000);
 
   it("hands a release outside the parties only once the provider approved that release", async () => {

@@ -1,13 +1,16 @@
 import { useCallback, useEffect, useState } from "react";
 import { ApiError, api, type Moi } from "./api";
+import { taches } from "./api-parties";
 import { Lien } from "./components/Lien";
 import { Accueil } from "./pages/Accueil";
+import { AdministrationPage } from "./pages/Administration";
 import { Connexion } from "./pages/Connexion";
 import { ConventionPage } from "./pages/Convention";
 import { ConventionNouvelle } from "./pages/ConventionNouvelle";
 import { ConventionsPage } from "./pages/Conventions";
 import { DiffusionPage } from "./pages/Diffusion";
 import { FedListe, FedNouvelle, FedPage } from "./pages/Fed";
+import { TachesPage } from "./pages/Taches";
 import { TerritoirePage } from "./pages/Territoire";
 import { navigate, usePath } from "./router";
 
@@ -23,6 +26,17 @@ export function App() {
     );
     api.moi().then(setMoi, (e) => (e instanceof ApiError && e.status === 401 ? setMoi(null) : setMoi(null)));
   }, []);
+
+  // The menu counter follows the user's moves (tasks get done on other pages).
+  const [nbTaches, setNbTaches] = useState<number | null>(null);
+  useEffect(() => {
+    if (!moi) return;
+    void path;
+    taches().then(
+      (t) => setNbTaches(t.total),
+      () => setNbTaches(null),
+    );
+  }, [moi, path]);
 
   const deconnecter = useCallback(async () => {
     await api.deconnexion();
@@ -57,6 +71,10 @@ export function App() {
     <FedNouvelle conventionId={fedNouvelle[1]!} />
   ) : convention ? (
     <ConventionPage key={convention[1]} id={convention[1]!} />
+  ) : path === "/administration" ? (
+    <AdministrationPage moi={moi} />
+  ) : path === "/taches" ? (
+    <TachesPage key={path} />
   ) : path === "/fed" ? (
     <FedListe />
   ) : fed ? (
@@ -71,7 +89,11 @@ export function App() {
       ? "conventions"
       : path.startsWith("/fed")
         ? "fed"
-        : "territoires";
+        : path === "/taches"
+          ? "taches"
+          : path === "/administration"
+            ? "administration"
+            : "territoires";
   return (
     <div className="app">
       <header className="entete">
@@ -96,6 +118,21 @@ export function App() {
           <Lien href="/fed" {...(section === "fed" ? { current: true } : {})}>
             Demandes FED
           </Lien>
+          <Lien href="/taches" {...(section === "taches" ? { current: true } : {})}>
+            Mes tâches
+            {nbTaches !== null && nbTaches > 0 && (
+              <span className="compteur">
+                {nbTaches}
+                <span className="visuellement-cache"> tâche{nbTaches > 1 ? "s" : ""} en attente</span>
+              </span>
+            )}
+          </Lien>
+          {(moi.administrateurPlateforme ||
+            moi.organisations.some((o) => o.role === "admin" || o.role === "referent")) && (
+            <Lien href="/administration" {...(section === "administration" ? { current: true } : {})}>
+              Administration
+            </Lien>
+          )}
         </nav>
         <span className="utilisateur">
           {moi.nom}

@@ -264,6 +264,8 @@ export interface Convention {
     destructionFinEtude: boolean;
     copieEtude: boolean;
     analyseConjointe: boolean;
+    /** Results presented to the providers in a session every year (Aix). */
+    seanceAnnuelle?: boolean;
     /** Parties bound to destroy (Béthune: the recipient); by default the processor and the provider. */
     destructionPar?: string[];
     /** Whether protected releases are kept after destruction (default) or go with the data. */

@@ -177,7 +177,13 @@ export const AIX: Convention = {
   mentionSource:
     "Source : Le Conseil Départemental – Analyse des Besoins Sociaux du CCAS de la Ville d'Aix-en-Provence, données au {date_observation}, mise à jour le {date_mise_a_jour}",
   diffusion: { interneSeulement: false, accordPrealable: true, doubleLogo: false },
-  obligations: { destructionFinEtude: false, copieEtude: false, analyseConjointe: false },
+  // « Les résultats sont présentés aux fournisseurs lors de séances annuelles. »
+  obligations: {
+    destructionFinEtude: false,
+    copieEtude: false,
+    analyseConjointe: false,
+    seanceAnnuelle: true,
+  },
   signeeLe: "2016-02-01", // date de démonstration
   effetLe: "2016-02-01", // date de démonstration
   duree: { kind: "tacite", periodeMois: 12 },

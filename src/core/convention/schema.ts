@@ -139,6 +139,7 @@ const Obligations = z.object({
   destructionFinEtude: z.boolean(),
   copieEtude: z.boolean(),
   analyseConjointe: z.boolean(),
+  seanceAnnuelle: z.boolean().optional(),
   destructionPar: z.array(Slug).optional(),
   diffusionsConservees: z.boolean().optional(),
 });

@@ -19,6 +19,7 @@ import {
   statusOn,
 } from "../../core/convention/lifecycle.js";
 import { PART_FR, pendingAcceptances, processingParty, versionOn } from "../../core/convention/model.js";
+import { seanceAlerts } from "../../core/convention/restitution.js";
 import { ACTIONS, type Action, decide } from "../../core/convention/rights.js";
 import { AvenantChangesSchema, ConventionSchema, ReferentSchema } from "../../core/convention/schema.js";
 import { interdit, invalide } from "../../core/errors.js";
@@ -36,6 +37,7 @@ import {
 } from "../../store/conventions.js";
 import { alertFacts } from "../../store/datasets.js";
 import type { Queryable } from "../../store/db.js";
+import { lastSeance } from "../../store/restitutions.js";
 import { partiesOf } from "../access.js";
 import { conventionRoute, route } from "../api.js";
 import { byConvention, type ConventionDeps, ConvId, DateIso, orgNameMap } from "./convention-context.js";
@@ -74,7 +76,9 @@ async function present(
     finPrevue: c.preavis
       ? endAfterNotice(c, c.preavis.donneLe, c.preavis.motif)
       : naturalEnd(versionOn(c, on)),
-    alertes: alerts(c, on, 90, facts),
+    alertes: [...alerts(c, on, 90, facts), ...seanceAlerts(c, on, 90, await lastSeance(q, c.id))].sort(
+      (a, b) => a.date.localeCompare(b.date),
+    ),
     mesParties: mine.parties,
     mesRoles: [
       ...new Set(

@@ -15,6 +15,7 @@ import { Lien } from "../components/Lien";
 import { BadgeStatut } from "../components/Statut";
 import { ChampsAnnexe, champsPropres } from "./ChampsAnnexe";
 import { slug } from "./ConventionNouvelle";
+import { Anomalies, SeancesRestitution } from "./Echanges";
 
 const EVENEMENT_FR: Record<string, string> = {
   creation: "Enregistrement de la convention",
@@ -29,6 +30,7 @@ const EVENEMENT_FR: Record<string, string> = {
   acceptation: "Acceptation par une partie",
   referents: "Changement de référents (annexe 2)",
   donnees_ciblees: "Données ciblées définies par une réponse FED",
+  seance_restitution: "Séance de restitution",
 };
 
 const NIVEAU_FR: Record<string, string> = {
@@ -69,6 +71,7 @@ function detailEvenement(e: Evenement): string {
     return `${String(d.titre ?? "")} — empreinte ${String(d.empreinte ?? "").slice(0, 16)}…`;
   if (e.kind === "restitution") return String(d.titre ?? "");
   if (e.kind === "publication") return dateFr(String(d.publieeLe));
+  if (e.kind === "seance_restitution") return `tenue le ${dateFr(String(d.tenueLe))}`;
   return "";
 }
 
@@ -358,6 +361,12 @@ export function ConventionPage({ id }: { id: string }) {
             <li key={r.id}>
               {r.titre} ({r.nomFichier}), envoyée le {dateFr(r.deposeLe)} à{" "}
               {r.envois.map((e) => nomPartie(e.partie)).join(", ")}
+              {c.permis.voir_sorties_protegees && (
+                <>
+                  {" "}
+                  — <a href={`/api/restitutions/${r.id}/document`}>Télécharger l'étude</a>
+                </>
+              )}
             </li>
           ))}
         </ul>
@@ -367,6 +376,19 @@ export function ConventionPage({ id }: { id: string }) {
           onEnvoi={(titre, f) =>
             agir(() => api.restituer(c.id, titre, f), "Étude restituée aux fournisseurs.")
           }
+        />
+      )}
+
+      {c.permis.voir_sorties_protegees && (
+        <SeancesRestitution conventionId={c.id} peutEnregistrer={c.permis.restituer} agir={agir} />
+      )}
+
+      {c.permis.voir_sorties_protegees && (
+        // A new deposit or release is a new target: the list is read again.
+        <Anomalies
+          key={`${diffusions.length}-${jeux.map((j) => j.depots).join(",")}`}
+          conventionId={c.id}
+          agir={agir}
         />
       )}
 

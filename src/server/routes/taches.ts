@@ -1,0 +1,65 @@
+/**
+ * « Mes tâches »: what the user's organisations have to do, across every
+ * convention they are party to (core/convention/tasks), and the counter of
+ * the menu.
+ */
+import type { FastifyInstance } from "fastify";
+import { isoDateInParis } from "../../core/convention/dates.js";
+import { alerts } from "../../core/convention/lifecycle.js";
+import { seanceAlerts } from "../../core/convention/restitution.js";
+import { conventionTasks, TASK_KIND_FR, type Task, type TaskKind } from "../../core/convention/tasks.js";
+import { listAnomalies } from "../../store/anomalies.js";
+import { listConventions } from "../../store/conventions.js";
+import { alertFacts } from "../../store/datasets.js";
+import type { Db } from "../../store/db.js";
+import { fedRequestsOf } from "../../store/fed.js";
+import { lastSeance } from "../../store/restitutions.js";
+import { partiesOf } from "../access.js";
+import { route } from "../api.js";
+
+export function tacheRoutes(app: FastifyInstance, deps: { db: Db; now: () => Date }): void {
+  const { db } = deps;
+  route(
+    app,
+    {
+      method: "GET",
+      url: "/api/taches",
+      summary: "Mes tâches : FED à répondre, collectes attendues, préavis, anomalies ouvertes, restitutions",
+      tag: "Tâches",
+    },
+    async ({ principal }) => {
+      const on = isoDateInParis(deps.now());
+      const mine = (await listConventions(db))
+        .map((s) => ({ s, parties: partiesOf(principal, s).parties }))
+        .filter((x) => x.parties.length > 0);
+      const feds = await fedRequestsOf(
+        db,
+        mine.map((x) => x.s.convention.id),
+      );
+      const taches: Task[] = [];
+      for (const { s, parties } of mine) {
+        const c = s.convention;
+        const alertes = [
+          ...alerts(c, on, 60, await alertFacts(db, c.id)),
+          ...seanceAlerts(c, on, 60, await lastSeance(db, c.id)),
+        ];
+        const anomalies = (await listAnomalies(db, c.id)).filter((a) => a.statut === "ouverte");
+        taches.push(
+          ...conventionTasks(c, parties, on, {
+            alertes,
+            feds: feds.filter((r) => r.conventionId === c.id),
+            anomalies,
+          }),
+        );
+      }
+      taches.sort((a, b) => a.date.localeCompare(b.date));
+      const parType = Object.fromEntries(
+        (Object.keys(TASK_KIND_FR) as TaskKind[]).map((k) => [
+          k,
+          { libelle: TASK_KIND_FR[k], nombre: taches.filter((t) => t.kind === k).length },
+        ]),
+      );
+      return { total: taches.length, parType, taches };
+    },
+  );
+}
