@@ -479,4 +479,18 @@ CREATE TABLE geocodage_fournisseur (
 CREATE INDEX geocodage_fournisseur_jeu ON geocodage_fournisseur(jeu_id);
 `,
   },
+  {
+    version: 60,
+    name: "iris_population_denominateurs",
+    sql: `
+-- The denominators of the indicator catalogue, per IRIS and census vintage
+-- (base-ic): children under 3, young people under 18, people aged 75 and
+-- over, households. Null when the imported file did not have the column.
+ALTER TABLE iris_population ADD COLUMN pop_0002 double precision CHECK (pop_0002 >= 0);
+ALTER TABLE iris_population ADD COLUMN pop_0017 double precision CHECK (pop_0017 >= 0);
+ALTER TABLE iris_population ADD COLUMN pop_75p double precision CHECK (pop_75p >= 0);
+ALTER TABLE iris_population ADD COLUMN menages double precision CHECK (menages >= 0);
+CREATE INDEX iris_population_annee ON iris_population(annee);
+`,
+  },
 ];

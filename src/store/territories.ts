@@ -156,10 +156,16 @@ export async function upsertPopulation(
     const chunk = 5000;
     for (let i = 0; i < rows.length; i += chunk)
       await tx.query(
-        `INSERT INTO iris_population (iris_code, annee, population, source)
-         SELECT iris, annee, population, $2 FROM jsonb_to_recordset($1::jsonb)
-           AS t(iris text, annee integer, population double precision)
-         ON CONFLICT (iris_code, annee) DO UPDATE SET population = EXCLUDED.population, source = EXCLUDED.source`,
+        `INSERT INTO iris_population (iris_code, annee, population, pop_0002, pop_0017, pop_75p, menages, source)
+         SELECT iris, annee, population, pop0002, pop0017, pop75p, menages, $2 FROM jsonb_to_recordset($1::jsonb)
+           AS t(iris text, annee integer, population double precision, pop0002 double precision,
+                pop0017 double precision, pop75p double precision, menages double precision)
+         ON CONFLICT (iris_code, annee) DO UPDATE SET population = EXCLUDED.population,
+           pop_0002 = coalesce(EXCLUDED.pop_0002, iris_population.pop_0002),
+           pop_0017 = coalesce(EXCLUDED.pop_0017, iris_population.pop_0017),
+           pop_75p = coalesce(EXCLUDED.pop_75p, iris_population.pop_75p),
+           menages = coalesce(EXCLUDED.menages, iris_population.menages),
+           source = EXCLUDED.source`,
         [JSON.stringify(rows.slice(i, i + chunk)), source],
       );
     return rows.length;

@@ -1,7 +1,12 @@
 /**
  * Populations by IRIS from an INSEE "base infracommunale" table (e.g.
  * base-ic-evol-struct-pop-2013: columns IRIS and P13_POP). The year comes from
- * the column name; values may use a decimal comma.
+ * the column name; values may use a decimal comma. The denominators of the
+ * indicator catalogue are read too when the file has them: children under 3
+ * (P13_POP0002), young people under 18 (P13_POP0017, or the sum of
+ * P13_POP0002, P13_POP0305, P13_POP0610 and P13_POP1117), people aged 75
+ * and over (P13_POP75P) and households (P13_MEN or C13_MEN, else the
+ * résidences principales P13_RP).
  */
 import { readIrisCode } from "./codes.js";
 
@@ -9,7 +14,60 @@ export interface PopulationRow {
   iris: string;
   annee: number;
   population: number;
+  /** Children under 3, when the file has the age band. */
+  pop0002?: number;
+  /** Young people under 18. */
+  pop0017?: number;
+  /** People aged 75 and over. */
+  pop75p?: number;
+  /** Households (ménages). */
+  menages?: number;
 }
+
+/** The columns of each denominator, summed; the first spelling the file has wins. */
+const BANDS: readonly {
+  key: "pop0002" | "pop0017" | "pop75p" | "menages";
+  spellings: readonly string[][];
+}[] = [
+  { key: "pop0002", spellings: [["POP0002"]] },
+  { key: "pop0017", spellings: [["POP0017"], ["POP0002", "POP0305", "POP0610", "POP1117"]] },
+  { key: "pop75p", spellings: [["POP75P"], ["POP7579", "POP80P"]] },
+  { key: "menages", spellings: [["MEN"], ["RP"]] },
+];
+
+/** Columns of each denominator present in the header (P or C prefix, the population's year). */
+function bandColumns(
+  header: readonly string[],
+  yy: string,
+): Map<string, { names: string[]; cols: number[] }> {
+  const index = new Map(header.map((h, i) => [h.trim().toUpperCase(), i]));
+  const out = new Map<string, { names: string[]; cols: number[] }>();
+  for (const band of BANDS)
+    for (const parts of band.spellings) {
+      const found = parts.map((part) => {
+        for (const prefix of ["P", "C"]) {
+          const name = `${prefix}${yy}_${part}`;
+          const i = index.get(name);
+          if (i !== undefined) return { name, i };
+        }
+        return undefined;
+      });
+      if (found.every((f) => f !== undefined)) {
+        out.set(band.key, {
+          names: found.map((f) => (f as { name: string }).name),
+          cols: found.map((f) => (f as { i: number }).i),
+        });
+        break;
+      }
+    }
+  return out;
+}
+
+const readCount = (raw: string | undefined): number | null => {
+  const s = (raw ?? "").trim().replace(/\s/g, "").replace(",", ".");
+  const v = Number(s);
+  return s === "" || !Number.isFinite(v) || v < 0 ? null : v;
+};
 
 export type PopulationResult =
   | { ok: true; annee: number; rows: PopulationRow[] }
@@ -37,6 +95,7 @@ export function readPopulationTable(
   if (problems.length > 0) return { ok: false, problems };
   const popName = header[popCol]!.trim();
   const annee = 2000 + Number(popName.slice(1, 3));
+  const bands = bandColumns(header, popName.slice(1, 3));
   const rows: PopulationRow[] = [];
   const seen = new Set<string>();
   for (let i = 0; i < records.length && problems.length < 20; i++) {
@@ -72,7 +131,23 @@ export function readPopulationTable(
       );
       continue;
     }
-    rows.push({ iris: code.code, annee, population: value });
+    const row: PopulationRow = { iris: code.code, annee, population: value };
+    for (const [key, b] of bands) {
+      let sum = 0;
+      for (let k = 0; k < b.cols.length; k++) {
+        const v = readCount(rec[b.cols[k] as number]);
+        if (v === null) {
+          problems.push(
+            `${fileName}, ligne ${line}, colonne ${b.names[k]} : effectif invalide ; attendu un nombre positif ou nul.`,
+          );
+          sum = Number.NaN;
+          break;
+        }
+        sum += v;
+      }
+      if (Number.isFinite(sum)) row[key as "pop0002"] = sum;
+    }
+    rows.push(row);
   }
   if (problems.length > 0) return { ok: false, problems };
   if (rows.length === 0) return { ok: false, problems: [`${fileName} : aucune ligne de données.`] };
