@@ -23,6 +23,7 @@ import { installInputGuards } from "./hostile-input.js";
 import { authRoutes } from "./routes/auth.js";
 import { conventionRoutes } from "./routes/conventions.js";
 import { depotRoutes } from "./routes/depots.js";
+import { indicateurRoutes } from "./routes/indicateurs.js";
 import { organisationRoutes } from "./routes/organisations.js";
 import { territoireRoutes } from "./routes/territoires.js";
 import { cleanUploadLeftovers, DEFAULT_UPLOAD_LIMITS, installUploads, type UploadLimits } from "./uploads.js";
@@ -214,6 +215,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const uploadLimits = { ...DEFAULT_UPLOAD_LIMITS, ...deps.uploadLimits };
   depotRoutes(app, { db: deps.db, now: auth.now, uploads: uploadsDir, uploadLimits });
   organisationRoutes(app, deps.db);
+  indicateurRoutes(app, { db: deps.db, now: auth.now });
   conventionRoutes(app, {
     db: deps.db,
     files: { root: deps.filesDir },

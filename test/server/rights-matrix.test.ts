@@ -101,6 +101,11 @@ const MATRIX: Record<string, Entry> = {
     scope: "session",
     request: () => ({ method: "GET", path: "/api/territoires?q=Val" }),
   },
+  "GET /api/territoires/recherche": {
+    scope: "session",
+    request: () => ({ method: "GET", path: "/api/territoires/recherche?q=val%20socle" }),
+  },
+  "GET /api/indicateurs": { scope: "session", request: () => ({ method: "GET", path: "/api/indicateurs" }) },
   "GET /api/territoires/:type/:code": {
     scope: "session",
     request: () => ({ method: "GET", path: "/api/territoires/commune/00001" }),
@@ -359,6 +364,25 @@ const MATRIX: Record<string, Entry> = {
     statuses: STATUSES,
     request: (f) => ({ method: "GET", path: `/api/diffusions/${f.diffusionId}` }),
   },
+  // Indicators narrowed to one convention: its protected outputs, like a release.
+  "GET /api/indicateurs/:id/valeurs": {
+    scope: "convention",
+    who: ALL_PARTIES,
+    statuses: STATUSES,
+    request: (f) => ({
+      method: "GET",
+      path: `/api/indicateurs/allocataires/valeurs?niveau=commune&convention=${f.conventionId}`,
+    }),
+  },
+  "GET /api/indicateurs/:id/series": {
+    scope: "convention",
+    who: ALL_PARTIES,
+    statuses: STATUSES,
+    request: (f) => ({
+      method: "GET",
+      path: `/api/indicateurs/allocataires/series?territoire=00001&niveau=commune&convention=${f.conventionId}`,
+    }),
+  },
   "GET /api/diffusions/:id/export/:format": {
     scope: "convention",
     who: ALL_PARTIES,
@@ -605,7 +629,7 @@ describe("rights matrix of the API", () => {
       expect(existing, key).toEqual(absent);
       checked++;
     }
-    expect(checked).toBe(26);
+    expect(checked).toBe(28);
   });
 
   it("gives each part exactly its rights under each status of the convention, 403 otherwise (404 to an outsider)", async () => {
@@ -637,8 +661,8 @@ describe("rights matrix of the API", () => {
         }
     }
     expect(wrong).toEqual([]);
-    // 26 routes on a convention's data × 7 statuses × 6 kinds of user.
-    expect(cells).toBe(26 * STATUSES.length * WHO.length);
+    // 28 routes on a convention's data × 7 statuses × 6 kinds of user.
+    expect(cells).toBe(28 * STATUSES.length * WHO.length);
   }, 600_000);
 
   it("shows a recipient its external diffusion right only once the provider has approved", async () => {

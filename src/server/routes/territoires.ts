@@ -1,7 +1,10 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
+import type { RechercheReponse } from "../../core/indicator/api.js";
+import { searchTerritories as searchIndex } from "../../core/territory/search.js";
 import type { Db } from "../../store/db.js";
 import { irisFeatures, searchTerritories, territoryInfo } from "../../store/territories.js";
+import { territorySearchIndex } from "../../store/territory-search.js";
 import { route } from "../api.js";
 
 const Kind = z.enum(["commune", "epci", "departement"], {
@@ -20,6 +23,33 @@ export function territoireRoutes(app: FastifyInstance, db: Db): void {
       query: z.object({ q: z.string().trim().min(2, { message: "Au moins 2 caractères." }).max(80) }),
     },
     async ({ query }) => searchTerritories(db, query.q),
+  );
+  route(
+    app,
+    {
+      method: "GET",
+      url: "/api/territoires/recherche",
+      summary:
+        "Rechercher une commune, un EPCI ou un département (accents, tirets et ordre des mots ignorés ; code postal, code INSEE, numéro de département)",
+      tag: "Territoires",
+      query: z.object({ q: z.string().max(80, { message: "80 caractères au plus." }).default("") }),
+    },
+    async ({ query }): Promise<RechercheReponse> => {
+      const hits = searchIndex(await territorySearchIndex(db), query.q);
+      return {
+        resultats: hits.map(({ entry: e }) => ({
+          niveau: e.niveau,
+          code: e.code,
+          nom: e.nom,
+          detail:
+            e.niveau === "commune"
+              ? [`Commune (${e.departement ?? ""})`, ...(e.codesPostaux ?? []).slice(0, 3)].join(" · ")
+              : e.niveau === "epci"
+                ? "Intercommunalité (EPCI)"
+                : "Département",
+        })),
+      };
+    },
   );
   route(
     app,
