@@ -21,6 +21,13 @@ const ConventionsPage = lazy(() =>
 const FedListe = lazy(() => import("./pages/Fed").then((m) => ({ default: m.FedListe })));
 const FedNouvelle = lazy(() => import("./pages/Fed").then((m) => ({ default: m.FedNouvelle })));
 const FedPage = lazy(() => import("./pages/Fed").then((m) => ({ default: m.FedPage })));
+const CarteIndicateurPage = lazy(() =>
+  import("./pages/CarteIndicateur").then((m) => ({ default: m.CarteIndicateurPage })),
+);
+const ComparaisonPage = lazy(() =>
+  import("./pages/Comparaison").then((m) => ({ default: m.ComparaisonPage })),
+);
+const PortraitPage = lazy(() => import("./pages/Portrait").then((m) => ({ default: m.PortraitPage })));
 
 const contenu = () => document.getElementById("contenu");
 
@@ -35,11 +42,15 @@ function Pied() {
 
 function page(path: string, moi: Moi) {
   const territoire = /^\/territoires\/(commune|epci|departement|iris)\/([0-9AB]+)$/.exec(path);
+  const portrait = /^\/territoires\/(commune|epci|departement|iris)\/([0-9AB]+)\/portrait$/.exec(path);
   const fedNouvelle = /^\/conventions\/([a-z0-9-]+)\/fed\/nouvelle$/.exec(path);
   const convention = /^\/conventions\/([a-z0-9-]+)$/.exec(path);
   const fed = /^\/fed\/([0-9a-f-]{36})$/.exec(path);
   const diffusion = /^\/diffusions\/([0-9a-f-]{36})$/.exec(path);
   if (territoire) return <TerritoirePage type={territoire[1]!} code={territoire[2]!} />;
+  if (portrait) return <PortraitPage key={path} type={portrait[1]!} code={portrait[2]!} />;
+  if (path === "/indicateurs") return <CarteIndicateurPage />;
+  if (path === "/comparaison") return <ComparaisonPage />;
   if (path === "/conventions") return <ConventionsPage moi={moi} />;
   if (path === "/conventions/nouvelle") return <ConventionNouvelle moi={moi} />;
   if (fedNouvelle) return <FedNouvelle conventionId={fedNouvelle[1]!} />;
@@ -122,6 +133,12 @@ export function App() {
             <nav className="nav" aria-label="Navigation principale">
               <Lien href="/" {...courant("territoires")}>
                 Territoires
+              </Lien>
+              <Lien href="/indicateurs" {...courant("indicateurs")}>
+                Cartes
+              </Lien>
+              <Lien href="/comparaison" {...courant("comparaison")}>
+                Comparaisons
               </Lien>
               <Lien href="/conventions" {...courant("conventions")}>
                 Conventions

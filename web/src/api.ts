@@ -47,9 +47,8 @@ export interface Resultat {
   code: string;
   nom: string;
   iris?: number;
-  codesPostaux?: string[];
-  /** Name of the département, for communes and IRIS. */
-  departement?: string;
+  /** Département, postcodes… as the catalogue search words it. */
+  detail?: string;
 }
 
 export interface ConventionResume {
@@ -239,11 +238,12 @@ export const api = {
   sante: () => call<{ ok: boolean; demo: boolean }>("GET", "/api/sante"),
   /** The catalogue's search (accents, postcodes, départements); the older commune/EPCI search otherwise. */
   chercher: (q: string) =>
-    call<Resultat[] | { resultats: Resultat[] }>(
+    call<{ resultats: { niveau: Resultat["kind"]; code: string; nom: string; detail: string }[] }>(
       "GET",
       `/api/territoires/recherche?q=${encodeURIComponent(q)}`,
     ).then(
-      (r) => (Array.isArray(r) ? r : r.resultats),
+      (r): Resultat[] =>
+        r.resultats.map((x) => ({ kind: x.niveau, code: x.code, nom: x.nom, detail: x.detail })),
       (e) => {
         if (e instanceof ApiError && e.status === 404)
           return call<Resultat[]>("GET", `/api/territoires?q=${encodeURIComponent(q)}`);

@@ -75,8 +75,7 @@ export function Accueil() {
               <Lien href={`/territoires/${r.kind}/${r.code}`}>{r.nom}</Lien>{" "}
               <span className="discret">
                 {GENRE[r.kind] ?? r.kind} {r.code}
-                {r.codesPostaux?.length ? ` · ${r.codesPostaux.slice(0, 3).join(", ")}` : ""}
-                {r.departement ? ` · ${r.departement}` : ""}
+                {r.detail ? ` · ${r.detail}` : ""}
                 {typeof r.iris === "number" ? ` · ${r.iris} IRIS` : ""}
               </span>
             </li>
