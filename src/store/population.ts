@@ -61,7 +61,10 @@ export async function denominators(
     `WITH rows AS (
        SELECT ${key} AS code, coalesce(c.commune_parent, c.code) AS commune, p.annee, ${col} AS v
        FROM iris_population p
-       JOIN commune c ON c.code = left(p.iris_code, 5)
+       -- An IRIS of a former commune (merged since the census) counts for the commune it is now in.
+       JOIN commune c ON c.code = coalesce(
+         (SELECT x.code FROM commune x WHERE x.code = left(p.iris_code, 5)),
+         (SELECT d.commune_code FROM commune_deleguee d WHERE d.code = left(p.iris_code, 5) ORDER BY d.kind LIMIT 1))
        LEFT JOIN commune m ON m.code = c.commune_parent
        WHERE p.annee <= $2),
      sums AS (

@@ -1,0 +1,252 @@
+/**
+ * Acceptance of the indicator API on Rouen: the CAF's socle deposited as the
+ * CAF sends it (the commune, the Métropole's own row, three IRIS of Rouen,
+ * one of them under 100 allocataires, one with 3 allocataires at low
+ * income), released under the convention's secrecy, on the real COG, the
+ * real IRIS contours of Rouen and the real base-ic 2013 of Seine-Maritime.
+ * Taux de couverture, part des bas revenus and taux de dépendance equal the
+ * hand computations from the deposited counts and base-ic; secret cells give
+ * secret indicators; only parties of the convention see anything.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ROUEN } from "../../src/core/convention/reference.js";
+import { loadSolver } from "../../src/core/secrecy/solver.js";
+import { importIrisFile } from "../../src/geo/iris-import.js";
+import { depositAggregatedFile } from "../../src/ingest/deposit.js";
+import { importPopulationFile } from "../../src/ingest/population.js";
+import { publishRelease } from "../../src/release/publish.js";
+import { hashPassword } from "../../src/server/passwords.js";
+import { addMembership, createOrganisation, createUser } from "../../src/store/accounts.js";
+import { createJeu } from "../../src/store/datasets.js";
+import { fixture } from "../helpers/fixtures.js";
+import { Client, startServer, type TestServer } from "../helpers/server.js";
+
+const PASSWORD = "Indicateurs-Rouen-2026";
+const BASE_IC = fixture("insee/base-ic-evol-struct-pop-2013-dep76.csv");
+const METROPOLE = "200023414";
+
+let s: TestServer;
+const ville = () => new Client(s.url);
+let analyste: Client;
+let dehors: Client;
+
+/** P13_POP of the base-ic rows, by IRIS, read straight from the file. */
+const basePop = new Map<string, { com: string; pop: number }>();
+function readBaseIc() {
+  const [head, ...lines] = readFileSync(BASE_IC, "utf8").trim().split(/\r?\n/);
+  const cols = (head as string).split(",");
+  const [iris, com, pop] = ["iris", "COM", "P13_POP"].map((c) => cols.indexOf(c)) as [number, number, number];
+  for (const l of lines) {
+    const v = l.split(",");
+    basePop.set(v[iris] as string, { com: v[com] as string, pop: Number(v[pop]) });
+  }
+}
+const popOfCommunes = (communes: ReadonlySet<string>) =>
+  [...basePop.values()].filter((r) => communes.has(r.com)).reduce((a, r) => a + r.pop, 0);
+
+// The socle as the CAF sends it: territory, then every annex column.
+const HEADER = [
+  "territoire",
+  "allocataires",
+  "population_couverte",
+  "taux_couverture",
+  "familles_monoparentales",
+  "familles_nombreuses",
+  "aides_logement",
+  "allocations_familiales",
+  "minima_sociaux",
+  "rsa",
+  "aah",
+  "dependance_50",
+  "dependance_100",
+  "taux_dependance",
+  "bas_revenus",
+];
+const ROWS: (string | number)[][] = [
+  ["76540", 27688, 61200, "55,3", 4100, 2100, 15400, 9800, 7900, 5200, 2300, 6400, 3100, "23,1", 9100],
+  [
+    "Métropole Rouen Normandie",
+    97600,
+    231000,
+    "47,1",
+    12000,
+    8800,
+    44100,
+    37800,
+    21900,
+    15000,
+    7100,
+    19800,
+    9400,
+    "20,3",
+    25600,
+  ],
+  ["765400101", 940, 1900, "85,0", 160, 60, 610, 300, 270, 190, 70, 230, 110, "24,5", 310],
+  ["765400102", 1210, 2650, "97,6", 205, 90, 700, 410, 300, 210, 95, 260, 120, "21,5", 3],
+  ["765400103", 80, 170, "5,4", 12, 6, 40, 25, 20, 15, 6, 18, 9, "22,5", 30],
+];
+
+beforeAll(async () => {
+  readBaseIc();
+  s = await startServer("pglite", undefined, false, () => new Date("2026-06-15T10:00:00Z"));
+  const db = s.db;
+  await importIrisFile(db, fixture("geo/rouen-iris/Rouen_iris.shp"));
+  await importPopulationFile(db, BASE_IC);
+  // The demo seeds the reference conventions, Rouen's among them, with an organisation per party.
+  const [villeOrg] = await db.query<{ id: string }>("SELECT id FROM organisation WHERE nom = $1", [
+    ROUEN.parties.find((p) => p.id === "ville-rouen")?.nom,
+  ]);
+  const outsider = await createOrganisation(db, { nom: "CCAS d'ailleurs", kind: "CCAS" });
+  const hash = await hashPassword(PASSWORD);
+  const u = await createUser(db, {
+    email: "observatoire@rouen.test",
+    nom: "Observatoire",
+    passwordHash: hash,
+  });
+  await addMembership(db, u, villeOrg?.id as string, "analyste");
+  const o = await createUser(db, { email: "ccas@ailleurs.test", nom: "Ailleurs", passwordHash: hash });
+  await addMembership(db, o, outsider, "analyste");
+  const jeu = await createJeu(db, ROUEN.id, "socle-caf", "Socle CAF 2015");
+  const file = path.join(s.dataDir, "socle-caf-2015.csv");
+  writeFileSync(file, [HEADER, ...ROWS].map((r) => r.join(";")).join("\n"));
+  await depositAggregatedFile({ db, convention: ROUEN, jeuId: jeu, file, annee: 2015, actorId: null });
+  await publishRelease({
+    db,
+    highs: await loadSolver(),
+    convention: ROUEN,
+    jeuId: jeu,
+    annee: 2015,
+    actorId: null,
+  });
+  analyste = ville();
+  expect((await analyste.login("observatoire@rouen.test", PASSWORD)).status).toBe(200);
+  dehors = ville();
+  expect((await dehors.login("ccas@ailleurs.test", PASSWORD)).status).toBe(200);
+}, 300_000);
+
+afterAll(async () => {
+  await s?.close();
+});
+
+const valeurs = async (c: Client, id: string, niveau: string, extra = "") => {
+  const r = await c.req("GET", `/api/indicateurs/${id}/valeurs?niveau=${niveau}${extra}`);
+  expect(r.status, JSON.stringify(r.json)).toBe(200);
+  return r.json;
+};
+const of = (body: { valeurs: { code: string }[] }, code: string) =>
+  body.valeurs.find((v) => v.code === code) as {
+    valeur: number | null;
+    statut: string;
+    numerateur: number | null;
+    denominateur: number | null;
+    millesimePopulation: number | null;
+    references: { niveau: string; code: string; valeur: number | null; statut: string }[];
+  };
+
+describe("the indicators of Rouen's CAF socle", () => {
+  it("the catalogue lists the socle's indicators with formula, unit, source and levels", async () => {
+    const r = await analyste.req("GET", "/api/indicateurs");
+    expect(r.status).toBe(200);
+    const taux = r.json.indicateurs.find((i: { id: string }) => i.id === "taux_couverture");
+    expect(taux).toMatchObject({ unite: "%", jeux: ["socle-caf"], denominateursInsee: ["total"] });
+    expect(taux.formule).toMatch(/population couverte/);
+    expect(r.json.themes).toContain("Revenus et dépendance");
+  });
+
+  it("taux de couverture of Rouen = population couverte / base-ic 2013 population, and the Métropole's beside it", async () => {
+    const body = await valeurs(analyste, "taux_couverture", "commune");
+    expect(body.millesime).toBe(2015);
+    expect(body.millesimes).toEqual([2015]);
+    expect(body.sources[0]).toMatch(/^Source : CAF de Rouen/);
+    const rouen = of(body, "76540");
+    const pop = popOfCommunes(new Set(["76540"]));
+    expect(pop).toBe(110_754);
+    expect(rouen.statut).toBe("publie");
+    expect(rouen.valeur).toBeCloseTo((61200 / pop) * 100, 10);
+    expect(rouen).toMatchObject({ numerateur: 61200, denominateur: pop, millesimePopulation: 2013 });
+    // The Métropole's own row, over the 2013 population of its communes (former communes included).
+    const members = await s.db.query<{ code: string }>(
+      `SELECT code FROM commune WHERE epci_code = $1
+       UNION SELECT d.code FROM commune_deleguee d JOIN commune c ON c.code = d.commune_code WHERE c.epci_code = $1`,
+      [METROPOLE],
+    );
+    const popMetropole = popOfCommunes(new Set(members.map((m) => m.code)));
+    const ref = rouen.references.find((x) => x.niveau === "epci")!;
+    expect(ref.code).toBe(METROPOLE);
+    expect(ref.valeur).toBeCloseTo((231000 / popMetropole) * 100, 10);
+    const epci = of(await valeurs(analyste, "taux_couverture", "epci"), METROPOLE);
+    expect(epci.valeur).toBeCloseTo((231000 / popMetropole) * 100, 10);
+  });
+
+  it("part des bas revenus and taux de dépendance equal the deposited counts' ratios", async () => {
+    const bas = of(await valeurs(analyste, "part_bas_revenus", "commune"), "76540");
+    expect(bas.valeur).toBeCloseTo((9100 / 27688) * 100, 10);
+    expect(bas.references.find((x) => x.niveau === "epci")?.valeur).toBeCloseTo((25600 / 97600) * 100, 10);
+    const d50 = of(await valeurs(analyste, "taux_dependance_50", "commune"), "76540");
+    expect(d50.valeur).toBeCloseTo((6400 / 27688) * 100, 10);
+    const d100 = of(await valeurs(analyste, "taux_dependance_100", "commune"), "76540");
+    expect(d100.valeur).toBeCloseTo((3100 / 27688) * 100, 10);
+  });
+
+  it("by IRIS: a published IRIS gets its rate over its own base-ic population; secret cells give secret indicators, never a value", async () => {
+    const body = await valeurs(analyste, "taux_couverture", "iris");
+    const carmes = of(body, "765400101");
+    expect(carmes.valeur).toBeCloseTo((1900 / (basePop.get("765400101")?.pop as number)) * 100, 10);
+    expect(carmes.references.map((r) => r.niveau)).toEqual(["commune", "epci"]);
+    // Under 100 allocataires: the zone rule hides the IRIS, so its indicators are secret.
+    expect(of(body, "765400103")).toMatchObject({ valeur: null, statut: "secret", numerateur: null });
+    // 3 allocataires at low income: secret, and its share with it.
+    const bas = of(await valeurs(analyste, "part_bas_revenus", "iris"), "765400102");
+    expect(bas).toMatchObject({ valeur: null, statut: "secret", numerateur: null });
+    for (const v of body.valeurs) if (v.statut === "secret") expect(v.valeur).toBeNull();
+  });
+
+  it("a series gives the vintage with its references, and the search finds Rouen however it is typed", async () => {
+    const r = await analyste.req(
+      "GET",
+      "/api/indicateurs/part_bas_revenus/series?territoire=76540&niveau=commune",
+    );
+    expect(r.status).toBe(200);
+    expect(r.json.territoire).toMatchObject({ code: "76540", nom: "Rouen" });
+    expect(r.json.points).toHaveLength(1);
+    expect(r.json.points[0].millesime).toBe(2015);
+    expect(r.json.ruptures).toEqual([]);
+    for (const q of ["rouen", "ROUEN", "76540"]) {
+      const res = await analyste.req("GET", `/api/territoires/recherche?q=${q}`);
+      expect(res.json.resultats[0], q).toMatchObject({ niveau: "commune", code: "76540", nom: "Rouen" });
+    }
+    // 76100 is one of Rouen's postcodes and the INSEE code of Blainville-Crevon: both are found.
+    const cp = await analyste.req("GET", "/api/territoires/recherche?q=76100");
+    expect(cp.json.resultats.map((x: { nom: string }) => x.nom)).toEqual(["Blainville-Crevon", "Rouen"]);
+    const dep = await analyste.req("GET", "/api/territoires/recherche?q=seine%20maritime");
+    expect(dep.json.resultats[0]).toMatchObject({ niveau: "departement", code: "76" });
+    const none = await analyste.req("GET", "/api/territoires/recherche?q=zzzzqx");
+    expect(none.json.resultats).toEqual([]);
+  });
+
+  it("an organisation outside the convention sees no value, and naming the convention is answered as for a missing one", async () => {
+    const body = await valeurs(dehors, "taux_couverture", "commune");
+    expect(body.valeurs).toEqual([]);
+    expect(body.millesime).toBeNull();
+    const named = await dehors.req("GET", `/api/indicateurs/taux_couverture/valeurs?convention=${ROUEN.id}`);
+    const missing = await dehors.req(
+      "GET",
+      "/api/indicateurs/taux_couverture/valeurs?convention=inexistante",
+    );
+    expect(named.status).toBe(404);
+    expect(named.json).toEqual(missing.json);
+  });
+
+  it("bad parameters are refused in French, an unknown indicator is not found", async () => {
+    const bad = await analyste.req("GET", "/api/indicateurs/taux_couverture/valeurs?niveau=canton");
+    expect(bad.status).toBe(400);
+    expect(bad.json.erreur.message).toMatch(/Niveau attendu/);
+    const year = await analyste.req("GET", "/api/indicateurs/taux_couverture/valeurs?millesime=deux");
+    expect(year.status).toBe(400);
+    const unknown = await analyste.req("GET", "/api/indicateurs/inconnu/valeurs");
+    expect(unknown.status).toBe(404);
+    expect(unknown.json.erreur.message).toBe("Indicateur introuvable.");
+  });
+});
