@@ -12,6 +12,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROUEN } from "../../src/core/convention/reference.js";
+import type { ValeursReponse, ValeurTerritoire } from "../../src/core/indicator/api.js";
 import { loadSolver } from "../../src/core/secrecy/solver.js";
 import { importIrisFile } from "../../src/geo/iris-import.js";
 import { depositAggregatedFile } from "../../src/ingest/deposit.js";
@@ -130,20 +131,13 @@ afterAll(async () => {
   await s?.close();
 });
 
-const valeurs = async (c: Client, id: string, niveau: string, extra = "") => {
+const valeurs = async (c: Client, id: string, niveau: string, extra = ""): Promise<ValeursReponse> => {
   const r = await c.req("GET", `/api/indicateurs/${id}/valeurs?niveau=${niveau}${extra}`);
   expect(r.status, JSON.stringify(r.json)).toBe(200);
   return r.json;
 };
-const of = (body: { valeurs: { code: string }[] }, code: string) =>
-  body.valeurs.find((v) => v.code === code) as {
-    valeur: number | null;
-    statut: string;
-    numerateur: number | null;
-    denominateur: number | null;
-    millesimePopulation: number | null;
-    references: { niveau: string; code: string; valeur: number | null; statut: string }[];
-  };
+const of = (body: ValeursReponse, code: string) =>
+  body.valeurs.find((v) => v.code === code) as ValeurTerritoire;
 
 describe("the indicators of Rouen's CAF socle", () => {
   it("the catalogue lists the socle's indicators with formula, unit, source and levels", async () => {
