@@ -255,10 +255,13 @@ function appliquer(map: maplibregl.Map, p: CarteValeursProps) {
   }
   if (!prev || prev.selection !== p.selection) {
     map.setFilter("zones-selection", ["==", ["get", "cle"], p.selection ?? ""]);
-    if (p.selection) {
-      const b = boundsOf(p.contours.features.filter((f) => f.properties?.cle === p.selection));
-      if (b) map.fitBounds(b, { padding: 60, maxZoom: 13, duration: 0 });
-    }
+    // A territory found by the search is framed; clearing the search frames the whole map again.
+    const b = p.selection
+      ? boundsOf(p.contours.features.filter((f) => f.properties?.cle === p.selection))
+      : prev
+        ? boundsOf(p.contours.features)
+        : null;
+    if (b) map.fitBounds(b, { padding: p.selection ? 60 : 20, maxZoom: 13, duration: 0 });
   }
   applied.set(map, { valeurs: p.valeurs, breaks, symboles: p.symboles, selection: p.selection });
   map.getContainer().dataset.pret = "0";

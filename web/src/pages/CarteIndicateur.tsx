@@ -364,6 +364,18 @@ export function CarteIndicateurPage() {
                   autoComplete="off"
                 />
               </Champ>
+              {selection && (
+                <button
+                  type="button"
+                  className="lien"
+                  onClick={() => {
+                    setSelection(null);
+                    setRecherche("");
+                  }}
+                >
+                  Voir toute la carte
+                </button>
+              )}
               {recherche.trim() && (
                 <ul className="resultats" aria-label="Territoires trouvés sur la carte">
                   {trouves.length === 0 && <li>Aucun résultat.</li>}

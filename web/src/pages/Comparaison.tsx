@@ -50,6 +50,9 @@ export function ComparaisonPage() {
   const [catalogue, setCatalogue] = useState<CatalogueReponse | null>(null);
   const [id, setId] = useState<string | null>(init.get("indicateur"));
   const [niveau, setNiveau] = useState<Niveau>((init.get("niveau") as Niveau | null) ?? "commune");
+  const [millesime, setMillesime] = useState<number | null>(
+    init.get("millesime") ? Number(init.get("millesime")) : null,
+  );
   const [donnees, setDonnees] = useState<ValeursReponse | null>(null);
   const [reference, setReference] = useState<string | null>(null);
   const [filtre, setFiltre] = useState("");
@@ -77,14 +80,14 @@ export function ComparaisonPage() {
     if (!id) return;
     let actuel = true;
     setErreur(null);
-    indicateursApi.valeurs(id, niveauEffectif).then(
+    indicateursApi.valeurs(id, niveauEffectif, millesime).then(
       (d) => actuel && setDonnees(d),
       (e) => actuel && setErreur(e.message),
     );
     return () => {
       actuel = false;
     };
-  }, [id, niveauEffectif]);
+  }, [id, niveauEffectif, millesime]);
 
   const refs = useMemo(() => (donnees ? referencesCommunes(donnees) : []), [donnees]);
   const ref = refs.find((r) => r.cle === reference) ?? refs[0] ?? null;
@@ -146,6 +149,19 @@ export function ComparaisonPage() {
             {niveaux.map((n) => (
               <option key={n} value={n}>
                 {NIVEAU_FR[n]}
+              </option>
+            ))}
+          </select>
+        </Champ>
+        <Champ libelle="Millésime">
+          <select
+            value={donnees?.millesime ?? ""}
+            onChange={(e) => setMillesime(e.target.value ? Number(e.target.value) : null)}
+          >
+            {(donnees?.millesimes ?? []).length === 0 && <option value="">aucun</option>}
+            {(donnees?.millesimes ?? []).map((m) => (
+              <option key={m} value={m}>
+                {m}
               </option>
             ))}
           </select>
