@@ -31,15 +31,16 @@ export interface CarteValeursProps {
 type Expr = maplibregl.ExpressionSpecification;
 
 function fill(breaks: readonly number[], couleurs: readonly string[]): Expr {
+  const v: Expr = ["to-number", ["feature-state", "v"], 0];
   const steps: (number | string)[] = [couleurs[0] ?? "#41b6c4"];
   for (const [i, b] of breaks.entries()) steps.push(b, couleurs[i + 1] ?? couleurs[couleurs.length - 1]!);
   return [
     "case",
-    ["==", ["get", "s"], "secret"],
+    ["==", ["feature-state", "s"], "secret"],
     COULEUR_SECRET,
-    ["!=", ["typeof", ["get", "v"]], "number"],
+    ["!=", ["typeof", ["feature-state", "v"]], "number"],
     COULEUR_ABSENT,
-    breaks.length ? (["step", ["get", "v"], ...steps] as unknown as Expr) : steps[0]!,
+    breaks.length ? (["step", v, ...steps] as unknown as Expr) : steps[0]!,
   ] as unknown as Expr;
 }
 
@@ -75,19 +76,15 @@ function hachure(): { width: number; height: number; data: Uint8Array } {
   return { width: n, height: n, data };
 }
 
-/** Properties `v` (value) and `s` (status) of every contour, from the values of its territory. */
-function tagged(contours: FeatureCollection, valeurs: ReadonlyMap<string, ValeurCarte>): FeatureCollection {
-  return {
-    type: "FeatureCollection",
-    features: contours.features.map((f) => {
-      const cle = String(f.properties?.cle);
-      const v = valeurs.get(cle);
-      return {
-        ...f,
-        properties: { cle, s: v?.statut ?? "manquant", ...(v && v.valeur !== null ? { v: v.valeur } : {}) },
-      };
-    }),
-  };
+/** Values and statuses go to the feature state: a change of indicator re-tiles nothing. */
+function etats(map: maplibregl.Map, contours: FeatureCollection, valeurs: ReadonlyMap<string, ValeurCarte>) {
+  for (const f of contours.features) {
+    const v = valeurs.get(String(f.properties?.cle));
+    map.setFeatureState(
+      { source: "zones", id: String(f.properties?.code) },
+      { s: v?.statut ?? "manquant", v: v && v.valeur !== null ? v.valeur : null },
+    );
+  }
 }
 
 /**
@@ -125,7 +122,7 @@ export function CarteValeurs(p: CarteValeursProps) {
     map.on("load", () => {
       const cur = latest.current;
       map.addImage("hachure", hachure());
-      map.addSource("zones", { type: "geojson", data: tagged(cur.contours, cur.valeurs) });
+      map.addSource("zones", { type: "geojson", data: cur.contours, promoteId: "code" });
       map.addSource("symboles", { type: "geojson", data: { type: "FeatureCollection", features: [] } });
       map.addLayer({ id: "zones-fond", type: "fill", source: "zones", paint: { "fill-color": "#fff" } });
       map.addLayer({
@@ -138,8 +135,10 @@ export function CarteValeurs(p: CarteValeursProps) {
         id: "zones-secret",
         type: "fill",
         source: "zones",
-        filter: ["==", ["get", "s"], "secret"],
-        paint: { "fill-pattern": "hachure" },
+        paint: {
+          "fill-pattern": "hachure",
+          "fill-opacity": ["case", ["==", ["feature-state", "s"], "secret"], 1, 0],
+        },
       });
       map.addLayer({
         id: "zones-contour",
@@ -187,15 +186,22 @@ export function CarteValeurs(p: CarteValeursProps) {
       const cle = e.features?.[0]?.properties?.cle;
       if (typeof cle === "string") latest.current.onChoisir(cle);
     });
-    // Tells tests and assistive tools how many areas are drawn, and when.
+    // Tells tests and assistive tools how many areas are drawn, and when; the
+    // count (a query over every polygon) is taken again only when the framing changed.
+    let compter = true;
+    map.on("moveend", () => {
+      compter = true;
+    });
     map.on("idle", () => {
       if (!map.getLayer("zones-aplat")) return;
-      const drawn = new Set(
-        map.queryRenderedFeatures({ layers: ["zones-aplat"] }).map((f) => f.properties?.cle),
-      );
-      el.dataset.zonesRendues = String(drawn.size);
+      if (compter) {
+        const drawn = new Set(
+          map.queryRenderedFeatures({ layers: ["zones-aplat"] }).map((f) => f.properties?.cle),
+        );
+        el.dataset.zonesRendues = String(drawn.size);
+        compter = false;
+      }
       el.dataset.pret = "1";
-      el.dispatchEvent(new CustomEvent("carte-prete"));
     });
     return () => {
       ready.current = false;
@@ -236,8 +242,7 @@ function appliquer(map: maplibregl.Map, p: CarteValeursProps) {
     prev.selection === p.selection
   )
     return;
-  if (!prev || prev.valeurs !== p.valeurs)
-    (map.getSource("zones") as maplibregl.GeoJSONSource).setData(tagged(p.contours, p.valeurs));
+  if (!prev || prev.valeurs !== p.valeurs) etats(map, p.contours, p.valeurs);
   if (!prev || prev.breaks !== breaks)
     map.setPaintProperty("zones-aplat", "fill-color", fill(p.breaks, p.couleurs));
   if (!prev || prev.symboles !== p.symboles) {

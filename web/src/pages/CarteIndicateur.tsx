@@ -69,6 +69,7 @@ export function CarteIndicateurPage() {
   const [selection, setSelection] = useState<string | null>(null);
   const [erreur, setErreur] = useState<string | null>(null);
   const [chargement, setChargement] = useState(false);
+  const [tableauOuvert, setTableauOuvert] = useState(false);
 
   useEffect(() => {
     indicateursApi.catalogue().then(
@@ -450,32 +451,35 @@ export function CarteIndicateurPage() {
               <p className="source">{source}</p>
             </figure>
           </div>
-          <details>
+          <details onToggle={(e) => setTableauOuvert(e.currentTarget.open)}>
             <summary>Tableau des valeurs</summary>
-            <div className="defilement">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Code</th>
-                    <th scope="col">Territoire</th>
-                    <th scope="col">Valeur</th>
-                    <th scope="col">Statut</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {donnees.valeurs.map((v) => (
-                    <tr key={v.code}>
-                      <td>{v.code}</td>
-                      <td>{v.nom}</td>
-                      <td className="nombre">
-                        {v.valeur !== null ? formatValue(v.valeur, unite, Math.max(1, decimales)) : "—"}
-                      </td>
-                      <td>{STATUT_FR[v.statut] ?? v.statut}</td>
+            {/* Rendered only when opened: 1,500 rows would slow every change of the map. */}
+            {tableauOuvert && (
+              <div className="defilement">
+                <table>
+                  <thead>
+                    <tr>
+                      <th scope="col">Code</th>
+                      <th scope="col">Territoire</th>
+                      <th scope="col">Valeur</th>
+                      <th scope="col">Statut</th>
                     </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+                  </thead>
+                  <tbody>
+                    {donnees.valeurs.map((v) => (
+                      <tr key={v.code}>
+                        <td>{v.code}</td>
+                        <td>{v.nom}</td>
+                        <td className="nombre">
+                          {v.valeur !== null ? formatValue(v.valeur, unite, Math.max(1, decimales)) : "—"}
+                        </td>
+                        <td>{STATUT_FR[v.statut] ?? v.statut}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )}
           </details>
         </>
       )}
