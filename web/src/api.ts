@@ -43,10 +43,12 @@ export interface Moi {
 export type Territoire = TerritoryInfo;
 
 export interface Resultat {
-  kind: "commune" | "epci";
+  kind: "commune" | "epci" | "departement" | "iris";
   code: string;
   nom: string;
-  iris: number;
+  iris?: number;
+  /** Département, postcodes… as the catalogue search words it. */
+  detail?: string;
 }
 
 export interface ConventionResume {
@@ -252,7 +254,20 @@ export const api = {
     call<Moi>("POST", "/api/auth/connexion", { email, motDePasse }),
   deconnexion: () => call<{ ok: true }>("POST", "/api/auth/deconnexion"),
   sante: () => call<{ ok: boolean; demo: boolean }>("GET", "/api/sante"),
-  chercher: (q: string) => call<Resultat[]>("GET", `/api/territoires?q=${encodeURIComponent(q)}`),
+  /** The catalogue's search (accents, postcodes, départements); the older commune/EPCI search otherwise. */
+  chercher: (q: string) =>
+    call<{ resultats: { niveau: Resultat["kind"]; code: string; nom: string; detail: string }[] }>(
+      "GET",
+      `/api/territoires/recherche?q=${encodeURIComponent(q)}`,
+    ).then(
+      (r): Resultat[] =>
+        r.resultats.map((x) => ({ kind: x.niveau, code: x.code, nom: x.nom, detail: x.detail })),
+      (e) => {
+        if (e instanceof ApiError && e.status === 404)
+          return call<Resultat[]>("GET", `/api/territoires?q=${encodeURIComponent(q)}`);
+        throw e;
+      },
+    ),
   territoire: (type: string, code: string) => call<Territoire>("GET", `/api/territoires/${type}/${code}`),
   iris: (type: string, code: string) =>
     call<FeatureCollection>("GET", `/api/territoires/${type}/${code}/iris`),

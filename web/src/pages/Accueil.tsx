@@ -1,71 +1,89 @@
 import { useEffect, useState } from "react";
 import { api, type Resultat } from "../api";
-import { navigate } from "../router";
+import { Champ } from "../components/Champ";
+import { Lien } from "../components/Lien";
+
+const GENRE: Record<string, string> = {
+  commune: "commune",
+  epci: "intercommunalité",
+  departement: "département",
+  iris: "IRIS",
+};
+
+type Etat =
+  | { kind: "vide" }
+  | { kind: "court" }
+  | { kind: "attente" }
+  | { kind: "trouve"; q: string; resultats: Resultat[] }
+  | { kind: "erreur"; message: string };
 
 export function Accueil() {
   const [q, setQ] = useState("");
-  const [resultats, setResultats] = useState<Resultat[]>([]);
-  const [erreur, setErreur] = useState<string | null>(null);
+  const [etat, setEtat] = useState<Etat>({ kind: "vide" });
 
   useEffect(() => {
-    if (q.trim().length < 2) {
-      setResultats([]);
-      return;
-    }
+    const texte = q.trim();
+    if (texte.length === 0) return setEtat({ kind: "vide" });
+    if (texte.length < 2) return setEtat({ kind: "court" });
+    setEtat({ kind: "attente" });
+    let actuel = true;
     const t = setTimeout(() => {
-      api.chercher(q.trim()).then(
-        (r) => {
-          setResultats(r);
-          setErreur(null);
-        },
-        (e) => setErreur(e.message),
+      api.chercher(texte).then(
+        (resultats) => actuel && setEtat({ kind: "trouve", q: texte, resultats }),
+        (e) => actuel && setEtat({ kind: "erreur", message: e.message }),
       );
     }, 200);
-    return () => clearTimeout(t);
+    return () => {
+      actuel = false;
+      clearTimeout(t);
+    };
   }, [q]);
 
   return (
     <section className="accueil">
       <h1>Territoires</h1>
-      <label className="recherche">
-        Rechercher une commune ou une intercommunalité
-        <input
-          type="search"
-          value={q}
-          placeholder="ex. Valsocle, Rouen, 76540…"
-          onChange={(e) => setQ(e.target.value)}
-        />
-      </label>
-      {erreur && <p className="erreur">{erreur}</p>}
-      <ul className="resultats">
-        {resultats.map((r) => (
-          <li key={`${r.kind}-${r.code}`}>
-            <a
-              href={`/territoires/${r.kind}/${r.code}`}
-              onClick={(e) => {
-                e.preventDefault();
-                navigate(`/territoires/${r.kind}/${r.code}`);
-              }}
-            >
-              {r.nom}
-            </a>{" "}
-            <span className="discret">
-              {r.kind === "epci" ? "intercommunalité" : "commune"} {r.code} · {r.iris} IRIS
-            </span>
-          </li>
-        ))}
-      </ul>
+      <search className="recherche">
+        <form onSubmit={(e) => e.preventDefault()}>
+          <Champ
+            libelle="Rechercher une commune, une intercommunalité ou un département"
+            aide="Nom (accents, tirets et ordre des mots indifférents), code postal, code INSEE ou numéro de département."
+            erreur={etat.kind === "erreur" ? etat.message : null}
+          >
+            <input
+              type="search"
+              value={q}
+              placeholder="ex. saint aubin des pres, 76000, 62…"
+              autoComplete="off"
+              onChange={(e) => setQ(e.target.value)}
+            />
+          </Champ>
+        </form>
+      </search>
+      <p className="statut-recherche" role="status">
+        {etat.kind === "court"
+          ? "Saisissez au moins 2 caractères."
+          : etat.kind === "trouve"
+            ? etat.resultats.length === 0
+              ? `Aucun résultat pour « ${etat.q} ».`
+              : `${etat.resultats.length} résultat${etat.resultats.length > 1 ? "s" : ""}.`
+            : ""}
+      </p>
+      {etat.kind === "trouve" && etat.resultats.length > 0 && (
+        <ul className="resultats" aria-label="Résultats de la recherche">
+          {etat.resultats.map((r) => (
+            <li key={`${r.kind}-${r.code}`}>
+              <Lien href={`/territoires/${r.kind}/${r.code}`}>{r.nom}</Lien>{" "}
+              <span className="discret">
+                {GENRE[r.kind] ?? r.kind} {r.code}
+                {r.detail ? ` · ${r.detail}` : ""}
+                {typeof r.iris === "number" ? ` · ${r.iris} IRIS` : ""}
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
       <p className="discret">
-        Accès direct :{" "}
-        <a
-          href="/territoires/epci/000000001"
-          onClick={(e) => {
-            e.preventDefault();
-            navigate("/territoires/epci/000000001");
-          }}
-        >
-          Agglomération fictive du Val de Socle
-        </a>
+        Accès direct : <Lien href="/territoires/epci/000000001">Agglomération fictive du Val de Socle</Lien>
       </p>
     </section>
   );

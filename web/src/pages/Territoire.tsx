@@ -3,6 +3,8 @@ import { useEffect, useMemo, useState } from "react";
 import { quantileClasses } from "../../../src/core/indicator/classification";
 import { api, type Territoire } from "../api";
 import { CarteIris, PALETTE } from "../components/CarteIris";
+import { IndicateurTerritoire } from "../components/IndicateurTerritoire";
+import { Lien } from "../components/Lien";
 
 const nombre = (n: number) => new Intl.NumberFormat("fr-FR", { maximumFractionDigits: 0 }).format(n);
 const TYPE_FR: Record<string, string> = {
@@ -58,6 +60,11 @@ export function TerritoirePage({ type, code }: { type: string; code: string }) {
         {info.population !== null && ` · ${nombre(info.population)} habitants (${annee})`}
         {info.parents.length > 0 && ` · ${info.parents.map((p) => p.nom).join(" › ")}`}
       </p>
+      <p>
+        <Lien href={`/territoires/${type}/${code}/portrait`}>Portrait du territoire</Lien>
+      </p>
+      <IndicateurTerritoire niveau={type as "commune" | "epci" | "departement"} code={code} />
+      <h2>Population par IRIS</h2>
       {iris.features.length === 0 ? (
         <p>
           Aucun contour IRIS n'est importé pour ce territoire (commande « socle territories import-iris »).
@@ -83,28 +90,30 @@ export function TerritoirePage({ type, code }: { type: string; code: string }) {
       )}
       <details>
         <summary>Tableau des IRIS</summary>
-        <table>
-          <thead>
-            <tr>
-              <th>Code IRIS</th>
-              <th>Nom</th>
-              <th>Commune</th>
-              <th>Population</th>
-            </tr>
-          </thead>
-          <tbody>
-            {iris.features.map((f) => (
-              <tr key={String(f.id)}>
-                <td>{f.properties?.code}</td>
-                <td>{f.properties?.nom}</td>
-                <td>{f.properties?.communeNom}</td>
-                <td className="nombre">
-                  {typeof f.properties?.population === "number" ? nombre(f.properties.population) : "—"}
-                </td>
+        <div className="defilement">
+          <table>
+            <thead>
+              <tr>
+                <th>Code IRIS</th>
+                <th>Nom</th>
+                <th>Commune</th>
+                <th>Population</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {iris.features.map((f) => (
+                <tr key={String(f.id)}>
+                  <td>{f.properties?.code}</td>
+                  <td>{f.properties?.nom}</td>
+                  <td>{f.properties?.communeNom}</td>
+                  <td className="nombre">
+                    {typeof f.properties?.population === "number" ? nombre(f.properties.population) : "—"}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       </details>
     </section>
   );
