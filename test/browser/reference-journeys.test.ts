@@ -229,13 +229,16 @@ describe("the four reference conventions driven in a browser by their parties", 
     await shot("ccas-restitution");
 
     await signIn(page, "cd13@demo.socle.example", id);
-    expect(await thread(page).textContent()).toContain("Le nombre de bénéficiaires GIR 1 paraît faible.");
+    // The thread loads after the page: wait for it.
+    await expect
+      .poll(() => thread(page).textContent())
+      .toContain("Le nombre de bénéficiaires GIR 1 paraît faible.");
     await answerAnomaly(page, "Effectif confirmé : la PCH a remplacé l'ACTP pour ces personnes.");
     await expect.poll(() => thread(page).textContent()).toContain("répondue");
     await downloadStudy(page, "ABS 2026 du CCAS d'Aix-en-Provence");
-    expect(await page.getByRole("region", { name: "Séances de restitution" }).textContent()).toContain(
-      "Séance du 20/11/2026 — Conseil Départemental 13, CCAS d'Aix-en-Provence, COMPAS-TIS",
-    );
+    await expect
+      .poll(() => page.getByRole("region", { name: "Séances de restitution" }).textContent())
+      .toContain("Séance du 20/11/2026 — Conseil Départemental 13, CCAS d'Aix-en-Provence, COMPAS-TIS");
     await shot("cd13-reponse-et-etude");
     expect(errors).toEqual([]);
   }, 600_000);
