@@ -17,17 +17,7 @@ import {
 } from "../src/core/release/aggregate.js";
 import { protectTable } from "../src/core/secrecy/protect.js";
 import type { Highs } from "../src/core/secrecy/solver.js";
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from "../test/helpers/apa-case.js";
 
 const aixApa = AIX.jeux.find((j) => j.id === "apa");
 if (!aixApa) throw new Error("APA dataset missing");

@@ -17,7 +17,8 @@ import { territoryLevel } from "../../src/core/release/release.js";
 import { isSuppressed, type SecrecyRules, type Status } from "../../src/core/secrecy/rules.js";
 import { DEMO_EPCI, demoTerritory } from "../../src/core/territory/demo-territory.js";
 
-function prng(seed: number): () => number {
+/** mulberry32: a tiny seeded PRNG, for reproducible synthetic files. */
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
