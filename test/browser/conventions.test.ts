@@ -179,7 +179,7 @@ describe("conventions in a browser", () => {
     expect(await page.locator(".tableau-diffusion").textContent()).toContain("s");
     await page.screenshot({ path: path.join(ARTIFACTS, "diffusion-demo.png"), fullPage: true });
     // The CSV link downloads the release with its source on every line.
-    const href = await page.getByRole("link", { name: "CSV" }).getAttribute("href");
+    const href = await page.getByRole("link", { name: "CSV", exact: true }).getAttribute("href");
     const csv = await page.evaluate(async (url) => (await fetch(url!)).text(), href);
     expect(csv.split("\n")[1]).toContain(
       "Source : CAF fictive du Val de Socle (démo), données au 31/12/2025",

@@ -31,6 +31,11 @@ const SOCLE_HEADER = [
   "aides_logement",
   "allocations_familiales",
   "minima_sociaux",
+  "familles_monoparentales",
+  "rsa",
+  "aah",
+  "dependance_50",
+  "dependance_100",
   "taux_dependance",
   "bas_revenus",
 ];
@@ -71,8 +76,24 @@ describe("Rouen: Ville de Rouen ↔ CAF de Rouen, framework convention", () => {
     socleJeu = jeux.json.find((j: { annexe: string }) => j.annexe === "socle-caf").id;
     const dep = await depositCsv(w.as.caf76!, socleJeu, 2023, [
       SOCLE_HEADER,
-      ["76540", 27688, 61200, "55,3 %", 2100, 15400, 9800, 7900, "21,4", 9100],
-      ["Métropole Rouen Normandie", 97600, 231000, "47,1", 8800, 44100, 37800, 21900, "17,9", 25600],
+      ["76540", 27688, 61200, "55,3 %", 2100, 15400, 9800, 7900, 4300, 3600, 1900, 8600, 5900, "21,4", 9100],
+      [
+        "Métropole Rouen Normandie",
+        97600,
+        231000,
+        "47,1",
+        8800,
+        44100,
+        37800,
+        21900,
+        12800,
+        10200,
+        5600,
+        26300,
+        17500,
+        "17,9",
+        25600,
+      ],
     ]);
     expect(dep.status).toBe(200);
     const byCaf = await w.as.caf76!.req("POST", `/api/jeux/${socleJeu}/diffusions`, { annee: 2023 });

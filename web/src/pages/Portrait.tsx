@@ -34,7 +34,7 @@ interface Ligne {
 
 /** The double sigle: provider and recipient of each convention whose datasets feed the portrait. */
 export function sigles(conventions: readonly ConventionDetail[], jeux: ReadonlySet<string>) {
-  return conventions
+  const all = conventions
     .filter((c) => c.versionEnVigueur.jeux.some((j) => jeux.has(j.id)))
     .map((c) => ({
       id: c.id,
@@ -44,6 +44,14 @@ export function sigles(conventions: readonly ConventionDetail[], jeux: ReadonlyS
         .filter((p) => p.parts.includes("fournisseur") || p.parts.includes("destinataire"))
         .map((p) => p.nom),
     }));
+  // Two conventions between the same parties (a renewal, the demo's replay) carry one sigle.
+  const seen = new Set<string>();
+  return all.filter((s) => {
+    const key = [...s.parties].sort().join("\u0000");
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 const cleCommentaire = (type: string, code: string) => `socle:portrait:${type}:${code}`;
