@@ -57,6 +57,11 @@ export interface AuditInput {
   readonly skip?: ArrayLike<number>;
   /** Candidate witnesses, checked before use (see the header). */
   readonly witnesses?: readonly Witness[];
+  /**
+   * Screening only: a finding's lower bound may be the lowest value observed
+   * rather than the exact one when no lower bound could protect the cell.
+   */
+  readonly screening?: boolean;
 }
 
 /** A change of inner cells the attacker cannot rule out, as sparse pairs. */
@@ -470,7 +475,14 @@ export function auditPattern(highs: Highs, input: AuditInput): AuditReport {
         if (!input.allIntervals && proven(t, t.obsMin, t.obsMax)) continue;
         // Global solves give the exact bounds.
         t.up = solve(-1, t);
-        if (input.allIntervals || !proven(t, t.obsMin, t.obsMax)) t.lo = solve(1, t);
+        // Screening: when no lower bound could save the cell (bounds are
+        // never under zero), its repair needs no exact lower bound.
+        const hopeless =
+          input.screening &&
+          t.up !== undefined &&
+          !proven(t, Math.min(0, t.obsMin), t.up) &&
+          !input.allIntervals;
+        if (!hopeless && (input.allIntervals || !proven(t, t.obsMin, t.obsMax))) t.lo = solve(1, t);
         t.up ??= t.obsMax;
         t.lo ??= t.obsMin;
       } else continue;

@@ -12,6 +12,9 @@ import { primaryStatuses } from "./primary.js";
 import { isPrimary, requiredWidth, type SecrecyRules, type Standard, type Status } from "./rules.js";
 import type { Highs } from "./solver.js";
 
+/** Rounds of the repair loop in which moved findings wait for the next audit. */
+const PATIENT_ROUNDS = 8;
+
 export type Method = "auto" | "fast" | "optimal";
 
 export interface ProtectOptions {
@@ -52,6 +55,8 @@ export interface Protection {
   /** The final, independent audit: the pattern may be released only if it passes. */
   readonly audit: AuditReport;
   readonly repairs: number;
+  /** Screening audits run between repairs. */
+  readonly rounds: number;
   readonly seconds: number;
   /** Seconds spent in each stage (fast secondary, screening and repairs, optimal, final audit). */
   readonly stages: {
@@ -160,9 +165,28 @@ export function protectTable(
   };
   const byInner = cellsByInner(set);
   let repairs = 0;
+  let rounds = 0;
   // Every proof found on the way (screening solutions, perturbations) is
   // handed to the later audits, which check each before using it.
   const witnesses: Witness[] = [];
+
+  /**
+   * The witnesses that move a cell still to prove: checking the others costs
+   * a screening round more than its solves (every row they touch is summed).
+   */
+  const witnessesMoving = (
+    all: readonly Witness[],
+    suppressed: Uint8Array,
+    proven: Uint8Array,
+  ): Witness[] => {
+    const pending = (c: number) => suppressed[c] === 1 && proven[c] === 0;
+    return all.filter((w) => {
+      for (let k = 0; k < w.inner.length; k++) {
+        for (const c of byInner[w.inner[k] as number] as Int32Array) if (pending(c)) return true;
+      }
+      return false;
+    });
+  };
 
   /** Audits the pattern (skipping cells already proven) and repairs what the attacker finds. */
   const repairUntilProven = (suppressed: Uint8Array): void => {
@@ -173,11 +197,13 @@ export function protectTable(
     // findings just repaired are the only ones left after the first round.
     const proven = new Uint8Array(n);
     for (let round = 0; round < 50; round++) {
+      rounds++;
       const screen = auditPattern(highs, {
         ...auditInput,
         suppressed,
         skip: proven,
-        witnesses,
+        screening: true,
+        witnesses: round === 0 ? witnesses : witnessesMoving(witnesses, suppressed, proven),
       });
       witnesses.push(...screen.witnesses);
       const found = new Uint8Array(n);
@@ -185,18 +211,38 @@ export function protectTable(
       for (let c = 0; c < n; c++) if (suppressed[c] && !found[c]) proven[c] = 1;
       if (screen.ok) return;
       // A perturbation made this round may already protect a later finding:
-      // findings whose cells it moved wait for the next round's audit, which
-      // gets the perturbation as a witness.
-      const movedThisRound = new Uint8Array(set.innerCount);
+      // such findings wait for the next round's audit, which gets the
+      // perturbation as a witness and checks it. The moves of this round's
+      // perturbations are summed per cell (up and down apart) to tell which.
+      const up = new Float64Array(n);
+      const down = new Float64Array(n);
+      const covered = (f: AuditFinding): boolean => {
+        if (up[f.cell] === 0 && down[f.cell] === 0) return false;
+        const lo = Math.min(f.lower, f.value - (down[f.cell] as number));
+        const hi = Math.max(f.upper, f.value + (up[f.cell] as number));
+        const l = set.magnitude ? lo : Math.ceil(lo - 1e-6);
+        const u = set.magnitude ? hi : Math.floor(hi + 1e-6);
+        const need = standard === "full" && isPrim[f.cell] ? width(f.cell) : 0;
+        const count = (cells[f.cell] as Cell).count;
+        const needUpper =
+          standard === "full" && !set.magnitude && count >= 1 && count < rules.threshold
+            ? rules.threshold
+            : 0;
+        if (set.magnitude ? u - l <= 1e-9 : u - l < 1) return false;
+        return u - l >= need - 1e-9 && (needUpper === 0 || u >= needUpper);
+      };
       for (const f of screen.findings) {
-        const support = cellSupport(set, f.cell);
-        let moved = false;
-        for (let k = 0; k < support.length && !moved; k++) moved = movedThisRound[support[k] as number] === 1;
-        if (moved) continue;
+        // In the first rounds, a finding this round's perturbations moved at
+        // all waits for the next audit, whose global look often finds it
+        // protected at no cost; later rounds repair what the moves do not
+        // cover, so that the rounds end.
+        if (round < PATIENT_ROUNDS ? up[f.cell] !== 0 || down[f.cell] !== 0 : covered(f)) continue;
+        const count = (cells[f.cell] as Cell).count;
+        const small = standard === "full" && !set.magnitude && count >= 1 && count < rules.threshold;
         const needed = Math.max(
           1,
           standard === "full" && isPrim[f.cell] ? width(f.cell) : 0,
-          f.kind === "groupe" ? rules.threshold - f.value : 0,
+          f.kind === "groupe" || small ? rules.threshold - f.value : 0,
         );
         const done = protectByPerturbation(
           highs,
@@ -208,7 +254,16 @@ export function protectTable(
         if (done) {
           proven[f.cell] = 1;
           witnesses.push(done.change);
-          for (const i of done.change.inner) movedThisRound[i] = 1;
+          const move = new Map<number, number>();
+          const { inner, delta } = done.change;
+          for (let k = 0; k < inner.length; k++) {
+            for (const c of byInner[inner[k] as number] as Int32Array)
+              move.set(c, (move.get(c) ?? 0) + (delta[k] as number));
+          }
+          for (const [c, d] of move) {
+            if (d > (up[c] as number)) up[c] = d;
+            if (-d > (down[c] as number)) down[c] = -d;
+          }
           if (done.suppressed.length > 0) repairs++;
         }
       }
@@ -275,6 +330,7 @@ export function protectTable(
     standard,
     audit,
     repairs,
+    rounds,
     seconds: (performance.now() - started) / 1000,
     stages: { gauss: gaussSeconds, repair: repairSeconds, optimal: optimalSeconds, audit: auditSeconds },
   };
