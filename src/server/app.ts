@@ -20,6 +20,7 @@ import { isHashedAsset, LONG_CACHE_PUBLIC } from "./caching.js";
 import { renderDocsHtml } from "./docs-html.js";
 import { installErrorHandler } from "./errors.js";
 import { installInputGuards } from "./hostile-input.js";
+import * as R from "./responses.js";
 import { adminRoutes } from "./routes/admin.js";
 import { anomalyRoutes } from "./routes/anomalies.js";
 import { authRoutes } from "./routes/auth.js";
@@ -188,7 +189,14 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
 
   publicRoute(
     app,
-    { method: "GET", url: "/api/sante", summary: "État du service", tag: "Service", public: true },
+    {
+      method: "GET",
+      url: "/api/sante",
+      response: R.Sante,
+      summary: "État du service",
+      tag: "Service",
+      public: true,
+    },
     async () => {
       await deps.db.query("SELECT 1");
       return { ok: true, base: deps.db.engine, demo: deps.config.demo };
@@ -197,7 +205,14 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   // Liveness: answers without touching anything (load balancers; the load bench's baseline).
   publicRoute(
     app,
-    { method: "GET", url: "/api/sante/vivant", summary: "Le processus répond", tag: "Service", public: true },
+    {
+      method: "GET",
+      url: "/api/sante/vivant",
+      response: R.Vivant,
+      summary: "Le processus répond",
+      tag: "Service",
+      public: true,
+    },
     async () => ({ ok: true }),
   );
   publicRoute(
@@ -205,6 +220,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     {
       method: "GET",
       url: "/api/docs",
+      response: R.OpenApiDocument,
       summary: "Document OpenAPI de l'API (JSON ; page HTML pour un navigateur)",
       tag: "Service",
       public: true,

@@ -40,6 +40,7 @@ import type { Queryable } from "../../store/db.js";
 import { lastSeance } from "../../store/restitutions.js";
 import { partiesOf } from "../access.js";
 import { conventionRoute, route } from "../api.js";
+import * as R from "../responses.js";
 import { byConvention, type ConventionDeps, ConvId, DateIso, orgNameMap } from "./convention-context.js";
 import { Uuid } from "./params.js";
 
@@ -111,6 +112,7 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
     {
       method: "GET",
       url: "/api/conventions",
+      response: R.Conventions,
       summary: "Conventions dont l'organisation de l'utilisateur est partie",
       tag: "Conventions",
     },
@@ -130,6 +132,7 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
     {
       method: "POST",
       url: "/api/conventions",
+      response: R.ConventionCreee,
       summary: "Enregistrer une convention signée (ou en projet) et ses annexes",
       tag: "Conventions",
       body: z.object({
@@ -171,6 +174,7 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
     {
       method: "GET",
       url: "/api/conventions/:id",
+      response: R.ConventionDetail,
       summary: "Une convention : parties, annexes, règles, dates, statut et alertes",
       tag: "Conventions",
       params: z.object({ id: ConvId }),
@@ -190,6 +194,7 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
     {
       method: "GET",
       url: "/api/conventions/:id/historique",
+      response: R.Historique,
       summary: "Historique de la convention (création, avenants, préavis, demandes, destructions)",
       tag: "Conventions",
       params: z.object({ id: ConvId }),
@@ -205,6 +210,7 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
     {
       method: "POST",
       url: "/api/conventions/:id/preavis",
+      response: R.Preavis,
       summary: "Dénoncer la convention (préavis ordinaire ou pour manquement)",
       tag: "Conventions",
       params: z.object({ id: ConvId }),
@@ -237,6 +243,7 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
     {
       method: "POST",
       url: "/api/conventions/:id/avenants",
+      response: R.AvenantEnregistre,
       summary: "Enregistrer un avenant",
       tag: "Conventions",
       params: z.object({ id: ConvId }),
@@ -265,6 +272,7 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
     {
       method: "POST",
       url: "/api/conventions/:id/publication",
+      response: R.Ok,
       summary: "Enregistrer la publication de l'étude",
       tag: "Conventions",
       params: z.object({ id: ConvId }),
@@ -286,6 +294,7 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
     {
       method: "POST",
       url: "/api/conventions/:id/acceptation",
+      response: R.Acceptation,
       summary: "Accepter la convention au nom de sa partie (signature du référent)",
       tag: "Conventions",
       params: z.object({ id: ConvId }),
@@ -313,6 +322,7 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
     {
       method: "PUT",
       url: "/api/conventions/:id/referents",
+      response: R.Referents,
       summary: "Mettre à jour les référents de sa partie (annexe 2), l'historique gardant les précédents",
       tag: "Conventions",
       params: z.object({ id: ConvId }),

@@ -6,6 +6,7 @@ import type { Db } from "../../store/db.js";
 import { irisFeatures, searchTerritories, territoryInfo } from "../../store/territories.js";
 import { territorySearchIndex } from "../../store/territory-search.js";
 import { route } from "../api.js";
+import * as R from "../responses.js";
 
 const Kind = z.enum(["commune", "epci", "departement"], {
   message: "Type de territoire attendu : commune, epci ou departement.",
@@ -18,6 +19,7 @@ export function territoireRoutes(app: FastifyInstance, db: Db): void {
     {
       method: "GET",
       url: "/api/territoires",
+      response: R.TerritoiresTrouves,
       summary: "Rechercher une commune ou un EPCI",
       tag: "Territoires",
       query: z.object({ q: z.string().trim().min(2, { message: "Au moins 2 caractères." }).max(80) }),
@@ -29,6 +31,7 @@ export function territoireRoutes(app: FastifyInstance, db: Db): void {
     {
       method: "GET",
       url: "/api/territoires/recherche",
+      response: R.Recherche,
       summary:
         "Rechercher une commune, un EPCI ou un département (accents, tirets et ordre des mots ignorés ; code postal, code INSEE, numéro de département)",
       tag: "Territoires",
@@ -56,6 +59,7 @@ export function territoireRoutes(app: FastifyInstance, db: Db): void {
     {
       method: "GET",
       url: "/api/territoires/:type/:code",
+      response: R.Territoire,
       summary: "Fiche d'un territoire (rattachements, nombre d'IRIS, population)",
       tag: "Territoires",
       params: z.object({ type: Kind, code: Code }),
@@ -67,6 +71,7 @@ export function territoireRoutes(app: FastifyInstance, db: Db): void {
     {
       method: "GET",
       url: "/api/territoires/:type/:code/iris",
+      response: R.IrisGeoJson,
       summary: "Contours des IRIS du territoire (GeoJSON WGS84) avec leur population",
       tag: "Territoires",
       params: z.object({ type: Kind, code: Code }),
