@@ -14,6 +14,7 @@ import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import { z } from "zod";
 import type { Config, TrustProxy } from "../config.js";
 import type { Db } from "../store/db.js";
+import { recoverFileArea } from "../store/file-recovery.js";
 import { openapiDocument, publicRoute } from "./api.js";
 import { type AuthOptions, installRequestAudit, installSessions } from "./auth.js";
 import { isHashedAsset, LONG_CACHE_PUBLIC } from "./caching.js";
@@ -171,6 +172,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   // Uploads (deposits, study documents) stay unread until their route has checked the user.
   const uploadsDir = deps.uploadsDir ?? path.join(path.dirname(deps.filesDir), "televersements");
   await cleanUploadLeftovers(uploadsDir);
+  // What a kill -9 left in the stored files (half-written files, uncommitted deposits, destructions).
+  await recoverFileArea(deps.db, { root: deps.filesDir });
   await installUploads(app);
   installErrorHandler(app);
   installInputGuards(app);

@@ -17,6 +17,7 @@ import { conflit, introuvable } from "../core/errors.js";
 import { appendAuditTx, verifyAudit } from "./audit.js";
 import type { Db, Queryable } from "./db.js";
 import {
+  asideFolderExists,
   type FileArea,
   filesUnder,
   folderExists,
@@ -404,7 +405,8 @@ export async function verifyDestruction(db: Db, files: FileArea, jeuId: string):
     );
     if (Number(r!.n) > 0) problemes.push(`Il reste ${r!.n} ${label}.`);
   }
-  if (folderExists(files, ["jeux", jeuId])) problemes.push("Des fichiers du jeu de données subsistent.");
+  if (folderExists(files, ["jeux", jeuId]) || (await asideFolderExists(files, ["jeux", jeuId])))
+    problemes.push("Des fichiers du jeu de données subsistent.");
   return { valide: problemes.length === 0, problemes, attestation: a.attestation, empreinte: a.empreinte };
 }
 
