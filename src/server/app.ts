@@ -8,7 +8,6 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import fastifyCompress from "@fastify/compress";
 import fastifyCookie from "@fastify/cookie";
-import fastifyHelmet from "@fastify/helmet";
 import fastifyStatic from "@fastify/static";
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import { z } from "zod";
@@ -35,6 +34,7 @@ import { organisationRoutes } from "./routes/organisations.js";
 import { restitutionRoutes } from "./routes/restitutions.js";
 import { tacheRoutes } from "./routes/taches.js";
 import { territoireRoutes } from "./routes/territoires.js";
+import { installSecurityHeaders } from "./security-headers.js";
 import { installAssets } from "./static-assets.js";
 import { cleanUploadLeftovers, DEFAULT_UPLOAD_LIMITS, installUploads, type UploadLimits } from "./uploads.js";
 
@@ -180,7 +180,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(fastifyCookie, { hook: "onRequest" });
   installSessions(app, auth);
   installRequestAudit(app, auth);
-  await app.register(fastifyHelmet, {
+  // helmet's headers, computed once (security-headers.ts).
+  await installSecurityHeaders(app, {
     contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
     frameguard: { action: "deny" },
     referrerPolicy: { policy: "same-origin" },

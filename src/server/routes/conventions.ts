@@ -23,6 +23,7 @@ import { seanceAlerts } from "../../core/convention/restitution.js";
 import { ACTIONS, type Action, decide } from "../../core/convention/rights.js";
 import { AvenantChangesSchema, ConventionSchema, ReferentSchema } from "../../core/convention/schema.js";
 import { interdit, invalide } from "../../core/errors.js";
+import { type ConventionFacts, conventionFacts } from "../../store/convention-facts.js";
 import {
   conventionHistory,
   createConvention,
@@ -35,9 +36,7 @@ import {
   recordReferents,
   type StoredConvention,
 } from "../../store/conventions.js";
-import { alertFacts } from "../../store/datasets.js";
 import type { Queryable } from "../../store/db.js";
-import { lastSeance } from "../../store/restitutions.js";
 import { partiesOf } from "../access.js";
 import { conventionRoute, route } from "../api.js";
 import * as R from "../responses.js";
@@ -51,11 +50,13 @@ async function present(
   principal: Principal,
   on: IsoDate,
   orgNames: Map<string, string>,
+  /** Prefetched for a list (one query for all the conventions). */
+  prefetched?: ConventionFacts,
 ) {
   const c = stored.convention;
   const mine = partiesOf(principal, stored);
   const status = statusOn(c, on);
-  const facts = await alertFacts(q, c.id);
+  const { alertes: facts, derniereSeance } = prefetched ?? (await conventionFacts(q, [c.id])).get(c.id)!;
   const permis = Object.fromEntries(
     ACTIONS.map((a: Action) => [
       a,
@@ -77,8 +78,8 @@ async function present(
     finPrevue: c.preavis
       ? endAfterNotice(c, c.preavis.donneLe, c.preavis.motif)
       : naturalEnd(versionOn(c, on)),
-    alertes: [...alerts(c, on, 90, facts), ...seanceAlerts(c, on, 90, await lastSeance(q, c.id))].sort(
-      (a, b) => a.date.localeCompare(b.date),
+    alertes: [...alerts(c, on, 90, facts), ...seanceAlerts(c, on, 90, derniereSeance)].sort((a, b) =>
+      a.date.localeCompare(b.date),
     ),
     mesParties: mine.parties,
     mesRoles: [
@@ -123,7 +124,13 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
       const visible = all.filter(
         (s) => principal.platformAdmin || partiesOf(principal, s).parties.length > 0,
       );
-      return Promise.all(visible.map((s) => present(db, s, principal, on, names)));
+      const facts = await conventionFacts(
+        db,
+        visible.map((s) => s.convention.id),
+      );
+      return Promise.all(
+        visible.map((s) => present(db, s, principal, on, names, facts.get(s.convention.id))),
+      );
     },
   );
 

@@ -3,7 +3,8 @@ import { z } from "zod";
 import type { RechercheReponse } from "../../core/indicator/api.js";
 import { searchTerritories as searchIndex } from "../../core/territory/search.js";
 import type { Db } from "../../store/db.js";
-import { irisFeatures, searchTerritories, territoryInfo } from "../../store/territories.js";
+import { searchTerritories } from "../../store/territories.js";
+import { cachedIrisFeatures, cachedTerritoryInfo } from "../../store/territory-cache.js";
 import { territorySearchIndex } from "../../store/territory-search.js";
 import { route } from "../api.js";
 import * as R from "../responses.js";
@@ -64,7 +65,7 @@ export function territoireRoutes(app: FastifyInstance, db: Db): void {
       tag: "Territoires",
       params: z.object({ type: Kind, code: Code }),
     },
-    async ({ params }) => territoryInfo(db, params.type, params.code),
+    async ({ params }) => cachedTerritoryInfo(db, params.type, params.code),
   );
   route(
     app,
@@ -77,8 +78,8 @@ export function territoireRoutes(app: FastifyInstance, db: Db): void {
       params: z.object({ type: Kind, code: Code }),
     },
     async ({ params }) => {
-      await territoryInfo(db, params.type, params.code); // 404 when unknown
-      return irisFeatures(db, params.type, params.code);
+      await cachedTerritoryInfo(db, params.type, params.code); // 404 when unknown
+      return cachedIrisFeatures(db, params.type, params.code);
     },
   );
 }
