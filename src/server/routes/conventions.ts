@@ -120,7 +120,10 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
     async ({ principal }) => {
       const on = today();
       const names = await orgNameMap(db);
-      const all = await listConventions(db);
+      const all = await listConventions(
+        db,
+        principal.platformAdmin ? undefined : principal.memberships.map((m) => m.organisationId),
+      );
       const visible = all.filter(
         (s) => principal.platformAdmin || partiesOf(principal, s).parties.length > 0,
       );
