@@ -3,7 +3,17 @@
  * dataset, and a protected release of it with its exports, from the command
  * line (the operator's tool; the convention must be in force).
  */
-import { accessSync, constants, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import type { Config } from "../config.js";
@@ -172,6 +182,27 @@ function within(db: Db, tx: Queryable): Db {
   };
 }
 
+/** Folders of exports being written by `socle release --out` (moved into place after the commit). */
+export const STAGING_PREFIX = ".diffusion-en-cours-";
+
+/**
+ * Staging folders a killed `socle release` left in --out: the exports of a
+ * release that was committed are moved into place (the kill came during
+ * the renames); those of a release that was not are removed.
+ */
+async function settleStaging(db: Queryable, out: string): Promise<void> {
+  for (const name of readdirSync(out)) {
+    if (!name.startsWith(STAGING_PREFIX)) continue;
+    const dir = path.join(out, name);
+    const id = name.slice(STAGING_PREFIX.length);
+    const committed = /^[0-9a-f-]{36}$/.test(id)
+      ? (await db.query("SELECT 1 FROM diffusion WHERE id = $1", [id])).length > 0
+      : false;
+    if (committed) for (const f of readdirSync(dir)) renameSync(path.join(dir, f), path.join(out, f));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export async function release(args: string[], withStore: WithStore): Promise<void> {
   const { values } = parseArgs({
     args,
@@ -215,8 +246,14 @@ export async function release(args: string[], withStore: WithStore): Promise<voi
     if (!d.ok) throw interdit("droit_convention", `Diffusion refusée à ${values.par} : ${d.raison}`);
     const convention = versionOn(stored.convention, today);
     const jeuId = await datasetJeu(db, convention.id, values.dataset!);
-    const written: string[] = [];
-    // The release and its exports: all of them, or none (the release is not recorded without its files).
+    // The exports are written to a staging folder inside --out and moved into place only once the
+    // release is committed: a kill -9 before the commit leaves no release and no export beside it (an
+    // export the register does not hold would escape the secrecy checks of later releases); a kill
+    // in the few renames after it leaves the release recorded, its exports downloadable from the API.
+    if (out) await settleStaging(db, out);
+    let staging: string | undefined;
+    const final: [string, string][] = [];
+    say("Calcul de la diffusion : secret statistique et audit…");
     const r = await db
       .transaction(async (tx) => {
         const t = within(db, tx);
@@ -229,10 +266,13 @@ export async function release(args: string[], withStore: WithStore): Promise<voi
           actorId: principal.userId,
         });
         if (out) {
+          say("Écriture des exports…");
+          staging = path.join(out, `${STAGING_PREFIX}${r.id}`);
+          mkdirSync(staging, { mode: 0o700 });
           // Exports leave Socle: a secret cell is « s », whatever its kind; stamped as the convention asks.
           const shown = { ...readerView(r), mentionSource: exportMention(convention, r.mentionSource) };
           const titre = (await getJeu(t, jeuId)).titre;
-          const base = path.join(out, `diffusion-${values.dataset}-${r.annee}`);
+          const base = `diffusion-${values.dataset}-${r.annee}`;
           const files: [string, Uint8Array | string][] = [
             [`${base}.xlsx`, await releaseXlsx(shown, { convention: convention.titre, jeu: titre })],
             [`${base}.csv`, releaseCsv(shown)],
@@ -240,24 +280,32 @@ export async function release(args: string[], withStore: WithStore): Promise<voi
             [`${base}.gpkg`, await releaseGeoPackage(t, shown)],
             [`${base}-lambert93.gpkg`, await releaseGeoPackage(t, shown, undefined, { crs: "EPSG:2154" })],
           ];
-          for (const [f, data] of files) {
-            try {
-              writeFileSync(f, data);
-            } catch {
-              throw invalide(
+          for (const [name, data] of files) {
+            const target = path.join(out, name);
+            const cannot = () =>
+              invalide(
                 "export_ecriture",
-                `Impossible d'écrire ${f} : diffusion annulée, aucune diffusion n'est enregistrée.`,
+                `Impossible d'écrire ${target} : diffusion annulée, aucune diffusion n'est enregistrée.`,
               );
+            if (existsSync(target) && !statSync(target).isFile()) throw cannot();
+            try {
+              writeFileSync(path.join(staging, name), data);
+            } catch {
+              throw cannot();
             }
-            written.push(f);
+            final.push([path.join(staging, name), target]);
           }
         }
         return r;
       })
       .catch((e: unknown) => {
-        for (const f of written) rmSync(f, { force: true });
+        if (staging) rmSync(staging, { recursive: true, force: true });
         throw e;
       });
+    if (staging) {
+      for (const [from, to] of final) renameSync(from, to);
+      rmSync(staging, { recursive: true, force: true });
+    }
     say(
       `Diffusion ${r.id} : ${r.tableaux.length} tableau(x), ${r.audit.primaires} secret(s) primaire(s), ${r.audit.secondaires} secondaire(s), audit réussi.`,
     );

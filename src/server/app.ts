@@ -8,18 +8,19 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import fastifyCompress from "@fastify/compress";
 import fastifyCookie from "@fastify/cookie";
-import fastifyHelmet from "@fastify/helmet";
 import fastifyStatic from "@fastify/static";
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import { z } from "zod";
 import type { Config, TrustProxy } from "../config.js";
 import type { Db } from "../store/db.js";
+import { recoverFileArea } from "../store/file-recovery.js";
 import { openapiDocument, publicRoute } from "./api.js";
 import { type AuthOptions, installRequestAudit, installSessions } from "./auth.js";
 import { isHashedAsset, LONG_CACHE_PUBLIC } from "./caching.js";
 import { renderDocsHtml } from "./docs-html.js";
 import { installErrorHandler } from "./errors.js";
 import { installInputGuards } from "./hostile-input.js";
+import * as R from "./responses.js";
 import { adminRoutes } from "./routes/admin.js";
 import { anomalyRoutes } from "./routes/anomalies.js";
 import { authRoutes } from "./routes/auth.js";
@@ -33,6 +34,7 @@ import { organisationRoutes } from "./routes/organisations.js";
 import { restitutionRoutes } from "./routes/restitutions.js";
 import { tacheRoutes } from "./routes/taches.js";
 import { territoireRoutes } from "./routes/territoires.js";
+import { installSecurityHeaders } from "./security-headers.js";
 import { installAssets } from "./static-assets.js";
 import { cleanUploadLeftovers, DEFAULT_UPLOAD_LIMITS, installUploads, type UploadLimits } from "./uploads.js";
 
@@ -170,13 +172,16 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   // Uploads (deposits, study documents) stay unread until their route has checked the user.
   const uploadsDir = deps.uploadsDir ?? path.join(path.dirname(deps.filesDir), "televersements");
   await cleanUploadLeftovers(uploadsDir);
+  // What a kill -9 left in the stored files (half-written files, uncommitted deposits, destructions).
+  await recoverFileArea(deps.db, { root: deps.filesDir });
   await installUploads(app);
   installErrorHandler(app);
   installInputGuards(app);
   await app.register(fastifyCookie, { hook: "onRequest" });
   installSessions(app, auth);
   installRequestAudit(app, auth);
-  await app.register(fastifyHelmet, {
+  // helmet's headers, computed once (security-headers.ts).
+  await installSecurityHeaders(app, {
     contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
     frameguard: { action: "deny" },
     referrerPolicy: { policy: "same-origin" },
@@ -188,7 +193,14 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
 
   publicRoute(
     app,
-    { method: "GET", url: "/api/sante", summary: "État du service", tag: "Service", public: true },
+    {
+      method: "GET",
+      url: "/api/sante",
+      response: R.Sante,
+      summary: "État du service",
+      tag: "Service",
+      public: true,
+    },
     async () => {
       await deps.db.query("SELECT 1");
       return { ok: true, base: deps.db.engine, demo: deps.config.demo };
@@ -197,7 +209,14 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   // Liveness: answers without touching anything (load balancers; the load bench's baseline).
   publicRoute(
     app,
-    { method: "GET", url: "/api/sante/vivant", summary: "Le processus répond", tag: "Service", public: true },
+    {
+      method: "GET",
+      url: "/api/sante/vivant",
+      response: R.Vivant,
+      summary: "Le processus répond",
+      tag: "Service",
+      public: true,
+    },
     async () => ({ ok: true }),
   );
   publicRoute(
@@ -205,6 +224,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     {
       method: "GET",
       url: "/api/docs",
+      response: R.OpenApiDocument,
       summary: "Document OpenAPI de l'API (JSON ; page HTML pour un navigateur)",
       tag: "Service",
       public: true,

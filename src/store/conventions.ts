@@ -88,12 +88,26 @@ export async function getConvention(q: Queryable, id: string): Promise<StoredCon
 }
 
 /** Every convention with its parties, in two queries whatever their number. */
-export async function listConventions(q: Queryable): Promise<StoredConvention[]> {
+/**
+ * Every convention, or (with `organisations`) those in which one of these
+ * organisations is a party: a user's list reads only the documents it may
+ * see.
+ */
+export async function listConventions(
+  q: Queryable,
+  organisations?: readonly string[],
+): Promise<StoredConvention[]> {
+  const mine = organisations ? [...organisations] : null;
   const docs = await q.query<{ id: string; document: Convention }>(
-    "SELECT id, document FROM convention ORDER BY titre",
+    `SELECT id, document FROM convention c
+     WHERE $1::text[] IS NULL OR EXISTS (SELECT 1 FROM convention_partie p
+       WHERE p.convention_id = c.id AND p.organisation_id::text = ANY($1::text[]))
+     ORDER BY titre`,
+    [mine],
   );
   const parts = await q.query<{ convention_id: string; partie: string; organisation_id: string }>(
-    "SELECT convention_id, partie, organisation_id FROM convention_partie",
+    "SELECT convention_id, partie, organisation_id FROM convention_partie WHERE convention_id = ANY($1::text[])",
+    [docs.map((d) => d.id)],
   );
   const byConvention = new Map<string, Record<string, string>>();
   for (const p of parts) {

@@ -15,8 +15,10 @@ import {
 } from "../core/convention/destruction.js";
 import { conflit, introuvable } from "../core/errors.js";
 import { appendAuditTx, verifyAudit } from "./audit.js";
+import { type AlertFacts, conventionFacts } from "./convention-facts.js";
 import type { Db, Queryable } from "./db.js";
 import {
+  asideFolderExists,
   type FileArea,
   filesUnder,
   folderExists,
@@ -404,31 +406,13 @@ export async function verifyDestruction(db: Db, files: FileArea, jeuId: string):
     );
     if (Number(r!.n) > 0) problemes.push(`Il reste ${r!.n} ${label}.`);
   }
-  if (folderExists(files, ["jeux", jeuId])) problemes.push("Des fichiers du jeu de données subsistent.");
+  if (folderExists(files, ["jeux", jeuId]) || (await asideFolderExists(files, ["jeux", jeuId])))
+    problemes.push("Des fichiers du jeu de données subsistent.");
   return { valide: problemes.length === 0, problemes, attestation: a.attestation, empreinte: a.empreinte };
 }
 
-/** What the alerts of a convention need to know from the store. */
-export async function alertFacts(
-  q: Queryable,
-  conventionId: string,
-): Promise<{ jeuxNonDetruits: string[]; etudeRestituee: boolean; collectes: Record<string, number[]> }> {
-  const jeux = await q.query<{ id: string; annexe: string; statut: JeuStatus }>(
-    "SELECT id, annexe, statut FROM jeu_donnees WHERE convention_id = $1",
-    [conventionId],
-  );
-  // Data at 31/12/N-1 are deposited in year N.
-  const deposits = await q.query<{ annexe: string; annee: number }>(
-    `SELECT DISTINCT j.annexe, (extract(year FROM d.depose_le)::int - 1) AS annee
-     FROM depot d JOIN jeu_donnees j ON j.id = d.jeu_id WHERE j.convention_id = $1`,
-    [conventionId],
-  );
-  const restit = await q.query("SELECT 1 FROM restitution WHERE convention_id = $1 LIMIT 1", [conventionId]);
-  const collectes: Record<string, number[]> = {};
-  for (const d of deposits) collectes[d.annexe] = [...(collectes[d.annexe] ?? []), Number(d.annee)];
-  return {
-    jeuxNonDetruits: jeux.filter((j) => j.statut === "collecte").map((j) => j.id),
-    etudeRestituee: restit.length > 0,
-    collectes,
-  };
+/** What the alerts of a convention need to know from the store (convention-facts.ts, for one). */
+export async function alertFacts(q: Queryable, conventionId: string): Promise<AlertFacts> {
+  const facts = (await conventionFacts(q, [conventionId])).get(conventionId);
+  return facts?.alertes ?? { jeuxNonDetruits: [], etudeRestituee: false, collectes: {} };
 }

@@ -75,3 +75,11 @@ export async function removeAsideFolders(area: FileArea, parts: readonly string[
     if (name.startsWith(`${path.basename(dir)}.a-detruire-`))
       await rm(path.join(parent, name), { recursive: true, force: true });
 }
+
+/** Whether a folder set aside by a destruction is still there (removed after commit or at start-up). */
+export async function asideFolderExists(area: FileArea, parts: readonly string[]): Promise<boolean> {
+  const dir = resolveIn(area, parts);
+  const parent = path.dirname(dir);
+  if (!existsSync(parent)) return false;
+  return (await readdir(parent)).some((name) => name.startsWith(`${path.basename(dir)}.a-detruire-`));
+}

@@ -561,4 +561,36 @@ ALTER TABLE iris_population ADD COLUMN menages double precision CHECK (menages >
 CREATE INDEX iris_population_annee ON iris_population(annee);
 `,
   },
+  {
+    version: 21,
+    name: "referentiel_version",
+    sql: `
+-- A counter of the territorial referential (COG, IRIS, populations), bumped
+-- by every statement that changes one of its tables: what is read from them
+-- can be kept in memory while the counter stays the same, whichever process
+-- (server, CLI import) made the change.
+CREATE TABLE referentiel_version (
+  seul boolean PRIMARY KEY DEFAULT true CHECK (seul),
+  n bigint NOT NULL
+);
+INSERT INTO referentiel_version (n) VALUES (1);
+CREATE FUNCTION referentiel_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE referentiel_version SET n = n + 1;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER region_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON region
+  FOR EACH STATEMENT EXECUTE FUNCTION referentiel_change();
+CREATE TRIGGER departement_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON departement
+  FOR EACH STATEMENT EXECUTE FUNCTION referentiel_change();
+CREATE TRIGGER epci_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON epci
+  FOR EACH STATEMENT EXECUTE FUNCTION referentiel_change();
+CREATE TRIGGER commune_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON commune
+  FOR EACH STATEMENT EXECUTE FUNCTION referentiel_change();
+CREATE TRIGGER iris_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON iris
+  FOR EACH STATEMENT EXECUTE FUNCTION referentiel_change();
+CREATE TRIGGER iris_population_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON iris_population
+  FOR EACH STATEMENT EXECUTE FUNCTION referentiel_change();
+`,
+  },
 ];

@@ -31,6 +31,7 @@ import { appendAudit, verifyAudit } from "../../store/audit.js";
 import type { Db } from "../../store/db.js";
 import { route } from "../api.js";
 import { hashPassword } from "../passwords.js";
+import * as R from "../responses.js";
 import { Uuid } from "./params.js";
 
 const notFound = () => introuvable("introuvable", "Ressource introuvable.");
@@ -64,6 +65,7 @@ export function adminRoutes(app: FastifyInstance, deps: { db: Db; now: () => Dat
     {
       method: "GET",
       url: "/api/admin/utilisateurs",
+      response: R.Utilisateurs,
       summary: "Utilisateurs des organisations que l'on gère (tous pour l'administration de la plateforme)",
       tag: "Administration",
     },
@@ -82,6 +84,7 @@ export function adminRoutes(app: FastifyInstance, deps: { db: Db; now: () => Dat
     {
       method: "POST",
       url: "/api/admin/utilisateurs",
+      response: R.Created,
       summary: "Créer un compte membre d'une organisation (rôle, service)",
       tag: "Administration",
       body: z.object({
@@ -121,6 +124,7 @@ export function adminRoutes(app: FastifyInstance, deps: { db: Db; now: () => Dat
     {
       method: "PUT",
       url: "/api/organisations/:id/membres/:utilisateur",
+      response: R.Ok,
       summary: "Ajouter un membre à l'organisation ou changer son rôle et son service",
       tag: "Organisations",
       params: z.object({ id: Uuid, utilisateur: Uuid }),
@@ -150,6 +154,7 @@ export function adminRoutes(app: FastifyInstance, deps: { db: Db; now: () => Dat
     {
       method: "POST",
       url: "/api/admin/organisations",
+      response: R.OrganisationCreee,
       summary: "Créer une organisation (administration de la plateforme)",
       tag: "Administration",
       body: z.object({
@@ -178,6 +183,7 @@ export function adminRoutes(app: FastifyInstance, deps: { db: Db; now: () => Dat
     {
       method: "GET",
       url: "/api/admin/journal",
+      response: R.Journal,
       summary: "Journal d'audit filtré par utilisateur, action et dates (administration de la plateforme)",
       tag: "Administration",
       query: z.object({
@@ -209,6 +215,7 @@ export function adminRoutes(app: FastifyInstance, deps: { db: Db; now: () => Dat
     {
       method: "GET",
       url: "/api/admin/journal/verification",
+      response: R.JournalVerification,
       summary: "Vérifier la chaîne du journal d'audit (administration de la plateforme)",
       tag: "Administration",
     },

@@ -34,6 +34,7 @@ import {
 import type { Queryable } from "../../store/db.js";
 import { type ConventionAccess, orHidden } from "../access.js";
 import { conventionRoute } from "../api.js";
+import * as R from "../responses.js";
 import { byConvention, type ConventionDeps, ConvId } from "./convention-context.js";
 import { Uuid } from "./params.js";
 
@@ -74,6 +75,7 @@ export function anomalyRoutes(app: FastifyInstance, deps: ConventionDeps): void 
     {
       method: "POST",
       url: "/api/conventions/:id/anomalies",
+      response: R.AnomalieCreee,
       summary: "Signaler une anomalie sur un dépôt ou une diffusion à son fournisseur",
       tag: "Anomalies",
       params: z.object({ id: ConvId }),
@@ -116,6 +118,7 @@ export function anomalyRoutes(app: FastifyInstance, deps: ConventionDeps): void 
     {
       method: "GET",
       url: "/api/conventions/:id/anomalies",
+      response: R.Anomalies,
       summary: "Anomalies signalées sous la convention et leurs échanges",
       tag: "Anomalies",
       params: z.object({ id: ConvId }),
@@ -132,6 +135,7 @@ export function anomalyRoutes(app: FastifyInstance, deps: ConventionDeps): void 
     {
       method: "GET",
       url: "/api/conventions/:id/anomalies/cibles",
+      response: R.CiblesAnomalie,
       summary: "Dépôts et diffusions sur lesquels l'utilisateur peut signaler une anomalie",
       tag: "Anomalies",
       params: z.object({ id: ConvId }),
@@ -161,6 +165,7 @@ export function anomalyRoutes(app: FastifyInstance, deps: ConventionDeps): void 
     {
       method: "POST",
       url: "/api/anomalies/:id/messages",
+      response: R.StatutAnomalie,
       summary: "Répondre à une anomalie (fournisseur) ou la relancer (partie qui l'a signalée)",
       tag: "Anomalies",
       params: z.object({ id: Uuid }),
@@ -197,6 +202,7 @@ export function anomalyRoutes(app: FastifyInstance, deps: ConventionDeps): void 
     {
       method: "POST",
       url: "/api/anomalies/:id/cloture",
+      response: R.StatutAnomalie,
       summary: "Clore une anomalie (l'une ou l'autre partie de l'échange)",
       tag: "Anomalies",
       params: z.object({ id: Uuid }),

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { EmailSchema, type Principal, ROLE_FR } from "../../core/account/model.js";
 import { publicRoute, route } from "../api.js";
 import { type AuthOptions, login, logout } from "../auth.js";
+import * as R from "../responses.js";
 
 export const PrincipalView = z.object({
   id: z.string(),
@@ -57,6 +58,7 @@ export function authRoutes(app: FastifyInstance, opts: AuthOptions): void {
     {
       method: "POST",
       url: "/api/auth/deconnexion",
+      response: R.Ok,
       summary: "Se déconnecter",
       tag: "Authentification",
       public: true,

@@ -23,6 +23,7 @@ import { seanceAlerts } from "../../core/convention/restitution.js";
 import { ACTIONS, type Action, decide } from "../../core/convention/rights.js";
 import { AvenantChangesSchema, ConventionSchema, ReferentSchema } from "../../core/convention/schema.js";
 import { interdit, invalide } from "../../core/errors.js";
+import { type ConventionFacts, conventionFacts } from "../../store/convention-facts.js";
 import {
   conventionHistory,
   createConvention,
@@ -35,11 +36,10 @@ import {
   recordReferents,
   type StoredConvention,
 } from "../../store/conventions.js";
-import { alertFacts } from "../../store/datasets.js";
 import type { Queryable } from "../../store/db.js";
-import { lastSeance } from "../../store/restitutions.js";
 import { partiesOf } from "../access.js";
 import { conventionRoute, route } from "../api.js";
+import * as R from "../responses.js";
 import { byConvention, type ConventionDeps, ConvId, DateIso, orgNameMap } from "./convention-context.js";
 import { Uuid } from "./params.js";
 
@@ -50,11 +50,13 @@ async function present(
   principal: Principal,
   on: IsoDate,
   orgNames: Map<string, string>,
+  /** Prefetched for a list (one query for all the conventions). */
+  prefetched?: ConventionFacts,
 ) {
   const c = stored.convention;
   const mine = partiesOf(principal, stored);
   const status = statusOn(c, on);
-  const facts = await alertFacts(q, c.id);
+  const { alertes: facts, derniereSeance } = prefetched ?? (await conventionFacts(q, [c.id])).get(c.id)!;
   const permis = Object.fromEntries(
     ACTIONS.map((a: Action) => [
       a,
@@ -76,8 +78,8 @@ async function present(
     finPrevue: c.preavis
       ? endAfterNotice(c, c.preavis.donneLe, c.preavis.motif)
       : naturalEnd(versionOn(c, on)),
-    alertes: [...alerts(c, on, 90, facts), ...seanceAlerts(c, on, 90, await lastSeance(q, c.id))].sort(
-      (a, b) => a.date.localeCompare(b.date),
+    alertes: [...alerts(c, on, 90, facts), ...seanceAlerts(c, on, 90, derniereSeance)].sort((a, b) =>
+      a.date.localeCompare(b.date),
     ),
     mesParties: mine.parties,
     mesRoles: [
@@ -111,17 +113,27 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
     {
       method: "GET",
       url: "/api/conventions",
+      response: R.Conventions,
       summary: "Conventions dont l'organisation de l'utilisateur est partie",
       tag: "Conventions",
     },
     async ({ principal }) => {
       const on = today();
       const names = await orgNameMap(db);
-      const all = await listConventions(db);
+      const all = await listConventions(
+        db,
+        principal.platformAdmin ? undefined : principal.memberships.map((m) => m.organisationId),
+      );
       const visible = all.filter(
         (s) => principal.platformAdmin || partiesOf(principal, s).parties.length > 0,
       );
-      return Promise.all(visible.map((s) => present(db, s, principal, on, names)));
+      const facts = await conventionFacts(
+        db,
+        visible.map((s) => s.convention.id),
+      );
+      return Promise.all(
+        visible.map((s) => present(db, s, principal, on, names, facts.get(s.convention.id))),
+      );
     },
   );
 
@@ -130,6 +142,7 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
     {
       method: "POST",
       url: "/api/conventions",
+      response: R.ConventionCreee,
       summary: "Enregistrer une convention signée (ou en projet) et ses annexes",
       tag: "Conventions",
       body: z.object({
@@ -171,6 +184,7 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
     {
       method: "GET",
       url: "/api/conventions/:id",
+      response: R.ConventionDetail,
       summary: "Une convention : parties, annexes, règles, dates, statut et alertes",
       tag: "Conventions",
       params: z.object({ id: ConvId }),
@@ -190,6 +204,7 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
     {
       method: "GET",
       url: "/api/conventions/:id/historique",
+      response: R.Historique,
       summary: "Historique de la convention (création, avenants, préavis, demandes, destructions)",
       tag: "Conventions",
       params: z.object({ id: ConvId }),
@@ -205,6 +220,7 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
     {
       method: "POST",
       url: "/api/conventions/:id/preavis",
+      response: R.Preavis,
       summary: "Dénoncer la convention (préavis ordinaire ou pour manquement)",
       tag: "Conventions",
       params: z.object({ id: ConvId }),
@@ -237,6 +253,7 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
     {
       method: "POST",
       url: "/api/conventions/:id/avenants",
+      response: R.AvenantEnregistre,
       summary: "Enregistrer un avenant",
       tag: "Conventions",
       params: z.object({ id: ConvId }),
@@ -265,6 +282,7 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
     {
       method: "POST",
       url: "/api/conventions/:id/publication",
+      response: R.Ok,
       summary: "Enregistrer la publication de l'étude",
       tag: "Conventions",
       params: z.object({ id: ConvId }),
@@ -286,6 +304,7 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
     {
       method: "POST",
       url: "/api/conventions/:id/acceptation",
+      response: R.Acceptation,
       summary: "Accepter la convention au nom de sa partie (signature du référent)",
       tag: "Conventions",
       params: z.object({ id: ConvId }),
@@ -313,6 +332,7 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
     {
       method: "PUT",
       url: "/api/conventions/:id/referents",
+      response: R.Referents,
       summary: "Mettre à jour les référents de sa partie (annexe 2), l'historique gardant les précédents",
       tag: "Conventions",
       params: z.object({ id: ConvId }),

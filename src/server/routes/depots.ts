@@ -15,6 +15,7 @@ import { loadAddressIndex } from "../../store/addresses.js";
 import { getJeu } from "../../store/datasets.js";
 import type { Db, Queryable } from "../../store/db.js";
 import { conventionRoute } from "../api.js";
+import * as R from "../responses.js";
 import { receiveUpload, type UploadLimits } from "../uploads.js";
 import { Correspondance, FileName, Uuid } from "./params.js";
 
@@ -36,6 +37,7 @@ export function depotRoutes(app: FastifyInstance, deps: DepotDeps): void {
     {
       method: "GET",
       url: "/api/jeux/:id/depots/:depot/sans-iris",
+      produces: "text/csv",
       summary:
         "Lignes d'un dépôt restées sans IRIS : numéro de ligne, type de résultat, raison (aucune adresse)",
       tag: "Jeux de données",
@@ -61,6 +63,7 @@ export function depotRoutes(app: FastifyInstance, deps: DepotDeps): void {
     {
       method: "POST",
       url: "/api/jeux/:id/protocole1/geocodages",
+      response: R.GeocodageFournisseur,
       summary:
         "Protocole 1 : géocoder le fichier (identifiant, adresse) du fournisseur ; le fichier est supprimé aussitôt, l'adresse jamais conservée",
       tag: "Jeux de données",
@@ -103,6 +106,7 @@ export function depotRoutes(app: FastifyInstance, deps: DepotDeps): void {
     {
       method: "GET",
       url: "/api/jeux/:id/protocole1/geocodages/:geocodage/resultat",
+      produces: "text/csv",
       summary:
         "Protocole 1 : identifiant, IRIS, type de résultat, score (téléchargeable une fois, puis effacé)",
       tag: "Jeux de données",
@@ -125,6 +129,7 @@ export function depotRoutes(app: FastifyInstance, deps: DepotDeps): void {
     {
       method: "GET",
       url: "/api/jeux/:id/protocole1/geocodages/:geocodage/sans-iris",
+      produces: "text/csv",
       summary: "Protocole 1 : lignes restées sans IRIS (numéro de ligne, type, raison ; aucune adresse)",
       tag: "Jeux de données",
       params: z.object({ id: Uuid, geocodage: Uuid }),

@@ -20,6 +20,7 @@ import { getJeu } from "../../store/datasets.js";
 import { checkAgain } from "../access.js";
 import { conventionRoute } from "../api.js";
 import { frozen } from "../caching.js";
+import * as R from "../responses.js";
 import {
   byConvention,
   byJeu,
@@ -41,6 +42,7 @@ export function diffusionRoutes(app: FastifyInstance, deps: ConventionDeps): voi
     {
       method: "POST",
       url: "/api/jeux/:id/diffusions",
+      response: R.DiffusionCreee,
       summary: "Produire une diffusion protégée d'un jeu de données (secret statistique et audit)",
       tag: "Diffusions",
       params: z.object({ id: Uuid }),
@@ -68,6 +70,7 @@ export function diffusionRoutes(app: FastifyInstance, deps: ConventionDeps): voi
     {
       method: "GET",
       url: "/api/conventions/:id/diffusions",
+      response: R.Diffusions,
       summary: "Registre des diffusions de la convention",
       tag: "Diffusions",
       params: z.object({ id: ConvId }),
@@ -82,6 +85,7 @@ export function diffusionRoutes(app: FastifyInstance, deps: ConventionDeps): voi
     {
       method: "GET",
       url: "/api/diffusions/:id",
+      response: R.Diffusion,
       summary: "Une diffusion : tableaux protégés et mention de la source",
       tag: "Diffusions",
       params: z.object({ id: Uuid }),
@@ -203,6 +207,7 @@ export function diffusionRoutes(app: FastifyInstance, deps: ConventionDeps): voi
     {
       method: "POST",
       url: "/api/diffusions/:id/accords",
+      response: R.AccordCree,
       summary: "Accord du fournisseur à la diffusion externe d'une diffusion (portée, destinataire, date)",
       tag: "Diffusions",
       params: z.object({ id: Uuid }),
@@ -236,6 +241,7 @@ export function diffusionRoutes(app: FastifyInstance, deps: ConventionDeps): voi
     {
       method: "GET",
       url: "/api/diffusions/:id/accords",
+      response: R.Accords,
       summary: "Accords de diffusion externe donnés pour une diffusion",
       tag: "Diffusions",
       params: z.object({ id: Uuid }),

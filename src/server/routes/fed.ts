@@ -15,6 +15,7 @@ import { listConventions } from "../../store/conventions.js";
 import { answerFedRequest, fedRequestsOf, fileFedRequest, getFedRequest } from "../../store/fed.js";
 import { partiesOf } from "../access.js";
 import { conventionRoute, route } from "../api.js";
+import * as R from "../responses.js";
 import { byConvention, byFed, type ConventionDeps, ConvId, userParty } from "./convention-context.js";
 import { Uuid } from "./params.js";
 
@@ -44,6 +45,7 @@ export function fedRoutes(app: FastifyInstance, deps: ConventionDeps): void {
     {
       method: "POST",
       url: "/api/conventions/:id/fed",
+      response: R.Created,
       summary: "Déposer une fiche d'expression des besoins (feuille 1)",
       tag: "FED",
       params: z.object({ id: ConvId }),
@@ -76,6 +78,7 @@ export function fedRoutes(app: FastifyInstance, deps: ConventionDeps): void {
     {
       method: "GET",
       url: "/api/fed",
+      response: R.Feds,
       summary: "Demandes FED reçues et envoyées par l'organisation",
       tag: "FED",
     },
@@ -101,6 +104,7 @@ export function fedRoutes(app: FastifyInstance, deps: ConventionDeps): void {
     {
       method: "GET",
       url: "/api/fed/:id",
+      response: R.FedDetail,
       summary: "Une demande FED et sa réponse",
       tag: "FED",
       params: z.object({ id: Uuid }),
@@ -135,6 +139,7 @@ export function fedRoutes(app: FastifyInstance, deps: ConventionDeps): void {
     {
       method: "POST",
       url: "/api/fed/:id/reponse",
+      response: R.FedReponse,
       summary: "Répondre à une demande FED (feuille 2) : avis favorable ou défavorable motivé",
       tag: "FED",
       params: z.object({ id: Uuid }),

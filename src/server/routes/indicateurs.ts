@@ -22,6 +22,7 @@ import { listConventions } from "../../store/conventions.js";
 import type { Db } from "../../store/db.js";
 import { checkAccess, partiesOf } from "../access.js";
 import { route } from "../api.js";
+import * as R from "../responses.js";
 
 const Niveau = z.enum(NIVEAUX as [string, ...string[]], {
   message: "Niveau attendu : iris, commune, epci, departement ou zone.",
@@ -85,6 +86,7 @@ export function indicateurRoutes(app: FastifyInstance, deps: IndicateurDeps): vo
     {
       method: "GET",
       url: "/api/indicateurs",
+      response: R.Catalogue,
       summary: "Catalogue des indicateurs (formules, unités, sources, précautions, niveaux)",
       tag: "Indicateurs",
     },
@@ -98,6 +100,7 @@ export function indicateurRoutes(app: FastifyInstance, deps: IndicateurDeps): vo
     {
       method: "GET",
       url: "/api/indicateurs/:id/valeurs",
+      response: R.Valeurs,
       summary:
         "Valeurs d'un indicateur sur les territoires d'un niveau, avec leur statut (publié, secret, manquant, fragile) et leurs références",
       tag: "Indicateurs",
@@ -122,6 +125,7 @@ export function indicateurRoutes(app: FastifyInstance, deps: IndicateurDeps): vo
     {
       method: "GET",
       url: "/api/indicateurs/:id/series",
+      response: R.Serie,
       summary: "Série d'un indicateur pour un territoire : chaque millésime, ses références et ses ruptures",
       tag: "Indicateurs",
       params: z.object({ id: IndicId }),

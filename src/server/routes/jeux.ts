@@ -30,6 +30,7 @@ import {
 } from "../../store/datasets.js";
 import { conventionSecret } from "../../store/secrets.js";
 import { conventionRoute } from "../api.js";
+import * as R from "../responses.js";
 import { receiveUpload } from "../uploads.js";
 import { byConvention, byJeu, type ConventionDeps, ConvId } from "./convention-context.js";
 import { Absents, Correspondance, FileName, Uuid } from "./params.js";
@@ -44,6 +45,7 @@ export function jeuRoutes(app: FastifyInstance, deps: ConventionDeps): void {
     {
       method: "GET",
       url: "/api/conventions/:id/jeux",
+      response: R.Jeux,
       summary: "Jeux de données de la convention (à collecter, collectés, détruits)",
       tag: "Jeux de données",
       params: z.object({ id: ConvId }),
@@ -60,6 +62,7 @@ export function jeuRoutes(app: FastifyInstance, deps: ConventionDeps): void {
     {
       method: "POST",
       url: "/api/jeux/:id/depots",
+      response: R.Depot,
       summary: "Déposer un fichier pour un jeu de données (corps : le fichier)",
       tag: "Jeux de données",
       params: z.object({ id: Uuid }),
@@ -136,6 +139,7 @@ export function jeuRoutes(app: FastifyInstance, deps: ConventionDeps): void {
     {
       method: "GET",
       url: "/api/jeux/:id/microdonnees",
+      response: R.Microdonnees,
       summary: "Résumé des microdonnées pseudonymisées (prestataire seulement)",
       tag: "Jeux de données",
       params: z.object({ id: Uuid }),
@@ -151,6 +155,7 @@ export function jeuRoutes(app: FastifyInstance, deps: ConventionDeps): void {
     {
       method: "POST",
       url: "/api/jeux/:id/destruction",
+      response: R.Destruction,
       summary: "Détruire un jeu de données (microdonnées, tableaux dérivés, fichiers) et attester",
       tag: "Jeux de données",
       params: z.object({ id: Uuid }),
@@ -189,6 +194,7 @@ export function jeuRoutes(app: FastifyInstance, deps: ConventionDeps): void {
     {
       method: "GET",
       url: "/api/jeux/:id/attestation",
+      response: R.AttestationVerifiee,
       summary: "Attestation de destruction et sa vérification",
       tag: "Jeux de données",
       params: z.object({ id: Uuid }),
@@ -209,6 +215,7 @@ export function jeuRoutes(app: FastifyInstance, deps: ConventionDeps): void {
     {
       method: "POST",
       url: "/api/jeux/:id/depots/apercu",
+      response: R.Apercu,
       summary: "Aperçu d'un dépôt : colonnes, correspondance proposée, lisibilité (aucune valeur renvoyée)",
       tag: "Jeux de données",
       params: z.object({ id: Uuid }),

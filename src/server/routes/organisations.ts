@@ -7,6 +7,7 @@ import { listMembers, listOrganisations } from "../../store/accounts.js";
 import type { Db } from "../../store/db.js";
 import { createZone, getZone, listZones, unknownMembers } from "../../store/zones.js";
 import { route } from "../api.js";
+import * as R from "../responses.js";
 
 const Id = z.uuid({ message: "Identifiant invalide." });
 // Not revealing whether something exists to someone without rights: same 404 either way.
@@ -18,6 +19,7 @@ export function organisationRoutes(app: FastifyInstance, db: Db): void {
     {
       method: "GET",
       url: "/api/organisations",
+      response: R.Organisations,
       summary: "Organisations visibles par l'utilisateur",
       tag: "Organisations",
     },
@@ -34,6 +36,7 @@ export function organisationRoutes(app: FastifyInstance, db: Db): void {
     {
       method: "GET",
       url: "/api/organisations/annuaire",
+      response: R.Annuaire,
       summary: "Annuaire des organisations (nom et type), pour désigner les parties d'une convention",
       tag: "Organisations",
     },
@@ -52,6 +55,7 @@ export function organisationRoutes(app: FastifyInstance, db: Db): void {
     {
       method: "GET",
       url: "/api/organisations/:id/membres",
+      response: R.Membres,
       summary: "Membres d'une organisation (réservé à ses membres)",
       tag: "Organisations",
       params: z.object({ id: Id }),
@@ -66,6 +70,7 @@ export function organisationRoutes(app: FastifyInstance, db: Db): void {
     {
       method: "GET",
       url: "/api/zones",
+      response: R.Zones,
       summary: "Zones personnalisées des organisations de l'utilisateur",
       tag: "Zones",
     },
@@ -80,6 +85,7 @@ export function organisationRoutes(app: FastifyInstance, db: Db): void {
     {
       method: "GET",
       url: "/api/zones/:id",
+      response: R.Zone,
       summary: "Une zone personnalisée et ses membres",
       tag: "Zones",
       params: z.object({ id: Id }),
@@ -95,6 +101,7 @@ export function organisationRoutes(app: FastifyInstance, db: Db): void {
     {
       method: "POST",
       url: "/api/zones",
+      response: R.Created,
       summary: "Créer une zone personnalisée (ensemble de communes ou d'IRIS)",
       tag: "Zones",
       body: z.object({

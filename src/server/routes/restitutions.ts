@@ -19,6 +19,7 @@ import {
   restitutionConvention,
 } from "../../store/restitutions.js";
 import { conventionRoute } from "../api.js";
+import * as R from "../responses.js";
 import { receiveUpload } from "../uploads.js";
 import { byConvention, type ConventionDeps, ConvId, DateIso } from "./convention-context.js";
 import { FileName, Uuid } from "./params.js";
@@ -38,6 +39,7 @@ export function restitutionRoutes(app: FastifyInstance, deps: ConventionDeps): v
     {
       method: "POST",
       url: "/api/conventions/:id/restitutions",
+      response: R.Created,
       summary: "Restituer l'étude aux fournisseurs (corps : le document)",
       tag: "Conventions",
       params: z.object({ id: ConvId }),
@@ -67,6 +69,7 @@ export function restitutionRoutes(app: FastifyInstance, deps: ConventionDeps): v
     {
       method: "GET",
       url: "/api/conventions/:id/restitutions",
+      response: R.Restitutions,
       summary: "Études restituées et leurs envois aux fournisseurs",
       tag: "Conventions",
       params: z.object({ id: ConvId }),
@@ -107,6 +110,7 @@ export function restitutionRoutes(app: FastifyInstance, deps: ConventionDeps): v
     {
       method: "POST",
       url: "/api/conventions/:id/seances-restitution",
+      response: R.Created,
       summary: "Enregistrer une séance de restitution (date, participants, compte rendu)",
       tag: "Conventions",
       params: z.object({ id: ConvId }),
@@ -136,6 +140,7 @@ export function restitutionRoutes(app: FastifyInstance, deps: ConventionDeps): v
     {
       method: "GET",
       url: "/api/conventions/:id/seances-restitution",
+      response: R.Seances,
       summary: "Séances de restitution tenues sous la convention",
       tag: "Conventions",
       params: z.object({ id: ConvId }),

@@ -16,6 +16,7 @@ import { fedRequestsOf } from "../../store/fed.js";
 import { lastSeance } from "../../store/restitutions.js";
 import { partiesOf } from "../access.js";
 import { route } from "../api.js";
+import * as R from "../responses.js";
 
 export function tacheRoutes(app: FastifyInstance, deps: { db: Db; now: () => Date }): void {
   const { db } = deps;
@@ -24,6 +25,7 @@ export function tacheRoutes(app: FastifyInstance, deps: { db: Db; now: () => Dat
     {
       method: "GET",
       url: "/api/taches",
+      response: R.Taches,
       summary: "Mes tâches : FED à répondre, collectes attendues, préavis, anomalies ouvertes, restitutions",
       tag: "Tâches",
     },

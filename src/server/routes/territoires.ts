@@ -3,9 +3,11 @@ import { z } from "zod";
 import type { RechercheReponse } from "../../core/indicator/api.js";
 import { searchTerritories as searchIndex } from "../../core/territory/search.js";
 import type { Db } from "../../store/db.js";
-import { irisFeatures, searchTerritories, territoryInfo } from "../../store/territories.js";
+import { searchTerritories } from "../../store/territories.js";
+import { cachedIrisFeatures, cachedTerritoryInfo } from "../../store/territory-cache.js";
 import { territorySearchIndex } from "../../store/territory-search.js";
 import { route } from "../api.js";
+import * as R from "../responses.js";
 
 const Kind = z.enum(["commune", "epci", "departement"], {
   message: "Type de territoire attendu : commune, epci ou departement.",
@@ -18,6 +20,7 @@ export function territoireRoutes(app: FastifyInstance, db: Db): void {
     {
       method: "GET",
       url: "/api/territoires",
+      response: R.TerritoiresTrouves,
       summary: "Rechercher une commune ou un EPCI",
       tag: "Territoires",
       query: z.object({ q: z.string().trim().min(2, { message: "Au moins 2 caractères." }).max(80) }),
@@ -29,6 +32,7 @@ export function territoireRoutes(app: FastifyInstance, db: Db): void {
     {
       method: "GET",
       url: "/api/territoires/recherche",
+      response: R.Recherche,
       summary:
         "Rechercher une commune, un EPCI ou un département (accents, tirets et ordre des mots ignorés ; code postal, code INSEE, numéro de département)",
       tag: "Territoires",
@@ -56,24 +60,26 @@ export function territoireRoutes(app: FastifyInstance, db: Db): void {
     {
       method: "GET",
       url: "/api/territoires/:type/:code",
+      response: R.Territoire,
       summary: "Fiche d'un territoire (rattachements, nombre d'IRIS, population)",
       tag: "Territoires",
       params: z.object({ type: Kind, code: Code }),
     },
-    async ({ params }) => territoryInfo(db, params.type, params.code),
+    async ({ params }) => cachedTerritoryInfo(db, params.type, params.code),
   );
   route(
     app,
     {
       method: "GET",
       url: "/api/territoires/:type/:code/iris",
+      response: R.IrisGeoJson,
       summary: "Contours des IRIS du territoire (GeoJSON WGS84) avec leur population",
       tag: "Territoires",
       params: z.object({ type: Kind, code: Code }),
     },
     async ({ params }) => {
-      await territoryInfo(db, params.type, params.code); // 404 when unknown
-      return irisFeatures(db, params.type, params.code);
+      await cachedTerritoryInfo(db, params.type, params.code); // 404 when unknown
+      return cachedIrisFeatures(db, params.type, params.code);
     },
   );
 }
