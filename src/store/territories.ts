@@ -3,11 +3,13 @@
  * communes/arrondissements, communes déléguées), IRIS contours and
  * populations. Imports run in one transaction: all or nothing.
  */
+
 import type { Feature, FeatureCollection } from "geojson";
 import { introuvable, invalide } from "../core/errors.js";
 import type { CogRows } from "../core/territory/cog.js";
 import type { AreaGeometry } from "../core/territory/geometry.js";
 import type { PopulationRow } from "../core/territory/population.js";
+import { simplifyArea } from "../core/territory/simplify.js";
 import type { TerritoryInfo, TerritoryKind } from "../core/territory/territory.js";
 import type { Db, Queryable } from "./db.js";
 
@@ -226,6 +228,9 @@ export async function territoryInfo(q: Queryable, kind: TerritoryKind, code: str
 }
 
 /** IRIS of a territory as a WGS84 FeatureCollection with their latest population. */
+/** Tolerance of the contours sent for display, in degrees (about 2 m). */
+export const DISPLAY_TOLERANCE = 2e-5;
+
 export async function irisFeatures(
   q: Queryable,
   kind: TerritoryKind,
@@ -261,7 +266,8 @@ export async function irisFeatures(
       population: r.population,
       annee: r.annee,
     },
-    geometry: r.geom,
+    // For display only: about 2 m of tolerance, invisible on a map, far fewer vertices to send and tile.
+    geometry: simplifyArea(r.geom, DISPLAY_TOLERANCE),
   }));
   return { type: "FeatureCollection", features };
 }
