@@ -8,7 +8,7 @@ import type { Feature, FeatureCollection } from "geojson";
 import { introuvable, invalide } from "../core/errors.js";
 import type { CogRows } from "../core/territory/cog.js";
 import type { AreaGeometry } from "../core/territory/geometry.js";
-import type { PopulationRow } from "../core/territory/population.js";
+import type { HouseholdsRow, PopulationRow } from "../core/territory/population.js";
 import { simplifyArea } from "../core/territory/simplify.js";
 import type { TerritoryInfo, TerritoryKind } from "../core/territory/territory.js";
 import type { Db, Queryable } from "./db.js";
@@ -171,6 +171,34 @@ export async function upsertPopulation(
         [JSON.stringify(rows.slice(i, i + chunk)), source],
       );
     return rows.length;
+  });
+}
+
+/**
+ * Sets the households of IRIS already holding the population of that census
+ * vintage (a base-ic « Logement » or « Ménages » file completes the
+ * population file of the same year); all rows or none.
+ */
+export async function updateHouseholds(
+  db: Db,
+  rows: readonly HouseholdsRow[],
+  source: string,
+): Promise<{ missing: string[] }> {
+  return db.transaction(async (tx) => {
+    const missing = await tx.query<{ iris: string }>(
+      `SELECT t.iris FROM jsonb_to_recordset($1::jsonb) AS t(iris text, annee integer)
+       WHERE NOT EXISTS (SELECT 1 FROM iris_population p WHERE p.iris_code = t.iris AND p.annee = t.annee)
+       ORDER BY t.iris`,
+      [JSON.stringify(rows.map((r) => ({ iris: r.iris, annee: r.annee })))],
+    );
+    if (missing.length > 0) return { missing: missing.map((m) => m.iris) };
+    await tx.query(
+      `UPDATE iris_population p SET menages = t.menages, source = p.source || ' ; ' || $2
+       FROM jsonb_to_recordset($1::jsonb) AS t(iris text, annee integer, menages double precision)
+       WHERE p.iris_code = t.iris AND p.annee = t.annee`,
+      [JSON.stringify(rows), source],
+    );
+    return { missing: [] };
   });
 }
 

@@ -119,6 +119,8 @@ export function CarteValeurs(p: CarteValeursProps) {
         transition: { duration: 0, delay: 0 },
       },
       fadeDuration: 0,
+      // Kept: the map's pixels are read back (tests, screenshots of the page).
+      canvasContextAttributes: { preserveDrawingBuffer: true },
       ...(bounds ? { bounds, fitBoundsOptions: { padding: 20 } } : { center: [2.5, 46.6], zoom: 4.5 }),
       attributionControl: false,
     });

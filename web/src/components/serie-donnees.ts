@@ -1,7 +1,11 @@
 import type { Series } from "../../../src/core/observatory/series";
 import type { SerieReponse } from "../api-indicateurs";
 
-/** The territory's line, then one line per reference (EPCI, département, France) found in the points. */
+/**
+ * The territory's line, then one line per reference (EPCI, département,
+ * France) found in the points; a reference with no value in any vintage
+ * (France « non disponible ») draws no line: the table beside says so.
+ */
 export function seriesDe(r: SerieReponse): Series[] {
   const out: Series[] = [
     {
@@ -18,5 +22,5 @@ export function seriesDe(r: SerieReponse): Series[] {
       s.points.push({ millesime: p.millesime, valeur: ref.valeur });
       refs.set(key, s);
     }
-  return [...out, ...refs.values()];
+  return [...out, ...[...refs.values()].filter((s) => s.points.some((p) => p.valeur !== null))];
 }
