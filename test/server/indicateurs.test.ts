@@ -21,6 +21,7 @@ import { publishRelease } from "../../src/release/publish.js";
 import { hashPassword } from "../../src/server/passwords.js";
 import { addMembership, createOrganisation, createUser } from "../../src/store/accounts.js";
 import { createJeu } from "../../src/store/datasets.js";
+import { createZone } from "../../src/store/zones.js";
 import { fixture } from "../helpers/fixtures.js";
 import { Client, startServer, type TestServer } from "../helpers/server.js";
 
@@ -145,6 +146,27 @@ beforeAll(async () => {
     actorId: null,
   });
   await publishRelease({ db, highs, convention: ROUEN, jeuId: jeu, annee: 2016, actorId: null });
+  // 2014: a zoning of the Ville (two IRIS of Rouen as one quartier), released at the zone level only.
+  await createZone(db, {
+    organisationId: villeOrg?.id as string,
+    nom: "Rouen Ouest",
+    kind: "iris",
+    membres: ["765400101", "765400102"],
+  });
+  const zoneRow = HEADER.map((h, j) =>
+    j === 0 ? "Rouen Ouest" : h.startsWith("taux") ? "" : (ROWS[2]![j] as number) + (ROWS[3]![j] as number),
+  );
+  const file14 = path.join(s.dataDir, "socle-caf-2014.csv");
+  writeFileSync(file14, [HEADER, zoneRow].map((r) => r.join(";")).join("\n"));
+  await depositAggregatedFile({
+    db,
+    convention: ROUEN,
+    jeuId: jeu,
+    file: file14,
+    annee: 2014,
+    actorId: null,
+  });
+  await publishRelease({ db, highs, convention: ROUEN, jeuId: jeu, annee: 2014, actorId: null });
   analyste = ville();
   expect((await analyste.login("observatoire@rouen.test", PASSWORD)).status).toBe(200);
   dehors = ville();
@@ -181,7 +203,8 @@ describe("the indicators of Rouen's CAF socle", () => {
   it("taux de couverture of Rouen = population couverte / base-ic 2013 population, and the Métropole's beside it", async () => {
     const body = await valeurs(analyste, "taux_couverture", "commune");
     expect(body.millesime).toBe(2015);
-    expect(body.millesimes).toEqual([2016, 2015]);
+    // 2014 holds only the Ville's zoning (see the zone level below).
+    expect(body.millesimes).toEqual([2016, 2015, 2014]);
     // Without a vintage, the latest.
     expect((await valeurs(analyste, "taux_couverture", "commune", "")).millesime).toBe(2016);
     expect(body.sources[0]).toMatch(/^Source : CAF de Rouen/);
@@ -369,5 +392,17 @@ describe("the indicators of Rouen's CAF socle", () => {
       versionModifiee: null,
     });
     expect(bad.status).toBe(400);
+  });
+
+  it("maps the zone level: a zoning's value with its members, so that the map draws it as its IRIS", async () => {
+    const body = await valeurs(analyste, "part_bas_revenus", "zone", "&millesime=2014");
+    expect(body.valeurs).toHaveLength(1);
+    const z = body.valeurs[0]!;
+    expect(z).toMatchObject({ niveau: "zone", nom: "Rouen Ouest", statut: "publie" });
+    expect(z.valeur).toBeCloseTo(((310 + 3) / (940 + 1210)) * 100, 10);
+    expect(z.membres).toEqual(["765400101", "765400102"]);
+    expect(z.references.map((r) => r.niveau)).toEqual(["france"]);
+    // Other levels carry no members.
+    expect(of(await valeurs(analyste, "part_bas_revenus", "commune"), "76540").membres).toBeUndefined();
   });
 });
