@@ -69,6 +69,38 @@ const readCount = (raw: string | undefined): number | null => {
   return s === "" || !Number.isFinite(v) || v < 0 ? null : v;
 };
 
+/**
+ * Checks one record's shape and IRIS code (and that the code is new);
+ * returns the code, or the French problem of the line.
+ */
+function readIrisRecord(
+  fileName: string,
+  header: readonly string[],
+  irisCol: number,
+  rec: readonly string[],
+  line: number,
+  seen: Set<string>,
+): { code: string } | { problem: string } | null {
+  if (rec.length === 1 && rec[0]!.trim() === "") return null;
+  if (rec.length !== header.length)
+    return {
+      problem: `${fileName}, ligne ${line} : ${rec.length} colonnes au lieu de ${header.length} (ligne tronquée ?).`,
+    };
+  const code = readIrisCode(rec[irisCol]);
+  const colName = `colonne ${header[irisCol]}`;
+  if (code.kind !== "ok")
+    return {
+      problem:
+        code.kind === "zero_perdu"
+          ? `${fileName}, ligne ${line}, ${colName} : code IRIS de ${code.digits} chiffres, un zéro initial a été perdu ; attendu 9 caractères.`
+          : `${fileName}, ligne ${line}, ${colName} : code IRIS invalide ou manquant ; attendu 9 caractères.`,
+    };
+  if (seen.has(code.code))
+    return { problem: `${fileName}, ligne ${line}, ${colName} : code IRIS ${code.code} en double.` };
+  seen.add(code.code);
+  return { code: code.code };
+}
+
 export type PopulationResult =
   | { ok: true; annee: number; rows: PopulationRow[] }
   | { ok: false; problems: string[] };
@@ -101,28 +133,13 @@ export function readPopulationTable(
   for (let i = 0; i < records.length && problems.length < 20; i++) {
     const rec = records[i]!;
     const line = lineOf(i);
-    if (rec.length === 1 && rec[0]!.trim() === "") continue;
-    if (rec.length !== header.length) {
-      problems.push(
-        `${fileName}, ligne ${line} : ${rec.length} colonnes au lieu de ${header.length} (ligne tronquée ?).`,
-      );
+    const read = readIrisRecord(fileName, header, irisCol, rec, line, seen);
+    if (read === null) continue;
+    if ("problem" in read) {
+      problems.push(read.problem);
       continue;
     }
-    const code = readIrisCode(rec[irisCol]);
-    const colName = `colonne ${header[irisCol]}`;
-    if (code.kind !== "ok") {
-      problems.push(
-        code.kind === "zero_perdu"
-          ? `${fileName}, ligne ${line}, ${colName} : code IRIS de ${code.digits} chiffres, un zéro initial a été perdu ; attendu 9 caractères.`
-          : `${fileName}, ligne ${line}, ${colName} : code IRIS invalide ou manquant ; attendu 9 caractères.`,
-      );
-      continue;
-    }
-    if (seen.has(code.code)) {
-      problems.push(`${fileName}, ligne ${line}, ${colName} : code IRIS ${code.code} en double.`);
-      continue;
-    }
-    seen.add(code.code);
+    const code = read;
     const raw = rec[popCol]!.trim().replace(/\s/g, "").replace(",", ".");
     const value = Number(raw);
     if (raw === "" || !Number.isFinite(value) || value < 0) {
@@ -204,27 +221,13 @@ export function readHouseholdsTable(
   for (let i = 0; i < records.length && problems.length < 20; i++) {
     const rec = records[i]!;
     const line = lineOf(i);
-    if (rec.length === 1 && rec[0]!.trim() === "") continue;
-    if (rec.length !== header.length) {
-      problems.push(
-        `${fileName}, ligne ${line} : ${rec.length} colonnes au lieu de ${header.length} (ligne tronquée ?).`,
-      );
+    const read = readIrisRecord(fileName, header, irisCol, rec, line, seen);
+    if (read === null) continue;
+    if ("problem" in read) {
+      problems.push(read.problem);
       continue;
     }
-    const code = readIrisCode(rec[irisCol]);
-    if (code.kind !== "ok") {
-      problems.push(
-        `${fileName}, ligne ${line}, colonne ${header[irisCol]} : code IRIS invalide ou manquant ; attendu 9 caractères.`,
-      );
-      continue;
-    }
-    if (seen.has(code.code)) {
-      problems.push(
-        `${fileName}, ligne ${line}, colonne ${header[irisCol]} : code IRIS ${code.code} en double.`,
-      );
-      continue;
-    }
-    seen.add(code.code);
+    const code = read;
     const v = readCount(rec[col.index]);
     if (v === null) {
       problems.push(
