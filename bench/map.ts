@@ -27,6 +27,8 @@ import { startServer } from "../test/helpers/server.js";
 const EMAIL = "bench@socle.test";
 const PASSWORD = "Banc-Carte-Chromium-2026";
 const N = 1500;
+/** Timed runs after the warm-up (SOCLE_BENCH_RUNS, default 5). */
+const RUNS = Number(process.env.SOCLE_BENCH_RUNS ?? 5);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 const work = mkdtempSync(path.join(tmpdir(), "socle-bench-map-"));
@@ -119,18 +121,24 @@ try {
   const { Client } = await import("../test/helpers/server.js");
   const c = new Client(s.url);
   await c.login(EMAIL, PASSWORD);
+  // The server runs in this process: its CPU time per request is this process's (PGlite included).
   for (const url of [
     "/api/indicateurs/part_bas_revenus/valeurs?niveau=iris",
     "/api/indicateurs/taux_dependance_50/valeurs?niveau=iris",
     "/api/territoires/departement/62/iris",
+    "/api/indicateurs/portrait?territoire=62119&niveau=commune",
   ]) {
     const ts: number[] = [];
+    const cpu: number[] = [];
     for (let k = 0; k < 4; k++) {
       const t = Date.now();
+      const u = process.cpuUsage();
       await c.req("GET", url);
+      const d = process.cpuUsage(u);
+      cpu.push(Math.round((d.user + d.system) / 1000));
       ts.push(Date.now() - t);
     }
-    console.log(`server ${url}: ${ts.join(", ")} ms`);
+    console.log(`server ${url}: ${ts.join(", ")} ms (CPU ${cpu.join(", ")} ms; the first is cold)`);
   }
   const browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -149,21 +157,99 @@ try {
       N,
       { timeout: 60_000, polling: "raf" },
     );
+  // SOCLE_BENCH_PROFILE=1: the renderer's top functions (self time) during one switch and one class change.
+  const cdp = await page.context().newCDPSession(page);
+  const profile = async (label: string | null, act: () => Promise<void>) => {
+    if (!process.env.SOCLE_BENCH_PROFILE || label === null) return act();
+    await cdp.send("Profiler.enable");
+    await cdp.send("Profiler.start");
+    await browser.startTracing(page, {
+      categories: ["devtools.timeline", "disabled-by-default-devtools.timeline", "gpu"],
+    });
+    await act();
+    const trace = JSON.parse((await browser.stopTracing()).toString("utf8")) as {
+      traceEvents: {
+        name: string;
+        ph: string;
+        dur?: number;
+        tid: number;
+        pid: number;
+        args?: { name?: string };
+      }[];
+    };
+    const threads = new Map<string, string>();
+    for (const e of trace.traceEvents)
+      if (e.ph === "M" && e.name === "thread_name") threads.set(`${e.pid}:${e.tid}`, e.args?.name ?? "");
+    const byName = new Map<string, number>();
+    for (const e of trace.traceEvents)
+      if (e.ph === "X" && e.dur) {
+        const k = `${threads.get(`${e.pid}:${e.tid}`) ?? "?"} ${e.name}`;
+        byName.set(k, (byName.get(k) ?? 0) + e.dur / 1000);
+      }
+    console.log(`  trace of ${label} (total ms by thread and event):`);
+    for (const [k, v] of [...byName].sort((a, b) => b[1] - a[1]).slice(0, 25))
+      console.log(`    ${v.toFixed(0).padStart(6)}  ${k}`);
+    const { profile: p } = (await cdp.send("Profiler.stop")) as unknown as {
+      profile: {
+        nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+        samples: number[];
+        timeDeltas: number[];
+      };
+    };
+    const byId = new Map(p.nodes.map((n) => [n.id, n]));
+    const self = new Map<string, number>();
+    p.samples.forEach((id, i) => {
+      const f = byId.get(id)!.callFrame;
+      const k = `${f.functionName || "(anon)"} ${f.url.split("/").pop()}:${f.lineNumber}`;
+      self.set(k, (self.get(k) ?? 0) + (p.timeDeltas[i] ?? 0) / 1000);
+    });
+    console.log(`  profile of ${label} (self ms):`);
+    for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 14))
+      console.log(`    ${v.toFixed(0).padStart(6)}  ${k}`);
+  };
+  // Renderer main-thread time (CPU) of each step, from Chromium's own counters.
+  const taskTime = async () => {
+    const { metrics } = (await cdp.send("Performance.getMetrics")) as {
+      metrics: { name: string; value: number }[];
+    };
+    return (metrics.find((m) => m.name === "TaskDuration")?.value ?? 0) * 1000;
+  };
+  await cdp.send("Performance.enable");
+  const cpuOf = new Map<string, number[]>();
+  const timed = async (label: string, keep: boolean, act: () => Promise<void>, navigates = false) => {
+    const t = Date.now();
+    // A navigation starts a new document, whose counters start at zero.
+    const c0 = navigates ? 0 : await taskTime();
+    await act();
+    const c1 = await taskTime();
+    if (!keep) return;
+    (cpuOf.get(label) ?? cpuOf.set(label, []).get(label)!).push(Math.round(c1 - c0));
+    return Date.now() - t;
+  };
   const open: number[] = [];
   const sw: number[] = [];
   const cls: number[] = [];
-  for (let run = 0; run < 6; run++) {
-    const t0 = Date.now();
-    await page.goto(`${s.url}/indicateurs?indicateur=part_bas_revenus&niveau=iris`);
-    await drawn();
-    if (run > 0) open.push(Date.now() - t0);
-    const t1 = Date.now();
+  for (let run = 0; run <= RUNS; run++) {
+    const tOpen = await timed(
+      "open",
+      run > 0,
+      async () => {
+        await page.goto(`${s.url}/indicateurs?indicateur=part_bas_revenus&niveau=iris`);
+        await drawn();
+      },
+      true,
+    );
+    if (tOpen !== undefined) open.push(tOpen);
     await page.evaluate(() => {
       (document.querySelector(".carte") as HTMLElement).dataset.pret = "0";
     });
-    await page.getByLabel("Indicateur").selectOption("taux_dependance_50");
-    await drawn();
-    if (run > 0) sw.push(Date.now() - t1);
+    const tSw = await timed("switch", run > 0, () =>
+      profile(run === 1 ? "an indicator switch" : null, async () => {
+        await page.getByLabel("Indicateur").selectOption("taux_dependance_50");
+        await drawn();
+      }),
+    );
+    if (tSw !== undefined) sw.push(tSw);
     if (run > 0)
       console.log(
         "  client side after the values arrived:",
@@ -175,35 +261,58 @@ try {
           return `${Math.round(performance.now() - r.responseEnd)} ms (request ${Math.round(r.responseEnd - r.startTime)} ms)`;
         }),
       );
-    const t2 = Date.now();
     await page.evaluate(() => {
       (document.querySelector(".carte") as HTMLElement).dataset.pret = "0";
     });
-    await page.getByLabel("Méthode de classes").selectOption("jenks");
-    await drawn();
-    if (run > 0) cls.push(Date.now() - t2);
+    const tCls = await timed("classes", run > 0, () =>
+      profile(run === 1 ? "a class change" : null, async () => {
+        await page.getByLabel("Méthode de classes").selectOption("jenks");
+        await drawn();
+      }),
+    );
+    if (tCls !== undefined) cls.push(tCls);
   }
   const pdf: number[] = [];
   let pages = 0;
-  for (let run = 0; run < 6; run++) {
-    const t0 = Date.now();
-    await page.goto(`${s.url}/territoires/commune/62119/portrait`);
-    await page.waitForFunction(() => document.querySelectorAll(".table-portrait tbody tr").length > 1, null, {
-      timeout: 60_000,
-    });
-    await page.emulateMedia({ media: "print" });
-    const bytes = await page.pdf({ format: "A4", printBackground: true, preferCSSPageSize: true });
-    await page.emulateMedia({ media: "screen" });
-    pages = (bytes.toString("latin1").match(/\/Type\s*\/Page[^s]/g) ?? []).length;
-    if (run > 0) pdf.push(Date.now() - t0);
+  for (let run = 0; run <= RUNS; run++) {
+    const t = await timed(
+      "pdf",
+      run > 0,
+      async () => {
+        await page.goto(`${s.url}/territoires/commune/62119/portrait`);
+        await page.waitForFunction(
+          () =>
+            document.querySelectorAll(".table-portrait tbody tr").length > 1 &&
+            document.querySelector(".carte-portrait svg"),
+          null,
+          { timeout: 60_000 },
+        );
+        await page.emulateMedia({ media: "print" });
+        const bytes = await page.pdf({ format: "A4", printBackground: true, preferCSSPageSize: true });
+        await page.emulateMedia({ media: "screen" });
+        pages = (bytes.toString("latin1").match(/\/Type\s*\/Page[^s]/g) ?? []).length;
+      },
+      true,
+    );
+    if (t !== undefined) pdf.push(t);
   }
   await browser.close();
+  // A fixed piece of work timed in the same run: how loaded the shared machine was.
+  const ref: number[] = [];
+  for (let k = 0; k < 3; k++) {
+    const xs = Float64Array.from({ length: 1_000_000 }, (_, i) => Math.sin(i) * 1e6);
+    const t = performance.now();
+    xs.sort();
+    ref.push(Math.round(performance.now() - t));
+  }
+  const cpu = (k: string) => `renderer CPU median ${median(cpuOf.get(k) ?? [0])} ms`;
   console.log(
     [
-      `1,500-IRIS département map, navigation → drawn: median ${median(open)} ms (target < 2000) [${open.join(", ")}]`,
-      `indicator switch incl. API: median ${median(sw)} ms (target < 300) [${sw.join(", ")}]`,
-      `class method change: median ${median(cls)} ms [${cls.join(", ")}]`,
-      `portrait PDF (${pages} pages), navigation → PDF bytes: median ${median(pdf)} ms (target < 5000) [${pdf.join(", ")}]`,
+      `reference in the same run: sorting 1 M numbers in Node: median ${median(ref)} ms [${ref.join(", ")}]`,
+      `1,500-IRIS département map, navigation → drawn: median ${median(open)} ms (target < 2000) [${open.join(", ")}]; ${cpu("open")}`,
+      `indicator switch incl. API: median ${median(sw)} ms (target < 300) [${sw.join(", ")}]; ${cpu("switch")}`,
+      `class method change: median ${median(cls)} ms [${cls.join(", ")}]; ${cpu("classes")}`,
+      `portrait PDF (${pages} pages, map included), navigation → PDF bytes: median ${median(pdf)} ms (target < 5000) [${pdf.join(", ")}]; ${cpu("pdf")}`,
     ].join("\n"),
   );
 } finally {

@@ -1,8 +1,8 @@
 import path from "node:path";
 import { invalide } from "../core/errors.js";
-import { readPopulationTable } from "../core/territory/population.js";
+import { householdsColumn, readHouseholdsTable, readPopulationTable } from "../core/territory/population.js";
 import type { Db } from "../store/db.js";
-import { upsertPopulation } from "../store/territories.js";
+import { updateHouseholds, upsertPopulation } from "../store/territories.js";
 import { openTabular } from "./tabular-stream.js";
 
 /** How many rows of an INSEE workbook may precede its header row (titles, notes, long labels). */
@@ -35,6 +35,19 @@ export async function importPopulationFile(
     }
     records.push(row.values);
     lines.push(row.line);
+  }
+  // A base-ic file without population but with households (« Logement »: P13_RP, « Ménages »: C13_MEN)
+  // completes the population of its census vintage.
+  if (!header.some((h) => /^P\d{2}_POP$/i.test(h.trim())) && householdsColumn(header)) {
+    const h = readHouseholdsTable(name, header, records, (i) => lines[i] ?? i + 2);
+    if (!h.ok) throw invalide("population_invalide", h.problems[0]!, h.problems);
+    const { missing } = await updateHouseholds(db, h.rows, name);
+    if (missing.length > 0)
+      throw invalide(
+        "population_absente",
+        `${name} : ${missing.length} IRIS sans population ${h.annee} (par exemple ${missing.slice(0, 3).join(", ")}) ; importez d'abord le fichier de population ${h.annee} (base-ic évolution et structure de la population), puis celui des ménages.`,
+      );
+    return { annee: h.annee, iris: h.rows.length, denominateurs: ["ménages"] };
   }
   const result = readPopulationTable(name, header, records, (i) => lines[i] ?? i + 2);
   if (!result.ok) throw invalide("population_invalide", result.problems[0]!, result.problems);

@@ -31,6 +31,7 @@ import { fedRoutes } from "./routes/fed.js";
 import { indicateurRoutes } from "./routes/indicateurs.js";
 import { jeuRoutes } from "./routes/jeux.js";
 import { organisationRoutes } from "./routes/organisations.js";
+import { portraitRoutes } from "./routes/portraits.js";
 import { restitutionRoutes } from "./routes/restitutions.js";
 import { tacheRoutes } from "./routes/taches.js";
 import { territoireRoutes } from "./routes/territoires.js";
@@ -244,6 +245,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   depotRoutes(app, { db: deps.db, now: auth.now, uploads: uploadsDir, uploadLimits });
   organisationRoutes(app, deps.db);
   indicateurRoutes(app, { db: deps.db, now: auth.now });
+  portraitRoutes(app, { db: deps.db, now: auth.now });
   tacheRoutes(app, { db: deps.db, now: auth.now });
   adminRoutes(app, { db: deps.db, now: auth.now });
   const conventionDeps = {

@@ -593,4 +593,28 @@ CREATE TRIGGER iris_population_version AFTER INSERT OR UPDATE OR DELETE OR TRUNC
   FOR EACH STATEMENT EXECUTE FUNCTION referentiel_change();
 `,
   },
+  {
+    version: 61,
+    name: "commentaire_portrait",
+    sql: `
+-- The analyst's commentary of a territory portrait, one row per version
+-- (never updated): the portrait's key (territory, reference, themes), the
+-- text, its author and date, and the conventions whose releases the
+-- portrait read (a reader must be able to read all of them).
+CREATE TABLE commentaire_portrait (
+  cle text NOT NULL,
+  version integer NOT NULL CHECK (version >= 1),
+  niveau text NOT NULL,
+  territoire text NOT NULL,
+  reference text NOT NULL,
+  themes text[] NOT NULL,
+  texte text NOT NULL,
+  auteur_id uuid REFERENCES app_user(id) ON DELETE SET NULL,
+  auteur_nom text NOT NULL,
+  conventions text[] NOT NULL,
+  cree_le timestamptz NOT NULL,
+  PRIMARY KEY (cle, version)
+);
+`,
+  },
 ];

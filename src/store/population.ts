@@ -20,7 +20,10 @@ const COLUMN: Readonly<Record<TranchePopulation, string>> = {
   menages: "menages",
 };
 
-export type DenominatorLevel = "iris" | "commune" | "epci" | "departement";
+export type DenominatorLevel = "iris" | "commune" | "epci" | "departement" | "france";
+
+/** The one code of France as a denominator level. */
+export const FRANCE = "FR";
 
 export interface Denominator {
   valeur: number;
@@ -57,8 +60,18 @@ export async function denominators(
       ? "coalesce(c.commune_parent, c.code)"
       : level === "epci"
         ? "coalesce(m.epci_code, c.epci_code)"
-        : "coalesce(m.departement_code, c.departement_code)";
-  const memberKey = level === "commune" ? "x.code" : level === "epci" ? "x.epci_code" : "x.departement_code";
+        : level === "france"
+          ? `'${FRANCE}'::text`
+          : "coalesce(m.departement_code, c.departement_code)";
+  // France: every commune of the COG must have its figure (a national census import), like a département.
+  const memberKey =
+    level === "commune"
+      ? "x.code"
+      : level === "epci"
+        ? "x.epci_code"
+        : level === "france"
+          ? `'${FRANCE}'::text`
+          : "x.departement_code";
   const rows = await q.query<{ code: string; annee: number; valeur: number }>(
     `WITH rows AS (
        SELECT ${key} AS code, coalesce(c.commune_parent, c.code) AS commune, p.annee, ${col} AS v
@@ -75,7 +88,7 @@ export async function denominators(
        FROM rows WHERE code = ANY($1::text[]) GROUP BY code, annee),
      members AS (
        SELECT ${memberKey} AS code, count(*) AS communes FROM commune x
-       WHERE x.kind = 'commune' AND ${memberKey} = ANY($1::text[]) GROUP BY 1)
+       WHERE x.kind = 'commune' AND ${memberKey} = ANY($1::text[])${level === "france" ? " AND NOT coalesce(x.fictif, false)" : ""} GROUP BY 1)
      SELECT DISTINCT ON (s.code) s.code, s.annee, s.valeur FROM sums s JOIN members mb ON mb.code = s.code
      WHERE s.nuls = 0 AND s.communes >= 0.99 * mb.communes
      ORDER BY s.code, s.annee DESC`,

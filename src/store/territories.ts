@@ -3,11 +3,13 @@
  * communes/arrondissements, communes déléguées), IRIS contours and
  * populations. Imports run in one transaction: all or nothing.
  */
+
 import type { Feature, FeatureCollection } from "geojson";
 import { introuvable, invalide } from "../core/errors.js";
 import type { CogRows } from "../core/territory/cog.js";
 import type { AreaGeometry } from "../core/territory/geometry.js";
-import type { PopulationRow } from "../core/territory/population.js";
+import type { HouseholdsRow, PopulationRow } from "../core/territory/population.js";
+import { simplifyArea } from "../core/territory/simplify.js";
 import type { TerritoryInfo, TerritoryKind } from "../core/territory/territory.js";
 import type { Db, Queryable } from "./db.js";
 
@@ -172,6 +174,34 @@ export async function upsertPopulation(
   });
 }
 
+/**
+ * Sets the households of IRIS already holding the population of that census
+ * vintage (a base-ic « Logement » or « Ménages » file completes the
+ * population file of the same year); all rows or none.
+ */
+export async function updateHouseholds(
+  db: Db,
+  rows: readonly HouseholdsRow[],
+  source: string,
+): Promise<{ missing: string[] }> {
+  return db.transaction(async (tx) => {
+    const missing = await tx.query<{ iris: string }>(
+      `SELECT t.iris FROM jsonb_to_recordset($1::jsonb) AS t(iris text, annee integer)
+       WHERE NOT EXISTS (SELECT 1 FROM iris_population p WHERE p.iris_code = t.iris AND p.annee = t.annee)
+       ORDER BY t.iris`,
+      [JSON.stringify(rows.map((r) => ({ iris: r.iris, annee: r.annee })))],
+    );
+    if (missing.length > 0) return { missing: missing.map((m) => m.iris) };
+    await tx.query(
+      `UPDATE iris_population p SET menages = t.menages, source = p.source || ' ; ' || $2
+       FROM jsonb_to_recordset($1::jsonb) AS t(iris text, annee integer, menages double precision)
+       WHERE p.iris_code = t.iris AND p.annee = t.annee`,
+      [JSON.stringify(rows), source],
+    );
+    return { missing: [] };
+  });
+}
+
 /** The communes (and arrondissements) a territory covers, as a SQL condition on `c`. */
 function coverage(kind: TerritoryKind): string {
   if (kind === "commune") return "(c.code = $1 OR c.commune_parent = $1)";
@@ -226,6 +256,9 @@ export async function territoryInfo(q: Queryable, kind: TerritoryKind, code: str
 }
 
 /** IRIS of a territory as a WGS84 FeatureCollection with their latest population. */
+/** Tolerance of the contours sent for display, in degrees (about 2 m). */
+export const DISPLAY_TOLERANCE = 2e-5;
+
 export async function irisFeatures(
   q: Queryable,
   kind: TerritoryKind,
@@ -261,7 +294,8 @@ export async function irisFeatures(
       population: r.population,
       annee: r.annee,
     },
-    geometry: r.geom,
+    // For display only: about 2 m of tolerance, invisible on a map, far fewer vertices to send and tile.
+    geometry: simplifyArea(r.geom, DISPLAY_TOLERANCE),
   }));
   return { type: "FeatureCollection", features };
 }

@@ -247,11 +247,23 @@ describe("observatory in a browser", () => {
     await expect
       .poll(() => page.locator(".table-portrait tbody tr").count(), { timeout: 30_000 })
       .toBeGreaterThan(1);
+    // The commentary is saved on the server, in versions: another page (another session) reads it back.
+    const versions = page.getByText(/Versions du commentaire/);
+    await expect.poll(() => page.getByRole("button", { name: "Enregistrer le commentaire" }).count()).toBe(1);
     await page
       .getByLabel("Commentaire")
       .fill(
         "L'activité des assistants maternels de Béthune progresse chaque année depuis 2017.\n\nÀ suivre avec le RPE.",
       );
+    await page.getByRole("button", { name: "Enregistrer le commentaire" }).click();
+    await expect.poll(() => page.getByRole("status").allTextContents()).toContain("Version 1 enregistrée.");
+    await expect.poll(() => versions.count()).toBe(1);
+    const relu = await connecte("/territoires/commune/62119/portrait");
+    await expect
+      .poll(() => relu.getByLabel("Commentaire").inputValue(), { timeout: 30_000 })
+      .toContain("progresse chaque année depuis 2017");
+    expect(await relu.locator(".signature-commentaire").textContent()).toMatch(/version 1 du/);
+    await relu.close();
     await expect
       .poll(() => page.locator(".sigle").allTextContents())
       .toEqual(["CAF du Pas-de-Calais", "Communauté d'agglomération de Béthune-Bruay, Artois-Lys Romane"]);
@@ -286,6 +298,7 @@ describe("observatory in a browser", () => {
     }
     const all = execFileSync("pdftotext", ["-layout", file, "-"], { encoding: "utf8" }).replace(/\s+/g, " ");
     expect(all).toContain("progresse chaque année depuis 2017");
+    expect(all).toMatch(/Commentaire de .+, version 1 du/);
     expect(all).toContain("Taux d'activité des assistants maternels");
     for (const f of images)
       writeFileSync(path.join(ARTIFACTS, `portrait-${f}`), readFileSync(path.join(work, f)));

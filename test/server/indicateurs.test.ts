@@ -21,6 +21,7 @@ import { publishRelease } from "../../src/release/publish.js";
 import { hashPassword } from "../../src/server/passwords.js";
 import { addMembership, createOrganisation, createUser } from "../../src/store/accounts.js";
 import { createJeu } from "../../src/store/datasets.js";
+import { createZone } from "../../src/store/zones.js";
 import { fixture } from "../helpers/fixtures.js";
 import { Client, startServer, type TestServer } from "../helpers/server.js";
 
@@ -145,6 +146,27 @@ beforeAll(async () => {
     actorId: null,
   });
   await publishRelease({ db, highs, convention: ROUEN, jeuId: jeu, annee: 2016, actorId: null });
+  // 2014: a zoning of the Ville (two IRIS of Rouen as one quartier), released at the zone level only.
+  await createZone(db, {
+    organisationId: villeOrg?.id as string,
+    nom: "Rouen Ouest",
+    kind: "iris",
+    membres: ["765400101", "765400102"],
+  });
+  const zoneRow = HEADER.map((h, j) =>
+    j === 0 ? "Rouen Ouest" : h.startsWith("taux") ? "" : (ROWS[2]![j] as number) + (ROWS[3]![j] as number),
+  );
+  const file14 = path.join(s.dataDir, "socle-caf-2014.csv");
+  writeFileSync(file14, [HEADER, zoneRow].map((r) => r.join(";")).join("\n"));
+  await depositAggregatedFile({
+    db,
+    convention: ROUEN,
+    jeuId: jeu,
+    file: file14,
+    annee: 2014,
+    actorId: null,
+  });
+  await publishRelease({ db, highs, convention: ROUEN, jeuId: jeu, annee: 2014, actorId: null });
   analyste = ville();
   expect((await analyste.login("observatoire@rouen.test", PASSWORD)).status).toBe(200);
   dehors = ville();
@@ -181,7 +203,8 @@ describe("the indicators of Rouen's CAF socle", () => {
   it("taux de couverture of Rouen = population couverte / base-ic 2013 population, and the Métropole's beside it", async () => {
     const body = await valeurs(analyste, "taux_couverture", "commune");
     expect(body.millesime).toBe(2015);
-    expect(body.millesimes).toEqual([2016, 2015]);
+    // 2014 holds only the Ville's zoning (see the zone level below).
+    expect(body.millesimes).toEqual([2016, 2015, 2014]);
     // Without a vintage, the latest.
     expect((await valeurs(analyste, "taux_couverture", "commune", "")).millesime).toBe(2016);
     expect(body.sources[0]).toMatch(/^Source : CAF de Rouen/);
@@ -219,7 +242,15 @@ describe("the indicators of Rouen's CAF socle", () => {
     const body = await valeurs(analyste, "taux_couverture", "iris");
     const carmes = of(body, "765400101");
     expect(carmes.valeur).toBeCloseTo((1900 / (basePop.get("765400101")?.pop as number)) * 100, 10);
-    expect(carmes.references.map((r) => r.niveau)).toEqual(["commune", "epci"]);
+    expect(carmes.references.map((r) => r.niveau)).toEqual(["commune", "epci", "france"]);
+    // No release publishes a national count: France is listed « non disponible », never invented.
+    expect(carmes.references.at(-1)).toEqual({
+      niveau: "france",
+      code: "FR",
+      nom: "France",
+      valeur: null,
+      statut: "manquant",
+    });
     // Under 100 allocataires: the zone rule hides the IRIS, so its indicators are secret.
     expect(of(body, "765400103")).toMatchObject({ valeur: null, statut: "secret", numerateur: null });
     // 3 allocataires at low income: secret, and its share with it.
@@ -239,8 +270,10 @@ describe("the indicators of Rouen's CAF socle", () => {
     expect(r.json.points[0].valeur).toBeCloseTo((9100 / 27688) * 100, 10);
     expect(r.json.points[1].valeur).toBeCloseTo((9300 / 27900) * 100, 10);
     // 2015 has the Métropole's row beside Rouen's, 2016 has not.
-    expect(r.json.points[0].references.map((x: { code: string }) => x.code)).toEqual([METROPOLE]);
-    expect(r.json.points[1].references).toEqual([]);
+    expect(r.json.points[0].references.map((x: { code: string }) => x.code)).toEqual([METROPOLE, "FR"]);
+    expect(r.json.points[1].references).toEqual([
+      { niveau: "france", code: "FR", nom: "France", valeur: null, statut: "manquant" },
+    ]);
     expect(r.json.ruptures).toEqual([]);
     for (const q of ["rouen", "ROUEN", "76540"]) {
       const res = await analyste.req("GET", `/api/territoires/recherche?q=${q}`);
@@ -277,5 +310,99 @@ describe("the indicators of Rouen's CAF socle", () => {
     const unknown = await analyste.req("GET", "/api/indicateurs/inconnu/valeurs");
     expect(unknown.status).toBe(404);
     expect(unknown.json.erreur.message).toBe("Indicateur introuvable.");
+  });
+
+  it("a portrait comes in one request: each indicator holding Rouen with its series, the IRIS map, the conventions read", async () => {
+    const r = await analyste.req("GET", "/api/indicateurs/portrait?territoire=76540&niveau=commune");
+    expect(r.status, JSON.stringify(r.json)).toBe(200);
+    const body = r.json as import("../../src/core/indicator/api.js").PortraitReponse;
+    expect(body.territoire).toEqual({ niveau: "commune", code: "76540", nom: "Rouen" });
+    expect(body.conventions).toEqual([ROUEN.id]);
+    const bas = body.lignes.find((l) => l.indicateur.id === "part_bas_revenus")!;
+    // The latest vintage, and the same figures as the per-indicator routes.
+    expect(bas.millesime).toBe(2016);
+    expect(bas.valeur.valeur).toBeCloseTo((9300 / 27900) * 100, 10);
+    const serie = await analyste.req(
+      "GET",
+      "/api/indicateurs/part_bas_revenus/series?territoire=76540&niveau=commune",
+    );
+    expect(bas.serie).toEqual(serie.json);
+    // The map: IRIS of Rouen only, from the first indicator (catalogue order) that has some.
+    expect(body.carte?.niveau).toBe("iris");
+    expect(body.carte!.valeurs.length).toBeGreaterThan(0);
+    for (const v of body.carte!.valeurs) expect(v.code.slice(0, 5)).toBe("76540");
+    // An outsider's portrait holds nothing.
+    const out = await dehors.req("GET", "/api/indicateurs/portrait?territoire=76540&niveau=commune");
+    expect(out.json).toMatchObject({ lignes: [], carte: null, conventions: [] });
+  });
+
+  it("keeps the analyst's commentary on the server in versions with author and date, for the parties only", async () => {
+    const key = {
+      niveau: "commune",
+      territoire: "76540",
+      reference: `epci:${METROPOLE}`,
+      themes: ["Revenus et dépendance", "Population couverte"],
+    };
+    const url = `/api/portraits/commentaire?niveau=commune&territoire=76540&reference=epci:${METROPOLE}&themes=${encodeURIComponent("Population couverte,Revenus et dépendance")}`;
+    expect((await analyste.req("GET", url)).json).toEqual({ versions: [] });
+    const first = await analyste.req("POST", "/api/portraits/commentaire", {
+      ...key,
+      texte: "Rouen compte une part d'allocataires à bas revenus supérieure à celle de la Métropole.",
+      versionModifiee: null,
+    });
+    expect(first.status, JSON.stringify(first.json)).toBe(200);
+    expect(first.json).toMatchObject({ version: 1, conventions: [ROUEN.id] });
+    expect(first.json.auteur).toBeTruthy();
+    // Another save over version 1 is version 2; a save over a stale version is refused in French.
+    const second = await analyste.req("POST", "/api/portraits/commentaire", {
+      ...key,
+      texte: "Deuxième lecture.",
+      versionModifiee: 1,
+    });
+    expect(second.json.version).toBe(2);
+    const stale = await analyste.req("POST", "/api/portraits/commentaire", {
+      ...key,
+      texte: "Trop tard.",
+      versionModifiee: 1,
+    });
+    expect(stale.status).toBe(409);
+    expect(stale.json.erreur.message).toMatch(/modifié entre-temps/);
+    // Newest first, themes in any order, every version with its author and date.
+    const back = (await analyste.req("GET", url)).json.versions;
+    expect(back.map((v: { version: number; texte: string }) => [v.version, v.texte])).toEqual([
+      [2, "Deuxième lecture."],
+      [1, "Rouen compte une part d'allocataires à bas revenus supérieure à celle de la Métropole."],
+    ]);
+    for (const v of back) expect(Number.isNaN(Date.parse(v.creeLe))).toBe(false);
+    // Another reference or other themes: another portrait, another commentary.
+    expect((await analyste.req("GET", url.replace(`epci:${METROPOLE}`, ""))).json.versions).toEqual([]);
+    // Someone who may not read Rouen's releases reads nothing and has nothing to comment on.
+    expect((await dehors.req("GET", url)).json).toEqual({ versions: [] });
+    const intrus = await dehors.req("POST", "/api/portraits/commentaire", {
+      ...key,
+      texte: "Intrus.",
+      versionModifiee: 2,
+    });
+    expect(intrus.status).toBe(400);
+    expect(intrus.json.erreur.message).toMatch(/rien à commenter/);
+    const bad = await analyste.req("POST", "/api/portraits/commentaire", {
+      ...key,
+      themes: ["Inconnu"],
+      texte: "x",
+      versionModifiee: null,
+    });
+    expect(bad.status).toBe(400);
+  });
+
+  it("maps the zone level: a zoning's value with its members, so that the map draws it as its IRIS", async () => {
+    const body = await valeurs(analyste, "part_bas_revenus", "zone", "&millesime=2014");
+    expect(body.valeurs).toHaveLength(1);
+    const z = body.valeurs[0]!;
+    expect(z).toMatchObject({ niveau: "zone", nom: "Rouen Ouest", statut: "publie" });
+    expect(z.valeur).toBeCloseTo(((310 + 3) / (940 + 1210)) * 100, 10);
+    expect(z.membres).toEqual(["765400101", "765400102"]);
+    expect(z.references.map((r) => r.niveau)).toEqual(["france"]);
+    // Other levels carry no members.
+    expect(of(await valeurs(analyste, "part_bas_revenus", "commune"), "76540").membres).toBeUndefined();
   });
 });

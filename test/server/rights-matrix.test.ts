@@ -84,7 +84,7 @@ type Entry =
     };
 
 /** Routes on a convention's data (the scope « convention » of the table). */
-const ROUTES_ON_CONVENTIONS = 41;
+const ROUTES_ON_CONVENTIONS = 44;
 
 let counter = 0;
 const uniq = () => ++counter;
@@ -458,6 +458,42 @@ const MATRIX: Record<string, Entry> = {
     request: (f) => ({
       method: "GET",
       path: `/api/indicateurs/allocataires/series?territoire=00001&niveau=commune&convention=${f.conventionId}`,
+    }),
+  },
+  "GET /api/indicateurs/portrait": {
+    scope: "convention",
+    who: ALL_PARTIES,
+    statuses: STATUSES,
+    request: (f) => ({
+      method: "GET",
+      path: `/api/indicateurs/portrait?territoire=00001&niveau=commune&convention=${f.conventionId}`,
+    }),
+  },
+  "GET /api/portraits/commentaire": {
+    scope: "convention",
+    who: ALL_PARTIES,
+    statuses: STATUSES,
+    request: (f) => ({
+      method: "GET",
+      path: `/api/portraits/commentaire?territoire=00001&niveau=commune&themes=Familles&convention=${f.conventionId}`,
+    }),
+  },
+  "POST /api/portraits/commentaire": {
+    scope: "convention",
+    who: ALL_PARTIES,
+    statuses: STATUSES,
+    // Each cell comments on a territory of its own, so that no save finds another's version.
+    request: (f, _who, n) => ({
+      method: "POST",
+      path: "/api/portraits/commentaire",
+      json: {
+        niveau: "commune",
+        territoire: `t${n}`,
+        themes: ["Familles"],
+        texte: "Commentaire de la matrice des droits.",
+        versionModifiee: null,
+        convention: f.conventionId,
+      },
     }),
   },
   "GET /api/diffusions/:id/export/:format": {

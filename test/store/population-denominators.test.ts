@@ -101,4 +101,35 @@ describe.each(ENGINES)("INSEE denominators on %s", (engine) => {
     const men = (await denominators(t.db, "iris", "menages", 2021, ["765400101"])).get("765400101");
     expect(men).toEqual({ valeur: Math.round(2235 / 2), annee: 2019 });
   });
+
+  it("households come from the base-ic « Logement » file (P13_RP) of the same census vintage, all rows or none", async () => {
+    // The Logement file's layout: IRIS, then P13_LOG, P13_RP…; no population column.
+    const menages = (r: string[]) => Math.round(Number(r[col("P13_POP")]) / 2.1);
+    const logement = [
+      "IRIS,COM,LIBIRIS,P13_LOG,P13_RP,P13_RSECOCC,P13_LOGVAC",
+      ...records.map((r) => [r[col("iris")], r[col("COM")], "x", menages(r) + 9, menages(r), 3, 6].join(",")),
+    ];
+    const file = path.join(dir, "base-ic-logement-2013.csv");
+    // An IRIS the population file of 2013 does not have: the whole file is refused, nothing written.
+    writeFileSync(file, [...logement, "999990101,99999,x,10,8,1,1"].join("\n"));
+    await expect(importPopulationFile(t.db, file)).rejects.toThrow(
+      /1 IRIS sans population 2013 \(par exemple 999990101\) ; importez d'abord le fichier de population 2013/,
+    );
+    expect((await denominators(t.db, "commune", "menages", 2015, ["76540"])).size).toBe(0);
+    writeFileSync(file, logement.join("\n"));
+    expect(await importPopulationFile(t.db, file)).toEqual({
+      annee: 2013,
+      iris: records.length,
+      denominateurs: ["ménages"],
+    });
+    const rouen = records.filter((r) => r[col("COM")] === "76540");
+    expect((await denominators(t.db, "commune", "menages", 2015, ["76540"])).get("76540")).toEqual({
+      valeur: rouen.reduce((a, r) => a + menages(r), 0),
+      annee: 2013,
+    });
+    // The population of the vintage is untouched.
+    expect((await denominators(t.db, "commune", "total", 2015, ["76540"])).get("76540")?.valeur).toBe(
+      110_754,
+    );
+  });
 });

@@ -2,6 +2,8 @@
  * The store contract: the same suite on PGlite and on PostgreSQL 15.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AreaGeometry } from "../../src/core/territory/geometry.js";
+import { vertexCount } from "../../src/core/territory/simplify.js";
 import { importIrisFile } from "../../src/geo/iris-import.js";
 import { importPopulationFile } from "../../src/ingest/population.js";
 import { appendAudit, verifyAudit } from "../../src/store/audit.js";
@@ -61,6 +63,13 @@ describe.each(ENGINES)("store on %s", (engine) => {
     expect(lon).toBeLessThan(1.2);
     expect(lat).toBeGreaterThan(49.4);
     expect(lat).toBeLessThan(49.5);
+    // Contours sent for display are simplified (about 2 m): fewer vertices than stored, every IRIS kept.
+    const stored = (
+      await t.db.query<{ g: AreaGeometry }>("SELECT geom_wgs84 AS g FROM iris WHERE commune_code = '76540'")
+    ).reduce((n, r) => n + vertexCount(r.g), 0);
+    const sent = fc.features.reduce((n, f) => n + vertexCount(f.geometry as AreaGeometry), 0);
+    expect(sent).toBeGreaterThan(42 * 4);
+    expect(sent).toBeLessThan(stored);
   });
 
   it("imports the 358 IRIS of the Lyon area in 30 communes and arrondissements, each in its EPCI", async () => {

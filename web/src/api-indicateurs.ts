@@ -7,14 +7,36 @@ import type { FeatureCollection } from "geojson";
 import type {
   CatalogueReponse,
   IndicateurCatalogue,
+  LignePortrait,
+  PortraitReponse,
   SerieReponse,
   ValeursReponse,
   ValeurTerritoire,
 } from "../../src/core/indicator/api";
 import type { Niveau } from "../../src/core/indicator/model";
-import { ApiError, api } from "./api";
+import type { VersionCommentaire } from "../../src/core/observatory/commentary";
+import { ApiError, api, call } from "./api";
 
-export type { CatalogueReponse, IndicateurCatalogue, Niveau, SerieReponse, ValeursReponse, ValeurTerritoire };
+export type { VersionCommentaire };
+
+/** The key of a portrait's commentary: its territory, reference and themes. */
+export interface ClePortrait {
+  niveau: Niveau;
+  territoire: string;
+  reference: string;
+  themes: string[];
+}
+
+export type {
+  CatalogueReponse,
+  IndicateurCatalogue,
+  LignePortrait,
+  Niveau,
+  PortraitReponse,
+  SerieReponse,
+  ValeursReponse,
+  ValeurTerritoire,
+};
 
 async function get<T>(url: string): Promise<T> {
   const res = await fetch(url, { credentials: "same-origin" });
@@ -45,6 +67,25 @@ export const indicateursApi = {
     get<ValeursReponse>(
       `/api/indicateurs/${encodeURIComponent(id)}/valeurs?niveau=${niveau}${millesime ? `&millesime=${millesime}` : ""}`,
     ),
+  /** Everything a portrait shows, in one request. */
+  portrait: (niveau: Niveau, code: string) =>
+    get<PortraitReponse>(`/api/indicateurs/portrait?territoire=${encodeURIComponent(code)}&niveau=${niveau}`),
+  commentaires: (k: ClePortrait) =>
+    get<{ versions: VersionCommentaire[] }>(
+      `/api/portraits/commentaire?${new URLSearchParams({
+        niveau: k.niveau,
+        territoire: k.territoire,
+        reference: k.reference,
+        themes: [...k.themes].sort().join(","),
+      })}`,
+    ),
+  enregistrerCommentaire: (k: ClePortrait, texte: string, versionModifiee: number | null) =>
+    call<VersionCommentaire>("POST", "/api/portraits/commentaire", {
+      ...k,
+      themes: [...k.themes].sort(),
+      texte,
+      versionModifiee,
+    }),
   serie: (id: string, niveau: Niveau, code: string) =>
     get<SerieReponse>(
       `/api/indicateurs/${encodeURIComponent(id)}/series?territoire=${encodeURIComponent(code)}&niveau=${niveau}`,
@@ -57,10 +98,16 @@ export const departementDe = (code: string) => (/^97|^98/.test(code) ? code.slic
 /**
  * The IRIS contours a map of these values needs, each tagged with `cle`, the
  * code of the territory of the level it belongs to (the IRIS itself, its
- * commune, EPCI or département): communes and EPCI are drawn as their IRIS
- * filled with the territory's colour. One request per département (or EPCI).
+ * commune, EPCI, département or zone): communes, EPCI and zones are drawn as
+ * their IRIS filled with the territory's colour. One request per
+ * département (or EPCI). An IRIS in two zones is drawn once for each (its
+ * `code` then names the zone too, so that each copy has its own state).
  */
-export async function contoursPour(niveau: Niveau, codes: readonly string[]): Promise<FeatureCollection> {
+export async function contoursPour(
+  niveau: Niveau,
+  codes: readonly string[],
+  membres: ReadonlyMap<string, readonly string[]> = new Map(),
+): Promise<FeatureCollection> {
   const wanted = new Set(codes);
   const out: FeatureCollection = { type: "FeatureCollection", features: [] };
   const add = (fc: FeatureCollection, cle: (p: Record<string, unknown>) => string | null) => {
@@ -73,7 +120,26 @@ export async function contoursPour(niveau: Niveau, codes: readonly string[]): Pr
     for (const c of codes) add(await api.iris("epci", c), () => c);
     return out;
   }
-  if (niveau === "zone") return out;
+  if (niveau === "zone") {
+    // Member → its zones (an IRIS code, or a commune code whose IRIS all belong).
+    const zonesOf = new Map<string, string[]>();
+    for (const [zone, ms] of membres)
+      if (wanted.has(zone)) for (const m of ms) zonesOf.set(m, [...(zonesOf.get(m) ?? []), zone]);
+    const deps = [...new Set([...zonesOf.keys()].map(departementDe))];
+    const all = await Promise.all(deps.map((d) => api.iris("departement", d).catch(() => null)));
+    for (const fc of all)
+      for (const f of fc?.features ?? []) {
+        const p = (f.properties ?? {}) as Record<string, unknown>;
+        const zs = [...(zonesOf.get(String(p.code)) ?? []), ...(zonesOf.get(String(p.commune)) ?? [])];
+        for (const z of new Set(zs))
+          out.features.push({
+            ...f,
+            id: `${z}|${String(p.code)}`,
+            properties: { ...p, code: `${z}|${String(p.code)}`, cle: z },
+          });
+      }
+    return out;
+  }
   const deps = [...new Set(codes.map(departementDe))];
   const all = await Promise.all(deps.map((d) => api.iris("departement", d).catch(() => null)));
   for (const fc of all) {

@@ -53,6 +53,8 @@ export interface ValeurTerritoire extends ValeurCalculee {
   code: string;
   nom: string;
   niveau: Niveau;
+  /** At the zone level: the zone's members (IRIS or commune codes), so that a map can draw it. */
+  membres?: string[];
 }
 
 /** GET /api/indicateurs/:id/valeurs */
@@ -80,6 +82,25 @@ export interface SerieReponse {
   /** Vintages from which the series is not comparable with the one before. */
   ruptures: { millesime: number; raison: string }[];
   sources: string[];
+}
+
+/** One indicator of a portrait: the territory's value at the indicator's latest vintage, and its series. */
+export interface LignePortrait {
+  indicateur: IndicateurCatalogue;
+  millesime: number;
+  sources: string[];
+  valeur: ValeurTerritoire;
+  serie: SerieReponse;
+}
+
+/** GET /api/indicateurs/portrait: everything a territory portrait shows, in one request. */
+export interface PortraitReponse {
+  territoire: { niveau: Niveau; code: string; nom: string };
+  lignes: LignePortrait[];
+  /** IRIS values inside the territory of the first indicator (catalogue order) that has some: the portrait's map. */
+  carte: ValeursReponse | null;
+  /** Ids of the conventions whose releases the portrait's lines read. */
+  conventions: string[];
 }
 
 /** GET /api/territoires/recherche */

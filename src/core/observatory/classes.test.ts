@@ -30,11 +30,10 @@ describe("map classes", () => {
     expect(c.labels[1]).toBe("50 pour 1 000 à moins de 90 pour 1 000");
   });
 
-  it("natural breaks on 1,500 values take well under 300 ms", () => {
+  // Its speed is measured by bench:map, not here.
+  it("natural breaks on 1,500 values give 7 classes holding every value", () => {
     const v = Array.from({ length: 1500 }, (_, i) => Math.sin(i) * 40 + 50 + (i % 7));
-    const t0 = performance.now();
     const c = classify(v, "jenks", 7, "%");
-    expect(performance.now() - t0).toBeLessThan(300);
     expect(c.counts.reduce((a, b) => a + b, 0)).toBe(1500);
     expect(c.breaks).toHaveLength(6);
   });

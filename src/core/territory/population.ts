@@ -69,6 +69,38 @@ const readCount = (raw: string | undefined): number | null => {
   return s === "" || !Number.isFinite(v) || v < 0 ? null : v;
 };
 
+/**
+ * Checks one record's shape and IRIS code (and that the code is new);
+ * returns the code, or the French problem of the line.
+ */
+function readIrisRecord(
+  fileName: string,
+  header: readonly string[],
+  irisCol: number,
+  rec: readonly string[],
+  line: number,
+  seen: Set<string>,
+): { code: string } | { problem: string } | null {
+  if (rec.length === 1 && rec[0]!.trim() === "") return null;
+  if (rec.length !== header.length)
+    return {
+      problem: `${fileName}, ligne ${line} : ${rec.length} colonnes au lieu de ${header.length} (ligne tronquée ?).`,
+    };
+  const code = readIrisCode(rec[irisCol]);
+  const colName = `colonne ${header[irisCol]}`;
+  if (code.kind !== "ok")
+    return {
+      problem:
+        code.kind === "zero_perdu"
+          ? `${fileName}, ligne ${line}, ${colName} : code IRIS de ${code.digits} chiffres, un zéro initial a été perdu ; attendu 9 caractères.`
+          : `${fileName}, ligne ${line}, ${colName} : code IRIS invalide ou manquant ; attendu 9 caractères.`,
+    };
+  if (seen.has(code.code))
+    return { problem: `${fileName}, ligne ${line}, ${colName} : code IRIS ${code.code} en double.` };
+  seen.add(code.code);
+  return { code: code.code };
+}
+
 export type PopulationResult =
   | { ok: true; annee: number; rows: PopulationRow[] }
   | { ok: false; problems: string[] };
@@ -101,28 +133,13 @@ export function readPopulationTable(
   for (let i = 0; i < records.length && problems.length < 20; i++) {
     const rec = records[i]!;
     const line = lineOf(i);
-    if (rec.length === 1 && rec[0]!.trim() === "") continue;
-    if (rec.length !== header.length) {
-      problems.push(
-        `${fileName}, ligne ${line} : ${rec.length} colonnes au lieu de ${header.length} (ligne tronquée ?).`,
-      );
+    const read = readIrisRecord(fileName, header, irisCol, rec, line, seen);
+    if (read === null) continue;
+    if ("problem" in read) {
+      problems.push(read.problem);
       continue;
     }
-    const code = readIrisCode(rec[irisCol]);
-    const colName = `colonne ${header[irisCol]}`;
-    if (code.kind !== "ok") {
-      problems.push(
-        code.kind === "zero_perdu"
-          ? `${fileName}, ligne ${line}, ${colName} : code IRIS de ${code.digits} chiffres, un zéro initial a été perdu ; attendu 9 caractères.`
-          : `${fileName}, ligne ${line}, ${colName} : code IRIS invalide ou manquant ; attendu 9 caractères.`,
-      );
-      continue;
-    }
-    if (seen.has(code.code)) {
-      problems.push(`${fileName}, ligne ${line}, ${colName} : code IRIS ${code.code} en double.`);
-      continue;
-    }
-    seen.add(code.code);
+    const code = read;
     const raw = rec[popCol]!.trim().replace(/\s/g, "").replace(",", ".");
     const value = Number(raw);
     if (raw === "" || !Number.isFinite(value) || value < 0) {
@@ -152,4 +169,75 @@ export function readPopulationTable(
   if (problems.length > 0) return { ok: false, problems };
   if (rows.length === 0) return { ok: false, problems: [`${fileName} : aucune ligne de données.`] };
   return { ok: true, annee, rows };
+}
+
+/** Households of one IRIS in a census vintage (base-ic « Logement » or « Couples – Familles – Ménages »). */
+export interface HouseholdsRow {
+  iris: string;
+  annee: number;
+  menages: number;
+}
+
+export type HouseholdsResult =
+  | { ok: true; annee: number; colonne: string; rows: HouseholdsRow[] }
+  | { ok: false; problems: string[] };
+
+/** The households column of a base-ic file without population: `Cyy_MEN`, `Pyy_MEN` or `Pyy_RP`. */
+export function householdsColumn(header: readonly string[]): { name: string; index: number } | null {
+  for (const re of [/^C\d{2}_MEN$/i, /^P\d{2}_MEN$/i, /^P\d{2}_RP$/i]) {
+    const index = header.findIndex((h) => re.test(h.trim()));
+    if (index >= 0) return { name: header[index]!.trim().toUpperCase(), index };
+  }
+  return null;
+}
+
+/**
+ * Households by IRIS from a base-ic file that has no population column: the
+ * « Logement » file (P13_RP, résidences principales, one per household) or
+ * the « Couples – Familles – Ménages » file (C13_MEN). The year comes from
+ * the column name.
+ *
+ * @example readHouseholdsTable("base-ic-logement-2013.csv", ["IRIS", "P13_RP"], [["765400101", "1204"]]) // { ok: true, annee: 2013, rows: [{ iris: "765400101", annee: 2013, menages: 1204 }] }
+ */
+export function readHouseholdsTable(
+  fileName: string,
+  header: readonly string[],
+  records: readonly (readonly string[])[],
+  lineOf: (i: number) => number = (i) => i + 2,
+): HouseholdsResult {
+  const irisCol = header.findIndex((h) => /^(iris|code_iris)$/i.test(h.trim()));
+  const col = householdsColumn(header);
+  const problems: string[] = [];
+  if (irisCol < 0)
+    problems.push(`${fileName}, ligne 1 : colonne IRIS introuvable ; attendu une colonne « IRIS ».`);
+  if (!col)
+    problems.push(
+      `${fileName}, ligne 1 : colonne de ménages introuvable ; attendu « CAA_MEN » ou « PAA_RP » (ex. C13_MEN, P13_RP).`,
+    );
+  if (problems.length > 0 || !col) return { ok: false, problems };
+  const annee = 2000 + Number(col.name.slice(1, 3));
+  const rows: HouseholdsRow[] = [];
+  const seen = new Set<string>();
+  for (let i = 0; i < records.length && problems.length < 20; i++) {
+    const rec = records[i]!;
+    const line = lineOf(i);
+    const read = readIrisRecord(fileName, header, irisCol, rec, line, seen);
+    if (read === null) continue;
+    if ("problem" in read) {
+      problems.push(read.problem);
+      continue;
+    }
+    const code = read;
+    const v = readCount(rec[col.index]);
+    if (v === null) {
+      problems.push(
+        `${fileName}, ligne ${line}, colonne ${col.name} : nombre de ménages invalide ; attendu un nombre positif ou nul.`,
+      );
+      continue;
+    }
+    rows.push({ iris: code.code, annee, menages: v });
+  }
+  if (problems.length > 0) return { ok: false, problems };
+  if (rows.length === 0) return { ok: false, problems: [`${fileName} : aucune ligne de données.`] };
+  return { ok: true, annee, colonne: col.name, rows };
 }

@@ -13,22 +13,27 @@ import { isoDateInParis } from "../../core/convention/dates.js";
 import type { Convention } from "../../core/convention/model.js";
 import { decide } from "../../core/convention/rights.js";
 import { introuvable } from "../../core/errors.js";
-import type { CatalogueReponse } from "../../core/indicator/api.js";
+import type { CatalogueReponse, PortraitReponse } from "../../core/indicator/api.js";
 import { CATALOGUE, indicatorById } from "../../core/indicator/catalogue.js";
 import type { Indicateur } from "../../core/indicator/model.js";
 import { NIVEAUX } from "../../core/indicator/model.js";
-import { catalogueEntry, indicatorSeries, indicatorValues } from "../../release/indicator-values.js";
+import {
+  catalogueEntry,
+  indicatorSeries,
+  indicatorValues,
+  territoryPortrait,
+} from "../../release/indicator-values.js";
 import { listConventions } from "../../store/conventions.js";
 import type { Db } from "../../store/db.js";
 import { checkAccess, partiesOf } from "../access.js";
 import { route } from "../api.js";
 import * as R from "../responses.js";
 
-const Niveau = z.enum(NIVEAUX as [string, ...string[]], {
+export const Niveau = z.enum(NIVEAUX as [string, ...string[]], {
   message: "Niveau attendu : iris, commune, epci, departement ou zone.",
 });
 const IndicId = z.string().regex(/^[a-z0-9_]{1,60}$/, { message: "Identifiant d'indicateur invalide." });
-const ConventionId = z
+export const ConventionId = z
   .string()
   .regex(/^[A-Za-z0-9._-]{1,80}$/, { message: "Identifiant de convention invalide." })
   .optional();
@@ -38,7 +43,7 @@ const Millesime = z.coerce
   .min(1990, { message: "Millésime attendu : une année entre 1990 et 2100." })
   .max(2100, { message: "Millésime attendu : une année entre 1990 et 2100." })
   .optional();
-const TerritoryCode = z
+export const TerritoryCode = z
   .string()
   .trim()
   .regex(/^[0-9A-Za-z' ._-]{1,80}$/, { message: "Code de territoire invalide." });
@@ -55,7 +60,7 @@ function indicator(id: string): Indicateur {
 }
 
 /** Conventions whose protected outputs the user may see today (or the one asked, checked). */
-async function readable(
+export async function readable(
   deps: IndicateurDeps,
   principal: Principal,
   conventionId: string | undefined,
@@ -139,6 +144,28 @@ export function indicateurRoutes(app: FastifyInstance, deps: IndicateurDeps): vo
       const ind = indicator(params.id);
       const conventions = await readable(deps, principal, query.convention);
       return indicatorSeries(deps.db, conventions, ind, {
+        niveau: query.niveau as Indicateur["niveaux"][number],
+        code: query.territoire,
+      });
+    },
+  );
+  route(
+    app,
+    {
+      method: "GET",
+      url: "/api/indicateurs/portrait",
+      summary:
+        "Portrait d'un territoire en une requête : chaque indicateur qui le contient au dernier millésime (valeur, références, série) et la carte de ses IRIS",
+      tag: "Indicateurs",
+      query: z.object({
+        territoire: TerritoryCode,
+        niveau: Niveau.default("commune"),
+        convention: ConventionId,
+      }),
+    },
+    async ({ query, principal }): Promise<PortraitReponse> => {
+      const conventions = await readable(deps, principal, query.convention);
+      return territoryPortrait(deps.db, conventions, CATALOGUE, {
         niveau: query.niveau as Indicateur["niveaux"][number],
         code: query.territoire,
       });

@@ -78,13 +78,17 @@ function hachure(): { width: number; height: number; data: Uint8Array } {
 
 /** Values and statuses go to the feature state: a change of indicator re-tiles nothing. */
 function etats(map: maplibregl.Map, contours: FeatureCollection, valeurs: ReadonlyMap<string, ValeurCarte>) {
+  let secrets = 0;
   for (const f of contours.features) {
     const v = valeurs.get(String(f.properties?.cle));
+    if (v?.statut === "secret") secrets++;
     map.setFeatureState(
       { source: "zones", id: String(f.properties?.code) },
       { s: v?.statut ?? "manquant", v: v && v.valeur !== null ? v.valeur : null },
     );
   }
+  // The hatching is a pattern fill over every area: drawn only when some area is secret.
+  map.setLayoutProperty("zones-secret", "visibility", secrets > 0 ? "visible" : "none");
 }
 
 /**
@@ -111,10 +115,14 @@ export function CarteValeurs(p: CarteValeursProps) {
         version: 8,
         sources: {},
         layers: [{ id: "fond", type: "background", paint: { "background-color": "#f3f6f7" } }],
+        // No animated paint changes: a restyle is drawn in one frame (software rendering makes each frame dear).
+        transition: { duration: 0, delay: 0 },
       },
+      fadeDuration: 0,
+      // Kept: the map's pixels are read back (tests, screenshots of the page).
+      canvasContextAttributes: { preserveDrawingBuffer: true },
       ...(bounds ? { bounds, fitBoundsOptions: { padding: 20 } } : { center: [2.5, 46.6], zoom: 4.5 }),
       attributionControl: false,
-      canvasContextAttributes: { preserveDrawingBuffer: true },
     });
     mapRef.current = map;
     ready.current = false;
@@ -124,12 +132,12 @@ export function CarteValeurs(p: CarteValeursProps) {
       map.addImage("hachure", hachure());
       map.addSource("zones", { type: "geojson", data: cur.contours, promoteId: "code" });
       map.addSource("symboles", { type: "geojson", data: { type: "FeatureCollection", features: [] } });
-      map.addLayer({ id: "zones-fond", type: "fill", source: "zones", paint: { "fill-color": "#fff" } });
       map.addLayer({
         id: "zones-aplat",
         type: "fill",
         source: "zones",
-        paint: { "fill-color": fill(cur.breaks, cur.couleurs), "fill-opacity": 0.9 },
+        // Opaque, with no white layer under it: one fill pass fewer per frame.
+        paint: { "fill-color": fill(cur.breaks, cur.couleurs) },
       });
       map.addLayer({
         id: "zones-secret",
@@ -255,8 +263,7 @@ function appliquer(map: maplibregl.Map, p: CarteValeursProps) {
       type: "FeatureCollection",
       features: pts,
     });
-    // Under symbols, areas show only their status (secret hatched, missing white).
-    map.setPaintProperty("zones-aplat", "fill-opacity", p.symboles ? 0 : 0.9);
+    // Under symbols, areas show only their status (the page passes one colour, no breaks).
   }
   if (!prev || prev.selection !== p.selection) {
     map.setFilter("zones-selection", ["==", ["get", "cle"], p.selection ?? ""]);

@@ -1,7 +1,12 @@
 import type { Series } from "../../../src/core/observatory/series";
 import type { SerieReponse } from "../api-indicateurs";
 
-/** The territory's line, then one line per reference (EPCI, département, France) found in the points. */
+/**
+ * The territory's line, then one line per reference (EPCI, département,
+ * France) found in the points; a reference « non disponible » in every
+ * vintage (France without national figures) draws no line: the table beside
+ * says so. A secret one keeps its (empty) line and its legend entry.
+ */
 export function seriesDe(r: SerieReponse): Series[] {
   const out: Series[] = [
     {
@@ -11,12 +16,14 @@ export function seriesDe(r: SerieReponse): Series[] {
     },
   ];
   const refs = new Map<string, Series>();
+  const known = new Set<string>();
   for (const p of r.points)
     for (const ref of p.references) {
+      if (ref.statut !== "manquant") known.add(`${ref.niveau}:${ref.code}`);
       const key = `${ref.niveau}:${ref.code}`;
       const s = refs.get(key) ?? { code: key, nom: ref.nom, points: [] };
       s.points.push({ millesime: p.millesime, valeur: ref.valeur });
       refs.set(key, s);
     }
-  return [...out, ...refs.values()];
+  return [...out, ...[...refs.values()].filter((s) => known.has(s.code))];
 }

@@ -84,7 +84,7 @@ export function CarteIndicateurPage() {
   }, []);
 
   const indicateur = catalogue?.indicateurs.find((i) => i.id === id) ?? null;
-  const niveaux = (indicateur?.niveaux ?? []).filter((n) => n !== "zone");
+  const niveaux = indicateur?.niveaux ?? [];
   const niveauEffectif: Niveau = (niveaux as readonly Niveau[]).includes(niveau)
     ? niveau
     : (niveaux[0] ?? "commune");
@@ -122,7 +122,10 @@ export function CarteIndicateurPage() {
   useEffect(() => {
     if (!donnees || codes.length === 0) return setContours(null);
     let actuel = true;
-    contoursPour(donnees.niveau, codes).then(
+    const membres = new Map(
+      donnees.valeurs.flatMap((v) => (v.membres ? [[v.code, v.membres] as const] : [])),
+    );
+    contoursPour(donnees.niveau, codes, membres).then(
       (fc) => actuel && setContours(fc),
       (e) => actuel && setErreur(e.message),
     );

@@ -71,7 +71,7 @@ export function ComparaisonPage() {
     );
   }, []);
   const indicateur = catalogue?.indicateurs.find((i) => i.id === id) ?? null;
-  const niveaux = (indicateur?.niveaux ?? []).filter((n) => n !== "zone");
+  const niveaux = indicateur?.niveaux ?? [];
   const niveauEffectif: Niveau = (niveaux as readonly Niveau[]).includes(niveau)
     ? niveau
     : (niveaux[0] ?? "commune");

@@ -13,24 +13,20 @@ import { carteSvg } from "../../../src/core/observatory/svg-map";
 import { api, type ConventionDetail, type Territoire } from "../api";
 import {
   type CatalogueReponse,
-  type IndicateurCatalogue,
   indicateursApi,
+  type LignePortrait,
   NIVEAU_FR,
   type Niveau,
-  type SerieReponse,
   STATUT_FR,
   type ValeursReponse,
+  type VersionCommentaire,
 } from "../api-indicateurs";
 import { Champ } from "../components/Champ";
 import { Lien } from "../components/Lien";
 import { SerieGraphique } from "../components/SerieGraphique";
 import { seriesDe } from "../components/serie-donnees";
 
-interface Ligne {
-  indicateur: IndicateurCatalogue;
-  valeurs: ValeursReponse;
-  serie: SerieReponse | null;
-}
+type Ligne = LignePortrait;
 
 /** The double sigle: provider and recipient of each convention whose datasets feed the portrait. */
 export function sigles(conventions: readonly ConventionDetail[], jeux: ReadonlySet<string>) {
@@ -54,7 +50,12 @@ export function sigles(conventions: readonly ConventionDetail[], jeux: ReadonlyS
   });
 }
 
-const cleCommentaire = (type: string, code: string) => `socle:portrait:${type}:${code}`;
+const dateFr = (iso: string) =>
+  new Intl.DateTimeFormat("fr-FR", {
+    dateStyle: "long",
+    timeStyle: "short",
+    timeZone: "Europe/Paris",
+  }).format(new Date(iso));
 
 /**
  * A territory portrait: the key indicators of the chosen themes beside a
@@ -70,10 +71,12 @@ export function PortraitPage({ type, code }: { type: string; code: string }) {
   const [conventions, setConventions] = useState<ConventionDetail[]>([]);
   const [themes, setThemes] = useState<Set<string> | null>(null);
   const [reference, setReference] = useState<string | null>(null);
-  const [commentaire, setCommentaire] = useState(
-    () => localStorage.getItem(cleCommentaire(type, code)) ?? "",
-  );
+  // The commentary: the versions kept on the server for this territory, reference and themes.
+  const [versions, setVersions] = useState<VersionCommentaire[] | null>(null);
+  const [commentaire, setCommentaire] = useState("");
+  const [etatCommentaire, setEtatCommentaire] = useState<{ erreur?: string; message?: string }>({});
   const [carte, setCarte] = useState<{ svg: string } | null>(null);
+  const [donneesCarte, setDonneesCarte] = useState<ValeursReponse | null>(null);
   const [erreur, setErreur] = useState<string | null>(null);
 
   useEffect(() => {
@@ -90,24 +93,19 @@ export function PortraitPage({ type, code }: { type: string; code: string }) {
       .then(setConventions, () => setConventions([]));
   }, [type, code]);
 
-  // Every indicator of the level: its values (and the territory's series where it has a value).
+  // One request: every indicator that has the territory (value, references, series) and the IRIS map's values.
   useEffect(() => {
     if (!catalogue) return;
     let actuel = true;
-    const possibles = catalogue.indicateurs.filter((i) => i.niveaux.includes(niveau));
-    Promise.all(
-      possibles.map(async (i): Promise<Ligne | null> => {
-        const valeurs = await indicateursApi.valeurs(i.id, niveau).catch(() => null);
-        if (!valeurs?.valeurs.some((v) => v.code === code)) return null;
-        const serie = await indicateursApi.serie(i.id, niveau, code).catch(() => null);
-        return { indicateur: i, valeurs, serie };
-      }),
-    ).then((ls) => {
-      if (!actuel) return;
-      const ok = ls.filter((l): l is Ligne => l !== null);
-      setLignes(ok);
-      setThemes((t) => t ?? new Set(ok.map((l) => l.indicateur.theme)));
-    });
+    indicateursApi.portrait(niveau, code).then(
+      (p) => {
+        if (!actuel) return;
+        setLignes(p.lignes);
+        setThemes((t) => t ?? new Set(p.lignes.map((l) => l.indicateur.theme)));
+        setDonneesCarte(p.carte);
+      },
+      (e) => actuel && setErreur(e.message),
+    );
     return () => {
       actuel = false;
     };
@@ -117,24 +115,54 @@ export function PortraitPage({ type, code }: { type: string; code: string }) {
   const refs = useMemo(() => {
     const m = new Map<string, { cle: string; nom: string; niveau: string }>();
     for (const l of lignes ?? [])
-      for (const r of l.valeurs.valeurs.find((v) => v.code === code)?.references ?? [])
+      for (const r of l.valeur.references)
         m.set(`${r.niveau}:${r.code}`, { cle: `${r.niveau}:${r.code}`, nom: r.nom, niveau: r.niveau });
     return [...m.values()];
-  }, [lignes, code]);
+  }, [lignes]);
   const ref = refs.find((r) => r.cle === reference) ?? refs[0] ?? null;
-
-  // A map of the first indicator that has IRIS values inside the territory.
+  const cle = useMemo(
+    () => ({ niveau, territoire: code, reference: ref?.cle ?? "", themes: [...(themes ?? [])].sort() }),
+    [niveau, code, ref?.cle, themes],
+  );
+  const cleTexte = JSON.stringify(cle);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: keyed by the portrait's key as text.
   useEffect(() => {
-    if (!catalogue || niveau === "iris") return;
+    if (lignes === null || themes === null) return;
     let actuel = true;
-    (async () => {
-      const contours: FeatureCollection = await api.iris(type, code);
-      const codes = new Set(contours.features.map((f) => String(f.properties?.code)));
-      if (codes.size === 0) return;
-      for (const i of catalogue.indicateurs.filter((x) => x.niveaux.includes("iris"))) {
-        const v = await indicateursApi.valeurs(i.id, "iris").catch(() => null);
-        const ici = v?.valeurs.filter((x) => codes.has(x.code)) ?? [];
-        if (!v || ici.length === 0) continue;
+    indicateursApi.commentaires(cle).then(
+      (r) => {
+        if (!actuel) return;
+        setVersions(r.versions);
+        setCommentaire(r.versions[0]?.texte ?? "");
+        setEtatCommentaire({});
+      },
+      (e) => actuel && setEtatCommentaire({ erreur: e.message }),
+    );
+    return () => {
+      actuel = false;
+    };
+  }, [cleTexte, lignes === null]);
+  const derniere = versions?.[0] ?? null;
+  const modifie = commentaire.trim() !== (derniere?.texte ?? "");
+  const enregistrer = () => {
+    indicateursApi.enregistrerCommentaire(cle, commentaire, derniere?.version ?? null).then(
+      (v) => {
+        setVersions((vs) => [v, ...(vs ?? [])]);
+        setCommentaire(v.texte);
+        setEtatCommentaire({ message: `Version ${v.version} enregistrée.` });
+      },
+      (e) => setEtatCommentaire({ erreur: e.message }),
+    );
+  };
+
+  // The map: the territory's IRIS coloured by the first indicator with IRIS values inside it.
+  useEffect(() => {
+    if (!donneesCarte || niveau === "iris") return;
+    let actuel = true;
+    api.iris(type, code).then(
+      (contours: FeatureCollection) => {
+        const v = donneesCarte;
+        const ici = v.valeurs;
         const byCode = new Map(ici.map((x) => [x.code, x]));
         const c = classify(
           ici.flatMap((x) => (x.valeur !== null ? [x.valeur] : [])),
@@ -170,17 +198,17 @@ export function PortraitPage({ type, code }: { type: string; code: string }) {
           height: 560,
         });
         if (actuel) setCarte({ svg });
-        return;
-      }
-    })().catch(() => undefined);
+      },
+      () => undefined,
+    );
     return () => {
       actuel = false;
     };
-  }, [catalogue, niveau, type, code]);
+  }, [donneesCarte, niveau, type, code]);
 
   const jeux = useMemo(() => new Set(visibles.flatMap((l) => l.indicateur.jeux)), [visibles]);
   const sig = sigles(conventions, jeux);
-  const sources = [...new Set(visibles.flatMap((l) => l.valeurs.sources))];
+  const sources = [...new Set(visibles.flatMap((l) => l.sources))];
   const mention = sources.length ? sources.join(" ; ") : "Source : —";
   const aujourdhui = new Intl.DateTimeFormat("fr-FR", { dateStyle: "long" }).format(new Date());
 
@@ -291,7 +319,7 @@ export function PortraitPage({ type, code }: { type: string; code: string }) {
                       </thead>
                       <tbody>
                         {visibles.map((l) => {
-                          const v = l.valeurs.valeurs.find((x) => x.code === code)!;
+                          const v = l.valeur;
                           const r = v.references.find((x) => `${x.niveau}:${x.code}` === ref?.cle) ?? null;
                           const u = l.indicateur.unite;
                           const f = (n: number | null, s: string) =>
@@ -299,7 +327,7 @@ export function PortraitPage({ type, code }: { type: string; code: string }) {
                           return (
                             <tr key={l.indicateur.id}>
                               <th scope="row">{l.indicateur.libelle}</th>
-                              <td>{l.valeurs.millesime}</td>
+                              <td>{l.millesime}</td>
                               <td className="nombre">{f(v.valeur, v.statut)}</td>
                               <td className="nombre">{r ? f(r.valeur, r.statut) : "—"}</td>
                               <td className="nombre">{formatGap(gap(v.valeur, r?.valeur ?? null), u)}</td>
@@ -313,23 +341,48 @@ export function PortraitPage({ type, code }: { type: string; code: string }) {
                   <div className="ecran-seulement">
                     <Champ
                       libelle="Commentaire"
-                      aide="Les données publiées sont analysées et commentées (convention d'Aix) : ce texte est imprimé avec le portrait. Il est conservé dans ce navigateur."
+                      aide="Les données publiées sont analysées et commentées (convention d'Aix) : ce texte est imprimé avec le portrait. Il est enregistré sur le serveur, en versions, pour ce territoire, cette référence et ces thèmes ; le lisent ceux qui peuvent lire les diffusions du portrait."
+                      erreur={etatCommentaire.erreur ?? null}
                     >
                       <textarea
                         rows={6}
                         value={commentaire}
-                        onChange={(e) => {
-                          setCommentaire(e.target.value);
-                          localStorage.setItem(cleCommentaire(type, code), e.target.value);
-                        }}
+                        onChange={(e) => setCommentaire(e.target.value)}
                       />
                     </Champ>
+                    <button type="button" onClick={enregistrer} disabled={!modifie || versions === null}>
+                      Enregistrer le commentaire
+                    </button>{" "}
+                    <span role="status" className="discret">
+                      {etatCommentaire.message ?? (modifie ? "Modifications non enregistrées." : "")}
+                    </span>
+                    {versions && versions.length > 0 && (
+                      <details className="versions-commentaire">
+                        <summary>Versions du commentaire ({versions.length})</summary>
+                        <ol reversed>
+                          {versions.map((v) => (
+                            <li key={v.version}>
+                              Version {v.version}, par {v.auteur}, le {dateFr(v.creeLe)}
+                              <button type="button" className="lien" onClick={() => setCommentaire(v.texte)}>
+                                Reprendre ce texte
+                              </button>
+                            </li>
+                          ))}
+                        </ol>
+                      </details>
+                    )}
                   </div>
                   <div className="commentaire-imprime" data-impression="commentaire">
                     {commentaire.trim() ? (
                       commentaire.split(/\n{2,}/).map((p) => <p key={p}>{p}</p>)
                     ) : (
                       <p className="discret">Aucun commentaire.</p>
+                    )}
+                    {derniere && !modifie && (
+                      <p className="discret signature-commentaire">
+                        Commentaire de {derniere.auteur}, version {derniere.version} du{" "}
+                        {dateFr(derniere.creeLe)}.
+                      </p>
                     )}
                   </div>
                   {carte && (
