@@ -1,7 +1,7 @@
 /** Calls to the Socle API; errors carry the server's French message. */
 import type { FeatureCollection } from "geojson";
 import type { Alert, Status } from "../../src/core/convention/lifecycle";
-import type { Convention } from "../../src/core/convention/model";
+import type { AvenantChanges, Convention } from "../../src/core/convention/model";
 import type { Action } from "../../src/core/convention/rights";
 import type { TerritoryInfo } from "../../src/core/territory/territory";
 
@@ -281,7 +281,7 @@ export const api = {
     call<{ fin: string }>("POST", `/api/conventions/${enc(id)}/preavis`, { motif }),
   avenant: (
     id: string,
-    a: { objet: string; signeLe: string; effetLe: string; modifications?: Partial<Pick<Convention, "jeux">> },
+    a: { objet: string; signeLe: string; effetLe: string; modifications?: AvenantChanges },
   ) => call<{ numero: number; jeuxOuverts: string[] }>("POST", `/api/conventions/${enc(id)}/avenants`, a),
   publication: (id: string, publieeLe: string) =>
     call<{ ok: true }>("POST", `/api/conventions/${enc(id)}/publication`, { publieeLe }),
