@@ -110,7 +110,14 @@ export const DatasetSchema = z.object({
     .min(1, { message: "Décrivez au moins un champ de l'annexe (nom, type)." })
     .max(200),
   sommes: z
-    .array(z.object({ total: text("Colonne totale", 100), parties: z.array(text("Colonne", 100)).min(2) }))
+    .array(
+      z.object({
+        total: text("Colonne totale de la somme", 100),
+        parties: z
+          .array(text("Colonne", 100))
+          .min(2, { message: "Au moins deux colonnes s'additionnent en un total." }),
+      }),
+    )
     .optional(),
   niveaux: z.array(GeoLevel).min(1, { message: "Au moins un niveau géographique." }),
   zones: z.array(text("Zone", 200)).optional(),
