@@ -91,6 +91,18 @@ export interface AccordDiffusion {
   accordeLe: string;
 }
 
+export interface DemandeAccord {
+  id: string;
+  demandeur: string;
+  fournisseur: string;
+  portee: string;
+  destinataire: string;
+  demandeLe: string;
+  statut: "en_attente" | "accordee" | "refusee";
+  motif: string | null;
+  reponduLe: string | null;
+}
+
 export interface Evenement {
   at: string;
   kind: string;
@@ -171,6 +183,10 @@ export interface Diffusion {
   annee: number;
   zonage: string;
   mentionSource: string;
+  /** « Usage interne – diffusion interdite sans accord de … » where the convention limits use, else null. */
+  usageInterne: string | null;
+  /** Both parties' names where the convention asks for the double sigle, else null. */
+  doubleSigle: string | null;
   nonLocalises: number;
   audit: { ok: boolean; primaires: number; secondaires: number };
   diffuseLe: string;
@@ -291,11 +307,18 @@ export const api = {
       `/api/conventions/${enc(id)}/acceptation`,
     ),
   accords: (diffusionId: string) => call<AccordDiffusion[]>("GET", `/api/diffusions/${diffusionId}/accords`),
-  accorderDiffusion: (diffusionId: string, portee: string, destinataire: string) =>
+  accorderDiffusion: (diffusionId: string, portee: string, destinataire: string, demande?: string) =>
     call<{ id: string; accordeLe: string }>("POST", `/api/diffusions/${diffusionId}/accords`, {
       portee,
       destinataire,
+      ...(demande ? { demande } : {}),
     }),
+  demandesAccord: (diffusionId: string) =>
+    call<DemandeAccord[]>("GET", `/api/diffusions/${diffusionId}/demandes-accord`),
+  demanderAccord: (diffusionId: string, portee: string, destinataire: string) =>
+    call<{ id: string }>("POST", `/api/diffusions/${diffusionId}/demandes-accord`, { portee, destinataire }),
+  refuserAccord: (diffusionId: string, demande: string, motif: string) =>
+    call<DemandeAccord>("POST", `/api/diffusions/${diffusionId}/demandes-accord/${demande}/refus`, { motif }),
   jeux: (id: string) => call<Jeu[]>("GET", `/api/conventions/${enc(id)}/jeux`),
   deposer: (jeuId: string, file: File) =>
     call<{ id: string }>("POST", `/api/jeux/${jeuId}/depots?nomFichier=${enc(file.name)}`, file),
