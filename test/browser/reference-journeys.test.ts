@@ -289,7 +289,7 @@ describe("the four reference conventions driven in a browser by their parties", 
     expect(errors).toEqual([]);
   }, 600_000);
 
-  it("Béthune: the CAF deposits the assistants maternels table, the agglomeration releases it, reports an anomaly the CAF answers, restitutes the study and destroys the data", async () => {
+  it("Béthune: the CAF deposits the assistants maternels table, the agglomeration releases it (its page stamped « Usage interne » with the double sigle), reports an anomaly the CAF answers, restitutes the study and destroys the data", async () => {
     const { page, errors, shot } = await journey("bethune");
     const id = replayId(BETHUNE.id);
     const annexe = BETHUNE.jeux[0]!;
@@ -335,7 +335,7 @@ describe("the four reference conventions driven in a browser by their parties", 
     expect(errors).toEqual([]);
   }, 600_000);
 
-  it("Rouen: the CAF deposits the yearly socle, the city releases it and reports an anomaly the CAF answers, the city sends the study back", async () => {
+  it("Rouen: the CAF deposits the yearly socle, the city releases it, asks the CAF's approval of an external diffusion and reports an anomaly; the CAF answers, approves from « Mes tâches »; the city sends the study back", async () => {
     const { page, errors, shot } = await journey("rouen");
     const id = replayId(ROUEN.id);
     const annexe = ROUEN.jeux[0]!;
