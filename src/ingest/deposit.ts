@@ -580,6 +580,16 @@ export async function depositAggregatedFile(
   const absents = [...new Set(o.absents ?? [])].filter((f) => mapping[f] === undefined);
   const unknown = absents.filter((a) => !dataset.champs.some((f) => f.nom === a));
   const missing = indicators.filter((f) => mapping[f.nom] === undefined && !absents.includes(f.nom));
+  // A field the annex marks required is in every deposit: it cannot be declared absent.
+  const requiredAbsent = dataset.champs.filter((f) => f.requis && absents.includes(f.nom));
+  if (requiredAbsent.length > 0) {
+    await t.rows.return(undefined);
+    const m = requiredAbsent.map(
+      (f) =>
+        `« ${f.libelle ?? f.nom} » (champ ${f.nom}) est requis par l'annexe « ${dataset.titre} » : il ne peut être déclaré absent.`,
+    );
+    throw invalide("champ_requis_absent", `${t.fileName} : ${m[0]}`, m);
+  }
   const questions = [
     ...unknown.map(
       (a) => `« ${a} » n'est pas un champ de l'annexe « ${dataset.titre} » : il ne peut être déclaré absent.`,

@@ -22,6 +22,8 @@ export interface Anomalie extends AnomalieFacts {
   cible: CibleAnomalie;
   creeLe: string;
   majLe: string;
+  /** When the data it was about were destroyed: its messages' text and line numbers are gone. */
+  contenuEffaceLe: string | null;
   messages: Message[];
 }
 
@@ -124,6 +126,7 @@ interface Row {
   statut: AnomalieStatut;
   cree_le: Date | string;
   maj_le: Date | string;
+  contenu_efface_le: Date | string | null;
 }
 
 async function withMessages(q: Queryable, rows: Row[]): Promise<Anomalie[]> {
@@ -151,6 +154,7 @@ async function withMessages(q: Queryable, rows: Row[]): Promise<Anomalie[]> {
     statut: r.statut,
     creeLe: new Date(r.cree_le).toISOString(),
     majLe: new Date(r.maj_le).toISOString(),
+    contenuEffaceLe: r.contenu_efface_le ? new Date(r.contenu_efface_le).toISOString() : null,
     messages: msgs
       .filter((m) => m.anomalie_id === r.id)
       .map((m) => ({

@@ -15,6 +15,7 @@ import {
   versionOn,
 } from "../core/convention/model.js";
 import { introuvable, invalide } from "../core/errors.js";
+import { settleByApproval } from "./approval-requests.js";
 import type { Db, Queryable } from "./db.js";
 
 export interface StoredConvention {
@@ -285,7 +286,10 @@ export interface ReleaseApproval {
 /** Records the provider's approval of an external diffusion of one release. */
 export async function recordReleaseApproval(
   db: Db,
-  a: Omit<ReleaseApproval, "id"> & { conventionId: string },
+  a: Omit<ReleaseApproval, "id"> & {
+    conventionId: string /** The request it answers. */;
+    demandeId?: string;
+  },
 ): Promise<string> {
   return db.transaction(async (tx) => {
     const [r] = await tx.query<{ id: string }>(
@@ -293,6 +297,7 @@ export async function recordReleaseApproval(
        VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
       [a.diffusionId, a.conventionId, a.partie, a.portee, a.destinataire, a.accordeLe, a.accordePar],
     );
+    if (a.demandeId) await settleByApproval(tx, a.diffusionId, a.demandeId, r!.id, a.accordeLe);
     await tx.query(
       "INSERT INTO convention_evenement (convention_id, actor_id, kind, detail) VALUES ($1, $2, 'accord_diffusion', $3)",
       [

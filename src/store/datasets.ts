@@ -300,11 +300,62 @@ export async function destroyJeu(
           empreinte: sha256(canonicalJson([g.resultat, g.sans_iris])),
         });
 
-      const releases = await tx.query<{ id: string; annee: number; diffuse_le: Date | string }>(
-        "SELECT id, annee, diffuse_le FROM diffusion WHERE jeu_id = $1 ORDER BY diffuse_le",
+      const releases = await tx.query<{
+        id: string;
+        annee: number;
+        zonage: string;
+        diffuse_le: Date | string;
+        tableaux: unknown;
+      }>(
+        "SELECT id, annee, zonage, diffuse_le, tableaux FROM diffusion WHERE jeu_id = $1 ORDER BY diffuse_le",
         [jeuId],
       );
-      if (!keepReleases) await tx.query("DELETE FROM diffusion WHERE jeu_id = $1", [jeuId]);
+      if (!keepReleases) {
+        // The releases go with the data; each leaves a tombstone (what it was, its hash, no value).
+        for (const d of releases) {
+          const empreinte = sha256(canonicalJson(d.tableaux));
+          entries.push({ kind: "diffusion", cle: d.id, empreinte });
+          await tx.query(
+            `INSERT INTO diffusion_detruite (id, convention_id, jeu_id, annee, zonage, diffuse_le, tableaux, empreinte, detruite_le)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+            [
+              d.id,
+              jeu.conventionId,
+              jeuId,
+              d.annee,
+              d.zonage,
+              new Date(d.diffuse_le).toISOString(),
+              Array.isArray(d.tableaux) ? d.tableaux.length : 0,
+              empreinte,
+              now.toISOString(),
+            ],
+          );
+        }
+        await tx.query("DELETE FROM diffusion WHERE jeu_id = $1", [jeuId]);
+      }
+      // Anomaly threads about the destroyed deposits (and releases) keep their record, not their words.
+      const messages = await tx.query<{ id: string; anomalie_id: string; texte: string; lignes: number[] }>(
+        `SELECT m.id, m.anomalie_id, m.texte, m.lignes FROM anomalie_message m JOIN anomalie a ON a.id = m.anomalie_id
+         WHERE a.jeu_id = $1 AND a.contenu_efface_le IS NULL AND (a.cible_type = 'depot' OR $2::boolean)`,
+        [jeuId, !keepReleases],
+      );
+      for (const m of messages)
+        entries.push({
+          kind: "message_anomalie",
+          cle: `${m.anomalie_id}:${m.id}`,
+          empreinte: sha256(canonicalJson([m.texte, m.lignes])),
+        });
+      await tx.query(
+        `UPDATE anomalie_message m SET texte = $3, lignes = '{}' FROM anomalie a
+         WHERE a.id = m.anomalie_id AND a.jeu_id = $1 AND a.contenu_efface_le IS NULL
+           AND (a.cible_type = 'depot' OR $2::boolean)`,
+        [jeuId, !keepReleases, ERASED_MESSAGE],
+      );
+      await tx.query(
+        `UPDATE anomalie SET contenu_efface_le = $3, statut = 'close', maj_le = $3
+         WHERE jeu_id = $1 AND contenu_efface_le IS NULL AND (cible_type = 'depot' OR $2::boolean)`,
+        [jeuId, !keepReleases, now.toISOString()],
+      );
       await tx.query("DELETE FROM microdonnee WHERE jeu_id = $1", [jeuId]);
       await tx.query("DELETE FROM tableau_derive WHERE jeu_id = $1", [jeuId]);
       await tx.query("DELETE FROM depot WHERE jeu_id = $1", [jeuId]);
@@ -354,6 +405,9 @@ export async function destroyJeu(
     throw e;
   }
 }
+
+/** What an anomaly message about destroyed data reads afterwards. */
+export const ERASED_MESSAGE = "Message effacé à la destruction des données.";
 
 export interface DestructionCheck {
   valide: boolean;
@@ -408,6 +462,27 @@ export async function verifyDestruction(db: Db, files: FileArea, jeuId: string):
   }
   if (folderExists(files, ["jeux", jeuId]) || (await asideFolderExists(files, ["jeux", jeuId])))
     problemes.push("Des fichiers du jeu de données subsistent.");
+  const gone = (a.attestation.diffusions ?? []).filter((d) => d.sort === "detruite").map((d) => d.id);
+  if (gone.length > 0) {
+    const [left] = await db.query<{ n: string | number }>(
+      "SELECT count(*) AS n FROM diffusion WHERE id = ANY($1::uuid[])",
+      [gone],
+    );
+    if (Number(left!.n) > 0) problemes.push(`Il reste ${left!.n} diffusions censées détruites.`);
+    const [tomb] = await db.query<{ n: string | number }>(
+      "SELECT count(*) AS n FROM diffusion_detruite WHERE id = ANY($1::uuid[])",
+      [gone],
+    );
+    if (Number(tomb!.n) !== gone.length)
+      problemes.push("Une diffusion détruite n'a pas de trace (pierre tombale).");
+  }
+  const [words] = await db.query<{ n: string | number }>(
+    `SELECT count(*) AS n FROM anomalie_message m JOIN anomalie a ON a.id = m.anomalie_id
+     WHERE a.jeu_id = $1 AND a.cible_type = 'depot' AND (m.texte <> $2 OR cardinality(m.lignes) > 0)`,
+    [jeuId, ERASED_MESSAGE],
+  );
+  if (Number(words!.n) > 0)
+    problemes.push(`Il reste ${words!.n} messages d'anomalie sur les dépôts détruits.`);
   return { valide: problemes.length === 0, problemes, attestation: a.attestation, empreinte: a.empreinte };
 }
 

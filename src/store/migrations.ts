@@ -548,6 +548,56 @@ CREATE INDEX seance_restitution_conv ON seance_restitution(convention_id, tenue_
 `,
   },
   {
+    version: 57,
+    name: "demandes_accord_diffusion",
+    sql: `
+-- A party asks the provider to approve the external diffusion of one release
+-- (scope, recipient); the provider approves (an approval of diffusion_accord)
+-- or refuses with a reason. Pending requests are the provider's tasks.
+CREATE TABLE diffusion_demande_accord (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  diffusion_id uuid NOT NULL REFERENCES diffusion(id) ON DELETE CASCADE,
+  convention_id text NOT NULL REFERENCES convention(id) ON DELETE CASCADE,
+  demandeur text NOT NULL,
+  fournisseur text NOT NULL,
+  portee text NOT NULL,
+  destinataire text NOT NULL,
+  demande_le date NOT NULL,
+  demande_par uuid,
+  statut text NOT NULL DEFAULT 'en_attente' CHECK (statut IN ('en_attente', 'accordee', 'refusee')),
+  accord_id uuid REFERENCES diffusion_accord(id) ON DELETE SET NULL,
+  motif text,
+  repondu_le date,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX diffusion_demande_accord_conv ON diffusion_demande_accord(convention_id, statut);
+`,
+  },
+  {
+    version: 58,
+    name: "diffusions_detruites_et_fils_effaces",
+    sql: `
+-- When the convention says releases go with the data, each destroyed release
+-- leaves a tombstone: what it was (year, zoning, date, number of tables) and
+-- the SHA-256 of its content, no value; the attestation lists the same ids.
+CREATE TABLE diffusion_detruite (
+  id uuid PRIMARY KEY,
+  convention_id text NOT NULL REFERENCES convention(id) ON DELETE CASCADE,
+  jeu_id uuid NOT NULL REFERENCES jeu_donnees(id),
+  annee integer NOT NULL,
+  zonage text NOT NULL,
+  diffuse_le timestamptz NOT NULL,
+  tableaux integer NOT NULL,
+  empreinte text NOT NULL,
+  detruite_le timestamptz NOT NULL
+);
+CREATE INDEX diffusion_detruite_jeu ON diffusion_detruite(jeu_id);
+-- An anomaly thread about destroyed data keeps its record (who, when, status)
+-- but not its messages' text and line numbers.
+ALTER TABLE anomalie ADD COLUMN contenu_efface_le timestamptz;
+`,
+  },
+  {
     version: 60,
     name: "iris_population_denominateurs",
     sql: `

@@ -289,7 +289,7 @@ describe("the four reference conventions driven in a browser by their parties", 
     expect(errors).toEqual([]);
   }, 600_000);
 
-  it("Béthune: the CAF deposits the assistants maternels table, the agglomeration releases it, reports an anomaly the CAF answers, restitutes the study and destroys the data", async () => {
+  it("Béthune: the CAF deposits the assistants maternels table, the agglomeration releases it (its page stamped « Usage interne » with the double sigle), reports an anomaly the CAF answers, restitutes the study and destroys the data", async () => {
     const { page, errors, shot } = await journey("bethune");
     const id = replayId(BETHUNE.id);
     const annexe = BETHUNE.jeux[0]!;
@@ -306,6 +306,16 @@ describe("the four reference conventions driven in a browser by their parties", 
       .click();
     await status(page, "Diffusion produite : secret statistique posé et audit réussi.", 180_000);
     await shot("agglo-diffusion");
+    // The release page carries the double sigle and the « Usage interne » stamp, as every export does.
+    await page.locator(".diffusions").getByRole("link").first().click();
+    await page.getByRole("note", { name: "Usage interne" }).waitFor();
+    expect(await page.getByRole("note", { name: "Usage interne" }).textContent()).toBe(
+      "Usage interne – diffusion interdite sans accord de CAF du Pas-de-Calais",
+    );
+    expect(await page.locator(".double-sigle").textContent()).toMatch(/^Étude CAF du Pas-de-Calais × /);
+    await shot("agglo-page-diffusion-tampons");
+    await page.goto(`${s.url}/conventions/${id}`);
+    await page.locator("h1").waitFor();
     await reportAnomaly(page, /^Diffusion du /, "Le taux d'activité dépasse 100 % pour une commune.");
     await restitute(page, "Diagnostic de la profession d'assistant maternel");
     await shot("agglo-anomalie-restitution");
@@ -325,7 +335,7 @@ describe("the four reference conventions driven in a browser by their parties", 
     expect(errors).toEqual([]);
   }, 600_000);
 
-  it("Rouen: the CAF deposits the yearly socle, the city releases it and reports an anomaly the CAF answers, the city sends the study back", async () => {
+  it("Rouen: the CAF deposits the yearly socle, the city releases it, asks the CAF's approval of an external diffusion and reports an anomaly; the CAF answers, approves from « Mes tâches »; the city sends the study back", async () => {
     const { page, errors, shot } = await journey("rouen");
     const id = replayId(ROUEN.id);
     const annexe = ROUEN.jeux[0]!;
@@ -341,6 +351,20 @@ describe("the four reference conventions driven in a browser by their parties", 
       .getByRole("button", { name: /^Diffuser/ })
       .click();
     await status(page, "Diffusion produite : secret statistique posé et audit réussi.", 180_000);
+    // External diffusion needs the CAF's approval: the city asks it from the release page.
+    await page.locator(".diffusions").getByRole("link").first().click();
+    const ask = page.getByRole("form", { name: "Demander l'accord du fournisseur" });
+    await ask.getByLabel("Portée de la diffusion externe").fill("Diagnostic présenté au conseil municipal");
+    await ask.getByLabel("Destinataire de la diffusion").fill("Conseil municipal");
+    await ask.getByRole("button", { name: "Demander l'accord du fournisseur" }).click();
+    await status(page, "Demande d'accord envoyée au fournisseur.");
+    expect(await page.getByRole("region", { name: "Demandes d'accord" }).textContent()).toContain(
+      "en attente de la réponse du fournisseur",
+    );
+    await shot("ville-demande-accord");
+    const releasePage = page.url();
+    await page.goto(`${s.url}/conventions/${id}`);
+    await page.locator("h1").waitFor();
     await reportAnomaly(page, /^Diffusion du /, "La population couverte de la commune 00003 paraît doublée.");
     await restitute(page, "Analyse des besoins sociaux de Rouen 2026");
     await shot("ville-diffusion-anomalie-restitution");
@@ -349,6 +373,29 @@ describe("the four reference conventions driven in a browser by their parties", 
     await answerAnomaly(page, "Double compte corrigé dans le socle de l'an prochain.");
     await downloadStudy(page, "Analyse des besoins sociaux de Rouen 2026");
     await shot("caf-reponse-etude");
+
+    // The approval asked is among the CAF's tasks (menu counter); it is given from the release page.
+    await page.getByRole("link", { name: /^Mes tâches/ }).click();
+    const asked = page.getByRole("region", { name: "Accords de diffusion demandés" });
+    await asked.waitFor();
+    expect(await asked.locator("h2").textContent()).toBe("Accords de diffusion demandés (1)");
+    expect(await page.locator(".compteur").textContent()).toMatch(/^\d+/);
+    await asked
+      .getByRole("link", { name: "Accord de diffusion externe demandé (destinataire : Conseil municipal)." })
+      .click();
+    expect(page.url()).toBe(releasePage);
+    await page
+      .getByRole("region", { name: "Demandes d'accord" })
+      .getByRole("button", { name: "Accorder" })
+      .click();
+    await status(page, "Accord de diffusion externe enregistré.");
+    await page.getByRole("link", { name: "Export pour la diffusion externe (XLSX)" }).waitFor();
+    await shot("caf-accord-donne");
+    await page.getByRole("link", { name: /^Mes tâches/ }).click();
+    await page.locator("h1").filter({ hasText: "Mes tâches" }).waitFor();
+    await expect
+      .poll(() => page.getByRole("region", { name: "Accords de diffusion demandés" }).count())
+      .toBe(0);
     expect(errors).toEqual([]);
   }, 600_000);
 });

@@ -15,6 +15,7 @@ import { publishRelease } from "../../src/release/publish.js";
 import { hashPassword } from "../../src/server/passwords.js";
 import { addMembership, createOrganisation, createUser } from "../../src/store/accounts.js";
 import { createAnomaly } from "../../src/store/anomalies.js";
+import { askApproval } from "../../src/store/approval-requests.js";
 import { createConvention } from "../../src/store/conventions.js";
 import { createJeu, destroyJeu, insertMicrodonnees, storeDeposit } from "../../src/store/datasets.js";
 import { fileFedRequest } from "../../src/store/fed.js";
@@ -57,6 +58,8 @@ interface Fixture {
   /** An anomaly the recipient reported on the release, addressed to the provider. */
   anomalieId: string;
   restitutionId: string;
+  /** The recipient's request for the provider's approval of the release's external diffusion. */
+  demandeAccordId: string;
 }
 
 interface Req {
@@ -84,7 +87,7 @@ type Entry =
     };
 
 /** Routes on a convention's data (the scope « convention » of the table). */
-const ROUTES_ON_CONVENTIONS = 44;
+const ROUTES_ON_CONVENTIONS = 47;
 
 let counter = 0;
 const uniq = () => ++counter;
@@ -512,6 +515,33 @@ const MATRIX: Record<string, Entry> = {
       json: { portee: "Publication de l'ABS sur le site de la ville", destinataire: "Grand public" },
     }),
   },
+  "POST /api/diffusions/:id/demandes-accord": {
+    scope: "convention",
+    who: ["destinataire", "prestataire", "lecteur"],
+    statuses: IN_FORCE,
+    request: (f) => ({
+      method: "POST",
+      path: `/api/diffusions/${f.diffusionId}/demandes-accord`,
+      json: { portee: "Présentation au conseil d'administration", destinataire: "Conseil d'administration" },
+    }),
+  },
+  "GET /api/diffusions/:id/demandes-accord": {
+    scope: "convention",
+    who: ALL_PARTIES,
+    statuses: STATUSES,
+    request: (f) => ({ method: "GET", path: `/api/diffusions/${f.diffusionId}/demandes-accord` }),
+  },
+  // Each status's fixture has one request: the provider, the only one allowed, refuses it once.
+  "POST /api/diffusions/:id/demandes-accord/:demande/refus": {
+    scope: "convention",
+    who: ["fournisseur"],
+    statuses: IN_FORCE,
+    request: (f) => ({
+      method: "POST",
+      path: `/api/diffusions/${f.diffusionId}/demandes-accord/${f.demandeAccordId}/refus`,
+      json: { motif: "Les résultats ne sont pas encore commentés." },
+    }),
+  },
   "GET /api/diffusions/:id/accords": {
     scope: "convention",
     who: ALL_PARTIES,
@@ -736,8 +766,19 @@ async function makeFixture(id: string, status: Status): Promise<Fixture> {
     { titre: "ABS", nomFichier: "abs.pdf", data: new TextEncoder().encode("%PDF-1.4") },
     null,
   );
+  const demandeAccordId = await askApproval(s.db, {
+    diffusionId: release.id,
+    conventionId: id,
+    demandeur: "d",
+    fournisseur: "f",
+    portee: "Publication",
+    destinataire: "Grand public",
+    demandeLe: TODAY,
+    demandePar: null,
+  });
   return {
     conventionId: id,
+    demandeAccordId,
     anomalieId,
     restitutionId,
     fedId,
@@ -851,6 +892,7 @@ describe("rights matrix of the API", () => {
       diffusionId: "00000000-0000-4000-8000-0000000000d0",
       anomalieId: "00000000-0000-4000-8000-0000000000a0",
       restitutionId: "00000000-0000-4000-8000-0000000000b0",
+      demandeAccordId: "00000000-0000-4000-8000-0000000000c0",
     };
     const answer = async (r: Req) => {
       const res = await fetch(s.url + r.path, {

@@ -12,10 +12,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { attestationHash } from "../../src/core/convention/destruction.js";
 import { AIX } from "../../src/core/convention/reference.js";
 import { createOrganisation } from "../../src/store/accounts.js";
+import { createAnomaly, getAnomaly } from "../../src/store/anomalies.js";
 import { createConvention } from "../../src/store/conventions.js";
 import {
   createJeu,
   destroyJeu,
+  ERASED_MESSAGE,
   getJeu,
   insertMicrodonnees,
   insertTableauDerive,
@@ -127,6 +129,8 @@ for (const engine of ENGINES)
         depot: 2,
         fichier: 2,
         geocodage: 1,
+        diffusion: 0,
+        message_anomalie: 0,
       });
       expect(r.manifeste.split("\n")).toHaveLength(2506);
       expect(r.manifeste).not.toContain("APA-SECRET");
@@ -154,6 +158,67 @@ for (const engine of ENGINES)
       expect(check).toMatchObject({ valide: true, problemes: [], empreinte: r.empreinte });
       expect((await getJeu(t.db, doomed)).statut).toBe("detruit");
       await expect(destroyJeu(t.db, files, doomed, actor)).rejects.toThrow("déjà détruit");
+    });
+
+    it("with releases not kept, removes the releases leaving a tombstone each, and erases the words of anomaly threads about the deposits while keeping the threads", async () => {
+      const jeu = await createJeu(t.db, AIX.id, "apa", "APA à domicile 2017");
+      const dep = await storeDeposit(
+        t.db,
+        files,
+        jeu,
+        "apa.csv",
+        new TextEncoder().encode("index\n1\n"),
+        null,
+      );
+      const [release] = await t.db.query<{ id: string }>(
+        `INSERT INTO diffusion (convention_id, jeu_id, annee, zonage, mention_source, tableaux, audit)
+         VALUES ($1, $2, 2016, 'iris', 'Source : CD13', $3, '{}') RETURNING id`,
+        [
+          AIX.id,
+          jeu,
+          JSON.stringify([{ nom: "APA par IRIS", cellules: [{ codes: ["000010001"], valeur: 12 }] }]),
+        ],
+      );
+      const said = "Ligne 4 : Mme DUPONT-SECRET née le 02/03/1931 apparaît deux fois.";
+      const anomalie = await createAnomaly(t.db, {
+        conventionId: AIX.id,
+        jeuId: jeu,
+        cible: { type: "depot", id: dep.id },
+        signalePar: "compas",
+        fournisseur: "cd13",
+        texte: said,
+        lignes: [4],
+        auteurId: null,
+        at: new Date("2017-01-10T09:00:00Z"),
+      });
+      const r = await destroyJeu(t.db, files, jeu, actor, new Date("2017-02-01T10:00:00Z"), {
+        diffusionsConservees: false,
+      });
+      expect(r.attestation.diffusions).toEqual([
+        { id: release!.id, annee: 2016, diffuseLe: expect.any(String), sort: "detruite" },
+      ]);
+      expect(r.attestation.comptes).toMatchObject({ diffusion: 1, message_anomalie: 1, depot: 1 });
+      expect(r.manifeste).toContain(`diffusion\t${release!.id}\t`);
+      expect(await t.db.query("SELECT 1 FROM diffusion WHERE id = $1", [release!.id])).toEqual([]);
+      const [tomb] = await t.db.query<{ annee: number; zonage: string; tableaux: number; empreinte: string }>(
+        "SELECT annee, zonage, tableaux, empreinte FROM diffusion_detruite WHERE id = $1",
+        [release!.id],
+      );
+      expect(tomb).toMatchObject({ annee: 2016, zonage: "iris", tableaux: 1 });
+      expect(tomb!.empreinte).toMatch(/^[0-9a-f]{64}$/);
+      // The thread survives, closed, without a word of what it said.
+      const thread = await getAnomaly(t.db, anomalie);
+      expect(thread).toMatchObject({ statut: "close", signalePar: "compas", fournisseur: "cd13" });
+      expect(thread.contenuEffaceLe).toBe("2017-02-01T10:00:00.000Z");
+      expect(thread.messages.map((m) => [m.texte, m.lignes])).toEqual([[ERASED_MESSAGE, []]]);
+      const all = await scanAllTables(t.db);
+      expect(all.filter((row) => row.text.includes("DUPONT-SECRET"))).toEqual([]);
+      expect(await verifyDestruction(t.db, files, jeu)).toMatchObject({ valide: true, problemes: [] });
+      // A message slipped back into the thread is caught.
+      await t.db.query("UPDATE anomalie_message SET texte = $2 WHERE anomalie_id = $1", [anomalie, said]);
+      expect((await verifyDestruction(t.db, files, jeu)).problemes).toEqual([
+        "Il reste 1 messages d'anomalie sur les dépôts détruits.",
+      ]);
     });
 
     it("detects an altered attestation and rows slipped back in", async () => {

@@ -19,6 +19,8 @@ export interface Anomalie {
   fournisseurNom: string;
   monCote: "signalant" | "fournisseur" | null;
   creeLe: string;
+  /** Set when the data were destroyed: the messages' words are gone, the record stays. */
+  contenuEffaceLe: string | null;
   messages: MessageAnomalie[];
 }
 

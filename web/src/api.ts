@@ -1,7 +1,7 @@
 /** Calls to the Socle API; errors carry the server's French message. */
 import type { FeatureCollection } from "geojson";
 import type { Alert, Status } from "../../src/core/convention/lifecycle";
-import type { Convention } from "../../src/core/convention/model";
+import type { AvenantChanges, Convention } from "../../src/core/convention/model";
 import type { Action } from "../../src/core/convention/rights";
 import type { TerritoryInfo } from "../../src/core/territory/territory";
 
@@ -91,6 +91,18 @@ export interface AccordDiffusion {
   accordeLe: string;
 }
 
+export interface DemandeAccord {
+  id: string;
+  demandeur: string;
+  fournisseur: string;
+  portee: string;
+  destinataire: string;
+  demandeLe: string;
+  statut: "en_attente" | "accordee" | "refusee";
+  motif: string | null;
+  reponduLe: string | null;
+}
+
 export interface Evenement {
   at: string;
   kind: string;
@@ -171,6 +183,10 @@ export interface Diffusion {
   annee: number;
   zonage: string;
   mentionSource: string;
+  /** « Usage interne – diffusion interdite sans accord de … » where the convention limits use, else null. */
+  usageInterne: string | null;
+  /** Both parties' names where the convention asks for the double sigle, else null. */
+  doubleSigle: string | null;
   nonLocalises: number;
   audit: { ok: boolean; primaires: number; secondaires: number };
   diffuseLe: string;
@@ -281,7 +297,7 @@ export const api = {
     call<{ fin: string }>("POST", `/api/conventions/${enc(id)}/preavis`, { motif }),
   avenant: (
     id: string,
-    a: { objet: string; signeLe: string; effetLe: string; modifications?: Partial<Pick<Convention, "jeux">> },
+    a: { objet: string; signeLe: string; effetLe: string; modifications?: AvenantChanges },
   ) => call<{ numero: number; jeuxOuverts: string[] }>("POST", `/api/conventions/${enc(id)}/avenants`, a),
   publication: (id: string, publieeLe: string) =>
     call<{ ok: true }>("POST", `/api/conventions/${enc(id)}/publication`, { publieeLe }),
@@ -291,11 +307,18 @@ export const api = {
       `/api/conventions/${enc(id)}/acceptation`,
     ),
   accords: (diffusionId: string) => call<AccordDiffusion[]>("GET", `/api/diffusions/${diffusionId}/accords`),
-  accorderDiffusion: (diffusionId: string, portee: string, destinataire: string) =>
+  accorderDiffusion: (diffusionId: string, portee: string, destinataire: string, demande?: string) =>
     call<{ id: string; accordeLe: string }>("POST", `/api/diffusions/${diffusionId}/accords`, {
       portee,
       destinataire,
+      ...(demande ? { demande } : {}),
     }),
+  demandesAccord: (diffusionId: string) =>
+    call<DemandeAccord[]>("GET", `/api/diffusions/${diffusionId}/demandes-accord`),
+  demanderAccord: (diffusionId: string, portee: string, destinataire: string) =>
+    call<{ id: string }>("POST", `/api/diffusions/${diffusionId}/demandes-accord`, { portee, destinataire }),
+  refuserAccord: (diffusionId: string, demande: string, motif: string) =>
+    call<DemandeAccord>("POST", `/api/diffusions/${diffusionId}/demandes-accord/${demande}/refus`, { motif }),
   jeux: (id: string) => call<Jeu[]>("GET", `/api/conventions/${enc(id)}/jeux`),
   deposer: (jeuId: string, file: File) =>
     call<{ id: string }>("POST", `/api/jeux/${jeuId}/depots?nomFichier=${enc(file.name)}`, file),

@@ -9,7 +9,14 @@ import { createHash } from "node:crypto";
 import { canonicalJson } from "../audit/chain.js";
 import { formatDateFr, isoDateInParis } from "./dates.js";
 
-export type DestroyedKind = "microdonnee" | "tableau" | "depot" | "fichier" | "geocodage";
+export type DestroyedKind =
+  | "microdonnee"
+  | "tableau"
+  | "depot"
+  | "fichier"
+  | "geocodage"
+  | "diffusion"
+  | "message_anomalie";
 
 export const DESTROYED_KIND_FR: Readonly<Record<DestroyedKind, string>> = {
   microdonnee: "lignes de microdonnées",
@@ -17,6 +24,8 @@ export const DESTROYED_KIND_FR: Readonly<Record<DestroyedKind, string>> = {
   depot: "dépôts",
   fichier: "fichiers stockés",
   geocodage: "géocodages du protocole 1",
+  diffusion: "diffusions protégées",
+  message_anomalie: "messages d'anomalie effacés",
 };
 
 export interface ManifestEntry {
@@ -60,6 +69,8 @@ export function buildAttestation(
     depot: 0,
     fichier: 0,
     geocodage: 0,
+    diffusion: 0,
+    message_anomalie: 0,
   };
   let octets = 0;
   for (const e of entries) {

@@ -81,7 +81,15 @@ describe("destruction attestation", () => {
       par: { id: "u", nom: "N", organisation: "O" },
     };
     const x = buildAttestation(base, [a, b]);
-    expect(x.comptes).toEqual({ microdonnee: 1, tableau: 0, depot: 0, fichier: 1, geocodage: 0 });
+    expect(x.comptes).toEqual({
+      microdonnee: 1,
+      tableau: 0,
+      depot: 0,
+      fichier: 1,
+      geocodage: 0,
+      diffusion: 0,
+      message_anomalie: 0,
+    });
     expect(x.octets).toBe(10);
     expect(attestationHash(x)).toBe(attestationHash(buildAttestation(base, [b, a])));
     expect(attestationHash(buildAttestation(base, [a]))).not.toBe(attestationHash(x));

@@ -74,6 +74,8 @@ export interface DatasetField {
   libelle?: string;
   /** For a rate: the count column it describes (its numerator's population). */
   de?: string;
+  /** A deposit refuses a row where this field is empty (identifiers and protocol-1 IRIS always are). */
+  requis?: boolean;
 }
 
 export type GeoLevel = "iris" | "commune" | "epci" | "departement" | "zone";
@@ -146,8 +148,12 @@ export type AvenantChanges = Partial<
     | "duree"
     | "resiliation"
     | "traitement"
+    | "financement"
   >
->;
+> & {
+  /** Services per output kind, per party id (a party's restriction changed by avenant). */
+  servicesParSortie?: Record<string, Partial<Record<OutputKind, string[]>>>;
+};
 
 export interface Avenant {
   numero: number;
@@ -242,7 +248,17 @@ export function versionOn(c: Convention, on: IsoDate): Convention {
   const inEffect = c.avenants.filter((a) => a.modifications && a.effetLe <= on);
   if (inEffect.length === 0) return c;
   const v: Convention = { ...c };
-  for (const a of [...inEffect].sort((x, y) => x.numero - y.numero)) Object.assign(v, a.modifications);
+  for (const a of [...inEffect].sort((x, y) => x.numero - y.numero)) {
+    const { servicesParSortie, ...rest } = a.modifications ?? {};
+    Object.assign(v, rest);
+    if (servicesParSortie)
+      v.parties = v.parties.map((p) => {
+        const s = servicesParSortie[p.id];
+        if (!s) return p;
+        const { servicesParSortie: _, ...party } = p;
+        return Object.keys(s).length > 0 ? { ...party, servicesParSortie: s } : party;
+      });
+  }
   return v;
 }
 
@@ -297,6 +313,47 @@ export interface Convention {
   remplace?: string;
 }
 
+const COUNT_TYPES: ReadonlySet<FieldType> = new Set(["entier", "decimal", "montant"]);
+
+/**
+ * French problems of one annex's fields and of how its columns add up, each
+ * naming the field. Example: « Annexe « Aides légales », somme « ash_total » :
+ * le champ « ash_autres » n'est pas un champ de l'annexe. »
+ */
+export function annexProblems(j: Dataset): string[] {
+  const p: string[] = [];
+  const a = `Annexe « ${j.titre} »`;
+  if (j.champs.length === 0) {
+    p.push(
+      `${a} : aucun champ décrit (nom, type) : chaque fichier serait accepté et aucune diffusion possible.`,
+    );
+    return p;
+  }
+  const byName = new Map<string, DatasetField>();
+  for (const f of j.champs) {
+    if (byName.has(f.nom)) p.push(`${a} : le champ « ${f.nom} » est décrit deux fois.`);
+    byName.set(f.nom, f);
+  }
+  for (const f of j.champs)
+    if (f.de !== undefined && !byName.has(f.de))
+      p.push(
+        `${a}, champ « ${f.nom} » : l'effectif « ${f.de} » qu'il décrit n'est pas un champ de l'annexe.`,
+      );
+  for (const s of j.sommes ?? []) {
+    const w = `${a}, somme « ${s.total} »`;
+    for (const n of [s.total, ...s.parties]) {
+      const f = byName.get(n);
+      if (!f) p.push(`${w} : le champ « ${n} » n'est pas un champ de l'annexe.`);
+      else if (!COUNT_TYPES.has(f.type))
+        p.push(`${w} : le champ « ${n} » n'est pas un effectif ou un montant (${f.type}).`);
+    }
+    if (s.parties.includes(s.total)) p.push(`${w} : le total figure parmi ses propres parties.`);
+    if (new Set(s.parties).size !== s.parties.length) p.push(`${w} : une partie est comptée deux fois.`);
+    if (s.parties.length < 2) p.push(`${w} : au moins deux colonnes s'additionnent en un total.`);
+  }
+  return p;
+}
+
 /** French problems of a convention; empty when it is coherent. */
 export function checkConvention(c: Convention): string[] {
   const p: string[] = [];
@@ -332,11 +389,7 @@ export function checkConvention(c: Convention): string[] {
   for (const j of c.jeux)
     if (!ids.has(j.fournisseur))
       p.push(`Jeu de données « ${j.titre} » : fournisseur « ${j.fournisseur} » inconnu parmi les parties.`);
-  for (const j of c.jeux)
-    if (j.champs.length === 0)
-      p.push(
-        `Annexe « ${j.titre} » : aucun champ décrit (nom, type) : chaque fichier serait accepté et aucune diffusion possible.`,
-      );
+  for (const j of c.jeux) p.push(...annexProblems(j));
   if (c.traitement && !ids.has(c.traitement))
     p.push(`Partie chargée du traitement inconnue : « ${c.traitement} ».`);
   for (const d of c.obligations.destructionPar ?? [])
@@ -355,6 +408,8 @@ export function checkConvention(c: Convention): string[] {
     if (c.signeeLe && a.signeLe < c.signeeLe) p.push(`Avenant n° ${a.numero} signé avant la convention.`);
     if (a.effetLe < a.signeLe) p.push(`Avenant n° ${a.numero} : la date d'effet précède la signature.`);
     if (a.modifications) {
+      for (const id of Object.keys(a.modifications.servicesParSortie ?? {}))
+        if (!ids.has(id)) p.push(`Avenant n° ${a.numero} : services d'une partie inconnue : « ${id} ».`);
       const v = { ...versionOn(c, a.effetLe), avenants: [] };
       for (const problem of checkConvention(v)) p.push(`Avenant n° ${a.numero} : ${problem}`);
     }

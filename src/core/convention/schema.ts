@@ -43,6 +43,16 @@ export const ReferentSchema = z.object({
   depuis: date("Référent en fonction depuis").optional(),
 });
 
+const ServicesParSortie = z.object({
+  carte: z.array(text("Service autorisé", 200)).max(20).optional(),
+  tableau: z.array(text("Service autorisé", 200)).max(20).optional(),
+});
+
+const Financement = z.object({
+  objet: text("Objet du financement", 1000),
+  revueLe: date("Révision du financement").optional(),
+});
+
 const Party = z.object({
   id: Slug,
   nom: text("Nom de la partie", 200),
@@ -51,14 +61,12 @@ const Party = z.object({
   }),
   parts: z.array(Part).min(1, { message: "Chaque partie a au moins un rôle." }),
   servicesAutorises: z.array(text("Service autorisé", 200)).optional(),
-  servicesParSortie: z
-    .object({
-      carte: z.array(text("Service autorisé", 200)).optional(),
-      tableau: z.array(text("Service autorisé", 200)).optional(),
-    })
-    .optional(),
+  servicesParSortie: ServicesParSortie.optional(),
   referents: z.array(ReferentSchema).max(10),
-  financement: z.number().min(0).optional(),
+  financement: z
+    .number({ message: "Part du financement : montant en euros attendu." })
+    .min(0, { message: "Part du financement : montant positif attendu." })
+    .optional(),
 });
 
 const FieldType = z.enum(
@@ -96,12 +104,20 @@ export const DatasetSchema = z.object({
         type: FieldType,
         libelle: z.string().max(300).optional(),
         de: z.string().max(100).optional(),
+        requis: z.boolean({ message: "Champ requis : oui ou non." }).optional(),
       }),
     )
     .min(1, { message: "Décrivez au moins un champ de l'annexe (nom, type)." })
     .max(200),
   sommes: z
-    .array(z.object({ total: text("Colonne totale", 100), parties: z.array(text("Colonne", 100)).min(2) }))
+    .array(
+      z.object({
+        total: text("Colonne totale de la somme", 100),
+        parties: z
+          .array(text("Colonne", 100))
+          .min(2, { message: "Au moins deux colonnes s'additionnent en un total." }),
+      }),
+    )
     .optional(),
   niveaux: z.array(GeoLevel).min(1, { message: "Au moins un niveau géographique." }),
   zones: z.array(text("Zone", 200)).optional(),
@@ -163,6 +179,8 @@ export const AvenantChangesSchema = z
     duree: Duration,
     resiliation: Resiliation,
     traitement: Slug,
+    financement: Financement,
+    servicesParSortie: z.record(Slug, ServicesParSortie),
   })
   .partial();
 
@@ -181,12 +199,7 @@ export const ConventionSchema = z.object({
   duree: Duration,
   resiliation: Resiliation,
   traitement: Slug.optional(),
-  financement: z
-    .object({
-      objet: text("Objet du financement", 1000),
-      revueLe: date("Révision du financement").optional(),
-    })
-    .optional(),
+  financement: Financement.optional(),
   avenants: z
     .array(
       z.object({

@@ -1,20 +1,22 @@
 /**
  * « Mes tâches »: what a party has to do under a convention on a date —
  * FED requests to answer, yearly collections due, notices to send before a
- * deadline, anomalies reported to it, restitution and destruction due.
+ * deadline, anomalies reported to it, approvals of external diffusion asked
+ * of it, restitution and destruction due.
  */
 import type { IsoDate } from "./dates.js";
 import type { FedRequest } from "./fed.js";
 import type { Alert } from "./lifecycle.js";
 import { type Convention, versionOn } from "./model.js";
 
-export type TaskKind = "fed" | "collecte" | "preavis" | "anomalie" | "restitution" | "destruction";
+export type TaskKind = "fed" | "collecte" | "preavis" | "anomalie" | "accord" | "restitution" | "destruction";
 
 export const TASK_KIND_FR: Readonly<Record<TaskKind, string>> = {
   fed: "FED à répondre",
   collecte: "Collectes attendues",
   preavis: "Préavis et échéances",
   anomalie: "Anomalies ouvertes",
+  accord: "Accords de diffusion demandés",
   restitution: "Restitutions à faire",
   destruction: "Destructions dues",
 };
@@ -34,6 +36,14 @@ export interface TaskFacts {
   feds: readonly FedRequest[];
   /** Anomalies still open, with the provider they are addressed to. */
   anomalies: readonly { id: string; fournisseur: string; creeLe: string }[];
+  /** Requests for approval of an external diffusion still awaiting their provider's answer. */
+  demandesAccord?: readonly {
+    id: string;
+    diffusionId: string;
+    fournisseur: string;
+    destinataire: string;
+    demandeLe: string;
+  }[];
 }
 
 /**
@@ -84,6 +94,15 @@ export function conventionTasks(
         date: a.creeLe.slice(0, 10),
         libelle: "Anomalie signalée sur vos données, en attente de réponse.",
         lien: `${page}#titre-anomalies`,
+      });
+  for (const d of f.demandesAccord ?? [])
+    if (iProvide(d.fournisseur))
+      out.push({
+        ...base,
+        kind: "accord",
+        date: d.demandeLe.slice(0, 10),
+        libelle: `Accord de diffusion externe demandé (destinataire : ${d.destinataire}).`,
+        lien: `/diffusions/${d.diffusionId}`,
       });
   return out;
 }

@@ -149,7 +149,9 @@ export function accountForFields(
     if (protocole === 1 && (f.type === "identifiant" || isAddressField(f))) continue;
     if (protocole === 2 && isAddressField(f)) continue;
     const mustMap =
-      (protocole === 2 && f.type === "identifiant") || (protocole === 1 && f.type === "code_iris");
+      f.requis === true ||
+      (protocole === 2 && f.type === "identifiant") ||
+      (protocole === 1 && f.type === "code_iris");
     if (mustMap && !mapped) {
       p.push(
         `Aucune colonne du fichier pour le champ « ${label(f)} » : ce champ est indispensable au dépôt, quelle colonne le contient ?`,

@@ -20,6 +20,7 @@ export type ParsedRow = Record<string, FieldValue>;
 export function requiredFields(fields: readonly DatasetField[], protocole: 1 | 2 | undefined): Set<string> {
   const req = new Set<string>();
   for (const f of fields) {
+    if (f.requis) req.add(f.nom);
     if (f.type === "identifiant" && protocole !== 1) req.add(f.nom);
     if (f.type === "code_iris" && protocole === 1) req.add(f.nom);
   }

@@ -5,15 +5,17 @@
  * rights come from its organisation's parts in that convention, on the date.
  */
 
+import { createHash } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { exportMention } from "../../core/convention/model.js";
-import { invalide } from "../../core/errors.js";
+import { doubleSigle, exportMention, internalUseStamp } from "../../core/convention/model.js";
+import { interdit, invalide } from "../../core/errors.js";
 import { readerView } from "../../core/release/release.js";
 import { loadSolver } from "../../core/secrecy/solver.js";
 import { tableView } from "../../release/export-rows.js";
 import { releaseCsv, releaseGeoJson, releaseGeoPackage, releaseXlsx } from "../../release/exports.js";
 import { getFrozenRelease, listReleases, publishRelease } from "../../release/publish.js";
+import { approvalRequestsOfRelease, askApproval, refuseApproval } from "../../store/approval-requests.js";
 import { appendAudit } from "../../store/audit.js";
 import { recordReleaseApproval, releaseApprovals } from "../../store/conventions.js";
 import { getJeu } from "../../store/datasets.js";
@@ -98,11 +100,18 @@ export function diffusionRoutes(app: FastifyInstance, deps: ConventionDeps): voi
       const processor = acces.parties.some((id) =>
         c.parties.find((x) => x.id === id)?.parts.includes("prestataire"),
       );
-      if (frozen(request, reply, `diffusion-${params.id}-${processor ? "prestataire" : "lecteur"}`))
+      // The page carries the stamps the convention asks for, as amended today: they are part of the tag.
+      const usageInterne = internalUseStamp(acces.enVigueur);
+      const sigle = doubleSigle(acces.enVigueur);
+      const stamps = createHash("sha256")
+        .update(JSON.stringify([usageInterne, sigle]))
+        .digest("hex")
+        .slice(0, 12);
+      if (frozen(request, reply, `diffusion-${params.id}-${processor ? "prestataire" : "lecteur"}-${stamps}`))
         return reply.code(304).send();
       // byRelease found the row in this request: the frozen copy in memory may serve.
       const r = await getFrozenRelease(db, params.id);
-      return processor ? r : readerView(r);
+      return { ...(processor ? r : readerView(r)), usageInterne, doubleSigle: sigle };
     },
   );
   conventionRoute(
@@ -215,6 +224,8 @@ export function diffusionRoutes(app: FastifyInstance, deps: ConventionDeps): voi
         portee: z.string().trim().min(1, { message: "Portée de l'accord requise." }).max(2000),
         destinataire: z.string().trim().min(1, { message: "Destinataire de la diffusion requis." }).max(500),
         accordeLe: DateIso.optional(),
+        /** The request for approval this approval answers, if any. */
+        demande: Uuid.optional(),
       }),
       action: "accorder_diffusion",
       conventionOf: byRelease,
@@ -231,8 +242,85 @@ export function diffusionRoutes(app: FastifyInstance, deps: ConventionDeps): voi
         destinataire: body.destinataire,
         accordeLe,
         accordePar: principal.userId,
+        ...(body.demande ? { demandeId: body.demande } : {}),
       });
       return { id, accordeLe };
+    },
+  );
+
+  // Requests for the provider's approval of an external diffusion (its tasks until answered).
+  conventionRoute(
+    app,
+    deps,
+    {
+      method: "POST",
+      url: "/api/diffusions/:id/demandes-accord",
+      summary: "Demander au fournisseur l'accord de diffusion externe d'une diffusion (portée, destinataire)",
+      tag: "Diffusions",
+      params: z.object({ id: Uuid }),
+      body: z.object({
+        portee: z.string().trim().min(1, { message: "Portée de la diffusion externe requise." }).max(2000),
+        destinataire: z.string().trim().min(1, { message: "Destinataire de la diffusion requis." }).max(500),
+      }),
+      action: "exporter",
+      conventionOf: byRelease,
+    },
+    async ({ params, body, acces, principal }) => {
+      const c = acces.enVigueur;
+      const jeu = await getJeu(db, (await getFrozenRelease(db, params.id)).jeuId);
+      const fournisseur = c.jeux.find((j) => j.id === jeu.annexe)?.fournisseur;
+      if (!fournisseur || acces.parties.includes(fournisseur))
+        throw interdit(
+          "demande_accord_fournisseur",
+          "Le fournisseur diffuse ses propres données : il n'a pas d'accord à se demander.",
+        );
+      const id = await askApproval(db, {
+        diffusionId: params.id,
+        conventionId: c.id,
+        demandeur: acces.parties[0]!,
+        fournisseur,
+        portee: body.portee,
+        destinataire: body.destinataire,
+        demandeLe: acces.on,
+        demandePar: principal.userId,
+      });
+      return { id, statut: "en_attente", fournisseur };
+    },
+  );
+  conventionRoute(
+    app,
+    deps,
+    {
+      method: "GET",
+      url: "/api/diffusions/:id/demandes-accord",
+      summary: "Demandes d'accord de diffusion externe d'une diffusion et leurs réponses",
+      tag: "Diffusions",
+      params: z.object({ id: Uuid }),
+      action: "voir_sorties_protegees",
+      conventionOf: byRelease,
+    },
+    async ({ params }) => approvalRequestsOfRelease(db, params.id),
+  );
+  conventionRoute(
+    app,
+    deps,
+    {
+      method: "POST",
+      url: "/api/diffusions/:id/demandes-accord/:demande/refus",
+      summary: "Refuser une demande d'accord de diffusion externe, motif à l'appui",
+      tag: "Diffusions",
+      params: z.object({ id: Uuid, demande: Uuid }),
+      body: z.object({
+        motif: z.string().trim().min(1, { message: "Un refus doit être motivé : motif requis." }).max(2000),
+      }),
+      action: "accorder_diffusion",
+      conventionOf: byRelease,
+    },
+    async ({ params, body, acces, principal }) => {
+      const asked = (await approvalRequestsOfRelease(db, params.id)).find((r) => r.id === params.demande);
+      if (asked && !acces.parties.includes(asked.fournisseur))
+        throw interdit("demande_accord_autre", "Seul le fournisseur sollicité répond à cette demande.");
+      return refuseApproval(db, params.id, params.demande, body.motif, acces.on, principal.userId);
     },
   );
   conventionRoute(

@@ -9,6 +9,7 @@ import { alerts } from "../../core/convention/lifecycle.js";
 import { seanceAlerts } from "../../core/convention/restitution.js";
 import { conventionTasks, TASK_KIND_FR, type Task, type TaskKind } from "../../core/convention/tasks.js";
 import { listAnomalies } from "../../store/anomalies.js";
+import { pendingApprovalRequests } from "../../store/approval-requests.js";
 import { listConventions } from "../../store/conventions.js";
 import { alertFacts } from "../../store/datasets.js";
 import type { Db } from "../../store/db.js";
@@ -26,7 +27,8 @@ export function tacheRoutes(app: FastifyInstance, deps: { db: Db; now: () => Dat
       method: "GET",
       url: "/api/taches",
       response: R.Taches,
-      summary: "Mes tâches : FED à répondre, collectes attendues, préavis, anomalies ouvertes, restitutions",
+      summary:
+        "Mes tâches : FED à répondre, collectes attendues, préavis, anomalies ouvertes, accords demandés, restitutions",
       tag: "Tâches",
     },
     async ({ principal }) => {
@@ -35,6 +37,10 @@ export function tacheRoutes(app: FastifyInstance, deps: { db: Db; now: () => Dat
         .map((s) => ({ s, parties: partiesOf(principal, s).parties }))
         .filter((x) => x.parties.length > 0);
       const feds = await fedRequestsOf(
+        db,
+        mine.map((x) => x.s.convention.id),
+      );
+      const demandes = await pendingApprovalRequests(
         db,
         mine.map((x) => x.s.convention.id),
       );
@@ -51,6 +57,7 @@ export function tacheRoutes(app: FastifyInstance, deps: { db: Db; now: () => Dat
             alertes,
             feds: feds.filter((r) => r.conventionId === c.id),
             anomalies,
+            demandesAccord: demandes.filter((d) => d.conventionId === c.id),
           }),
         );
       }

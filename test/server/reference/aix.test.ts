@@ -7,12 +7,21 @@
  * consent to that release; two months' notice at any time, one for a breach.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Convention } from "../../../src/core/convention/model.js";
 import { AIX } from "../../../src/core/convention/reference.js";
 import { depositCsv, fetchAs, registration, startWalk, type Walk, walked } from "./walk.js";
 
 const TODAY = "2016-06-01";
 let w: Walk;
-const C = walked(AIX);
+// The CCAS marks the ASH total required in the annex of aides légales: no deposit goes without it.
+const C: Convention = {
+  ...walked(AIX),
+  jeux: AIX.jeux.map((j) =>
+    j.id === "aides-legales"
+      ? { ...j, champs: j.champs.map((f) => (f.nom === "ash_total" ? { ...f, requis: true } : f)) }
+      : j,
+  ),
+};
 const ID = C.id;
 
 beforeAll(async () => {
@@ -22,6 +31,26 @@ afterAll(async () => w?.s.close());
 
 describe("Aix-en-Provence: CCAS ↔ Conseil Départemental 13, ABS with COMPAS-TIS", () => {
   let release: string;
+
+  it("refuses an annex without fields, or whose sums name a field it does not describe, saying which annex and field", async () => {
+    const legales = C.jeux.find((j) => j.id === "aides-legales")!;
+    const badSum = {
+      ...C,
+      jeux: [{ ...legales, sommes: [{ total: "ash_total", parties: ["ash_hommes", "ash_inconnus"] }] }],
+    };
+    const r1 = await w.as["ccas-aix"]!.req("POST", "/api/conventions", registration(badSum, w.orgs));
+    expect(r1.status).toBe(400);
+    expect(r1.json.erreur.details).toContain(
+      "Annexe « Aides légales PA/PH (ASH, ACTP/PCH) », somme « ash_total » : le champ « ash_inconnus » n'est pas un champ de l'annexe.",
+    );
+    const noField = { ...C, jeux: [{ ...legales, champs: [] }] };
+    const r2 = await w.as["ccas-aix"]!.req("POST", "/api/conventions", registration(noField, w.orgs));
+    expect(r2.status).toBe(400);
+    expect(r2.json.erreur.message).toContain("Décrivez au moins un champ de l'annexe (nom, type).");
+    expect(r2.json.erreur.message).toContain("jeux.0.champs");
+    // Nothing was half-written: the convention does not exist.
+    expect((await w.as["ccas-aix"]!.req("GET", `/api/conventions/${ID}`)).status).toBe(404);
+  });
 
   it("is registered by the CCAS and binds the Département and COMPAS once each accepted; the annexes open their yearly datasets", async () => {
     const reg = await w.as["ccas-aix"]!.req("POST", "/api/conventions", registration(C, w.orgs));
@@ -57,6 +86,21 @@ describe("Aix-en-Provence: CCAS ↔ Conseil Départemental 13, ABS with COMPAS-T
       ["Bouches-du-Rhône", 900, 610, 290, 2400, 1100, 1300, 310, 2090],
     ]);
     expect(dep.status).toBe(200);
+    // The ASH total is required by the annex: a later deposit may not declare it absent.
+    const without = await depositCsv(
+      w.as.cd13!,
+      jeu,
+      2015,
+      [
+        ["territoire", "ash_hommes", "ash_femmes"],
+        ["13001", 36, 3],
+      ],
+      "&absents=ash_total&mode=complement",
+    );
+    expect(without.status).toBe(400);
+    expect(without.json.erreur.message).toContain(
+      "« ash_total » (champ ash_total) est requis par l'annexe « Aides légales PA/PH (ASH, ACTP/PCH) » : il ne peut être déclaré absent.",
+    );
     const byCcas = await w.as["ccas-aix"]!.req("POST", `/api/jeux/${jeu}/diffusions`, { annee: 2015 });
     expect(byCcas.json.erreur.message).toBe(
       "Seule la partie chargée du traitement (COMPAS-TIS) produit les diffusions.",

@@ -120,7 +120,16 @@ describe("Béthune-Bruay: CABBALR ↔ CAF du Pas-de-Calais, assistant maternel d
     );
   });
 
-  it("ends at the study's publication; the agglomeration, bound to destroy, destroys and attests, listing the releases kept", async () => {
+  it("ends at the study's publication; the agglomeration, bound to destroy, destroys and attests, listing the releases kept; the anomaly thread about the deposit stays without its words", async () => {
+    const cibles = await w.as.cabbalr!.req("GET", `/api/conventions/${ID}/anomalies/cibles`);
+    const depot = cibles.json.find((t: { type: string }) => t.type === "depot");
+    const said = "Ligne 3 : l'assistante maternelle de la rue des Tilleuls est comptée deux fois.";
+    const reported = await w.as.cabbalr!.req("POST", `/api/conventions/${ID}/anomalies`, {
+      cible: { type: "depot", id: depot.id },
+      texte: said,
+      lignes: [3],
+    });
+    expect(reported.status).toBe(200);
     expect(
       (await w.as.cabbalr!.req("POST", `/api/conventions/${ID}/publication`, { publieeLe: "2022-09-30" }))
         .status,
@@ -149,5 +158,14 @@ describe("Béthune-Bruay: CABBALR ↔ CAF du Pas-de-Calais, assistant maternel d
     expect(pdf.text).toContain("D\\351truit le : 01/10/2022 \\340 11 h 00");
     // The release stays: a protected output, kept as the convention says.
     expect((await w.as.caf62!.req("GET", `/api/diffusions/${release}`)).status).toBe(200);
+    // The thread about the destroyed deposit survives for both sides, closed, its words erased.
+    const threads = await w.as.caf62!.req("GET", `/api/conventions/${ID}/anomalies`);
+    const thread = threads.json.find((a: { cible: { id: string } }) => a.cible.id === depot.id);
+    expect(thread).toMatchObject({ statut: "close", signaleParNom: expect.stringContaining("Béthune") });
+    expect(thread.contenuEffaceLe).toBe("2022-10-01T09:00:00.000Z");
+    expect(thread.messages.map((m: { texte: string; lignes: number[] }) => [m.texte, m.lignes])).toEqual([
+      ["Message effacé à la destruction des données.", []],
+    ]);
+    expect(JSON.stringify(threads.json)).not.toContain("Tilleuls");
   });
 });

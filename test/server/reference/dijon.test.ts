@@ -108,6 +108,53 @@ describe("Dijon: Grand Dijon ↔ CCAS de Dijon, two-way exchange with COMPAS", (
     expect((await get("ccas-dijon", "geojson")).status).toBe(200);
   });
 
+  it("takes an avenant that gives the map layer to the SIG service too and reviews the financing into effect on its date", async () => {
+    const noObject = await w.as["ccas-dijon"]!.req("POST", `/api/conventions/${ID}/avenants`, {
+      objet: "Révision du financement",
+      signeLe: "2009-05-25",
+      effetLe: "2009-06-01",
+      modifications: { financement: { objet: "", revueLe: "2010-06-01" } },
+    });
+    expect(noObject.status).toBe(400);
+    expect(noObject.json.erreur.message).toContain("Objet du financement requis.");
+    const unknown = await w.as["ccas-dijon"]!.req("POST", `/api/conventions/${ID}/avenants`, {
+      objet: "Services",
+      signeLe: "2009-05-25",
+      effetLe: "2009-06-01",
+      modifications: { servicesParSortie: { "grand-lyon": { carte: ["SIG"] } } },
+    });
+    expect(unknown.status).toBe(400);
+    expect(unknown.json.erreur.message).toContain("services d'une partie inconnue : « grand-lyon »");
+    const av = await w.as["ccas-dijon"]!.req("POST", `/api/conventions/${ID}/avenants`, {
+      objet: "Le SIG charge aussi la couche ; financement revu",
+      signeLe: "2009-05-25",
+      effetLe: "2009-06-01",
+      modifications: {
+        servicesParSortie: {
+          "grand-dijon": {
+            carte: ["Observatoire Prospective", "Politique de la Ville", "SIG"],
+            tableau: ["SIG"],
+          },
+        },
+        financement: { objet: "Traitement commun 2009 : 14 000 € chacun", revueLe: "2010-06-01" },
+      },
+    });
+    expect(av.status).toBe(200);
+    expect(
+      (await fetchAs(w.as["grand-dijon/sig"]!, `/api/diffusions/${release}/export/geojson`)).status,
+    ).toBe(200);
+    expect((await fetchAs(w.as["grand-dijon/pdv"]!, `/api/diffusions/${release}/export/xlsx`)).status).toBe(
+      403,
+    );
+    const seen = await w.as.compas!.req("GET", `/api/conventions/${ID}`);
+    expect(seen.json.versionEnVigueur.financement).toEqual({
+      objet: "Traitement commun 2009 : 14 000 € chacun",
+      revueLe: "2010-06-01",
+    });
+    // As signed, the document keeps the first financing.
+    expect(seen.json.document.financement.revueLe).toBe("2010-01-01");
+  });
+
   it("stamps every export « Usage interne » naming both providers", async () => {
     const layer = await fetchAs(w.as["grand-dijon/pdv"]!, `/api/diffusions/${release}/export/geojson`);
     expect(JSON.parse(layer.text).source).toContain(STAMP);

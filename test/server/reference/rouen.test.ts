@@ -116,12 +116,61 @@ describe("Rouen: Ville de Rouen ↔ CAF de Rouen, framework convention", () => {
   it("hands the release outside the parties only after the CAF's bureau d'études approved that release", async () => {
     const outside = `/api/diffusions/${release}/export/xlsx?usage=externe`;
     expect((await fetchAs(w.as["ville-rouen"]!, outside)).status).toBe(403);
-    const approval = await w.as.caf76!.req("POST", `/api/diffusions/${release}/accords`, {
+    // The city asks; the request is a task of the CAF (« Mes tâches » and the menu counter).
+    const tasksBefore = (await w.as.caf76!.req("GET", "/api/taches")).json;
+    const first = await w.as["ville-rouen"]!.req("POST", `/api/diffusions/${release}/demandes-accord`, {
+      portee: "Diagnostic social présenté à la presse",
+      destinataire: "Presse locale",
+    });
+    expect(first.json).toMatchObject({ statut: "en_attente", fournisseur: "caf76" });
+    const ask = await w.as["ville-rouen"]!.req("POST", `/api/diffusions/${release}/demandes-accord`, {
       portee: "Diagnostic social publié sur rouen.fr",
       destinataire: "Grand public",
     });
+    const asked = (await w.as.caf76!.req("GET", "/api/taches")).json;
+    expect(asked.parType.accord).toEqual({ libelle: "Accords de diffusion demandés", nombre: 2 });
+    expect(asked.total).toBe(tasksBefore.total + 2);
+    expect(
+      asked.taches.filter((t: { kind: string }) => t.kind === "accord").map((t: { lien: string }) => t.lien),
+    ).toEqual([`/diffusions/${release}`, `/diffusions/${release}`]);
+    // Only the city sees it as asked, not as a task of its own; the CAF does not ask itself.
+    expect((await w.as["ville-rouen"]!.req("GET", "/api/taches")).json.parType.accord.nombre).toBe(0);
+    const self = await w.as.caf76!.req("POST", `/api/diffusions/${release}/demandes-accord`, {
+      portee: "x",
+      destinataire: "y",
+    });
+    expect(self.status).toBe(403);
+    const noReason = await w.as.caf76!.req(
+      "POST",
+      `/api/diffusions/${release}/demandes-accord/${first.json.id}/refus`,
+      { motif: " " },
+    );
+    expect(noReason.json.erreur.message).toContain("Un refus doit être motivé : motif requis.");
+    const refused = await w.as.caf76!.req(
+      "POST",
+      `/api/diffusions/${release}/demandes-accord/${first.json.id}/refus`,
+      { motif: "Les effectifs par quartier ne sont pas commentés." },
+    );
+    expect(refused.json).toMatchObject({ statut: "refusee", reponduLe: TODAY });
+    expect((await fetchAs(w.as["ville-rouen"]!, outside)).status).toBe(403);
+    const approval = await w.as.caf76!.req("POST", `/api/diffusions/${release}/accords`, {
+      portee: "Diagnostic social publié sur rouen.fr",
+      destinataire: "Grand public",
+      demande: ask.json.id,
+    });
     expect(approval.json.accordeLe).toBe(TODAY);
     expect((await fetchAs(w.as["ville-rouen"]!, outside)).status).toBe(200);
+    const requests = await w.as["ville-rouen"]!.req("GET", `/api/diffusions/${release}/demandes-accord`);
+    expect(requests.json.map((r: { statut: string }) => r.statut)).toEqual(["refusee", "accordee"]);
+    expect(requests.json[0].motif).toBe("Les effectifs par quartier ne sont pas commentés.");
+    expect((await w.as.caf76!.req("GET", "/api/taches")).json.parType.accord.nombre).toBe(0);
+    // An answered request takes no second answer.
+    const again = await w.as.caf76!.req(
+      "POST",
+      `/api/diffusions/${release}/demandes-accord/${ask.json.id}/refus`,
+      { motif: "trop tard" },
+    );
+    expect(again.status).toBe(409);
     const history = await w.as["ville-rouen"]!.req("GET", `/api/conventions/${ID}/historique`);
     expect(history.json.find((e: { kind: string }) => e.kind === "accord_diffusion").detail).toMatchObject({
       diffusion: release,

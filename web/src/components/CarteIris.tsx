@@ -24,7 +24,8 @@ function fillColor(classes: Classes, property: string): maplibregl.ExpressionSpe
   ];
 }
 
-function bounds(fc: FeatureCollection): maplibregl.LngLatBoundsLike {
+/** The frame of the features, or undefined when none has a geometry (a table by commune without contours). */
+function bounds(fc: FeatureCollection): maplibregl.LngLatBoundsLike | undefined {
   const b = [Infinity, Infinity, -Infinity, -Infinity];
   const visit = (c: unknown): void => {
     if (Array.isArray(c) && typeof c[0] === "number") {
@@ -35,6 +36,7 @@ function bounds(fc: FeatureCollection): maplibregl.LngLatBoundsLike {
     } else if (Array.isArray(c)) c.forEach(visit);
   };
   for (const f of fc.features) if (f.geometry && "coordinates" in f.geometry) visit(f.geometry.coordinates);
+  if (!b.every(Number.isFinite)) return undefined;
   return [
     [b[0]!, b[1]!],
     [b[2]!, b[3]!],
@@ -60,6 +62,7 @@ export function CarteIris({
   useEffect(() => {
     const el = ref.current;
     if (!el) return;
+    const cadre = bounds(donnees);
     const map = new maplibregl.Map({
       container: el,
       style: {
@@ -67,8 +70,8 @@ export function CarteIris({
         sources: {},
         layers: [{ id: "fond", type: "background", paint: { "background-color": "#f4f6f8" } }],
       },
-      bounds: bounds(donnees),
-      fitBoundsOptions: { padding: 20 },
+      // Without any geometry, the map shows France rather than failing on an infinite frame.
+      ...(cadre ? { bounds: cadre, fitBoundsOptions: { padding: 20 } } : { center: [2.5, 46.5], zoom: 4.5 }),
       attributionControl: false,
       // Lets the map be exported as an image (and checked by the browser test).
       canvasContextAttributes: { preserveDrawingBuffer: true },

@@ -1,5 +1,5 @@
 import { type FormEvent, useCallback, useEffect, useState } from "react";
-import type { Convention, Dataset } from "../../../src/core/convention/model";
+import type { Convention } from "../../../src/core/convention/model";
 import {
   api,
   type ConventionDetail,
@@ -13,8 +13,7 @@ import {
 import { DepotPanel } from "../components/Depot";
 import { Lien } from "../components/Lien";
 import { BadgeStatut } from "../components/Statut";
-import { ChampsAnnexe, champsPropres } from "./ChampsAnnexe";
-import { slug } from "./ConventionNouvelle";
+import { Gestion } from "./ConventionGestion";
 import { Anomalies, SeancesRestitution } from "./Echanges";
 
 const EVENEMENT_FR: Record<string, string> = {
@@ -40,6 +39,16 @@ const NIVEAU_FR: Record<string, string> = {
   departement: "département",
   zone: "zones",
 };
+
+/** A party's services in words: per output kind where the convention says so. */
+function servicesEnMots(p: Convention["parties"][number] | undefined): string {
+  const parts = [
+    p?.servicesAutorises?.length ? p.servicesAutorises.join(", ") : null,
+    p?.servicesParSortie?.carte?.length ? `couche : ${p.servicesParSortie.carte.join(", ")}` : null,
+    p?.servicesParSortie?.tableau?.length ? `tableau : ${p.servicesParSortie.tableau.join(", ")}` : null,
+  ].filter((x): x is string => x !== null);
+  return parts.length > 0 ? parts.join(" ; ") : "tous";
+}
 
 function duree(c: Convention): string {
   if (c.duree.kind === "tacite") return `${c.duree.periodeMois} mois, reconduction tacite`;
@@ -227,6 +236,24 @@ export function ConventionPage({ id }: { id: string }) {
                 .filter(Boolean)
                 .join(" ; ") || "—"}
             </dd>
+            <dt>Destruction des données par</dt>
+            <dd>
+              {(d.obligations.destructionPar ?? []).length > 0
+                ? (d.obligations.destructionPar ?? []).map(nomPartie).join(", ")
+                : "le prestataire et le fournisseur (par défaut)"}
+              {d.obligations.diffusionsConservees === false
+                ? " ; les diffusions sont détruites avec les données"
+                : " ; les diffusions sont conservées"}
+            </dd>
+            {d.financement && (
+              <>
+                <dt>Financement</dt>
+                <dd>
+                  {d.financement.objet}
+                  {d.financement.revueLe && ` (révision le ${dateFr(d.financement.revueLe)})`}
+                </dd>
+              </>
+            )}
           </dl>
         </section>
       </div>
@@ -266,7 +293,7 @@ export function ConventionPage({ id }: { id: string }) {
               </td>
               <td>{p.roles.join(", ")}</td>
               <td>{p.organisation ?? "—"}</td>
-              <td>{d.parties.find((x) => x.id === p.id)?.servicesAutorises?.join(", ") ?? "tous"}</td>
+              <td>{servicesEnMots(d.parties.find((x) => x.id === p.id))}</td>
               <td>
                 {p.acceptation === null
                   ? "a enregistré la convention"
@@ -603,181 +630,5 @@ function Restituer({ onEnvoi }: { onEnvoi: (titre: string, f: File) => Promise<v
         <button type="submit">Envoyer l'étude aux fournisseurs</button>
       </div>
     </form>
-  );
-}
-
-function Gestion({
-  c,
-  agir,
-}: {
-  c: ConventionDetail;
-  agir: (a: () => Promise<unknown>, succes: string) => Promise<void>;
-}) {
-  const [motif, setMotif] = useState<"ordinaire" | "faute">("ordinaire");
-  const [objet, setObjet] = useState("");
-  const [signeLe, setSigneLe] = useState("");
-  const [effetLe, setEffetLe] = useState("");
-  const [publieeLe, setPublieeLe] = useState("");
-  // An annex the avenant adds, described with its fields (it takes effect on the avenant's date).
-  const [ajoutAnnexe, setAjoutAnnexe] = useState(false);
-  const [annexe, setAnnexe] = useState<Dataset>({
-    id: "",
-    titre: "",
-    fournisseur: c.document.parties.find((p) => p.parts.includes("fournisseur"))?.id ?? "",
-    kind: "agrege",
-    champs: [{ nom: "territoire", type: "code_commune", libelle: "Commune" }],
-    niveaux: ["commune"],
-    dateObservation: "31/12/N-1",
-    periodicite: "annuelle",
-  });
-  const majAnnexe = (a: Partial<Dataset>) => setAnnexe({ ...annexe, ...a });
-  const avenant = () =>
-    api.avenant(c.id, {
-      objet,
-      signeLe,
-      effetLe,
-      ...(ajoutAnnexe
-        ? {
-            modifications: {
-              jeux: [
-                ...c.versionEnVigueur.jeux,
-                { ...annexe, id: slug(annexe.titre || "annexe", 40), champs: champsPropres(annexe.champs) },
-              ],
-            },
-          }
-        : {}),
-    });
-  // A breach notice may follow an ordinary one and shorten it.
-  const preavisOrdinaire = c.document.preavis?.motif === "ordinaire";
-  return (
-    <>
-      <h2>Gestion de la convention</h2>
-      <div className="grille">
-        {(!c.document.preavis || preavisOrdinaire) && c.statut !== "brouillon" && (
-          <form
-            className="formulaire"
-            aria-label="Dénoncer la convention"
-            onSubmit={(e) => {
-              e.preventDefault();
-              void agir(() => api.preavis(c.id, preavisOrdinaire ? "faute" : motif), "Préavis enregistré.");
-            }}
-          >
-            <label>
-              Dénoncer la convention (préavis donné aujourd'hui)
-              <select
-                value={preavisOrdinaire ? "faute" : motif}
-                onChange={(e) => setMotif(e.target.value as typeof motif)}
-              >
-                {!preavisOrdinaire && <option value="ordinaire">Motif ordinaire</option>}
-                <option value="faute">Manquement d'une partie ou litige</option>
-              </select>
-            </label>
-            <div>
-              <button type="submit" className="secondaire">
-                Enregistrer le préavis
-              </button>
-            </div>
-          </form>
-        )}
-        <form
-          className="formulaire"
-          aria-label="Enregistrer un avenant"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void agir(avenant, "Avenant enregistré.");
-          }}
-        >
-          <label>
-            Objet de l'avenant
-            <input required value={objet} onChange={(e) => setObjet(e.target.value)} />
-          </label>
-          <div className="ligne">
-            <label>
-              Signé le
-              <input type="date" required value={signeLe} onChange={(e) => setSigneLe(e.target.value)} />
-            </label>
-            <label>
-              Effet le
-              <input type="date" required value={effetLe} onChange={(e) => setEffetLe(e.target.value)} />
-            </label>
-          </div>
-          <label>
-            <input type="checkbox" checked={ajoutAnnexe} onChange={() => setAjoutAnnexe(!ajoutAnnexe)} />
-            L'avenant ajoute une annexe (jeu de données)
-          </label>
-          {ajoutAnnexe && (
-            <fieldset>
-              <legend>Annexe ajoutée par l'avenant</legend>
-              <label>
-                Titre de l'annexe
-                <input required value={annexe.titre} onChange={(e) => majAnnexe({ titre: e.target.value })} />
-              </label>
-              <div className="ligne">
-                <label>
-                  Fournisseur de l'annexe
-                  <select
-                    value={annexe.fournisseur}
-                    onChange={(e) => majAnnexe({ fournisseur: e.target.value })}
-                  >
-                    {c.document.parties.map((p) => (
-                      <option key={p.id} value={p.id}>
-                        {p.nom}
-                      </option>
-                    ))}
-                  </select>
-                </label>
-                <label>
-                  Nature de l'annexe
-                  <select
-                    value={annexe.kind}
-                    onChange={(e) => majAnnexe({ kind: e.target.value as Dataset["kind"] })}
-                  >
-                    <option value="agrege">Tableau agrégé</option>
-                    <option value="individuel">Fichier individuel géocodé à l'IRIS</option>
-                  </select>
-                </label>
-                <label>
-                  Date d'observation de l'annexe
-                  <input
-                    value={annexe.dateObservation}
-                    onChange={(e) => majAnnexe({ dateObservation: e.target.value })}
-                  />
-                </label>
-              </div>
-              <ChampsAnnexe
-                annexe={annexe.titre || "l'annexe ajoutée"}
-                champs={annexe.champs}
-                onChange={(champs) => majAnnexe({ champs })}
-              />
-            </fieldset>
-          )}
-          <div>
-            <button type="submit" className="secondaire">
-              Enregistrer l'avenant
-            </button>
-          </div>
-        </form>
-        {c.document.duree.kind === "publication" && !c.document.publieeLe && (
-          <form
-            className="formulaire"
-            aria-label="Publication de l'étude"
-            onSubmit={(e) => {
-              e.preventDefault();
-              void agir(() => api.publication(c.id, publieeLe), "Publication enregistrée.");
-            }}
-          >
-            <label>
-              Étude publiée le
-              <input type="date" required value={publieeLe} onChange={(e) => setPublieeLe(e.target.value)} />
-            </label>
-            <div>
-              <button type="submit" className="secondaire">
-                Enregistrer la publication
-              </button>
-            </div>
-          </form>
-        )}
-      </div>
-    </>
   );
 }

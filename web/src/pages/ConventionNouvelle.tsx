@@ -1,21 +1,15 @@
 import { type FormEvent, useEffect, useState } from "react";
-import type { Convention, Dataset, GeoLevel, Part, Party } from "../../../src/core/convention/model";
+import type { Convention, Part, Party } from "../../../src/core/convention/model";
 import { ApiError, api, type Moi, type Organisation } from "../api";
 import { navigate } from "../router";
-import { ChampsAnnexe, champsPropres } from "./ChampsAnnexe";
+import { AnnexeEditeur, type AnnexeForm, annexeVide, jeuDeLAnnexe } from "./AnnexeEditeur";
+import { financementDe, Gouvernance, gouvernanceVide, servicesDe } from "./Gouvernance";
 
 const PARTS: { id: Part; libelle: string }[] = [
   { id: "fournisseur", libelle: "Fournisseur" },
   { id: "destinataire", libelle: "Destinataire" },
   { id: "prestataire", libelle: "Prestataire (traitement)" },
   { id: "lecteur", libelle: "Lecteur" },
-];
-const NIVEAUX: { id: GeoLevel; libelle: string }[] = [
-  { id: "iris", libelle: "IRIS" },
-  { id: "commune", libelle: "Commune" },
-  { id: "epci", libelle: "EPCI" },
-  { id: "departement", libelle: "Département" },
-  { id: "zone", libelle: "Zones personnalisées" },
 ];
 const KINDS: Record<string, Party["kind"]> = {
   CCAS: "CCAS",
@@ -45,31 +39,6 @@ interface PartieForm {
   parts: Part[];
 }
 
-interface AnnexeForm {
-  titre: string;
-  fournisseur: number;
-  kind: "individuel" | "agrege";
-  niveaux: GeoLevel[];
-  dateObservation: string;
-  periodicite: "annuelle" | "ponctuelle";
-  champs: Dataset["champs"];
-  protocole: 1 | 2;
-  /** The annex's own source mention, when it is not the convention's. */
-  mentionSource: string;
-}
-
-const annexeVide = (fournisseur: number): AnnexeForm => ({
-  titre: "",
-  fournisseur,
-  kind: "agrege",
-  niveaux: ["iris", "commune"],
-  dateObservation: "31/12/N-1",
-  periodicite: "annuelle",
-  champs: [{ nom: "territoire", type: "code_commune", libelle: "Commune" }],
-  protocole: 2,
-  mentionSource: "",
-});
-
 export function ConventionNouvelle({ moi }: { moi: Moi }) {
   const [annuaire, setAnnuaire] = useState<Organisation[]>([]);
   const [titre, setTitre] = useState("");
@@ -78,7 +47,9 @@ export function ConventionNouvelle({ moi }: { moi: Moi }) {
     { organisationId: moi.organisations[0]?.id ?? "", parts: ["destinataire"] },
     { organisationId: "", parts: ["fournisseur"] },
   ]);
-  const [annexes, setAnnexes] = useState<AnnexeForm[]>([annexeVide(1)]);
+  const [annexes, setAnnexes] = useState<AnnexeForm[]>([annexeVide("1")]);
+  const [gouvernance, setGouvernance] = useState(gouvernanceVide());
+  const [parts, setParts] = useState<Record<number, string>>({});
   const [seuil, setSeuil] = useState("5");
   const [zoneMinimum, setZoneMinimum] = useState("");
   const [zoneUnite, setZoneUnite] = useState<"habitants" | "allocataires">("habitants");
@@ -113,8 +84,8 @@ export function ConventionNouvelle({ moi }: { moi: Moi }) {
   function majPartie(i: number, p: Partial<PartieForm>) {
     setParties(parties.map((x, j) => (j === i ? { ...x, ...p } : x)));
   }
-  function majAnnexe(i: number, a: Partial<AnnexeForm>) {
-    setAnnexes(annexes.map((x, j) => (j === i ? { ...x, ...a } : x)));
+  function majAnnexe(i: number, a: AnnexeForm) {
+    setAnnexes(annexes.map((x, j) => (j === i ? a : x)));
   }
   const bascule = <T,>(liste: T[], v: T) =>
     liste.includes(v) ? liste.filter((x) => x !== v) : [...liste, v];
@@ -122,29 +93,27 @@ export function ConventionNouvelle({ moi }: { moi: Moi }) {
   function construire(): { convention: Convention; organisations: Record<string, string> } {
     const ids = parties.map((_, i) => partyId(i));
     const organisations: Record<string, string> = {};
+    const g = gouvernance;
     const ps: Party[] = parties.map((p, i) => {
       organisations[ids[i]!] = p.organisationId;
       const o = org(p.organisationId);
+      const services = servicesDe(g, String(i));
+      const part = parts[i]?.trim();
       return {
         id: ids[i]!,
         nom: o?.nom ?? "",
         kind: KINDS[o?.type ?? "AUTRE"] ?? "AUTRE",
         parts: p.parts,
+        ...(services && Object.keys(services).length > 0 ? { servicesParSortie: services } : {}),
         referents: [],
+        ...(part ? { financement: Number(part.replace(/\s/g, "").replace(",", ".")) } : {}),
       };
     });
-    const jeux: Dataset[] = annexes.map((a, i) => ({
-      id: slug(a.titre || `annexe-${i + 1}`, 40),
-      titre: a.titre,
-      fournisseur: ids[a.fournisseur] ?? "",
-      kind: a.kind,
-      champs: champsPropres(a.champs),
-      niveaux: a.niveaux,
-      dateObservation: a.dateObservation,
-      periodicite: a.periodicite,
-      ...(a.kind === "individuel" ? { protocole: a.protocole } : {}),
-      ...(a.mentionSource.trim() ? { mentionSource: a.mentionSource.trim() } : {}),
-    }));
+    const jeux = annexes.map((a, i) =>
+      jeuDeLAnnexe(a, slug(a.titre || `annexe-${i + 1}`, 40), ids[Number(a.fournisseur)] ?? ""),
+    );
+    const financement = financementDe(g);
+    const destructionPar = g.destructionPar.map((k) => ids[Number(k)]!).filter(Boolean);
     const convention: Convention = {
       id: slug(titre, 50),
       titre,
@@ -158,7 +127,15 @@ export function ConventionNouvelle({ moi }: { moi: Moi }) {
       },
       mentionSource: mention,
       diffusion: { interneSeulement: interne, accordPrealable, doubleLogo },
-      obligations: { destructionFinEtude: destruction, copieEtude, analyseConjointe: false },
+      obligations: {
+        destructionFinEtude: destruction,
+        copieEtude,
+        analyseConjointe: false,
+        ...(destructionPar.length > 0 ? { destructionPar } : {}),
+        diffusionsConservees: g.diffusionsConservees,
+      },
+      ...(g.traitement !== "" ? { traitement: ids[Number(g.traitement)]! } : {}),
+      ...(financement ? { financement } : {}),
       ...(signeeLe ? { signeeLe } : {}),
       ...(effetLe ? { effetLe } : {}),
       duree:
@@ -266,91 +243,14 @@ export function ConventionNouvelle({ moi }: { moi: Moi }) {
           // biome-ignore lint/suspicious/noArrayIndexKey: annexes are positional and never reordered
           <fieldset key={i}>
             <legend>Annexe {i + 1} — jeu de données</legend>
-            <label>
-              Titre du jeu de données
-              <input required value={a.titre} onChange={(e) => majAnnexe(i, { titre: e.target.value })} />
-            </label>
-            <div className="ligne">
-              <label>
-                Fournisseur
-                <select
-                  value={a.fournisseur}
-                  onChange={(e) => majAnnexe(i, { fournisseur: Number(e.target.value) })}
-                >
-                  {parties.map((p, j) => (
-                    // biome-ignore lint/suspicious/noArrayIndexKey: parties are positional
-                    <option key={j} value={j}>
-                      {org(p.organisationId)?.nom ?? `Partie ${j + 1}`}
-                    </option>
-                  ))}
-                </select>
-              </label>
-              <label>
-                Nature
-                <select
-                  value={a.kind}
-                  onChange={(e) => majAnnexe(i, { kind: e.target.value as AnnexeForm["kind"] })}
-                >
-                  <option value="agrege">Tableau agrégé</option>
-                  <option value="individuel">Fichier individuel géocodé à l'IRIS</option>
-                </select>
-              </label>
-              <label>
-                Date d'observation
-                <input
-                  value={a.dateObservation}
-                  onChange={(e) => majAnnexe(i, { dateObservation: e.target.value })}
-                />
-              </label>
-              <label>
-                Périodicité
-                <select
-                  value={a.periodicite}
-                  onChange={(e) => majAnnexe(i, { periodicite: e.target.value as AnnexeForm["periodicite"] })}
-                >
-                  <option value="annuelle">Annuelle</option>
-                  <option value="ponctuelle">Ponctuelle</option>
-                </select>
-              </label>
-            </div>
-            <fieldset className="cases sans-cadre">
-              <legend>Niveaux géographiques</legend>
-              {NIVEAUX.map((n) => (
-                <label key={n.id}>
-                  <input
-                    type="checkbox"
-                    checked={a.niveaux.includes(n.id)}
-                    onChange={() => majAnnexe(i, { niveaux: bascule(a.niveaux, n.id) })}
-                  />
-                  {n.libelle}
-                </label>
-              ))}
-            </fieldset>
-            <div className="ligne">
-              {a.kind === "individuel" && (
-                <label>
-                  Protocole d'échange
-                  <select
-                    value={a.protocole}
-                    onChange={(e) => majAnnexe(i, { protocole: Number(e.target.value) as 1 | 2 })}
-                  >
-                    <option value={2}>2 — fichier anonymisé avec adresse, géocodé par Socle</option>
-                    <option value={1}>1 — le fournisseur garde les identités (identifiant + IRIS)</option>
-                  </select>
-                </label>
-              )}
-              <label>
-                Source propre à ce jeu (si elle diffère de celle de la convention)
-                <input
-                  value={a.mentionSource}
-                  onChange={(e) => majAnnexe(i, { mentionSource: e.target.value })}
-                />
-              </label>
-            </div>
-            <ChampsAnnexe
-              annexe={a.titre || `l'annexe ${i + 1}`}
-              champs={a.champs}
-              onChange={(champs) => majAnnexe(i, { champs })}
+            <AnnexeEditeur
+              annexe={a}
+              nom={`l'annexe ${i + 1}`}
+              onChange={(x) => majAnnexe(i, x)}
+              fournisseurs={parties.map((p, j) => ({
+                value: String(j),
+                libelle: org(p.organisationId)?.nom ?? `Partie ${j + 1}`,
+              }))}
             />
           </fieldset>
         ))}
@@ -358,7 +258,7 @@ export function ConventionNouvelle({ moi }: { moi: Moi }) {
           <button
             type="button"
             className="secondaire"
-            onClick={() => setAnnexes([...annexes, annexeVide(1)])}
+            onClick={() => setAnnexes([...annexes, annexeVide("1")])}
           >
             Ajouter une annexe
           </button>
@@ -421,6 +321,31 @@ export function ConventionNouvelle({ moi }: { moi: Moi }) {
               <input type="checkbox" checked={copieEtude} onChange={() => setCopieEtude(!copieEtude)} />
               Copie de l'étude aux fournisseurs
             </label>
+          </div>
+        </fieldset>
+
+        <Gouvernance
+          g={gouvernance}
+          onChange={setGouvernance}
+          parties={parties.map((p, i) => ({
+            key: String(i),
+            nom: org(p.organisationId)?.nom ?? `Partie ${i + 1}`,
+          }))}
+          defautTraitement="le prestataire, sinon le destinataire"
+        />
+        <fieldset className="sans-cadre" aria-label="Part du financement de chaque partie">
+          <div className="ligne">
+            {parties.map((p, i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: parties are positional
+              <label key={i}>
+                Part du financement de {org(p.organisationId)?.nom ?? `la partie ${i + 1}`} (€)
+                <input
+                  inputMode="decimal"
+                  value={parts[i] ?? ""}
+                  onChange={(e) => setParts({ ...parts, [i]: e.target.value })}
+                />
+              </label>
+            ))}
           </div>
         </fieldset>
 

@@ -1,9 +1,10 @@
 import type { FeatureCollection } from "geojson";
 import { useEffect, useMemo, useState } from "react";
 import { quantileClasses } from "../../../src/core/indicator/classification";
-import { type AccordDiffusion, api, type Diffusion, dateFr } from "../api";
+import { api, type Diffusion, dateFr } from "../api";
 import { CarteIris, PALETTE, SANS_VALEUR } from "../components/CarteIris";
 import { Lien } from "../components/Lien";
+import { AccordsDiffusion } from "./DiffusionExterne";
 
 const nombre = (n: number) => new Intl.NumberFormat("fr-FR").format(n);
 
@@ -68,6 +69,7 @@ export function DiffusionPage({ id }: { id: string }) {
       <h1>
         Diffusion {d.annee} <span className="discret">du {dateFr(d.diffuseLe)}</span>
       </h1>
+      <Tampons d={d} />
       <p className="source">{d.mentionSource}</p>
       <p>
         Télécharger :{" "}
@@ -191,86 +193,17 @@ export function DiffusionPage({ id }: { id: string }) {
   );
 }
 
-/**
- * The provider's approvals of handing this release outside the parties
- * (scope, recipient, date); the provider gives them here, and the external
- * export is offered once one exists.
- */
-function AccordsDiffusion({ diffusionId, conventionId }: { diffusionId: string; conventionId: string }) {
-  const [accords, setAccords] = useState<AccordDiffusion[]>([]);
-  const [peutAccorder, setPeutAccorder] = useState(false);
-  const [portee, setPortee] = useState("");
-  const [destinataire, setDestinataire] = useState("");
-  const [message, setMessage] = useState<string | null>(null);
-  const [erreur, setErreur] = useState<string | null>(null);
-  const charger = () => api.accords(diffusionId).then(setAccords, () => setAccords([]));
-  // biome-ignore lint/correctness/useExhaustiveDependencies: reloads when the release changes
-  useEffect(() => {
-    void charger();
-    api.convention(conventionId).then(
-      (c) => setPeutAccorder(c.permis.accorder_diffusion),
-      () => setPeutAccorder(false),
-    );
-  }, [diffusionId, conventionId]);
-  async function accorder(e: React.FormEvent) {
-    e.preventDefault();
-    setErreur(null);
-    try {
-      await api.accorderDiffusion(diffusionId, portee, destinataire);
-      setMessage("Accord de diffusion externe enregistré.");
-      setPortee("");
-      setDestinataire("");
-      await charger();
-    } catch (err) {
-      setErreur(err instanceof Error ? err.message : "Accord impossible.");
-    }
-  }
+/** The double sigle and the « Usage interne » stamp the convention asks for, as on every export. */
+function Tampons({ d }: { d: Diffusion }) {
+  if (!d.usageInterne && !d.doubleSigle) return null;
   return (
-    <section aria-label="Diffusion externe">
-      <h2>Diffusion externe</h2>
-      {accords.length === 0 ? (
-        <p className="discret">
-          Aucun accord du fournisseur pour cette diffusion : elle ne sort pas des parties à la convention.
-        </p>
-      ) : (
-        <>
-          <ul>
-            {accords.map((a) => (
-              <li key={a.id}>
-                Accord du {dateFr(a.accordeLe)} : {a.portee} — destinataire : {a.destinataire}
-              </li>
-            ))}
-          </ul>
-          <p>
-            <a href={`/api/diffusions/${diffusionId}/export/xlsx?usage=externe`} download>
-              Export pour la diffusion externe (XLSX)
-            </a>
-          </p>
-        </>
-      )}
-      {message && (
-        <p className="succes" role="status">
-          {message}
+    <div className="tampons">
+      {d.doubleSigle && <p className="double-sigle">Étude {d.doubleSigle}</p>}
+      {d.usageInterne && (
+        <p className="usage-interne" role="note" aria-label="Usage interne">
+          {d.usageInterne}
         </p>
       )}
-      {erreur && (
-        <p className="erreur" role="alert">
-          {erreur}
-        </p>
-      )}
-      {peutAccorder && (
-        <form className="formulaire" onSubmit={accorder} aria-label="Accorder la diffusion externe">
-          <label>
-            Portée de l'accord
-            <input required value={portee} onChange={(e) => setPortee(e.target.value)} />
-          </label>
-          <label>
-            Destinataire de la diffusion
-            <input required value={destinataire} onChange={(e) => setDestinataire(e.target.value)} />
-          </label>
-          <button type="submit">Accorder la diffusion externe de cette diffusion</button>
-        </form>
-      )}
-    </section>
+    </div>
   );
 }

@@ -52,6 +52,11 @@ function Fil({ a, agir }: { a: Anomalie; agir: Agir }) {
         <strong>{a.signaleParNom}</strong> → {a.fournisseurNom} · signalée le {dateFr(a.creeLe)} ·{" "}
         <span className={`badge statut-${a.statut}`}>{a.statutLibelle}</span>
       </p>
+      {a.contenuEffaceLe && (
+        <p className="discret">
+          Données détruites le {dateFr(a.contenuEffaceLe)} : le fil est gardé, ses messages sont effacés.
+        </p>
+      )}
       <ol className="fil">
         {a.messages.map((m) => (
           <li key={`${m.ecritLe}-${m.partie}`}>

@@ -32,8 +32,9 @@ export function TachesPage() {
             <ul>
               {t.taches
                 .filter((x) => x.kind === kind)
-                .map((x) => (
-                  <li key={`${x.lien}-${x.date}-${x.libelle}`}>
+                .map((x, i) => (
+                  // biome-ignore lint/suspicious/noArrayIndexKey: two requests may read the same
+                  <li key={`${x.lien}-${x.date}-${i}`}>
                     <Lien href={x.lien}>{x.libelle}</Lien>{" "}
                     <span className="discret">
                       {x.conventionTitre} — {dateFr(x.date)}
