@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { editDistance, fold, parseAddress, streetKey } from "./normalize.js";
+import { parseAddress } from "./address-parser.js";
+import { editDistance } from "./edit-distance.js";
+import { fold, streetKey } from "./normalize.js";
 
 describe("address normalisation", () => {
   it("folds case, accents, ligatures, apostrophes and punctuation", () => {

@@ -2,7 +2,8 @@
  * How close a typed street name is to a reference street name, on tokens
  * already folded, expanded and without stopwords (see `streetKeyTokens`).
  */
-import { editDistance, STREET_TYPES } from "./normalize.js";
+import { editDistance } from "./edit-distance.js";
+import { STREET_TYPES } from "./normalize.js";
 
 const isNumber = (t: string) => /^\d+$/.test(t);
 
