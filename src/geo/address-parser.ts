@@ -56,6 +56,11 @@ export interface ParsedAddress {
    * street with it: « rue du 8 Mai 1945 » is a street, not number 1945.
    */
   voieEntiere?: string[];
+  /**
+   * Another reading, tried when this one finds no street: « Mairie, 12
+   * Hattenville » read as street « Mairie », number 12, commune « Hattenville ».
+   */
+  inverse?: ParsedAddress;
 }
 
 const NUM_RE = /^(\d{1,4})(bis|ter|quater|qua|b|t|q|a|c|d)?$/;
@@ -104,13 +109,28 @@ export function parseAddress(parts: readonly string[]): ParsedAddress {
     }
     segments[cpSeg] = seg.slice(0, cpPos);
   }
-  const clean = removeNoise(segments, true);
+  const clean = removeNoise(segments, true, codePostal === null);
   const parsed = splitStreet(clean, codePostal, commune, cpSeg);
   // « 12 résidence des Fleurs » may be the street itself: retry keeping it.
   if (!parsed.voie.some((t) => /[a-z]{2}/.test(t)) && segments.some((s) => s.some((t) => NOISE_REST.has(t))))
     return splitStreet(removeNoise(segments, false), codePostal, commune, cpSeg);
   return parsed;
 }
+
+const MONTHS = new Set([
+  "janvier",
+  "fevrier",
+  "mars",
+  "avril",
+  "mai",
+  "juin",
+  "juillet",
+  "aout",
+  "septembre",
+  "octobre",
+  "novembre",
+  "decembre",
+]);
 
 const ARTICLE_TOKENS = new Set(["le", "la", "les", "l", "du", "des", "de", "d"]);
 
@@ -128,9 +148,22 @@ function startsStreet(seg: readonly string[], j: number): boolean {
   return w !== undefined && STREET_TYPES.has(ABBREVIATIONS[w] ?? w);
 }
 
-function removeNoise(segments: readonly string[][], rest: boolean): string[][] {
+/**
+ * Drops the complements. Without a postcode (`keepTail`), a « résidence »
+ * or « chez » complement that runs to the end of the last part is kept,
+ * marker included: it may end with the commune (« Av. du Nord, 22,
+ * Résidence du Parc Hattenville »), which the commune matcher finds after
+ * the marker.
+ */
+/** Whether a segment ends with a house number (a year such as « 1945 » is part of a name). */
+function endsWithHouseNumber(seg: readonly string[]): boolean {
+  return /^\d{1,3}[a-z]*$/.test(seg[seg.length - 1] ?? "");
+}
+
+function removeNoise(segments: readonly string[][], rest: boolean, keepTail = false): string[][] {
   const clean: string[][] = [];
-  for (const seg of segments) {
+  for (let si = 0; si < segments.length; si++) {
+    const seg = segments[si]!;
     const out: string[] = [];
     for (let i = 0; i < seg.length; i++) {
       const t = seg[i]!;
@@ -144,12 +177,23 @@ function removeNoise(segments: readonly string[][], rest: boolean): string[][] {
         )
           j++;
         // « chez X » is always a complement; « résidence X » only before a street or alone in its part.
-        // After a number alone in its column (« 30 » | « Résidence Hector Berlioz »), it is the street.
+        // After a number alone in its column (« 30 » | « Résidence Hector Berlioz »), it is the street,
+        // unless that number follows a street (« Av. du Nord, 22, Résidence du Parc »).
         const prev = clean[clean.length - 1];
-        const afterNumber = i === 0 && prev !== undefined && prev.length <= 2 && NUM_RE.test(prev[0]!);
+        const beforeNumber = clean[clean.length - 2];
+        const afterNumber =
+          i === 0 &&
+          prev !== undefined &&
+          prev.length <= 2 &&
+          NUM_RE.test(prev[0]!) &&
+          !(beforeNumber !== undefined && isTypeToken(beforeNumber[0]!) && !NOISE_REST.has(beforeNumber[0]!));
         const complement =
           t === "chez" || t === "co" || j < seg.length || (i === 0 && segments.length > 1 && !afterNumber);
         if (complement) {
+          if (keepTail && j === seg.length && si === segments.length - 1 && clean.length > 0 && t !== "co") {
+            out.push(...seg.slice(i));
+            break;
+          }
           i = j - 1;
           continue;
         }
@@ -208,8 +252,8 @@ function splitStreet(
         if (
           prev &&
           isTypeToken(prev[0]!) &&
-          !prev.some((t) => /^\d/.test(t)) &&
-          !(clean[s + 1] ?? []).some(isTypeToken)
+          !endsWithHouseNumber(prev) &&
+          !(clean[s + 1] ?? []).some((t) => isTypeToken(t) && !NOISE_REST.has(t))
         ) {
           // « Rue Capitaine Dreyfus, 11, Apt 12 Rouville »: the number of the street before it.
           numero = Number(m[1]);
@@ -236,7 +280,12 @@ function splitStreet(
         }
         break;
       }
-      if (/^\d/.test(seg[j]!) && !ORDINAL.test(seg[j]!)) continue;
+      // « Allée du 19 Mars 1962 », « Avneue du 8 Mai 1945 »: a number after an article is a date in a name.
+      if (i > 0 && ARTICLE_TOKENS.has(seg[i - 1]!)) break;
+      if (/^\d/.test(seg[j]!) && !ORDINAL.test(seg[j]!)) {
+        // « 16 8 Mai 1945 »: a house number before a street named by a date (its type left out).
+        if (!(i === 0 && /^\d{1,2}$/.test(seg[j]!) && MONTHS.has(seg[j + 1] ?? ""))) continue;
+      }
       if (i > 0) {
         // « Passage des Chênes 24 q »: a number and its suffix end the street, read below.
         if (j === seg.length - 1 && SUFFIXES[seg[j]!] !== undefined) break;
@@ -263,9 +312,23 @@ function splitStreet(
   }
   const isType = (t: string | undefined) => t !== undefined && STREET_TYPES.has(ABBREVIATIONS[t] ?? t);
   const extra: string[][] = [];
+  let inverse: ParsedAddress | undefined;
   // « Rue Corneille, 36 Quincampoix »: the number (and the commune) after a street named by its type.
   if (numero !== null && streetSeg > 0 && numSeg < 0 && !voie.some(isType)) {
-    const k = clean.findIndex((seg, i) => i < streetSeg && isType(seg[0]) && !seg.some((t) => /^\d/.test(t)));
+    const k = clean.findIndex((seg, i) => i < streetSeg && isType(seg[0]) && !endsWithHouseNumber(seg));
+    if (k < 0 && cpSeg < 0 && streetSeg === 1 && !clean[0]!.some((t) => /^\d/.test(t))) {
+      // « Mairie, 12 Hattenville », « Sete du Port, 33 Envronville »: the street without its type
+      // (or with a misspelt one) before the number and the commune; read so when the other
+      // reading (street « Hattenville » in commune « Mairie ») finds nothing.
+      inverse = {
+        numero,
+        suffixe,
+        voie: expandTokens(clean[0]!.join(" ")),
+        codePostal,
+        commune: expandTokens(voie.join(" ")),
+        autres: clean.slice(2).map((a) => expandTokens(a.join(" "))),
+      };
+    }
     if (k >= 0) {
       const rest = voie;
       voie = clean[k]!;
@@ -335,5 +398,6 @@ function splitStreet(
     commune: expandTokens(commune.join(" ")),
     autres: autres.map((a) => expandTokens(a.join(" "))),
     ...(voieEntiere ? { voieEntiere: expandTokens(voieEntiere.join(" ")) } : {}),
+    ...(inverse ? { inverse } : {}),
   };
 }

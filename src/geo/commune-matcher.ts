@@ -14,6 +14,30 @@ export interface Candidate {
   conf: number;
 }
 
+/** Complements a commune name may trail when there is no postcode (see `parseAddress`). */
+const COMPLEMENT_MARKERS = new Set(["residence", "res", "resid", "chez"]);
+/** Words that join the parts of a commune name: a tail cut after one is not a name. */
+const CONNECTORS = new Set([
+  "de",
+  "du",
+  "des",
+  "la",
+  "le",
+  "les",
+  "l",
+  "d",
+  "sur",
+  "sous",
+  "en",
+  "saint",
+  "sainte",
+  "et",
+  "aux",
+  "au",
+  "lez",
+  "les",
+]);
+
 export class CommuneMatcher {
   private readonly postcodes = new Map<string, number[]>();
   private readonly communeCodes = new Map<string, number>();
@@ -61,6 +85,19 @@ export class CommuneMatcher {
       const key = streetKeyTokens(p.commune).join(" ");
       byName =
         this.communeFull.get(p.commune.join(" ")) ?? this.communeNames.get(key) ?? this.fuzzy(key, byPc);
+      if (byName.length === 0 && COMPLEMENT_MARKERS.has(p.commune[0]!))
+        // « Résidence du Parc Hattenville-les-Bains »: the commune ends a complement. Longest
+        // tail first, exact then within the usual edits; never a tail cut after a connecting
+        // word (« Saint Deenis de Bosc » is not « Bosc »).
+        for (let k = p.commune.length - 2; k >= 1 && byName.length === 0; k--) {
+          if (CONNECTORS.has(p.commune[p.commune.length - k - 1]!)) continue;
+          const tail = p.commune.slice(-k);
+          const tailKey = streetKeyTokens(tail).join(" ");
+          byName =
+            this.communeFull.get(tail.join(" ")) ??
+            this.communeNames.get(tailKey) ??
+            (tailKey.length >= 5 ? this.fuzzy(tailKey, byPc) : []);
+        }
     }
     const all = (list: readonly number[], conf: number) => list.map((c) => ({ commune: c, conf }));
     if (byPc.length > 0 && byName.length > 0) {

@@ -8,7 +8,7 @@
  * in « unknown ».
  */
 import type { AddressIndex } from "./address-index.js";
-import { parseAddress } from "./address-parser.js";
+import { type ParsedAddress, parseAddress } from "./address-parser.js";
 import { type Candidate, CommuneMatcher } from "./commune-matcher.js";
 import { type GeocodeResult, type NoIrisReason, notFound, round } from "./geocode-result.js";
 import { STREET_TYPES, streetKeyTokens } from "./normalize.js";
@@ -43,6 +43,19 @@ export class Geocoder {
   geocode(parts: readonly string[], hint: GeocodeHint = {}): GeocodeResult {
     if (parts.every((x) => x.trim() === "")) return notFound("adresse_vide");
     const p = parseAddress(parts);
+    const r = this.geocodeParsed(p, hint);
+    if (
+      r.codeIris !== null ||
+      !p.inverse ||
+      (r.raison !== "commune_inconnue" && r.raison !== "voie_inconnue")
+    )
+      return r;
+    // Nothing found: the other reading of the line (« Mairie, 12 Hattenville »), taken only when certain.
+    const other = this.geocodeParsed(p.inverse, hint);
+    return other.codeIris !== null ? other : r;
+  }
+
+  private geocodeParsed(p: ParsedAddress, hint: GeocodeHint): GeocodeResult {
     const code = hint.codeCommune ?? null;
     let cands: Candidate[];
     let wider: Candidate[];

@@ -7,7 +7,7 @@
 import type { AddressIndex } from "./address-index.js";
 import type { ParsedAddress } from "./address-parser.js";
 import { type GeocodeResult, type NoIrisReason, type ResultType, round } from "./geocode-result.js";
-import { suffixAlternatives } from "./normalize.js";
+import { streetKey, suffixAlternatives } from "./normalize.js";
 import type { StreetHit } from "./street-matcher.js";
 
 /** Candidates within this score of the best are ambiguous with it. */
@@ -22,11 +22,12 @@ export function resolveNumber(
   const best = hits[0]!.score;
   let tied = hits.filter((h) => h.score >= best - TIE);
   let results = tied.map((h) => numberOn(ix, h.voie, p));
-  if (typeOmitted && tied.length > 1 && p.numero !== null) {
-    // « 85 Pierre Corneille » with a Rue and a Place Pierre Corneille: a person leaves out
-    // the streets whose numbering that number is outside of (two beyond the last listed
-    // house, for a house the BAN may not list yet), and takes the IRIS when every street
-    // left puts the number in the same one.
+  if (tied.length > 1 && p.numero !== null && (typeOmitted || sameName(ix, tied))) {
+    // « 85 Pierre Corneille » with a Rue and a Place Pierre Corneille, or « 29 Rue du
+    // Château 96168 » where two villages of that postcode have a Rue du Château: a person
+    // leaves out the streets whose numbering that number is outside of (two beyond the
+    // last listed house, for a house the BAN may not list yet), and takes the IRIS when
+    // every street left puts the number in the same one.
     const n = p.numero;
     const holds = (v: number) => {
       const lo = ix.numStart[v]!;
@@ -64,6 +65,12 @@ export function resolveNumber(
     codeCommune: sameCommune ? commune : null,
     ...(raison ? { raison } : {}),
   };
+}
+
+/** Whether the tied streets bear one name (the same street name in several communes). */
+function sameName(ix: AddressIndex, tied: readonly StreetHit[]): boolean {
+  const name = streetKey(ix.voieNom[tied[0]!.voie]!);
+  return tied.every((h) => streetKey(ix.voieNom[h.voie]!) === name);
 }
 
 function numberOn(
@@ -128,9 +135,11 @@ function numberOn(
     if (ib !== null && ib === irisAt(above)) return { type: "interpolated", iris: ib, factor: 0.9 };
   }
   const inside = below >= 0 && above >= 0;
+  // Before the first or past the last listed house, the street may run on into another IRIS:
+  // the street's own IRIS is only certain for a commune non irisée.
   return {
     type: "interpolated",
-    iris: si,
+    iris: inside || ce.irisStatus === "non_irisee" ? si : null,
     factor: inside ? 0.85 : 0.7,
     why: inside ? "numero_ambigu" : "numero_hors_voie",
   };

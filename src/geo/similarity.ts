@@ -17,7 +17,8 @@ const weight = (t: string) =>
  */
 function allowedEdits(min: number, max: number, loose: boolean): number {
   const base = max <= 4 ? 0 : max <= 7 ? 1 : 2;
-  return loose && min >= 5 ? base + 1 : base;
+  // Two typos are two edits: a long word already allows them.
+  return loose && min >= 5 ? Math.min(2, base + 1) : base;
 }
 
 /**

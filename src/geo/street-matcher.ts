@@ -90,7 +90,16 @@ export class StreetMatcher {
       if (same.length > 0) for (const h of exact) if (!same.includes(h)) h.score *= 0.9;
     }
     if (exact.length > 0) return exact.sort((a, b) => b.score - a.score);
-    return this.fuzzyStreet(keyToks, cands);
+    const fuzzy = this.fuzzyStreet(keyToks, cands);
+    if (fuzzy.length === 0) return fuzzy;
+    // A typed name read within a typo is taken only when no street of another name is within
+    // two typos of it too (« Rue de la Forrê »: Forge or Forêt): such a street ties with it.
+    const names = new Set(fuzzy.map((h) => withoutType(this.voieTokens[h.voie]!).join(" ")));
+    const best = fuzzy[0]!.score;
+    for (const h of this.loose(keyToks, cands))
+      if (!names.has(withoutType(this.voieTokens[h.voie]!).join(" ")))
+        fuzzy.push({ voie: h.voie, score: best });
+    return fuzzy.sort((a, b) => b.score - a.score);
   }
 
   private fuzzyStreet(input: readonly string[], cands: readonly Candidate[]): StreetHit[] {
