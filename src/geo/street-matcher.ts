@@ -96,7 +96,7 @@ export class StreetMatcher {
     // two typos of it too (« Rue de la Forrê »: Forge or Forêt): such a street ties with it.
     const names = new Set(fuzzy.map((h) => withoutType(this.voieTokens[h.voie]!).join(" ")));
     const best = fuzzy[0]!.score;
-    for (const h of this.loose(keyToks, cands))
+    for (const h of this.loose(keyToks, cands, 2))
       if (!names.has(withoutType(this.voieTokens[h.voie]!).join(" ")))
         fuzzy.push({ voie: h.voie, score: best });
     return fuzzy.sort((a, b) => b.score - a.score);
@@ -129,9 +129,10 @@ export class StreetMatcher {
    * of the one or few named communes compared word for word, one more edit
    * allowed per word of five letters or more, every name word on both sides
    * matched; taken only when exactly one street of those communes comes out
-   * (the caller makes two or more « voie ambiguë »).
+   * (the caller makes two or more « voie ambiguë »). `cap` bounds the edits per
+   * word (two: the rivals of a street read within one typo).
    */
-  loose(tokens: readonly string[], cands: readonly Candidate[]): StreetHit[] {
+  loose(tokens: readonly string[], cands: readonly Candidate[], cap = Number.POSITIVE_INFINITY): StreetHit[] {
     if (cands.length === 0 || cands.length > 3) return [];
     const input = streetKeyTokens(tokens);
     if (input.length === 0) return [];
@@ -139,18 +140,24 @@ export class StreetMatcher {
     const hits: StreetHit[] = [];
     for (const c of cands)
       for (const v of this.voiesOf[c.commune]!) {
-        const s = this.streetSimilarity(input, v, typeless, true);
+        const s = this.streetSimilarity(input, v, typeless, true, cap);
         if (s >= STREET_MIN) hits.push({ voie: v, score: s * c.conf * 0.9 });
       }
     return hits;
   }
 
-  private streetSimilarity(input: readonly string[], v: number, typeless: boolean, loose: boolean): number {
+  private streetSimilarity(
+    input: readonly string[],
+    v: number,
+    typeless: boolean,
+    loose: boolean,
+    cap = Number.POSITIVE_INFINITY,
+  ): number {
     const ref = this.voieTokens[v]!;
-    const s = similarity(input, ref, loose);
+    const s = similarity(input, ref, loose, cap);
     if (!typeless) return s;
     const bare = withoutType(ref);
-    return bare === ref ? s : Math.max(s, similarity(input, bare, loose));
+    return bare === ref ? s : Math.max(s, similarity(input, bare, loose, cap));
   }
 
   /** The token itself and the reference tokens within one edit of it. */
