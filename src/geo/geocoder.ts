@@ -100,7 +100,13 @@ export class Geocoder {
           if (!named || named.length === 0) continue;
           const inter = cands.length > 0 ? cands.filter((c) => named.includes(c.commune)) : [];
           const next = inter.length > 0 ? inter : named.map((c) => ({ commune: c, conf: 1 }));
-          const h = this.streets.match(voie.slice(0, -k), next);
+          let h = this.streets.match(voie.slice(0, -k), next);
+          if (h.length === 0) {
+            // « 20 Rue de la Croooix Lillebonne »: two typos, read when one street alone is that close.
+            const loose = this.streets.loose(voie.slice(0, -k), next);
+            if (loose.length > 1) return this.municipality(next, "voie_ambigue");
+            h = loose;
+          }
           if (h.length > 0) {
             hits = h;
             voie = voie.slice(0, -k);
@@ -115,7 +121,9 @@ export class Geocoder {
       }
     }
     if (hits.length === 0) {
-      hits = this.streets.loose(voie, wider);
+      // A wrong postcode widens the search to its communes: the named one(s) alone when they are many.
+      const named = wider.filter((c) => c.conf === 1);
+      hits = this.streets.loose(voie, wider.length > 6 && named.length > 0 ? named : wider);
       if (hits.length > 1) return this.municipality(cands, "voie_ambigue");
     }
     if (hits.length === 0) return this.municipality(cands, "voie_inconnue");

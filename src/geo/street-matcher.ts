@@ -126,14 +126,14 @@ export class StreetMatcher {
 
   /**
    * Second chance for a street with two typos (« Jacuqls Brel »): every street
-   * of the one or few named communes compared word for word, one more edit
+   * of the one to six named communes (a postcode's villages) compared word for word, one more edit
    * allowed per word of five letters or more, every name word on both sides
    * matched; taken only when exactly one street of those communes comes out
    * (the caller makes two or more « voie ambiguë »). `cap` bounds the edits per
    * word (two: the rivals of a street read within one typo).
    */
   loose(tokens: readonly string[], cands: readonly Candidate[], cap = Number.POSITIVE_INFINITY): StreetHit[] {
-    if (cands.length === 0 || cands.length > 3) return [];
+    if (cands.length === 0 || cands.length > 6) return [];
     const input = streetKeyTokens(tokens);
     if (input.length === 0) return [];
     const typeless = !input.some((t) => STREET_TYPES.has(t));
