@@ -56,6 +56,9 @@ function reference(): ReferenceAddress[] {
   for (let n = 1; n <= 9; n++) add("96001", "Ville", "96100", "Rue du Lavoir", n, "960010002");
   for (let n = 1; n <= 9; n++) add("96001", "Ville", "96100", "Allée des Prés", n, "960010003");
   for (let n = 1; n <= 9; n++) add("96001", "Ville", "96100", "Rue Jacques Brel", n, "960010002");
+  // The same street name in both villages of a postcode, numbered far apart.
+  for (let n = 1; n <= 30; n++) add("96002", "Bourg", "96200", "Rue du Stade", n, "960020000");
+  for (let n = 1; n <= 4; n++) add("96003", "Val-de-Seine", "96200", "Rue du Stade", n, "960030000");
   // An arrondissement of a city.
   add("96381", "Grandville 1er Arrondissement", "96001", "Quai du Port", 1, "963810001");
   add("96382", "Grandville 2e Arrondissement", "96002", "Quai du Port", 1, "963820001");
@@ -155,6 +158,32 @@ describe("geocoder", () => {
     expect(g.geocode(["5 rue du Lasoiir 96100 Ville"]).codeIris).toBeNull();
     // A typed word the reference street lacks makes another street (« Prés » is not « Président Wiln »).
     expect(g.geocode(["5 allée Président Wiln 96100 Ville"]).codeIris).toBeNull();
+  });
+
+  it("tells the village of a shared postcode by the number when only one of its same-named streets holds it", () => {
+    expect(g.geocode(["20 rue du Stade 96200"]).codeIris).toBe("960020000");
+    // Both streets hold a 3: unknown.
+    expect(g.geocode(["3 rue du Stade 96200"])).toMatchObject({ codeIris: null, raison: "voie_ambigue" });
+  });
+
+  it("reads a street within one typo only when no street of another name is within two", () => {
+    expect(g.geocode(["5 rue Victr Hugo 96100 Ville"]).codeIris).toBe("960010001");
+    // « Lavoisr »: Lavoir within one edit, Lavoisier within two, in another IRIS.
+    expect(g.geocode(["5 rue Lavoisr 96100 Ville"]).codeIris).toBeNull();
+  });
+
+  it("gives no IRIS for a number past the listed houses of a street, even one lying in one IRIS", () => {
+    expect(g.geocode(["4 impasse des Lilas 96100 Ville"]).codeIris).toBe("960010003");
+    expect(g.geocode(["12 impasse des Lilas 96100 Ville"])).toMatchObject({
+      codeIris: null,
+      raison: "numero_hors_voie",
+    });
+  });
+
+  it("reads a street without its type before the number and the commune, and a commune after a complement", () => {
+    expect(g.geocode(["Victor Hugo, 15 Ville"]).codeIris).toBe("960010002");
+    expect(g.geocode(["Rue Victor Hugo, 15, Résidence du Parc Ville"]).codeIris).toBe("960010002");
+    expect(g.geocode(["15 rue Victor Hugo, chez Mme Martin Ville"]).codeIris).toBe("960010002");
   });
 
   it("reads the number after the street and an institution before the address", () => {

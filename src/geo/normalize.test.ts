@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { editDistance, fold, parseAddress, streetKey } from "./normalize.js";
+import { parseAddress } from "./address-parser.js";
+import { editDistance } from "./edit-distance.js";
+import { fold, streetKey } from "./normalize.js";
 
 describe("address normalisation", () => {
   it("folds case, accents, ligatures, apostrophes and punctuation", () => {
@@ -82,7 +84,7 @@ describe("address normalisation", () => {
     });
   });
 
-  it("reads a number after the street, in its own column or with its suffix, and a number column before a street named by a date", () => {
+  it("reads a number after the street, in its own column or with its suffix, and a house number before a street named by a date", () => {
     const cases: [string[], number, string | null, string[]][] = [
       [["Rue Charles Baudelaire 2", "", "Rouen"], 2, null, ["rue", "charles", "baudelaire"]],
       [["Passage des Chênes 24 q", "76000", "Rouen"], 24, "q", ["passage", "des", "chenes"]],
@@ -90,6 +92,10 @@ describe("address normalisation", () => {
       [["Square du 8 Mai 1945 66", "", "Rouen"], 66, null, ["square", "du", "8", "mai", "1945"]],
       [["84", "8 Mai 1945", "", "76000", "Rouen"], 84, null, ["8", "mai", "1945"]],
       [["30", "Résidence Hector Berlioz", "", "", "Rouen"], 30, null, ["residence", "hector", "berlioz"]],
+      [["16 8 Mai 1945 76000 Rouen"], 16, null, ["8", "mai", "1945"]],
+      [["02 b 19 Mars 1962 76000 Rouen"], 2, "b", ["19", "mars", "1962"]],
+      [["Avneue du 19 Mars 1962, 21bis, 76000 Rouen"], 21, "bis", ["avneue", "du", "19", "mars", "1962"]],
+      [["Allée du 14 Juillet, 19 Rouen"], 19, null, ["allee", "du", "14", "juillet"]],
     ];
     for (const [parts, n, suffix, voie] of cases) {
       const p = parseAddress(parts);

@@ -2,7 +2,8 @@
  * How close a typed street name is to a reference street name, on tokens
  * already folded, expanded and without stopwords (see `streetKeyTokens`).
  */
-import { editDistance, STREET_TYPES } from "./normalize.js";
+import { editDistance } from "./edit-distance.js";
+import { STREET_TYPES } from "./normalize.js";
 
 const isNumber = (t: string) => /^\d+$/.test(t);
 
@@ -14,9 +15,9 @@ const weight = (t: string) =>
  * `loose` allows one more (a second typo) when both have five letters or
  * more (« Ceotte » is not « Côte »).
  */
-function allowedEdits(min: number, max: number, loose: boolean): number {
+function allowedEdits(min: number, max: number, loose: boolean, cap: number): number {
   const base = max <= 4 ? 0 : max <= 7 ? 1 : 2;
-  return loose && min >= 5 ? base + 1 : base;
+  return loose && min >= 5 ? Math.min(cap, base + 1) : base;
 }
 
 /**
@@ -24,11 +25,17 @@ function allowedEdits(min: number, max: number, loose: boolean): number {
  * match exactly, within an edit distance that grows with their length, or as
  * abbreviations (prefix of 3+ letters); street types weigh half. A name word
  * of the input that matches no word of the reference makes it another street:
- * 0. With `loose` (two typos), every name word of the reference must match too.
+ * 0. With `loose` (two typos), every name word of the reference must match too;
+ * `cap` bounds the edits a loose comparison allows per word.
  *
  * @example similarity(["rue", "victr", "hugo"], ["rue", "victor", "hugo"]) // ≈ 0.95
  */
-export function similarity(input: readonly string[], ref: readonly string[], loose = false): number {
+export function similarity(
+  input: readonly string[],
+  ref: readonly string[],
+  loose = false,
+  cap = Number.POSITIVE_INFINITY,
+): number {
   let wr = 0;
   for (const t of ref) wr += weight(t);
   const used = new Uint8Array(input.length);
@@ -48,7 +55,7 @@ export function similarity(input: readonly string[], ref: readonly string[], loo
       else if (isNumber(t) || isNumber(r)) s = 0;
       else {
         const max = Math.max(t.length, r.length);
-        const allowed = allowedEdits(Math.min(t.length, r.length), max, loose);
+        const allowed = allowedEdits(Math.min(t.length, r.length), max, loose, cap);
         const d = allowed > 0 ? editDistance(t, r, allowed) : allowed + 1;
         if (d <= allowed) s = 1 - d / (max + 2);
         else if (t.length >= 3 && r.startsWith(t)) s = 0.75;

@@ -33,11 +33,11 @@ const READ_LIKE_A_PERSON = [
   "etablissement",
 ] as const;
 const FLOORS: Partial<Record<(typeof READ_LIKE_A_PERSON)[number], number>> = {
-  numero_apres_voie: 0.96,
-  type_voie_omis: 0.93,
-  commune_mal_orthographiee_sans_cp: 0.94,
-  deux_fautes: 0.89,
-  etablissement: 0.96,
+  numero_apres_voie: 0.975,
+  type_voie_omis: 0.945,
+  commune_mal_orthographiee_sans_cp: 0.97,
+  deux_fautes: 0.925,
+  etablissement: 0.975,
 };
 
 describe("geocoder on a noisy partner file", () => {

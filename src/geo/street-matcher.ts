@@ -1,0 +1,181 @@
+/**
+ * Which streets of the candidate communes a typed street name names: exact
+ * key (the full spelling deciding between keys that collide), else fuzzy
+ * (candidates sharing a name word exactly or within one edit, scored by
+ * `similarity`), and the second chance for two typos (`loose`).
+ */
+import type { AddressIndex } from "./address-index.js";
+import type { Candidate } from "./commune-matcher.js";
+import { expandTokens, fold, STREET_TYPES, streetKey, streetKeyTokens } from "./normalize.js";
+import { similarity, withoutType } from "./similarity.js";
+
+/** Below this street similarity a candidate street is not taken. */
+const STREET_MIN = 0.78;
+
+/** A street that matches, with its score. */
+export interface StreetHit {
+  voie: number;
+  score: number;
+}
+
+export class StreetMatcher {
+  private readonly index: AddressIndex;
+  /** Per commune: street key → streets. */
+  private readonly keyVoies: Map<string, number[]>[];
+  /** Per commune: street token → streets containing it. */
+  private readonly tokenVoies: Map<string, number[]>[];
+  private readonly voieTokens: string[][];
+  /** Per commune: its streets, for the second-chance comparison with every one of them. */
+  private readonly voiesOf: number[][];
+  private readonly allKeys = new Map<string, number[]>();
+  /** Per commune: full folded name (stopwords kept) → streets; tells « Rue La Fontaine » from « Rue de la Fontaine ». */
+  private readonly fullVoies: Map<string, number[]>[];
+  /** 1-deletion variants of every street token → the tokens. */
+  private readonly deletes = new Map<string, string[]>();
+  private readonly vocabulary = new Set<string>();
+
+  constructor(index: AddressIndex) {
+    this.index = index;
+    const nc = index.communes.length;
+    this.keyVoies = Array.from({ length: nc }, () => new Map());
+    this.tokenVoies = Array.from({ length: nc }, () => new Map());
+    this.fullVoies = Array.from({ length: nc }, () => new Map());
+    this.voieTokens = new Array(index.voieNom.length);
+    this.voiesOf = Array.from({ length: nc }, () => []);
+    for (let v = 0; v < index.voieNom.length; v++) {
+      const c = index.voieCommune[v]!;
+      const key = streetKey(index.voieNom[v]!);
+      const toks = key.split(" ").filter((t) => t !== "");
+      this.voieTokens[v] = toks;
+      this.voiesOf[c]!.push(v);
+      push(this.keyVoies[c]!, key, v);
+      push(this.fullVoies[c]!, expandTokens(fold(index.voieNom[v]!)).join(" "), v);
+      push(this.allKeys, key, v);
+      const tv = this.tokenVoies[c]!;
+      for (const t of new Set(toks)) {
+        push(tv, t, v);
+        if (!this.vocabulary.has(t)) {
+          this.vocabulary.add(t);
+          if (t.length >= 4 && !/^\d+$/.test(t))
+            for (let i = 0; i < t.length; i++) push(this.deletes, t.slice(0, i) + t.slice(i + 1), t);
+        }
+      }
+    }
+  }
+
+  isExact(tokens: readonly string[], cands: readonly Candidate[]): boolean {
+    const key = streetKeyTokens(tokens).join(" ");
+    if (cands.length === 0) return this.allKeys.has(key);
+    return cands.some((c) => this.keyVoies[c.commune]!.has(key));
+  }
+
+  /** Streets of the candidate communes (or of the whole reference) that match, best first. */
+  match(tokens: readonly string[], cands: readonly Candidate[]): StreetHit[] {
+    const keyToks = streetKeyTokens(tokens);
+    if (keyToks.length === 0) return [];
+    const key = keyToks.join(" ");
+    const exact: StreetHit[] = [];
+    if (cands.length === 0) {
+      for (const v of this.allKeys.get(key) ?? []) exact.push({ voie: v, score: 0.9 });
+      return exact;
+    }
+    for (const c of cands)
+      for (const v of this.keyVoies[c.commune]!.get(key) ?? []) exact.push({ voie: v, score: c.conf });
+    if (exact.length > 1) {
+      // Same key, different names: the full spelling decides when it can.
+      const full = tokens.join(" ");
+      const same = exact.filter((h) =>
+        this.fullVoies[this.index.voieCommune[h.voie]!]!.get(full)?.includes(h.voie),
+      );
+      if (same.length > 0) for (const h of exact) if (!same.includes(h)) h.score *= 0.9;
+    }
+    if (exact.length > 0) return exact.sort((a, b) => b.score - a.score);
+    const fuzzy = this.fuzzyStreet(keyToks, cands);
+    if (fuzzy.length === 0) return fuzzy;
+    // A typed name read within a typo is taken only when no street of another name is within
+    // two typos of it too (« Rue de la Forrê »: Forge or Forêt): such a street ties with it.
+    const names = new Set(fuzzy.map((h) => withoutType(this.voieTokens[h.voie]!).join(" ")));
+    const best = fuzzy[0]!.score;
+    for (const h of this.loose(keyToks, cands, 2))
+      if (!names.has(withoutType(this.voieTokens[h.voie]!).join(" ")))
+        fuzzy.push({ voie: h.voie, score: best });
+    return fuzzy.sort((a, b) => b.score - a.score);
+  }
+
+  private fuzzyStreet(input: readonly string[], cands: readonly Candidate[]): StreetHit[] {
+    // Candidate streets: those sharing a name token, exactly or within one edit.
+    const forms = input.map((t) => this.tokenForms(t));
+    const seen = new Map<number, number>();
+    for (const c of cands) {
+      const tv = this.tokenVoies[c.commune]!;
+      for (let i = 0; i < input.length; i++) {
+        if (STREET_TYPES.has(input[i]!) && input.length > 1) continue;
+        for (const f of forms[i]!) for (const v of tv.get(f) ?? []) seen.set(v, c.conf);
+      }
+    }
+    const hits: StreetHit[] = [];
+    // « 49 République »: also compared with the reference streets' names without their type
+    // (the typed first word may be a misspelt type: « Routte Georges Brassens »).
+    const typeless = !input.some((t) => STREET_TYPES.has(t));
+    for (const [v, conf] of seen) {
+      const s = this.streetSimilarity(input, v, typeless, false);
+      if (s >= STREET_MIN) hits.push({ voie: v, score: s * conf });
+    }
+    return hits.sort((a, b) => b.score - a.score);
+  }
+
+  /**
+   * Second chance for a street with two typos (« Jacuqls Brel »): every street
+   * of the one to six named communes (a postcode's villages) compared word for word, one more edit
+   * allowed per word of five letters or more, every name word on both sides
+   * matched; taken only when exactly one street of those communes comes out
+   * (the caller makes two or more « voie ambiguë »). `cap` bounds the edits per
+   * word (two: the rivals of a street read within one typo).
+   */
+  loose(tokens: readonly string[], cands: readonly Candidate[], cap = Number.POSITIVE_INFINITY): StreetHit[] {
+    if (cands.length === 0 || cands.length > 6) return [];
+    const input = streetKeyTokens(tokens);
+    if (input.length === 0) return [];
+    const typeless = !input.some((t) => STREET_TYPES.has(t));
+    const hits: StreetHit[] = [];
+    for (const c of cands)
+      for (const v of this.voiesOf[c.commune]!) {
+        const s = this.streetSimilarity(input, v, typeless, true, cap);
+        if (s >= STREET_MIN) hits.push({ voie: v, score: s * c.conf * 0.9 });
+      }
+    return hits;
+  }
+
+  private streetSimilarity(
+    input: readonly string[],
+    v: number,
+    typeless: boolean,
+    loose: boolean,
+    cap = Number.POSITIVE_INFINITY,
+  ): number {
+    const ref = this.voieTokens[v]!;
+    const s = similarity(input, ref, loose, cap);
+    if (!typeless) return s;
+    const bare = withoutType(ref);
+    return bare === ref ? s : Math.max(s, similarity(input, bare, loose, cap));
+  }
+
+  /** The token itself and the reference tokens within one edit of it. */
+  private tokenForms(t: string): string[] {
+    if (this.vocabulary.has(t) || t.length < 4 || /^\d+$/.test(t)) return [t];
+    const out = new Set<string>();
+    for (const f of this.deletes.get(t) ?? []) out.add(f);
+    for (let i = 0; i < t.length; i++) {
+      const d = t.slice(0, i) + t.slice(i + 1);
+      if (this.vocabulary.has(d)) out.add(d);
+      for (const f of this.deletes.get(d) ?? []) out.add(f);
+    }
+    return out.size > 0 ? [...out] : [t];
+  }
+}
+
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const l = m.get(k);
+  if (l) l.push(v);
+  else m.set(k, [v]);
+}
