@@ -27,6 +27,7 @@ import {
   checkStatedDates,
   type DepositOptions,
   fileSha256,
+  insertDepot,
   rememberedAbsents,
   rememberedMapping,
 } from "./deposit.js";
@@ -237,31 +238,13 @@ async function storeTables(
   const depotId = crypto.randomUUID();
   const lignes = [...byYear.values()].reduce((n, rows) => n + rows.length, 0);
   await o.db.transaction(async (tx) => {
-    await tx.query(
-      `INSERT INTO depot (id, jeu_id, nom_fichier, octets, sha256, chemin, depose_par, depose_le, annee, lignes, bilan,
-         date_observation, date_mise_a_jour)
-       VALUES ($1, $2, $3, $4, $5, '', $6, $7, $8, $9, $10, $11, $12)`,
-      [
-        depotId,
-        o.jeuId,
-        t.fileName,
-        t.size,
-        sha,
-        o.actorId,
-        (o.now ?? new Date()).toISOString(),
-        o.annee,
-        lignes,
-        JSON.stringify({
-          masquees: s.masquees,
-          indicateurs: [...s.indicateurs, ...s.taux],
-          annees: s.annees,
-          champsAbsents: s.absents,
-          ...(s.forme ? { forme: s.forme } : {}),
-        }),
-        o.dateObservation ?? null,
-        o.miseAJour ?? null,
-      ],
-    );
+    await insertDepot(tx, o, depotId, { fileName: t.fileName, size: t.size, sha }, lignes, {
+      masquees: s.masquees,
+      indicateurs: [...s.indicateurs, ...s.taux],
+      annees: s.annees,
+      champsAbsents: s.absents,
+      ...(s.forme ? { forme: s.forme } : {}),
+    });
     for (const [annee, rows] of byYear)
       await tx.query("INSERT INTO tableau_derive (jeu_id, nom, cellules) VALUES ($1, $2, $3)", [
         o.jeuId,

@@ -194,6 +194,36 @@ async function writeNoIris(
   }
 }
 
+/** The deposit's row: its file (name, size, hash, never kept), who, when, vintage, stated dates, bilan. */
+export async function insertDepot(
+  tx: Queryable,
+  o: Pick<DepositOptions, "jeuId" | "actorId" | "now" | "annee" | "dateObservation" | "miseAJour">,
+  depotId: string,
+  file: { fileName: string; size: number; sha: string },
+  lignes: number,
+  bilan: Record<string, unknown>,
+): Promise<void> {
+  await tx.query(
+    `INSERT INTO depot (id, jeu_id, nom_fichier, octets, sha256, chemin, depose_par, depose_le, annee, lignes, bilan,
+       date_observation, date_mise_a_jour)
+     VALUES ($1, $2, $3, $4, $5, '', $6, $7, $8, $9, $10, $11, $12)`,
+    [
+      depotId,
+      o.jeuId,
+      file.fileName,
+      file.size,
+      file.sha,
+      o.actorId,
+      (o.now ?? new Date()).toISOString(),
+      o.annee,
+      lignes,
+      JSON.stringify(bilan),
+      o.dateObservation ?? null,
+      o.miseAJour ?? null,
+    ],
+  );
+}
+
 export async function fileSha256(file: string): Promise<string> {
   const h = createHash("sha256");
   for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
@@ -361,23 +391,7 @@ async function deposit(
   // for millions of rows, and any problem (or a kill) rolls everything back.
   await o.db.transaction(async (tx) => {
     o.onWrite?.();
-    await tx.query(
-      `INSERT INTO depot (id, jeu_id, nom_fichier, octets, sha256, chemin, depose_par, depose_le, annee, lignes, bilan,
-         date_observation, date_mise_a_jour)
-       VALUES ($1, $2, $3, $4, $5, '', $6, $7, $8, 0, '{}', $9, $10)`,
-      [
-        depotId,
-        o.jeuId,
-        t.fileName,
-        t.size,
-        sha,
-        o.actorId,
-        (o.now ?? new Date()).toISOString(),
-        o.annee,
-        o.dateObservation ?? null,
-        o.miseAJour ?? null,
-      ],
-    );
+    await insertDepot(tx, o, depotId, { fileName: t.fileName, size: t.size, sha }, 0, {});
     let buffer: MicroRow[] = [];
     const flush = async () => {
       if (buffer.length === 0 || report.total > 0) return;
