@@ -151,6 +151,8 @@ const jeuId = (
 const geocoder = inWorker(await loadAddressIndexBlobs(db, ["96"]));
 
 const t0 = performance.now();
+// CPU of this process, all its threads (the geocoding worker included), not the PostgreSQL server's.
+const cpu0 = process.cpuUsage();
 const r = await depositIndividualFile({
   db,
   convention,
@@ -171,6 +173,7 @@ const release = await publishRelease({
   actorId: null,
 });
 const t2 = performance.now();
+const cpu = process.cpuUsage(cpu0);
 await geocoder.close();
 await db.close();
 console.log(
@@ -186,5 +189,6 @@ console.log(
     primaires: release.audit.primaires,
     secondaires: release.audit.secondaires,
     peakRssMB: process.resourceUsage().maxRSS / 1024,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
   }),
 );

@@ -16,7 +16,7 @@ import path from "node:path";
 import { ROUEN } from "../src/core/convention/reference.js";
 import { loadSolver } from "../src/core/secrecy/solver.js";
 import { importIrisFile } from "../src/geo/iris-import.js";
-import { depositAggregatedFile } from "../src/ingest/deposit.js";
+import { depositAggregatedFile } from "../src/ingest/aggregated-deposit.js";
 import { publishRelease } from "../src/release/publish.js";
 import { hashPassword } from "../src/server/passwords.js";
 import { createJeu } from "../src/store/datasets.js";

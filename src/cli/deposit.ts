@@ -22,9 +22,11 @@ import { isInForce, STATUS_FR, statusOn } from "../core/convention/lifecycle.js"
 import { exportMention, versionOn } from "../core/convention/model.js";
 import { decide } from "../core/convention/rights.js";
 import { interdit, invalide } from "../core/errors.js";
+import { readStatedDate } from "../core/release/observation.js";
 import { readerView } from "../core/release/release.js";
 import { loadSolver } from "../core/secrecy/solver.js";
-import { depositAggregatedFile, depositIndividualFile, referenceLoader } from "../ingest/deposit.js";
+import { depositAggregatedFile } from "../ingest/aggregated-deposit.js";
+import { depositIndividualFile, referenceLoader } from "../ingest/deposit.js";
 import { noIrisCsv, noIrisRows } from "../ingest/no-iris-report.js";
 import { releaseCsv, releaseGeoJson, releaseGeoPackage, releaseXlsx } from "../release/exports.js";
 import { publishRelease } from "../release/publish.js";
@@ -55,7 +57,7 @@ async function datasetJeu(db: Db, conventionId: string, annexe: string): Promise
 }
 
 export const DEPOSIT_USAGE =
-  "socle deposit --convention ID --dataset ANNEXE [--annee AAAA] [--mode correction|complement] [--colonnes champ=colonne,…] [--absents champ,…] [--rapport FICHIER] FICHIER";
+  "socle deposit --convention ID --dataset ANNEXE [--annee AAAA] [--mode correction|complement] [--colonnes champ=colonne,…] [--absents champ,…] [--date-observation JJ/MM/AAAA] [--mise-a-jour JJ/MM/AAAA] [--rapport FICHIER] FICHIER";
 
 /**
  * `champ=colonne,champ=colonne`: a column name may hold a comma when quoted
@@ -94,10 +96,24 @@ export async function deposit(args: string[], config: Config, withStore: WithSto
       colonnes: { type: "string" },
       absents: { type: "string" },
       rapport: { type: "string" },
+      "date-observation": { type: "string" },
+      "mise-a-jour": { type: "string" },
     },
   });
   if (!values.convention || !values.dataset || positionals.length !== 1)
     throw invalide("usage", `Usage : ${DEPOSIT_USAGE}`);
+  const stated = (flag: string, raw: string | undefined) => {
+    if (raw === undefined) return undefined;
+    const d = readStatedDate(raw);
+    if (!d) throw invalide("date", `--${flag} : date JJ/MM/AAAA attendue.`);
+    return d;
+  };
+  const dateObservation = stated("date-observation", values["date-observation"]);
+  const miseAJour = stated("mise-a-jour", values["mise-a-jour"]);
+  const dates = {
+    ...(dateObservation ? { dateObservation } : {}),
+    ...(miseAJour ? { miseAJour } : {}),
+  };
   const file = positionals[0]!;
   const mappingByName = values.colonnes !== undefined ? parseColonnes(values.colonnes) : undefined;
   const absents = values.absents
@@ -129,6 +145,7 @@ export async function deposit(args: string[], config: Config, withStore: WithSto
         actorId: null,
         ...(mappingByName ? { mappingByName } : {}),
         ...(absents ? { absents } : {}),
+        ...dates,
       });
       say(
         `Tableau enregistré : ${a.lignes} territoire(s), ${a.indicateurs.length} indicateur(s), ${a.masquees} cellule(s) masquée(s) par le fournisseur.`,
@@ -151,6 +168,7 @@ export async function deposit(args: string[], config: Config, withStore: WithSto
       ...(mode ? { mode } : {}),
       ...(mappingByName ? { mappingByName, mappingMerge: true } : {}),
       ...(absents ? { absents } : {}),
+      ...dates,
       onProgress: (rows, read, size) => bar.update(rows, size > 0 ? read / size : undefined),
     }).finally(() => bar.finish());
     say(

@@ -8,6 +8,7 @@
  */
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
+import { type IsoDate, isoDateInParis } from "../core/convention/dates.js";
 import type { Convention, Dataset, DatasetField } from "../core/convention/model.js";
 import {
   ADDRESS_PART_FR,
@@ -20,17 +21,11 @@ import {
   isAddressField,
 } from "../core/deposit/address.js";
 import { type FieldValue, readField } from "../core/deposit/fields.js";
-import { accountForFields, type Mapping, mappingProblems, proposeMapping } from "../core/deposit/mapping.js";
+import { accountForFields, type Mapping, proposeMapping } from "../core/deposit/mapping.js";
 import { pseudonym } from "../core/deposit/pseudonym.js";
 import { ProblemReport, parseRow, requiredFields } from "../core/deposit/validate.js";
 import { conflit, invalide } from "../core/errors.js";
-import {
-  type AggregatedRow,
-  readIndicator,
-  readRate,
-  readTerritory,
-  territoryKey,
-} from "../core/release/aggregated.js";
+import { statedDatesProblems } from "../core/release/observation.js";
 import { departementOfCommune } from "../core/territory/codes.js";
 import { type AddressQuery, type BatchGeocoder, inThread, inWorker } from "../geo/batch-geocoder.js";
 import { Geocoder, type NoIrisReason, type ResultType } from "../geo/geocoder.js";
@@ -38,7 +33,6 @@ import { loadAddressIndex, loadAddressIndexBlobs } from "../store/addresses.js";
 import { appendAuditTx } from "../store/audit.js";
 import { getJeu, insertMicrodonnees, type MicroRow } from "../store/datasets.js";
 import type { Db, Queryable } from "../store/db.js";
-import { territoryResolver } from "../store/territory-names.js";
 import { type DepositMode, settleVintage, type VintageSettlement } from "../store/vintages.js";
 import { openTabular } from "./tabular-stream.js";
 
@@ -81,6 +75,24 @@ export interface DepositOptions {
   onWrite?: () => void;
   /** What a later deposit of the same vintage is: a complement or a correction (required then). */
   mode?: DepositMode;
+  /** The actual date of the data, when it is not the vintage's default (31/12). */
+  dateObservation?: IsoDate;
+  /** The date of the data's last update, when the provider gives one. */
+  miseAJour?: IsoDate;
+}
+
+/** The dates the provider stated, checked before a row is read (French refusal). */
+export function checkStatedDates(
+  o: Pick<DepositOptions, "annee" | "dateObservation" | "miseAJour" | "now">,
+): void {
+  const problems = statedDatesProblems(
+    {
+      ...(o.dateObservation ? { dateObservation: o.dateObservation } : {}),
+      ...(o.miseAJour ? { miseAJour: o.miseAJour } : {}),
+    },
+    { annee: o.annee, deposeLe: isoDateInParis(o.now ?? new Date()) },
+  );
+  if (problems.length > 0) throw invalide("dates_depot", problems[0]!, problems);
 }
 
 export interface GeocoderLoader {
@@ -182,14 +194,44 @@ async function writeNoIris(
   }
 }
 
-async function fileSha256(file: string): Promise<string> {
+/** The deposit's row: its file (name, size, hash, never kept), who, when, vintage, stated dates, bilan. */
+export async function insertDepot(
+  tx: Queryable,
+  o: Pick<DepositOptions, "jeuId" | "actorId" | "now" | "annee" | "dateObservation" | "miseAJour">,
+  depotId: string,
+  file: { fileName: string; size: number; sha: string },
+  lignes: number,
+  bilan: Record<string, unknown>,
+): Promise<void> {
+  await tx.query(
+    `INSERT INTO depot (id, jeu_id, nom_fichier, octets, sha256, chemin, depose_par, depose_le, annee, lignes, bilan,
+       date_observation, date_mise_a_jour)
+     VALUES ($1, $2, $3, $4, $5, '', $6, $7, $8, $9, $10, $11, $12)`,
+    [
+      depotId,
+      o.jeuId,
+      file.fileName,
+      file.size,
+      file.sha,
+      o.actorId,
+      (o.now ?? new Date()).toISOString(),
+      o.annee,
+      lignes,
+      JSON.stringify(bilan),
+      o.dateObservation ?? null,
+      o.miseAJour ?? null,
+    ],
+  );
+}
+
+export async function fileSha256(file: string): Promise<string> {
   const h = createHash("sha256");
   for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
   return h.digest("hex");
 }
 
 /** A mapping confirmed by column names, against the file's header. */
-function byName(fileName: string, header: readonly string[], names: Record<string, string>): Mapping {
+export function byName(fileName: string, header: readonly string[], names: Record<string, string>): Mapping {
   const out: Mapping = {};
   for (const [field, name] of Object.entries(names)) {
     if (name === "") continue;
@@ -267,6 +309,7 @@ async function deposit(
       `« ${dataset.titre} » est un tableau agrégé, pas un fichier individuel.`,
     );
 
+  checkStatedDates(o);
   const sha = await fileSha256(o.file);
   const before = await o.db.query<{ depose_le: Date | string }>(
     "SELECT depose_le FROM depot WHERE jeu_id = $1 AND sha256 = $2",
@@ -348,11 +391,7 @@ async function deposit(
   // for millions of rows, and any problem (or a kill) rolls everything back.
   await o.db.transaction(async (tx) => {
     o.onWrite?.();
-    await tx.query(
-      `INSERT INTO depot (id, jeu_id, nom_fichier, octets, sha256, chemin, depose_par, depose_le, annee, lignes, bilan)
-       VALUES ($1, $2, $3, $4, $5, '', $6, $7, $8, 0, '{}')`,
-      [depotId, o.jeuId, t.fileName, t.size, sha, o.actorId, (o.now ?? new Date()).toISOString(), o.annee],
-    );
+    await insertDepot(tx, o, depotId, { fileName: t.fileName, size: t.size, sha }, 0, {});
     let buffer: MicroRow[] = [];
     const flush = async () => {
       if (buffer.length === 0 || report.total > 0) return;
@@ -513,212 +552,6 @@ async function deposit(
       pseudonymisation: tPseudo / 1000,
       geocodage: tGeo / 1000,
       ecriture: tWrite / 1000,
-    },
-  };
-}
-
-export interface AggregatedDepositResult {
-  depotId: string;
-  lignes: number;
-  indicateurs: string[];
-  /** The vintages found (one, or a multi-year series). */
-  annees: number[];
-  masquees: number;
-  /** Indicators of the annex declared absent from this table. */
-  absents: string[];
-  speciales: { etranger: boolean; inconnue: boolean; total: boolean };
-}
-
-/**
- * An aggregated table (counts by commune): the territory column and one
- * column per indicator of the annex; blanks and « s » are cells the
- * provider kept secret; 99999 (abroad), XXXXX (unknown commune) and a total
- * row are recognised. Stored as received (it holds no person), all or nothing.
- */
-export async function depositAggregatedFile(
-  o: Omit<DepositOptions, "secret" | "geocoder">,
-): Promise<AggregatedDepositResult> {
-  const jeu = await getJeu(o.db, o.jeuId);
-  const dataset = o.convention.jeux.find((d) => d.id === jeu.annexe);
-  if (dataset?.kind !== "agrege")
-    throw invalide("pas_agrege", "Ce jeu de données n'est pas un tableau agrégé.");
-  if (jeu.statut === "detruit") throw conflit("jeu_detruit", "Ce jeu de données a été détruit.");
-  const sha = await fileSha256(o.file);
-  const before = await o.db.query("SELECT 1 FROM depot WHERE jeu_id = $1 AND sha256 = $2", [o.jeuId, sha]);
-  if (before.length > 0)
-    throw conflit("depot_deja_fait", "Ce fichier a déjà été déposé pour ce jeu de données.");
-  const t = await openTabular(o.file);
-  const territoryField = dataset.champs.find((f) => f.type === "code_commune" || f.nom === "territoire");
-  if (!territoryField)
-    throw invalide("annexe_sans_territoire", "L'annexe ne décrit pas de colonne de territoire.");
-  // A multi-year series (Béthune 2017–2021) carries its year in a column.
-  const yearField = dataset.champs.find((f) => f.nom === "annee");
-  const indicators = dataset.champs.filter(
-    (f) =>
-      f !== territoryField &&
-      f !== yearField &&
-      (f.type === "entier" || f.type === "montant" || f.type === "taux"),
-  );
-  const parties = await o.db.query<{ organisation_id: string }>(
-    "SELECT organisation_id FROM convention_partie WHERE convention_id = $1",
-    [o.convention.id],
-  );
-  const resolve = await territoryResolver(
-    o.db,
-    parties.map((p) => p.organisation_id),
-  );
-  const mapping =
-    o.mapping ??
-    (o.mappingByName ? byName(t.fileName, t.header, o.mappingByName) : undefined) ??
-    (await rememberedMapping(o.db, o.convention.id, dataset.id, t.header)) ??
-    proposeMapping(dataset.champs, t.header);
-  const problems = mappingProblems([territoryField], t.header, mapping);
-  if (problems.length > 0)
-    throw invalide("correspondance_colonnes", `${t.fileName} : ${problems[0]}`, problems);
-  const present = indicators.filter((f) => mapping[f.nom] !== undefined);
-  // An indicator of the annex is never dropped without a word: mapped, or declared absent.
-  const absents = [...new Set(o.absents ?? [])].filter((f) => mapping[f] === undefined);
-  const unknown = absents.filter((a) => !dataset.champs.some((f) => f.nom === a));
-  const missing = indicators.filter((f) => mapping[f.nom] === undefined && !absents.includes(f.nom));
-  // A field the annex marks required is in every deposit: it cannot be declared absent.
-  const requiredAbsent = dataset.champs.filter((f) => f.requis && absents.includes(f.nom));
-  if (requiredAbsent.length > 0) {
-    await t.rows.return(undefined);
-    const m = requiredAbsent.map(
-      (f) =>
-        `« ${f.libelle ?? f.nom} » (champ ${f.nom}) est requis par l'annexe « ${dataset.titre} » : il ne peut être déclaré absent.`,
-    );
-    throw invalide("champ_requis_absent", `${t.fileName} : ${m[0]}`, m);
-  }
-  const questions = [
-    ...unknown.map(
-      (a) => `« ${a} » n'est pas un champ de l'annexe « ${dataset.titre} » : il ne peut être déclaré absent.`,
-    ),
-    ...missing.map(
-      (f) =>
-        `Quelle colonne du fichier contient « ${f.libelle ?? f.nom.replace(/_/g, " ")} » (champ ${f.nom} de l'annexe « ${dataset.titre} ») ? S'il manque dans ce dépôt, déclarez-le absent : il ne sera pas diffusé.`,
-    ),
-  ];
-  if (questions.length > 0 && present.length > 0) {
-    await t.rows.return(undefined);
-    throw invalide("correspondance_colonnes", `${t.fileName} : ${questions[0]}`, questions);
-  }
-  if (present.length === 0)
-    throw invalide(
-      "aucun_indicateur",
-      `${t.fileName} : aucune colonne d'indicateur de l'annexe n'a été trouvée.`,
-    );
-  const report = new ProblemReport();
-  const byYear = new Map<number, AggregatedRow[]>();
-  const seenCodes = new Set<string>();
-  const seenKinds = new Set<string>();
-  const yearCol = yearField ? mapping[yearField.nom] : undefined;
-  for await (const r of t.rows) {
-    if (r.values.every((v) => v.trim() === "")) continue;
-    let annee = o.annee;
-    if (yearCol !== undefined) {
-      const y = Number((r.values[yearCol] ?? "").trim());
-      if (!Number.isInteger(y) || y < 1990 || y > 2100) {
-        report.add({
-          ligne: r.line,
-          colonne: t.header[yearCol] ?? "annee",
-          probleme: "année illisible, attendu : AAAA",
-        });
-        continue;
-      }
-      annee = y;
-    }
-    const ti = mapping[territoryField.nom]!;
-    const raw = r.values[ti] ?? "";
-    const named = readTerritory(raw) ?? resolve(raw);
-    const colonne = t.header[ti] ?? "territoire";
-    if (!named || named === "ambigu") {
-      report.add({
-        ligne: r.line,
-        colonne,
-        probleme:
-          named === "ambigu"
-            ? "nom de territoire ambigu (plusieurs communes ou territoires portent ce nom) : donnez son code"
-            : "territoire inconnu, attendu : code ou nom d'une commune, code IRIS, SIREN ou nom d'EPCI, département, zone de la convention, 99999, XXXXX ou Total",
-      });
-      continue;
-    }
-    const terr = named;
-    const key = `${annee}|${territoryKey(terr)}`;
-    seenKinds.add(terr.kind);
-    if (seenCodes.has(key)) {
-      report.add({ ligne: r.line, colonne, probleme: "territoire déjà présent sur une ligne précédente" });
-      continue;
-    }
-    seenCodes.add(key);
-    const valeurs: Record<string, number | null> = {};
-    for (const f of present) {
-      const i = mapping[f.nom]!;
-      const v = f.type === "taux" ? readRate(r.values[i] ?? "") : readIndicator(r.values[i] ?? "");
-      if (!v.ok)
-        report.add({
-          ligne: r.line,
-          colonne: t.header[i] ?? f.nom,
-          probleme:
-            f.type === "taux"
-              ? "valeur illisible, attendu : un taux ou une part (ex. 12,5 ou 12,5 %), vide ou « s » si masqué"
-              : "valeur illisible, attendu : un effectif entier positif, vide ou « s » si masqué",
-        });
-      else valeurs[f.nom] = v.value;
-    }
-    byYear.set(annee, [...(byYear.get(annee) ?? []), { territoire: terr, valeurs }]);
-  }
-  if (report.total > 0)
-    throw invalide(
-      "depot_invalide",
-      report.summary(t.fileName),
-      report.first.map((p) => `${t.fileName}, ligne ${p.ligne}, colonne « ${p.colonne} » : ${p.probleme}`),
-    );
-  const lignes = [...byYear.values()].flat();
-  if (lignes.length === 0) throw invalide("depot_vide", `${t.fileName} : aucune ligne de données.`);
-  const depotId = crypto.randomUUID();
-  const indicateurs = present.filter((f) => f.type !== "taux").map((f) => f.nom);
-  const taux = present.filter((f) => f.type === "taux").map((f) => f.nom);
-  const annees = [...byYear.keys()].sort();
-  const masquees = lignes.reduce((n, l) => n + Object.values(l.valeurs).filter((v) => v === null).length, 0);
-  await o.db.transaction(async (tx) => {
-    await tx.query(
-      `INSERT INTO depot (id, jeu_id, nom_fichier, octets, sha256, chemin, depose_par, depose_le, annee, lignes, bilan)
-       VALUES ($1, $2, $3, $4, $5, '', $6, $7, $8, $9, $10)`,
-      [
-        depotId,
-        o.jeuId,
-        t.fileName,
-        t.size,
-        sha,
-        o.actorId,
-        (o.now ?? new Date()).toISOString(),
-        o.annee,
-        lignes.length,
-        JSON.stringify({ masquees, indicateurs, annees, champsAbsents: absents }),
-      ],
-    );
-    for (const [annee, rows] of byYear)
-      await tx.query("INSERT INTO tableau_derive (jeu_id, nom, cellules) VALUES ($1, $2, $3)", [
-        o.jeuId,
-        `depot ${annee}`,
-        JSON.stringify({ annee, lignes: rows, indicateurs, taux }),
-      ]);
-    await tx.query("UPDATE jeu_donnees SET statut = 'collecte' WHERE id = $1 AND statut = 'a_collecter'", [
-      o.jeuId,
-    ]);
-  });
-  return {
-    depotId,
-    lignes: lignes.length,
-    indicateurs,
-    annees,
-    masquees,
-    absents,
-    speciales: {
-      etranger: seenKinds.has("etranger"),
-      inconnue: seenKinds.has("inconnue"),
-      total: seenKinds.has("total"),
     },
   };
 }

@@ -110,7 +110,16 @@ export async function releaseGeoJson(
   r: Release,
   tableIndex = 0,
   level: Level = "iris",
-): Promise<FeatureCollection & { name: string; source: string; champs: { nom: string; libelle: string }[] }> {
+): Promise<
+  FeatureCollection & {
+    name: string;
+    source: string;
+    champs: { nom: string; libelle: string }[];
+    dateObservation: string;
+    miseAJour: string;
+    champsAbsents: { nom: string; libelle: string }[];
+  }
+> {
   const v = tableViews(r.tableaux)[tableIndex];
   if (!v) throw new Error("tableau absent");
   const fs = await features(q, r, v, level, "EPSG:4326");
@@ -126,6 +135,9 @@ export async function releaseGeoJson(
     features: out,
     source: r.mentionSource,
     champs: v.columns.map((c) => ({ nom: c.key, libelle: c.label })),
+    dateObservation: r.dateObservation,
+    miseAJour: r.miseAJour,
+    champsAbsents: r.champsAbsents,
   };
 }
 

@@ -164,6 +164,9 @@ export async function releaseXlsx(r: Release, meta: { convention: string; jeu: s
     ["Zonage", r.zonage],
     ["Diffusé le", new Date(Date.UTC(diffuse.getUTCFullYear(), diffuse.getUTCMonth(), diffuse.getUTCDate()))],
     ["Source", r.mentionSource],
+    ["Données au", isoAsDate(r.dateObservation)],
+    ["Données mises à jour le", isoAsDate(r.miseAJour)],
+    ["Champs absents du dépôt (non diffusés)", absentFields(r)],
     ["Secret statistique", LEGEND],
     ["Tableaux", views.map((v, k) => `${names[k]} : ${v.name}`).join(" ; ")],
     ["Lignes non localisées (hors tableaux)", r.nonLocalises],
@@ -188,6 +191,16 @@ export async function releaseXlsx(r: Release, meta: { convention: string; jeu: s
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 
+/** A calendar date as Excel shows it (midnight UTC: no time-zone shift). */
+const isoAsDate = (d: string): Date => new Date(`${d}T00:00:00Z`);
+
+/** The annex fields the deposits lacked, as the metadata and the CSV say them. */
+export function absentFields(r: Release): string {
+  return r.champsAbsents.length === 0
+    ? "aucun"
+    : r.champsAbsents.map((f) => `${f.libelle} (${f.nom})`).join(", ");
+}
+
 const csvField = (v: string | number): string => {
   const s = typeof v === "number" ? String(v).replace(".", ",") : neutralise(v);
   return /[;"\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
@@ -196,7 +209,8 @@ const csvField = (v: string | number): string => {
 /**
  * All tables in long form (one line per cell, the table named on each line),
  * rows in territorial order, the commune of every IRIS, the source on every
- * line. `tableIndex` keeps one table.
+ * line, and the annex fields the deposits lacked (« aucun » when none).
+ * `tableIndex` keeps one table.
  */
 export function releaseCsv(r: Release, tableIndex?: number): string {
   const lines = [
@@ -211,8 +225,10 @@ export function releaseCsv(r: Release, tableIndex?: number): string {
       "modalite",
       "valeur",
       "source",
+      "champs_absents",
     ].join(";"),
   ];
+  const absents = absentFields(r);
   const views = tableViews(r.tableaux);
   for (const v of tableIndex === undefined ? views : views.slice(tableIndex, tableIndex + 1))
     for (const row of v.rows)
@@ -229,6 +245,7 @@ export function releaseCsv(r: Release, tableIndex?: number): string {
             c.modality === null ? "" : c.label,
             row.values[k] ?? SECRET_MARK,
             r.mentionSource,
+            absents,
           ]
             .map(csvField)
             .join(";"),

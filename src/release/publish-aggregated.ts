@@ -36,6 +36,8 @@ export interface StoredAggregated {
   indicateurs: string[];
   /** Rate columns (kept apart: they do not add up). */
   taux?: string[];
+  /** The deposit the table came from (tables stored before it was recorded have none). */
+  depot?: string;
 }
 
 interface Names {

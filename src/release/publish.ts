@@ -11,6 +11,7 @@ import { type Convention, type Dataset, datasetSourceMention } from "../core/con
 import { introuvable, invalide, SocleError } from "../core/errors.js";
 import { TERRITOIRE } from "../core/release/aggregate.js";
 import { describeChanges } from "../core/release/history.js";
+import { type DepositDates, releaseDates } from "../core/release/observation.js";
 import {
   observationDate,
   type ReleasedTable,
@@ -40,6 +41,12 @@ export interface Release {
   /** Rows counted in no table: without an IRIS (address not found), per the deposit's geocoding. */
   nonLocalises: number;
   diffuseLe: string;
+  /** The date the data describe: stated by the provider at deposit, or 31/12 of the vintage. */
+  dateObservation: string;
+  /** The data's last update: stated by the provider, or the day of the latest deposit counted. */
+  miseAJour: string;
+  /** Annex fields declared absent from the deposits counted: not released, said in the metadata. */
+  champsAbsents: { nom: string; libelle: string }[];
 }
 
 interface ReleaseFacts {
@@ -85,7 +92,15 @@ export async function publishRelease(o: PublishOptions): Promise<Release> {
   if (dataset.kind === "agrege") return publishAggregated(o, now, dataset);
   for (let attempt = 1; ; attempt++) {
     const prepared = await prepareIndividual(o, jeu.titre, dataset);
-    const frozen = await freeze(o, now, prepared.zonage, prepared.tableaux, prepared.facts, prepared.guard);
+    const frozen = await freeze(
+      o,
+      now,
+      prepared.zonage,
+      prepared.tableaux,
+      prepared.facts,
+      prepared.guard.depots,
+      prepared.guard,
+    );
     if (frozen) return frozen;
     if (attempt >= RELEASE_ATTEMPTS)
       throw new SocleError(
@@ -190,6 +205,7 @@ async function freeze(
   zonage: string,
   tableaux: ReleasedTable[],
   facts: ReleaseFacts,
+  depots: readonly string[],
   guard?: HistoryGuard,
 ): Promise<Release | null> {
   // Defence in depth: no suppressed cell may carry a value past this point.
@@ -199,9 +215,15 @@ async function freeze(
         throw new Error("valeur secrète");
   // The dataset's own source where it has one (Béthune's births: « Source : Insee »).
   const annexe = (await getJeu(o.db, o.jeuId)).annexe;
+  const stated = await depositFacts(
+    o.db,
+    depots,
+    o.convention.jeux.find((d) => d.id === annexe),
+  );
+  const dates = releaseDates(stated.dates, o.annee, isoDateInParis(now));
   const mentionSource = sourceMention(datasetSourceMention(o.convention, annexe), {
-    dateObservation: observationDate(o.annee),
-    miseAJour: isoDateInParis(now),
+    dateObservation: dates.dateObservation,
+    miseAJour: dates.miseAJour,
     annee: o.annee,
   });
   const audit = { ok: true, ...facts };
@@ -217,8 +239,9 @@ async function freeze(
       if (Number(n?.n) !== guard.releases || depots.join(",") !== guard.depots.join(",")) return false;
     }
     await tx.query(
-      `INSERT INTO diffusion (id, convention_id, jeu_id, annee, zonage, mention_source, tableaux, audit, diffuse_par, diffuse_le, depots)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::uuid[])`,
+      `INSERT INTO diffusion (id, convention_id, jeu_id, annee, zonage, mention_source, tableaux, audit, diffuse_par, diffuse_le, depots,
+         date_observation, date_mise_a_jour, champs_absents)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::uuid[], $12, $13, $14)`,
       [
         id,
         o.convention.id,
@@ -231,6 +254,9 @@ async function freeze(
         o.actorId,
         now.toISOString(),
         guard?.depots ?? [],
+        dates.dateObservation,
+        dates.miseAJour,
+        JSON.stringify(stated.absents),
       ],
     );
     await appendAuditTx(tx, {
@@ -254,6 +280,43 @@ async function freeze(
     audit,
     nonLocalises: facts.nonLocalises,
     diffuseLe: now.toISOString(),
+    dateObservation: dates.dateObservation,
+    miseAJour: dates.miseAJour,
+    champsAbsents: stated.absents,
+  };
+}
+
+/**
+ * What the provider stated with the deposits a release counts (oldest
+ * first): their dates, and the annex fields declared absent from any of them.
+ */
+async function depositFacts(
+  q: Queryable,
+  depots: readonly string[],
+  dataset: Dataset | undefined,
+): Promise<{ dates: DepositDates[]; absents: { nom: string; libelle: string }[] }> {
+  if (depots.length === 0) return { dates: [], absents: [] };
+  const rows = await q.query<{
+    date_observation: string | null;
+    date_mise_a_jour: string | null;
+    depose_le: Date | string;
+    absents: string[] | null;
+  }>(
+    `SELECT date_observation::text, date_mise_a_jour::text, depose_le, bilan->'champsAbsents' AS absents
+     FROM depot WHERE id = ANY($1::uuid[]) ORDER BY depose_le, id`,
+    [depots],
+  );
+  const names = [...new Set(rows.flatMap((r) => r.absents ?? []))];
+  return {
+    dates: rows.map((r) => ({
+      dateObservation: r.date_observation,
+      miseAJour: r.date_mise_a_jour,
+      deposeLe: isoDateInParis(new Date(r.depose_le)),
+    })),
+    absents: names.map((nom) => {
+      const f = dataset?.champs.find((c) => c.nom === nom);
+      return { nom, libelle: f?.libelle ?? nom.replace(/_/g, " ") };
+    }),
   };
 }
 
@@ -285,6 +348,7 @@ async function publishAggregated(o: PublishOptions, now: Date, dataset: Dataset)
         methode: "fast",
         ...(facts.versions > 1 ? { versions: facts.versions } : {}),
       },
+      stored.depot ? [stored.depot] : [],
       guard,
     );
     if (frozen) return frozen;
@@ -350,7 +414,13 @@ export async function getRelease(q: Queryable, id: string): Promise<Release> {
     tableaux: ReleasedTable[];
     audit: Release["audit"];
     diffuse_le: Date | string;
-  }>("SELECT * FROM diffusion WHERE id = $1", [id]);
+    date_observation: string | null;
+    date_mise_a_jour: string | null;
+    champs_absents: Release["champsAbsents"] | null;
+  }>(
+    "SELECT *, date_observation::text AS date_observation, date_mise_a_jour::text AS date_mise_a_jour FROM diffusion WHERE id = $1",
+    [id],
+  );
   const r = rows[0];
   if (!r) throw introuvable("diffusion_introuvable", "Diffusion introuvable.");
   return {
@@ -364,6 +434,10 @@ export async function getRelease(q: Queryable, id: string): Promise<Release> {
     audit: r.audit,
     nonLocalises: (r.audit as { nonLocalises?: number }).nonLocalises ?? 0,
     diffuseLe: new Date(r.diffuse_le).toISOString(),
+    // Releases made before the dates were recorded: the vintage's default and the release day.
+    dateObservation: r.date_observation ?? observationDate(r.annee),
+    miseAJour: r.date_mise_a_jour ?? isoDateInParis(new Date(r.diffuse_le)),
+    champsAbsents: r.champs_absents ?? [],
   };
 }
 

@@ -232,7 +232,7 @@ export const DEMO_CONVENTION: Convention = {
     niveauRepli: "commune",
     zerosSensibles: false,
   },
-  mentionSource: "Source : CAF fictive du Val de Socle (démo), données au 31/12/{annee}",
+  mentionSource: "Source : CAF fictive du Val de Socle (démo), données au {date_observation}",
   diffusion: { interneSeulement: false, accordPrealable: true, doubleLogo: true },
   obligations: { destructionFinEtude: true, copieEtude: true, analyseConjointe: true },
   signeeLe: "2025-01-06",

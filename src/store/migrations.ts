@@ -480,6 +480,23 @@ CREATE INDEX geocodage_fournisseur_jeu ON geocodage_fournisseur(jeu_id);
 `,
   },
   {
+    version: 42,
+    name: "dates_observation_depot",
+    sql: `
+-- The actual date of the provider's data when it is not the convention's
+-- default (« 31/12/N-1 ou à défaut la dernière date disponible »), and the
+-- date of its last update when the provider gives one; null: the default,
+-- and the deposit's own date.
+ALTER TABLE depot ADD COLUMN date_observation date;
+ALTER TABLE depot ADD COLUMN date_mise_a_jour date;
+-- What a release states of its data: observation and update dates, and the
+-- annex fields declared absent from the deposits it counted (not released).
+ALTER TABLE diffusion ADD COLUMN date_observation date;
+ALTER TABLE diffusion ADD COLUMN date_mise_a_jour date;
+ALTER TABLE diffusion ADD COLUMN champs_absents jsonb NOT NULL DEFAULT '[]';
+`,
+  },
+  {
     version: 50,
     name: "accord_diffusion_par_diffusion",
     sql: `

@@ -3,9 +3,12 @@
  * territory: a 2,000-row file with address, postcode and commune in separate
  * columns; the mapping given with --colonnes and remembered for the next
  * file; a field the file lacks asked about (exit code 2, the command ends)
- * until declared absent; the rows-without-IRIS report written beside, with
- * no address; `release --out` creating its folder, and an export that cannot
- * be written leaving no release recorded.
+ * until declared absent; a row it cannot read refused with exit code 2 once
+ * the address reference is loaded; the rows-without-IRIS report written
+ * beside, with no address; the observation date the provider states carried
+ * to the release's source, the absent field to its exports; `release --out`
+ * creating its folder, and an export that cannot be written leaving no
+ * release recorded.
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -103,6 +106,28 @@ describe("socle deposit with the address in several columns", () => {
     const bad = await run([...DEPOSIT, "--colonnes", "adresse.ville=Localisation", first.file]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("« adresse.ville » n'est ni un champ de l'annexe");
+    const date = await run([...DEPOSIT, "--date-observation", "31/02/2025", first.file]);
+    expect(date.code).toBe(2);
+    expect(date.stderr).toContain("--date-observation : date JJ/MM/AAAA attendue.");
+  }, 180_000);
+
+  it("exits with code 2 on a row it cannot read once the address reference is loaded, naming line and column", async () => {
+    const broken = file("allocataires-2025-illisible.csv", 7000);
+    const lines = readFileSync(broken.file, "utf8").split("\r\n");
+    lines[3] = lines[3]!.replace(/;[FM];/, ";Z;");
+    writeFileSync(broken.file, lines.join("\r\n"));
+    const r = await run([
+      ...DEPOSIT,
+      "--colonnes",
+      "adresse.commune=Localisation",
+      "--absents",
+      "code_commune",
+      broken.file,
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("ligne 4, colonne « Sexe »");
+    for (const w of broken.words) expect(r.stdout + r.stderr).not.toContain(w);
+    expect((await irisByLine()).size).toBe(0);
   }, 180_000);
 
   it("geocodes every row whose address exists, writes the rows without IRIS (no address), remembers the mapping", async () => {
@@ -115,6 +140,11 @@ describe("socle deposit with the address in several columns", () => {
       "code_commune",
       "--rapport",
       report,
+      // The CAF's extraction is of 30 September, updated mid-October.
+      "--date-observation",
+      "30/09/2025",
+      "--mise-a-jour",
+      "15/10/2025",
       first.file,
     ]);
     expect(r.stderr).not.toContain("Erreur");
@@ -165,6 +195,16 @@ describe("socle deposit with the address in several columns", () => {
       ["-lambert93.gpkg", ".csv", ".geojson", ".gpkg", ".xlsx"].map((e) => `diffusion-allocataires-2025${e}`),
     );
     expect(await releases()).toBe(1);
+    // The source says the date the CAF stated; the field declared absent is in the exports.
+    expect(ok.stdout).toContain("Source : CAF fictive du Val de Socle (démo), données au 30/09/2025");
+    const csv = readFileSync(path.join(out, "diffusion-allocataires-2025.csv"), "utf8").split("\r\n");
+    expect(csv[0]).toMatch(/;source;champs_absents$/);
+    expect(csv[1]).toMatch(/;code commune \(code_commune\)$/);
+    const gj = JSON.parse(readFileSync(path.join(out, "diffusion-allocataires-2025.geojson"), "utf8"));
+    expect(gj).toMatchObject({
+      dateObservation: "2025-09-30",
+      champsAbsents: [{ nom: "code_commune", libelle: "code commune" }],
+    });
   }, 300_000);
 });
 

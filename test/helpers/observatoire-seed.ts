@@ -13,7 +13,7 @@ import path from "node:path";
 import { BETHUNE, ROUEN } from "../../src/core/convention/reference.js";
 import { loadSolver } from "../../src/core/secrecy/solver.js";
 import { importIrisFile } from "../../src/geo/iris-import.js";
-import { depositAggregatedFile } from "../../src/ingest/deposit.js";
+import { depositAggregatedFile } from "../../src/ingest/aggregated-deposit.js";
 import { importPopulationFile } from "../../src/ingest/population.js";
 import { publishRelease } from "../../src/release/publish.js";
 import { addMembership, createUser } from "../../src/store/accounts.js";

@@ -14,7 +14,7 @@ import type { Convention } from "../../src/core/convention/model.js";
 import { AIX, BETHUNE, ROUEN } from "../../src/core/convention/reference.js";
 import type { ReleasedTable } from "../../src/core/release/release.js";
 import { type Highs, loadSolver } from "../../src/core/secrecy/solver.js";
-import { depositAggregatedFile } from "../../src/ingest/deposit.js";
+import { depositAggregatedFile } from "../../src/ingest/aggregated-deposit.js";
 import { earlierReleases } from "../../src/release/history-model.js";
 import { publishRelease, type Release } from "../../src/release/publish.js";
 import { auditAggregatedVintage } from "../../src/release/publish-aggregated.js";

@@ -21,7 +21,8 @@ import { buildAddressIndex, type ReferenceAddress } from "../../src/geo/address-
 import { inWorker } from "../../src/geo/batch-geocoder.js";
 import { Geocoder } from "../../src/geo/geocoder.js";
 import { readGeoPackageLayer } from "../../src/geo/geopackage.js";
-import { depositAggregatedFile, depositIndividualFile } from "../../src/ingest/deposit.js";
+import { depositAggregatedFile } from "../../src/ingest/aggregated-deposit.js";
+import { depositIndividualFile } from "../../src/ingest/deposit.js";
 import { releaseCsv, releaseGeoJson, releaseGeoPackage, releaseXlsx } from "../../src/release/exports.js";
 import { publishRelease, type Release } from "../../src/release/publish.js";
 import { createOrganisation } from "../../src/store/accounts.js";
@@ -408,7 +409,7 @@ describe("the Aix-en-Provence convention end to end", () => {
       expect(csv.startsWith("\ufeff")).toBe(true);
       const lines = csv.slice(1).trim().split("\r\n");
       expect(lines[0]).toBe(
-        "tableau;niveau;code_territoire;territoire;code_commune;commune;variable;modalite;valeur;source",
+        "tableau;niveau;code_territoire;territoire;code_commune;commune;variable;modalite;valeur;source;champs_absents",
       );
       for (const l of lines.slice(1)) {
         const f = l.split(";");

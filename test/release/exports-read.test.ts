@@ -171,6 +171,9 @@ describe("XLSX ready to read", () => {
       if (row.getCell(1).value === "Diffusé le") expect(row.getCell(2).numFmt).toBe("dd/mm/yyyy");
     });
     expect(value("Source")).toBe(MENTION);
+    expect((value("Données au") as Date).toISOString().slice(0, 10)).toBe("2025-12-31");
+    expect((value("Données mises à jour le") as Date).toISOString().slice(0, 10)).toBe("2026-03-02");
+    expect(value("Champs absents du dépôt (non diffusés)")).toBe("rang de naissance (rang_naissance)");
   });
 });
 
@@ -216,7 +219,7 @@ describe("CSV and GeoJSON", () => {
     const r = demoRelease();
     const lines = releaseCsv(r).slice(1).trim().split("\r\n");
     expect(lines[0]).toBe(
-      "tableau;niveau;code_territoire;territoire;code_commune;commune;variable;modalite;valeur;source",
+      "tableau;niveau;code_territoire;territoire;code_commune;commune;variable;modalite;valeur;source;champs_absents",
     );
     const rows = lines.slice(1).map((l) => l.split(";"));
     expect(new Set(rows.map((f) => f[0]))).toEqual(new Set(r.tableaux.map((x) => x.nom)));
@@ -226,6 +229,7 @@ describe("CSV and GeoJSON", () => {
       if (f[1] === "IRIS") expect(f[4]).toBe(f[2]!.slice(0, 5));
       expect(f[8] === "s" || /^\d+$/.test(f[8]!)).toBe(true);
       expect(f[9]).toBe(MENTION);
+      expect(f[10]).toBe("rang de naissance (rang_naissance)");
     }
     expect(rows[0]![1]).toBe("ensemble");
     expect(rows.filter((f) => f[8] === "s").length).toBe(

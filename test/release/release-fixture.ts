@@ -85,5 +85,8 @@ export function demoRelease(): Release {
     audit: { ok: true, primaires: 10, secondaires: 12, secondes: 0.1, methode: "test" },
     nonLocalises: 3,
     diffuseLe: "2026-03-02T10:15:00.000Z",
+    dateObservation: "2025-12-31",
+    miseAJour: "2026-03-02",
+    champsAbsents: [{ nom: "rang_naissance", libelle: "rang de naissance" }],
   };
 }

@@ -15,7 +15,7 @@ import { ROUEN } from "../../src/core/convention/reference.js";
 import type { ValeursReponse, ValeurTerritoire } from "../../src/core/indicator/api.js";
 import { loadSolver } from "../../src/core/secrecy/solver.js";
 import { importIrisFile } from "../../src/geo/iris-import.js";
-import { depositAggregatedFile } from "../../src/ingest/deposit.js";
+import { depositAggregatedFile } from "../../src/ingest/aggregated-deposit.js";
 import { importPopulationFile } from "../../src/ingest/population.js";
 import { publishRelease } from "../../src/release/publish.js";
 import { hashPassword } from "../../src/server/passwords.js";

@@ -190,6 +190,10 @@ export interface Diffusion {
   nonLocalises: number;
   audit: { ok: boolean; primaires: number; secondaires: number };
   diffuseLe: string;
+  dateObservation?: string;
+  miseAJour?: string;
+  /** Annex fields declared absent from the deposits counted (not released). */
+  champsAbsents?: { nom: string; libelle: string }[];
   tableaux: {
     nom: string;
     variables: { nom: string; libelle: string }[];
@@ -223,6 +227,8 @@ export interface ResultatDepot {
   depotId?: string;
   indicateurs?: string[];
   masquees?: number;
+  /** IRIS tables: « longue » (code_iris;indicateur;valeur) or « large » (a column per indicator). */
+  forme?: "longue" | "large";
 }
 
 /** Uploads a deposit with its confirmed mapping, reporting upload progress (0..1). */
@@ -234,10 +240,11 @@ export function deposerFichier(
   onProgress: (share: number) => void,
   absents: readonly string[] = [],
   mode: "" | "complement" | "correction" = "",
+  dates: { observation?: string; miseAJour?: string } = {},
 ): Promise<ResultatDepot> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
-    const url = `/api/jeux/${jeuId}/depots?nomFichier=${encodeURIComponent(file.name)}&annee=${annee}&correspondance=${encodeURIComponent(JSON.stringify(correspondance))}&absents=${encodeURIComponent(absents.join(","))}${mode ? `&mode=${mode}` : ""}`;
+    const url = `/api/jeux/${jeuId}/depots?nomFichier=${encodeURIComponent(file.name)}&annee=${annee}&correspondance=${encodeURIComponent(JSON.stringify(correspondance))}&absents=${encodeURIComponent(absents.join(","))}${mode ? `&mode=${mode}` : ""}${dates.observation ? `&dateObservation=${dates.observation}` : ""}${dates.miseAJour ? `&dateMiseAJour=${dates.miseAJour}` : ""}`;
     xhr.open("POST", url);
     xhr.setRequestHeader("content-type", "application/octet-stream");
     xhr.upload.onprogress = (e) => {

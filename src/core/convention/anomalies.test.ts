@@ -45,11 +45,13 @@ describe("anomalies reported to a provider", () => {
     );
   });
 
-  it("checks quoted line numbers against the deposit's size", () => {
+  it("checks quoted line numbers against the deposit's size, counting the file's lines (header first)", () => {
     expect(checkLines([12, 3, 12], 20)).toEqual([3, 12]);
     expect(checkLines(undefined, 20)).toEqual([]);
-    expect(message(() => checkLines([3, 21, 0], 20))).toBe(
-      "invalide: Ligne(s) hors du fichier (20 lignes) : 21, 0.",
+    // 20 data rows are lines 2 to 21 of the file.
+    expect(checkLines([21], 20)).toEqual([21]);
+    expect(message(() => checkLines([3, 22, 0], 20))).toBe(
+      "invalide: Ligne(s) hors du fichier (20 lignes de données, lignes 2 à 21) : 22, 0.",
     );
     expect(message(() => checkLines([-1], null))).toBe("invalide: Numéro de ligne invalide : -1.");
   });

@@ -60,18 +60,25 @@ export function providerOf(c: Convention, annexe: string): string {
   return f;
 }
 
-/** Line numbers quoted in a report: positive, within the deposit when its size is known, sorted once. */
+/**
+ * Line numbers quoted in a report: positive, within the deposit when its
+ * size is known, sorted once. Lines are the file's, as every deposit message
+ * names them: the header is line 1, so `depotLignes` data rows end at line
+ * `depotLignes + 1`.
+ */
 export function checkLines(lines: readonly number[] | undefined, depotLignes: number | null): number[] {
   if (!lines || lines.length === 0) return [];
   if (lines.length > MAX_LIGNES)
     throw invalide("anomalie_trop_de_lignes", `Au plus ${MAX_LIGNES} numéros de ligne par message.`);
-  const bad = lines.filter((n) => !Number.isInteger(n) || n < 1 || (depotLignes !== null && n > depotLignes));
+  const bad = lines.filter(
+    (n) => !Number.isInteger(n) || n < 1 || (depotLignes !== null && n > depotLignes + 1),
+  );
   if (bad.length > 0)
     throw invalide(
       "anomalie_ligne_hors_fichier",
       depotLignes === null
         ? `Numéro de ligne invalide : ${bad.slice(0, 5).join(", ")}.`
-        : `Ligne(s) hors du fichier (${depotLignes} lignes) : ${bad.slice(0, 5).join(", ")}.`,
+        : `Ligne(s) hors du fichier (${depotLignes} lignes de données, lignes 2 à ${depotLignes + 1}) : ${bad.slice(0, 5).join(", ")}.`,
     );
   return [...new Set(lines)].sort((a, b) => a - b);
 }

@@ -63,7 +63,15 @@ export function diffusionRoutes(app: FastifyInstance, deps: ConventionDeps): voi
         actorId: principal.userId,
         now: deps.now(),
       });
-      return { id: r.id, mentionSource: r.mentionSource, audit: r.audit, tableaux: r.tableaux.length };
+      return {
+        id: r.id,
+        mentionSource: r.mentionSource,
+        dateObservation: r.dateObservation,
+        miseAJour: r.miseAJour,
+        champsAbsents: r.champsAbsents,
+        audit: r.audit,
+        tableaux: r.tableaux.length,
+      };
     },
   );
   conventionRoute(

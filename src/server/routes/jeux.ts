@@ -11,8 +11,8 @@ import { z } from "zod";
 import { attestationHtml, attestationLines, attestationText } from "../../core/convention/destruction.js";
 import { destroyingParties } from "../../core/convention/model.js";
 import { introuvable } from "../../core/errors.js";
+import { depositAggregatedFile } from "../../ingest/aggregated-deposit.js";
 import {
-  depositAggregatedFile,
   depositIndividualFile,
   previewDeposit,
   referenceInThread,
@@ -33,7 +33,7 @@ import { conventionRoute } from "../api.js";
 import * as R from "../responses.js";
 import { receiveUpload } from "../uploads.js";
 import { byConvention, byJeu, type ConventionDeps, ConvId } from "./convention-context.js";
-import { Absents, Correspondance, FileName, Uuid } from "./params.js";
+import { Absents, Correspondance, DateDeclaree, FileName, Uuid } from "./params.js";
 
 export function jeuRoutes(app: FastifyInstance, deps: ConventionDeps): void {
   const { db, files } = deps;
@@ -73,6 +73,10 @@ export function jeuRoutes(app: FastifyInstance, deps: ConventionDeps): void {
         absents: Absents,
         /** A later deposit of the same vintage: « correction » (replaces) or « complement » (adds). */
         mode: z.enum(["correction", "complement"]).optional(),
+        /** The actual date of the data when it is not the convention's default (31/12 of the vintage). */
+        dateObservation: DateDeclaree("Date d'observation"),
+        /** The date of the data's last update, when the provider gives one (else the deposit's date). */
+        dateMiseAJour: DateDeclaree("Date de mise à jour"),
       }),
       upload: true,
       action: "deposer",
@@ -88,7 +92,9 @@ export function jeuRoutes(app: FastifyInstance, deps: ConventionDeps): void {
         // (pseudonymised, geocoded, the address dropped) and never kept.
         const processable =
           dataset?.kind === "individuel" ||
-          dataset?.champs.some((f) => f.type === "code_commune" || f.nom === "territoire");
+          dataset?.champs.some(
+            (f) => f.type === "code_commune" || f.type === "code_iris" || f.nom === "territoire",
+          );
         if (!processable)
           return await storeDeposit(
             db,
@@ -100,8 +106,12 @@ export function jeuRoutes(app: FastifyInstance, deps: ConventionDeps): void {
             deps.now(),
           );
         const annee = query.annee ?? Number(acces.on.slice(0, 4)) - 1;
-        if (dataset?.kind === "agrege")
-          return await depositAggregatedFile({
+        const dates = {
+          ...(query.dateObservation ? { dateObservation: query.dateObservation } : {}),
+          ...(query.dateMiseAJour ? { miseAJour: query.dateMiseAJour } : {}),
+        };
+        if (dataset?.kind === "agrege") {
+          const r = await depositAggregatedFile({
             db,
             convention: acces.enVigueur,
             jeuId: params.id,
@@ -109,11 +119,15 @@ export function jeuRoutes(app: FastifyInstance, deps: ConventionDeps): void {
             annee,
             ...(query.correspondance ? { mappingByName: query.correspondance } : {}),
             ...(query.absents ? { absents: query.absents } : {}),
+            ...dates,
             actorId: principal.userId,
             now: deps.now(),
           });
+          // The deposit's id, as the anomaly reports and the deposit's page name it.
+          return { id: r.depotId, ...r };
+        }
         // Geocoding on the other core (a worker thread), over the départements the file needs.
-        return await depositIndividualFile({
+        const r = await depositIndividualFile({
           db,
           convention: acces.enVigueur,
           jeuId: params.id,
@@ -122,11 +136,13 @@ export function jeuRoutes(app: FastifyInstance, deps: ConventionDeps): void {
           ...(query.correspondance ? { mappingByName: query.correspondance } : {}),
           ...(query.absents ? { absents: query.absents } : {}),
           ...(query.mode ? { mode: query.mode } : {}),
+          ...dates,
           secret: await conventionSecret(deps.secrets, acces.stored.convention.id),
           geocoder: referenceLoader(db),
           actorId: principal.userId,
           now: deps.now(),
         });
+        return { id: r.depotId, ...r };
       } finally {
         await upload.discard();
       }

@@ -1,5 +1,6 @@
 /** Route parameters shared by the route files: identifiers, file names, a deposit's column options. */
 import { z } from "zod";
+import { readStatedDate } from "../../core/release/observation.js";
 
 export const Uuid = z.uuid({ message: "Identifiant invalide." });
 export const FileName = z.string().trim().min(1, { message: "Nom du fichier requis." }).max(255);
@@ -26,3 +27,16 @@ export const Absents = z
   .regex(/^[a-z0-9_,]*$/, { message: "Champs absents attendus : noms de champs séparés par des virgules." })
   .optional()
   .transform((v) => (v === undefined ? undefined : v.split(",").filter((x) => x !== "")));
+/** A date the provider states (« 30/06/2025 » or « 2025-06-30 »), read as ISO. */
+export const DateDeclaree = (what: string) =>
+  z
+    .string()
+    .max(20)
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === "") return undefined;
+      const d = readStatedDate(v);
+      if (d) return d;
+      ctx.addIssue({ code: "custom", message: `${what} : date JJ/MM/AAAA attendue.` });
+      return z.NEVER;
+    });

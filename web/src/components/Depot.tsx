@@ -25,6 +25,9 @@ export function DepotPanel({
   const [mode, setMode] = useState<"" | "complement" | "correction">("complement");
   const [envoi, setEnvoi] = useState<number | null>(null);
   const [erreurs, setErreurs] = useState<string[]>([]);
+  // The actual date of the data when it is not 31/12 of the vintage, and of its last update (ISO, from date inputs).
+  const [dateObservation, setDateObservation] = useState("");
+  const [dateMiseAJour, setDateMiseAJour] = useState("");
   const [absents, setAbsents] = useState<string[]>([]);
   /** The preview for the mapping as composed now (address counts, questions). */
   const [controle, setControle] = useState<ApercuDepot | null>(null);
@@ -85,6 +88,7 @@ export function DepotPanel({
         setEnvoi,
         absents,
         mode,
+        { observation: dateObservation, miseAJour: dateMiseAJour },
       );
       onFini(
         r.indicateurs
@@ -220,6 +224,26 @@ export function DepotPanel({
               onChange={(e) => setAnnee(e.target.value)}
             />
           </label>
+          <fieldset className="dates-depot">
+            <legend>Dates des données (si elles diffèrent de la convention)</legend>
+            <label>
+              Date d'observation réelle
+              <input
+                type="date"
+                value={dateObservation}
+                aria-describedby="aide-date-observation"
+                onChange={(e) => setDateObservation(e.target.value)}
+              />
+            </label>
+            <label>
+              Mise à jour des données le
+              <input type="date" value={dateMiseAJour} onChange={(e) => setDateMiseAJour(e.target.value)} />
+            </label>
+            <p className="discret" id="aide-date-observation">
+              Vide : le 31/12 du millésime, et la date de ce dépôt pour la mise à jour. La mention de source
+              de la diffusion reprend ces dates.
+            </p>
+          </fieldset>
           <label>
             Si ce millésime a déjà des données
             <select

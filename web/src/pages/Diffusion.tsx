@@ -71,6 +71,11 @@ export function DiffusionPage({ id }: { id: string }) {
       </h1>
       <Tampons d={d} />
       <p className="source">{d.mentionSource}</p>
+      {d.champsAbsents && d.champsAbsents.length > 0 && (
+        <p className="champs-absents">
+          Champs absents du dépôt, non diffusés : {d.champsAbsents.map((f) => f.libelle).join(", ")}.
+        </p>
+      )}
       <p>
         Télécharger :{" "}
         <a href={`/api/diffusions/${d.id}/export/xlsx`} download>
