@@ -19,7 +19,7 @@ import {
   readTerritory,
   territoryKey,
 } from "../core/release/aggregated.js";
-import { getJeu } from "../store/datasets.js";
+import { getJeu, refuseRepeatedDeposit } from "../store/datasets.js";
 import type { Queryable } from "../store/db.js";
 import { territoryResolver } from "../store/territory-names.js";
 import {
@@ -64,9 +64,7 @@ export async function depositAggregatedFile(
   checkStatedDates(o);
   if (isIrisTableAnnex(dataset)) return depositIrisTable(o, dataset);
   const sha = await fileSha256(o.file);
-  const before = await o.db.query("SELECT 1 FROM depot WHERE jeu_id = $1 AND sha256 = $2", [o.jeuId, sha]);
-  if (before.length > 0)
-    throw conflit("depot_deja_fait", "Ce fichier a déjà été déposé pour ce jeu de données.");
+  await refuseRepeatedDeposit(o.db, o.jeuId, sha);
   const t = await openTabular(o.file);
   const territoryField = dataset.champs.find((f) => f.type === "code_commune" || f.nom === "territoire");
   if (!territoryField)
@@ -297,9 +295,7 @@ async function depositIrisTable(
   dataset: Dataset,
 ): Promise<AggregatedDepositResult> {
   const sha = await fileSha256(o.file);
-  const before = await o.db.query("SELECT 1 FROM depot WHERE jeu_id = $1 AND sha256 = $2", [o.jeuId, sha]);
-  if (before.length > 0)
-    throw conflit("depot_deja_fait", "Ce fichier a déjà été déposé pour ce jeu de données.");
+  await refuseRepeatedDeposit(o.db, o.jeuId, sha);
   const t = await openTabular(o.file);
   const irisField = dataset.champs.find((f) => f.type === "code_iris")!;
   const given = o.mapping ?? (o.mappingByName ? byName(t.fileName, t.header, o.mappingByName) : undefined);

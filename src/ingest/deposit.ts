@@ -31,7 +31,7 @@ import { type AddressQuery, type BatchGeocoder, inThread, inWorker } from "../ge
 import { Geocoder, type NoIrisReason, type ResultType } from "../geo/geocoder.js";
 import { loadAddressIndex, loadAddressIndexBlobs } from "../store/addresses.js";
 import { appendAuditTx } from "../store/audit.js";
-import { getJeu, insertMicrodonnees, type MicroRow } from "../store/datasets.js";
+import { getJeu, insertMicrodonnees, type MicroRow, refuseRepeatedDeposit } from "../store/datasets.js";
 import type { Db, Queryable } from "../store/db.js";
 import { type DepositMode, settleVintage, type VintageSettlement } from "../store/vintages.js";
 import { openTabular } from "./tabular-stream.js";
@@ -311,11 +311,7 @@ async function deposit(
 
   checkStatedDates(o);
   const sha = await fileSha256(o.file);
-  const before = await o.db.query<{ depose_le: Date | string }>(
-    "SELECT depose_le FROM depot WHERE jeu_id = $1 AND sha256 = $2",
-    [o.jeuId, sha],
-  );
-  if (before[0]) throw conflit("depot_deja_fait", "Ce fichier a déjà été déposé pour ce jeu de données.");
+  await refuseRepeatedDeposit(o.db, o.jeuId, sha);
 
   const t = await openTabular(o.file);
   const protocole = dataset.protocole ?? 2;

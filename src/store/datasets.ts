@@ -122,15 +122,7 @@ export async function storeDeposit(
   const hash = sha256(data);
   const jeu = await getJeu(db, jeuId);
   if (jeu.statut === "detruit") throw conflit("jeu_detruit", "Ce jeu de données a été détruit.");
-  const before = await db.query<{ depose_le: Date | string }>(
-    "SELECT depose_le FROM depot WHERE jeu_id = $1 AND sha256 = $2",
-    [jeuId, hash],
-  );
-  if (before[0])
-    throw conflit(
-      "depot_deja_fait",
-      `Ce fichier a déjà été déposé pour ce jeu de données le ${formatDateFr(isoDateInParis(new Date(before[0].depose_le)))}.`,
-    );
+  await refuseRepeatedDeposit(db, jeuId, hash);
   const depotId = crypto.randomUUID();
   const rel = await putFile(files, ["jeux", jeuId, `${depotId}.depot`], data);
   try {
@@ -490,4 +482,17 @@ export async function verifyDestruction(db: Db, files: FileArea, jeuId: string):
 export async function alertFacts(q: Queryable, conventionId: string): Promise<AlertFacts> {
   const facts = (await conventionFacts(q, [conventionId])).get(conventionId);
   return facts?.alertes ?? { jeuxNonDetruits: [], etudeRestituee: false, collectes: {} };
+}
+
+/** Refuses a file already deposited for the dataset, saying when (409). */
+export async function refuseRepeatedDeposit(db: Queryable, jeuId: string, sha256: string): Promise<void> {
+  const before = await db.query<{ depose_le: Date | string }>(
+    "SELECT depose_le FROM depot WHERE jeu_id = $1 AND sha256 = $2 ORDER BY depose_le LIMIT 1",
+    [jeuId, sha256],
+  );
+  if (before[0])
+    throw conflit(
+      "depot_deja_fait",
+      `Ce fichier a déjà été déposé pour ce jeu de données le ${formatDateFr(isoDateInParis(new Date(before[0].depose_le)))}.`,
+    );
 }
