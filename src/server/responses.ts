@@ -375,3 +375,35 @@ export const Serie = open({
   ruptures: z.array(open({ millesime: z.number(), raison: z.string() })),
   sources: z.array(z.string()),
 });
+
+// Approval requests of a release (the provider's answer to each).
+export const DemandeAccord = open({
+  id: Id,
+  diffusionId: Id,
+  demandeur: z.string(),
+  fournisseur: z.string(),
+  portee: z.string(),
+  destinataire: z.string(),
+  demandeLe: z.string(),
+  statut: z.string(),
+  motif: z.string().nullable(),
+  reponduLe: z.string().nullable(),
+});
+export const DemandesAccord = z.array(DemandeAccord);
+export const DemandeAccordCreee = z.object({ id: Id, statut: z.string(), fournisseur: z.string() });
+
+// Portraits: the analyst's commentary in versions, and a portrait in one request.
+export const VersionCommentaire = open({
+  version: z.number(),
+  texte: z.string(),
+  auteur: z.string(),
+  creeLe: Iso,
+  conventions: z.array(z.string()),
+});
+export const Commentaires = open({ versions: z.array(VersionCommentaire) });
+export const Portrait = open({
+  territoire: open({ niveau: z.string(), code: z.string(), nom: z.string() }),
+  lignes: z.array(open({})),
+  carte: open({}).nullable(),
+  conventions: z.array(z.string()),
+});

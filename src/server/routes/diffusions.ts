@@ -263,6 +263,7 @@ export function diffusionRoutes(app: FastifyInstance, deps: ConventionDeps): voi
     {
       method: "POST",
       url: "/api/diffusions/:id/demandes-accord",
+      response: R.DemandeAccordCreee,
       summary: "Demander au fournisseur l'accord de diffusion externe d'une diffusion (portée, destinataire)",
       tag: "Diffusions",
       params: z.object({ id: Uuid }),
@@ -301,6 +302,7 @@ export function diffusionRoutes(app: FastifyInstance, deps: ConventionDeps): voi
     {
       method: "GET",
       url: "/api/diffusions/:id/demandes-accord",
+      response: R.DemandesAccord,
       summary: "Demandes d'accord de diffusion externe d'une diffusion et leurs réponses",
       tag: "Diffusions",
       params: z.object({ id: Uuid }),
@@ -315,6 +317,7 @@ export function diffusionRoutes(app: FastifyInstance, deps: ConventionDeps): voi
     {
       method: "POST",
       url: "/api/diffusions/:id/demandes-accord/:demande/refus",
+      response: R.DemandeAccord,
       summary: "Refuser une demande d'accord de diffusion externe, motif à l'appui",
       tag: "Diffusions",
       params: z.object({ id: Uuid, demande: Uuid }),

@@ -154,6 +154,7 @@ export function indicateurRoutes(app: FastifyInstance, deps: IndicateurDeps): vo
     {
       method: "GET",
       url: "/api/indicateurs/portrait",
+      response: R.Portrait,
       summary:
         "Portrait d'un territoire en une requête : chaque indicateur qui le contient au dernier millésime (valeur, références, série) et la carte de ses IRIS",
       tag: "Indicateurs",

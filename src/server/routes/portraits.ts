@@ -6,6 +6,7 @@
  * so the commentary, to one convention (404 to an outsider, 403 without the
  * right), as for the indicator routes.
  */
+
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { invalide } from "../../core/errors.js";
@@ -21,6 +22,7 @@ import {
 import { territoryPortrait } from "../../release/indicator-values.js";
 import { appendComment, commentVersions } from "../../store/portrait-comments.js";
 import { route } from "../api.js";
+import * as R from "../responses.js";
 import { ConventionId, type IndicateurDeps, Niveau, readable, TerritoryCode } from "./indicateurs.js";
 
 const THEMES = [...new Set(CATALOGUE.map((i) => i.theme as string))];
@@ -71,6 +73,7 @@ export function portraitRoutes(app: FastifyInstance, deps: IndicateurDeps): void
     {
       method: "GET",
       url: "/api/portraits/commentaire",
+      response: R.Commentaires,
       summary:
         "Versions du commentaire de l'analyste d'un portrait (territoire, référence, thèmes) que l'utilisateur peut lire",
       tag: "Indicateurs",
@@ -88,6 +91,7 @@ export function portraitRoutes(app: FastifyInstance, deps: IndicateurDeps): void
     {
       method: "POST",
       url: "/api/portraits/commentaire",
+      response: R.VersionCommentaire,
       summary:
         "Enregistrer une nouvelle version du commentaire d'un portrait (refusée si une autre version a été enregistrée entre-temps)",
       tag: "Indicateurs",
