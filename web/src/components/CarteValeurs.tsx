@@ -1,11 +1,8 @@
-import type { Feature, FeatureCollection, Point } from "geojson";
-import * as maplibregl from "maplibre-gl";
-import workerUrl from "maplibre-gl/dist/maplibre-gl-worker.mjs?url";
-import "maplibre-gl/dist/maplibre-gl.css";
+import type { Feature, FeatureCollection } from "geojson";
 import { useEffect, useRef } from "react";
-import { COULEUR_ABSENT, COULEUR_SECRET } from "../../../src/core/observatory/classes";
-
-maplibregl.setWorkerUrl(workerUrl);
+import { COULEUR_ABSENT, classIndex } from "../../../src/core/observatory/classes";
+import { panBy, type View, zoomAt } from "../../../src/core/observatory/map-view";
+import { CarteCanvas } from "./carte-canvas";
 
 export interface ValeurCarte {
   valeur: number | null;
@@ -28,22 +25,7 @@ export interface CarteValeursProps {
   description: string;
 }
 
-type Expr = maplibregl.ExpressionSpecification;
-
-function fill(breaks: readonly number[], couleurs: readonly string[]): Expr {
-  const v: Expr = ["to-number", ["feature-state", "v"], 0];
-  const steps: (number | string)[] = [couleurs[0] ?? "#41b6c4"];
-  for (const [i, b] of breaks.entries()) steps.push(b, couleurs[i + 1] ?? couleurs[couleurs.length - 1]!);
-  return [
-    "case",
-    ["==", ["feature-state", "s"], "secret"],
-    COULEUR_SECRET,
-    ["!=", ["typeof", ["feature-state", "v"]], "number"],
-    COULEUR_ABSENT,
-    breaks.length ? (["step", v, ...steps] as unknown as Expr) : steps[0]!,
-  ] as unknown as Expr;
-}
-
+/** The frame of features in longitude and latitude, or null without geometry. */
 export function boundsOf(features: readonly Feature[]): [[number, number], [number, number]] | null {
   const b = [Infinity, Infinity, -Infinity, -Infinity];
   const visit = (c: unknown): void => {
@@ -62,185 +44,201 @@ export function boundsOf(features: readonly Feature[]): [[number, number], [numb
   ];
 }
 
-/** Hatching for secret areas, so that greyscale print tells them from missing ones. */
-function hachure(): { width: number; height: number; data: Uint8Array } {
-  const n = 8;
-  const data = new Uint8Array(n * n * 4);
-  for (let y = 0; y < n; y++)
-    for (let x = 0; x < n; x++) {
-      const on = (x + y) % n < 2;
-      const i = (y * n + x) * 4;
-      const c = on ? 90 : 200;
-      data.set([c, c, c, 255], i);
-    }
-  return { width: n, height: n, data };
-}
-
-/** Values and statuses go to the feature state: a change of indicator re-tiles nothing. */
-function etats(map: maplibregl.Map, contours: FeatureCollection, valeurs: ReadonlyMap<string, ValeurCarte>) {
-  let secrets = 0;
-  for (const f of contours.features) {
-    const v = valeurs.get(String(f.properties?.cle));
-    if (v?.statut === "secret") secrets++;
-    map.setFeatureState(
-      { source: "zones", id: String(f.properties?.code) },
-      { s: v?.statut ?? "manquant", v: v && v.valeur !== null ? v.valeur : null },
-    );
-  }
-  // The hatching is a pattern fill over every area: drawn only when some area is secret.
-  map.setLayoutProperty("zones-secret", "visibility", secrets > 0 ? "visible" : "none");
-}
+const PAS_CLAVIER = 80;
+const ZOOM_CLAVIER = 1.5;
+const ZOOM_SELECTION_MAX = 40;
 
 /**
  * The map of an indicator: areas coloured by class (or proportional
- * symbols for counts), secret areas hatched, missing ones white. The map is
- * built once per set of contours; a change of indicator, vintage or classes
- * only updates its data and paint (the < 300 ms indicator switch).
+ * symbols for counts), secret areas hatched, missing ones white; drawn on a
+ * 2D canvas (carte-canvas.ts). The contours are projected once per set of
+ * contours; a change of indicator, vintage or classes only refills them
+ * (the < 300 ms indicator switch). Drag or arrow keys move the map, the
+ * wheel, the buttons or + and − zoom; the values table under the map is its
+ * text alternative.
  */
 export function CarteValeurs(p: CarteValeursProps) {
-  const ref = useRef<HTMLDivElement>(null);
-  const mapRef = useRef<maplibregl.Map | null>(null);
-  const ready = useRef(false);
+  const boite = useRef<HTMLDivElement>(null);
+  const toile = useRef<HTMLCanvasElement>(null);
+  const bulle = useRef<HTMLDivElement>(null);
+  const moteur = useRef<CarteCanvas | null>(null);
+  /** The view was moved by the user: a resize keeps it instead of framing everything again. */
+  const deplacee = useRef(false);
   const latest = useRef(p);
   latest.current = p;
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the map is rebuilt for new contours only; the rest is applied below.
+  // The paths are built for new contours only; values, classes and selection are applied below.
   useEffect(() => {
-    const el = ref.current;
-    if (!el) return;
-    const bounds = boundsOf(p.contours.features);
-    const map = new maplibregl.Map({
-      container: el,
-      style: {
-        version: 8,
-        sources: {},
-        layers: [{ id: "fond", type: "background", paint: { "background-color": "#f3f6f7" } }],
-        // No animated paint changes: a restyle is drawn in one frame (software rendering makes each frame dear).
-        transition: { duration: 0, delay: 0 },
-      },
-      fadeDuration: 0,
-      // Kept: the map's pixels are read back (tests, screenshots of the page).
-      canvasContextAttributes: { preserveDrawingBuffer: true },
-      ...(bounds ? { bounds, fitBoundsOptions: { padding: 20 } } : { center: [2.5, 46.6], zoom: 4.5 }),
-      attributionControl: false,
-    });
-    mapRef.current = map;
-    ready.current = false;
-    map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");
-    map.on("load", () => {
-      const cur = latest.current;
-      map.addImage("hachure", hachure());
-      map.addSource("zones", { type: "geojson", data: cur.contours, promoteId: "code" });
-      map.addSource("symboles", { type: "geojson", data: { type: "FeatureCollection", features: [] } });
-      map.addLayer({
-        id: "zones-aplat",
-        type: "fill",
-        source: "zones",
-        // Opaque, with no white layer under it: one fill pass fewer per frame.
-        paint: { "fill-color": fill(cur.breaks, cur.couleurs) },
-      });
-      map.addLayer({
-        id: "zones-secret",
-        type: "fill",
-        source: "zones",
-        paint: {
-          "fill-pattern": "hachure",
-          "fill-opacity": ["case", ["==", ["feature-state", "s"], "secret"], 1, 0],
-        },
-      });
-      map.addLayer({
-        id: "zones-contour",
-        type: "line",
-        source: "zones",
-        paint: { "line-color": "#666", "line-width": 0.4 },
-      });
-      map.addLayer({
-        id: "zones-selection",
-        type: "line",
-        source: "zones",
-        filter: ["==", ["get", "cle"], ""],
-        paint: { "line-color": "#8a5a00", "line-width": 3 },
-      });
-      map.addLayer({
-        id: "symboles",
-        type: "circle",
-        source: "symboles",
-        paint: {
-          "circle-radius": ["get", "r"],
-          "circle-color": "#1f4e5f",
-          "circle-opacity": 0.55,
-          "circle-stroke-color": "#fff",
-          "circle-stroke-width": 0.8,
-        },
-      });
-      ready.current = true;
-      appliquer(map, latest.current);
-    });
-    const popup = new maplibregl.Popup({ closeButton: false, closeOnClick: false });
-    const survol = (e: maplibregl.MapLayerMouseEvent) => {
-      const cle = e.features?.[0]?.properties?.cle;
-      if (typeof cle !== "string") return;
-      map.getCanvas().style.cursor = "pointer";
-      const div = document.createElement("div");
-      div.textContent = latest.current.infobulle(cle);
-      popup.setLngLat(e.lngLat).setDOMContent(div).addTo(map);
-    };
-    map.on("mousemove", "zones-aplat", survol);
-    map.on("mouseleave", "zones-aplat", () => {
-      map.getCanvas().style.cursor = "";
-      popup.remove();
-    });
-    map.on("click", "zones-aplat", (e) => {
-      const cle = e.features?.[0]?.properties?.cle;
-      if (typeof cle === "string") latest.current.onChoisir(cle);
-    });
-    // Tells tests and assistive tools how many areas are drawn, and when; the
-    // count (a query over every polygon) is taken again only when the framing changed.
-    let compter = true;
-    map.on("moveend", () => {
-      compter = true;
-    });
-    map.on("idle", () => {
-      if (!map.getLayer("zones-aplat")) return;
-      if (compter) {
-        const drawn = new Set(
-          map.queryRenderedFeatures({ layers: ["zones-aplat"] }).map((f) => f.properties?.cle),
-        );
-        el.dataset.zonesRendues = String(drawn.size);
-        compter = false;
-      }
+    const el = boite.current;
+    const canvas = toile.current;
+    if (!el || !canvas) return;
+    const m = new CarteCanvas(canvas, p.contours.features, (n) => {
+      el.dataset.zonesRendues = String(n);
       el.dataset.pret = "1";
     });
+    moteur.current = m;
+    deplacee.current = false;
+    applied.delete(canvas);
+    appliquer(m, latest.current);
+
+    const bouger = (v: View) => {
+      deplacee.current = true;
+      m.setView(v);
+    };
+    const local = (e: { clientX: number; clientY: number }) => {
+      const r = canvas.getBoundingClientRect();
+      return [e.clientX - r.left, e.clientY - r.top] as const;
+    };
+    const cacherBulle = () => {
+      if (bulle.current) bulle.current.hidden = true;
+      canvas.style.cursor = "";
+    };
+    let glisse: { id: number; x: number; y: number; v: View; loin: boolean } | null = null;
+    const down = (e: PointerEvent) => {
+      if (e.button !== 0) return;
+      glisse = { id: e.pointerId, x: e.clientX, y: e.clientY, v: m.getView(), loin: false };
+      canvas.setPointerCapture(e.pointerId);
+    };
+    const move = (e: PointerEvent) => {
+      if (glisse && glisse.id === e.pointerId) {
+        const dx = e.clientX - glisse.x;
+        const dy = e.clientY - glisse.y;
+        if (Math.abs(dx) + Math.abs(dy) > 4) glisse.loin = true;
+        if (glisse.loin) {
+          cacherBulle();
+          bouger(panBy(glisse.v, dx, dy));
+          return;
+        }
+      }
+      const [x, y] = local(e);
+      const cle = m.hit(x, y);
+      const b = bulle.current;
+      if (!cle || !b) return cacherBulle();
+      canvas.style.cursor = "pointer";
+      b.textContent = latest.current.infobulle(cle);
+      b.style.left = `${x + 12}px`;
+      b.style.top = `${y + 12}px`;
+      b.hidden = false;
+    };
+    const up = (e: PointerEvent) => {
+      if (!glisse || glisse.id !== e.pointerId) return;
+      const clic = !glisse.loin;
+      glisse = null;
+      if (!clic) return;
+      const [x, y] = local(e);
+      const cle = m.hit(x, y);
+      if (cle) latest.current.onChoisir(cle);
+    };
+    const wheel = (e: WheelEvent) => {
+      e.preventDefault();
+      const [x, y] = local(e);
+      bouger(zoomAt(m.getView(), Math.exp(-e.deltaY * (e.deltaMode === 1 ? 0.05 : 0.002)), x, y));
+    };
+    const dbl = (e: MouseEvent) => {
+      const [x, y] = local(e);
+      bouger(zoomAt(m.getView(), 2, x, y));
+    };
+    canvas.addEventListener("pointerdown", down);
+    canvas.addEventListener("pointermove", move);
+    canvas.addEventListener("pointerup", up);
+    canvas.addEventListener("pointercancel", () => {
+      glisse = null;
+    });
+    canvas.addEventListener("pointerleave", cacherBulle);
+    canvas.addEventListener("wheel", wheel, { passive: false });
+    canvas.addEventListener("dblclick", dbl);
+    const ro = new ResizeObserver(() => {
+      m.resize();
+      if (!deplacee.current) m.setView(m.frameOf(latest.current.selection, 20, ZOOM_SELECTION_MAX));
+    });
+    ro.observe(canvas);
     return () => {
-      ready.current = false;
-      mapRef.current = null;
-      map.remove();
+      ro.disconnect();
+      m.destroy();
+      moteur.current = null;
     };
   }, [p.contours]);
 
   useEffect(() => {
-    const map = mapRef.current;
-    if (map && ready.current) appliquer(map, p);
+    if (moteur.current) appliquer(moteur.current, p);
   });
 
+  const zoomer = (f: number) => {
+    const m = moteur.current;
+    const c = toile.current;
+    if (!m || !c) return;
+    deplacee.current = true;
+    m.setView(zoomAt(m.getView(), f, c.clientWidth / 2, c.clientHeight / 2));
+  };
+  const toutVoir = () => {
+    const m = moteur.current;
+    if (!m) return;
+    deplacee.current = false;
+    m.setView(m.frameOf(null, 20, Infinity));
+  };
+  const clavier = (e: React.KeyboardEvent) => {
+    const m = moteur.current;
+    if (!m) return;
+    const pas: Record<string, [number, number]> = {
+      ArrowLeft: [PAS_CLAVIER, 0],
+      ArrowRight: [-PAS_CLAVIER, 0],
+      ArrowUp: [0, PAS_CLAVIER],
+      ArrowDown: [0, -PAS_CLAVIER],
+    };
+    const d = pas[e.key];
+    if (d) {
+      deplacee.current = true;
+      m.setView(panBy(m.getView(), d[0], d[1]));
+    } else if (e.key === "+" || e.key === "=") zoomer(ZOOM_CLAVIER);
+    else if (e.key === "-") zoomer(1 / ZOOM_CLAVIER);
+    else if (e.key === "0") toutVoir();
+    else return;
+    e.preventDefault();
+  };
+
+  const total = new Set(p.contours.features.map((f) => f.properties?.cle)).size;
   return (
-    <div
-      ref={ref}
-      className="carte"
-      role="img"
-      aria-label={p.description}
-      data-zones-total={new Set(p.contours.features.map((f) => f.properties?.cle)).size}
-    />
+    <div ref={boite} className="carte carte-canvas" data-zones-total={total}>
+      <canvas
+        ref={toile}
+        role="img"
+        aria-label={p.description}
+        // Focusable: the map is moved with the keyboard (arrows, + and −).
+        tabIndex={0}
+        aria-describedby="aide-carte"
+        onKeyDown={clavier}
+      />
+      <p id="aide-carte" className="visuellement-cache">
+        Flèches pour déplacer la carte, + et − pour zoomer, 0 pour la voir en entier.
+      </p>
+      <div className="zoom-carte">
+        <button type="button" aria-label="Zoomer" title="Zoomer" onClick={() => zoomer(ZOOM_CLAVIER)}>
+          +
+        </button>
+        <button type="button" aria-label="Dézoomer" title="Dézoomer" onClick={() => zoomer(1 / ZOOM_CLAVIER)}>
+          −
+        </button>
+        <button
+          type="button"
+          aria-label="Voir la carte entière"
+          title="Voir la carte entière"
+          onClick={toutVoir}
+        >
+          ⤢
+        </button>
+      </div>
+      <div ref={bulle} className="infobulle-carte" hidden aria-hidden="true" />
+    </div>
   );
 }
 
 const applied = new WeakMap<
-  maplibregl.Map,
+  HTMLCanvasElement,
   { valeurs: unknown; breaks: string; symboles: unknown; selection: unknown }
 >();
 
-function appliquer(map: maplibregl.Map, p: CarteValeursProps) {
-  const prev = applied.get(map);
+function appliquer(m: CarteCanvas, p: CarteValeursProps) {
+  const prev = applied.get(m.canvas);
   const breaks = JSON.stringify([p.breaks, p.couleurs]);
   if (
     prev &&
@@ -250,32 +248,28 @@ function appliquer(map: maplibregl.Map, p: CarteValeursProps) {
     prev.selection === p.selection
   )
     return;
-  if (!prev || prev.valeurs !== p.valeurs) etats(map, p.contours, p.valeurs);
-  if (!prev || prev.breaks !== breaks)
-    map.setPaintProperty("zones-aplat", "fill-color", fill(p.breaks, p.couleurs));
-  if (!prev || prev.symboles !== p.symboles) {
-    const pts: Feature<Point>[] = (p.symboles ?? []).map((s) => ({
-      type: "Feature",
-      properties: { cle: s.cle, r: s.rayon },
-      geometry: { type: "Point", coordinates: [s.lng, s.lat] },
-    }));
-    (map.getSource("symboles") as maplibregl.GeoJSONSource).setData({
-      type: "FeatureCollection",
-      features: pts,
-    });
-    // Under symbols, areas show only their status (the page passes one colour, no breaks).
-  }
-  if (!prev || prev.selection !== p.selection) {
-    map.setFilter("zones-selection", ["==", ["get", "cle"], p.selection ?? ""]);
+  const couleurs = p.couleurs;
+  const fills = new Map<string, string>();
+  for (const [cle, v] of p.valeurs)
+    fills.set(
+      cle,
+      v.statut === "secret"
+        ? "hachure"
+        : v.valeur === null
+          ? COULEUR_ABSENT
+          : p.breaks.length
+            ? couleurs[classIndex(v.valeur, p.breaks)]!
+            : (couleurs[0] ?? COULEUR_ABSENT),
+    );
+  const el = m.canvas.parentElement;
+  if (el) el.dataset.pret = "0";
+  m.setStyle({
+    fill: (cle) => fills.get(cle) ?? COULEUR_ABSENT,
+    symboles: p.symboles,
+    selection: p.selection,
+  });
+  if (prev && prev.selection !== p.selection)
     // A territory found by the search is framed; clearing the search frames the whole map again.
-    const b = p.selection
-      ? boundsOf(p.contours.features.filter((f) => f.properties?.cle === p.selection))
-      : prev
-        ? boundsOf(p.contours.features)
-        : null;
-    if (b) map.fitBounds(b, { padding: p.selection ? 60 : 20, maxZoom: 13, duration: 0 });
-  }
-  applied.set(map, { valeurs: p.valeurs, breaks, symboles: p.symboles, selection: p.selection });
-  map.getContainer().dataset.pret = "0";
-  map.triggerRepaint();
+    m.setView(m.frameOf(p.selection, p.selection ? 60 : 20, p.selection ? ZOOM_SELECTION_MAX : Infinity));
+  applied.set(m.canvas, { valeurs: p.valeurs, breaks: breaks, symboles: p.symboles, selection: p.selection });
 }
