@@ -19,7 +19,15 @@ interface Memo {
 
 const memos = new WeakMap<object, Memo>();
 
-async function cached<T>(q: Queryable, key: string, compute: () => Promise<T>): Promise<T> {
+/**
+ * What `compute` gives for `key`, computed once per version of the
+ * referential (anything derived from COG, IRIS or population tables only).
+ */
+export async function cachedByReferential<T>(
+  q: Queryable,
+  key: string,
+  compute: () => Promise<T>,
+): Promise<T> {
   const [v] = await q.query<{ n: string }>("SELECT n::text AS n FROM referentiel_version");
   const version = v?.n ?? "";
   let memo = memos.get(q);
@@ -42,7 +50,7 @@ async function cached<T>(q: Queryable, key: string, compute: () => Promise<T>): 
 
 /** `territoryInfo`, from memory while the referential is unchanged (an unknown territory is not kept). */
 export function cachedTerritoryInfo(q: Queryable, kind: TerritoryKind, code: string): Promise<TerritoryInfo> {
-  return cached(q, `info:${kind}:${code}`, () => territoryInfo(q, kind, code));
+  return cachedByReferential(q, `info:${kind}:${code}`, () => territoryInfo(q, kind, code));
 }
 
 /** `irisFeatures`, from memory while the referential is unchanged. */
@@ -51,5 +59,5 @@ export function cachedIrisFeatures(
   kind: TerritoryKind,
   code: string,
 ): ReturnType<typeof irisFeatures> {
-  return cached(q, `iris:${kind}:${code}`, () => irisFeatures(q, kind, code));
+  return cachedByReferential(q, `iris:${kind}:${code}`, () => irisFeatures(q, kind, code));
 }

@@ -3,10 +3,11 @@ import { z } from "zod";
 import type { RechercheReponse } from "../../core/indicator/api.js";
 import { searchTerritories as searchIndex } from "../../core/territory/search.js";
 import type { Db } from "../../store/db.js";
-import { searchTerritories } from "../../store/territories.js";
-import { cachedIrisFeatures, cachedTerritoryInfo } from "../../store/territory-cache.js";
+import { irisFeatures, searchTerritories } from "../../store/territories.js";
+import { cachedByReferential, cachedTerritoryInfo } from "../../store/territory-cache.js";
 import { territorySearchIndex } from "../../store/territory-search.js";
 import { route } from "../api.js";
+import { compressedJson, sendCompressedJson } from "../caching.js";
 import * as R from "../responses.js";
 
 const Kind = z.enum(["commune", "epci", "departement"], {
@@ -77,9 +78,14 @@ export function territoireRoutes(app: FastifyInstance, db: Db): void {
       tag: "Territoires",
       params: z.object({ type: Kind, code: Code }),
     },
-    async ({ params }) => {
-      await cachedTerritoryInfo(db, params.type, params.code); // 404 when unknown
-      return cachedIrisFeatures(db, params.type, params.code);
+    async ({ params, request, reply }) => {
+      // Kept serialised and compressed while the referential is unchanged (a département's
+      // contours weigh megabytes of JSON); the ETag lets a browser revalidate without a body.
+      const body = await cachedByReferential(db, `iris-gzip:${params.type}:${params.code}`, async () => {
+        await cachedTerritoryInfo(db, params.type, params.code); // 404 when unknown
+        return compressedJson(await irisFeatures(db, params.type, params.code));
+      });
+      return sendCompressedJson(request, reply, body);
     },
   );
 }
