@@ -49,7 +49,8 @@ export interface CompressedJson {
 export function compressedJson(value: unknown): CompressedJson {
   const raw = Buffer.from(JSON.stringify(value), "utf8");
   const etag = `"${createHash("sha256").update(raw).digest("base64url").slice(0, 22)}"`;
-  return { etag, gzip: gzipSync(raw, { level: constants.Z_BEST_COMPRESSION }) };
+  // Level 6: within a few per cent of the best size, several times faster on a département's contours.
+  return { etag, gzip: gzipSync(raw, { level: 6 }) };
 }
 
 /**

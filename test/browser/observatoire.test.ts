@@ -178,7 +178,7 @@ describe("observatory in a browser", () => {
     );
     const colonne = async (n: number) =>
       (await page.locator(`.table-comparaison tbody tr td:nth-child(${n})`).allTextContents()).map((t) =>
-        t === "—"
+        t === "—" || t === "s"
           ? null
           : Number(
               t

@@ -27,6 +27,7 @@ import { listConventions } from "../../store/conventions.js";
 import type { Db } from "../../store/db.js";
 import { checkAccess, partiesOf } from "../access.js";
 import { route } from "../api.js";
+import { type CompressedJson, compressedJson, sendCompressedJson } from "../caching.js";
 import * as R from "../responses.js";
 
 export const Niveau = z.enum(NIVEAUX as [string, ...string[]], {
@@ -85,6 +86,8 @@ export async function readable(
   return out;
 }
 
+const COMPRESSED_VALUES = new WeakMap<object, CompressedJson>();
+
 export function indicateurRoutes(app: FastifyInstance, deps: IndicateurDeps): void {
   route(
     app,
@@ -116,13 +119,18 @@ export function indicateurRoutes(app: FastifyInstance, deps: IndicateurDeps): vo
         convention: ConventionId,
       }),
     },
-    async ({ params, query, principal }) => {
+    async ({ params, query, principal, request, reply }) => {
       const ind = indicator(params.id);
       const conventions = await readable(deps, principal, query.convention);
-      return indicatorValues(deps.db, conventions, ind, {
+      const answer = await indicatorValues(deps.db, conventions, ind, {
         niveau: query.niveau as Indicateur["niveaux"][number],
         ...(query.millesime !== undefined ? { millesime: query.millesime } : {}),
       });
+      // A cached answer is the same object: serialised and compressed once (1,500 IRIS weigh
+      // hundreds of kilobytes of JSON), revalidated by the ETag of its bytes.
+      let body = COMPRESSED_VALUES.get(answer);
+      if (!body) COMPRESSED_VALUES.set(answer, (body = compressedJson(answer)));
+      return sendCompressedJson(request, reply, body);
     },
   );
   route(

@@ -26,6 +26,7 @@ import {
 import { boundsOf, CarteValeurs, type ValeurCarte } from "../components/CarteValeurs";
 import { Champ } from "../components/Champ";
 import { nomFichier, svgEnPng, telecharger } from "../components/export";
+import { ValeurCellule } from "../components/ValeurCellule";
 import { navigate } from "../router";
 
 const RAYON_MAX = 28;
@@ -474,7 +475,11 @@ export function CarteIndicateurPage() {
                         <td>{v.code}</td>
                         <td>{v.nom}</td>
                         <td className="nombre">
-                          {v.valeur !== null ? formatValue(v.valeur, unite, Math.max(1, decimales)) : "—"}
+                          <ValeurCellule
+                            valeur={v.valeur}
+                            statut={v.statut}
+                            texte={(n) => formatValue(n, unite, Math.max(1, decimales))}
+                          />
                         </td>
                         <td>{STATUT_FR[v.statut] ?? v.statut}</td>
                       </tr>

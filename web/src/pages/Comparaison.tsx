@@ -18,6 +18,7 @@ import {
 } from "../api-indicateurs";
 import { Champ } from "../components/Champ";
 import { Lien } from "../components/Lien";
+import { ValeurCellule } from "../components/ValeurCellule";
 import { ficheDe } from "./CarteIndicateur";
 
 const ORDRE_NIVEAUX = ["iris", "commune", "epci", "departement", "zone", "france"];
@@ -234,7 +235,11 @@ export function ComparaisonPage() {
                   <td>{l.code}</td>
                   <td>{fiche ? <Lien href={fiche}>{l.nom}</Lien> : l.nom}</td>
                   <td className="nombre">
-                    {l.valeur !== null ? formatValue(l.valeur, unite, decimales) : "—"}
+                    <ValeurCellule
+                      valeur={l.valeur}
+                      statut={l.statut}
+                      texte={(n) => formatValue(n, unite, decimales)}
+                    />
                   </td>
                   <td className="nombre">{formatGap(l.ecart, unite, decimales)}</td>
                   <td>{STATUT_FR[l.statut] ?? l.statut}</td>
