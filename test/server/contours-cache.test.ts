@@ -3,7 +3,7 @@
  * the territorial referential is unchanged: sent compressed with the ETag
  * of their bytes, a 304 without body when the browser already holds them,
  * and new contours (an import, a rename, through any connection) at the
- * next request.
+ * next request. Indicator values answers are kept and sent the same way.
  */
 import { request } from "node:http";
 import { gunzipSync } from "node:zlib";
@@ -86,6 +86,24 @@ describe("IRIS contours for the map", () => {
       const body = r.headers["content-encoding"] === "gzip" ? gunzipSync(r.body) : r.body;
       expect(JSON.parse(body.toString("utf8")).erreur.message).toMatch(/introuvable/i);
     }
+  });
+
+  it("indicator values come gzipped too, revalidated by the ETag of their bytes", async () => {
+    const catalogue = JSON.parse((await get("/api/indicateurs")).body.toString("utf8")) as {
+      indicateurs: { id: string }[];
+    };
+    // Whatever the answer holds (here the demo analyst reads no value of it), it is kept and revalidated.
+    const url = `/api/indicateurs/${catalogue.indicateurs[0]!.id}/valeurs?niveau=commune`;
+    const r = await get(url, { "accept-encoding": "gzip" });
+    expect(r.status).toBe(200);
+    expect(r.headers["content-encoding"]).toBe("gzip");
+    expect(r.headers["cache-control"]).toBe("private, no-cache");
+    const values = JSON.parse(gunzipSync(r.body).toString("utf8"));
+    expect(Array.isArray(values.valeurs)).toBe(true);
+    expect(values.indicateur.id).toBe(catalogue.indicateurs[0]!.id);
+    const again = await get(url, { "accept-encoding": "gzip", "if-none-match": String(r.headers.etag) });
+    expect(again.status).toBe(304);
+    expect(again.body.length).toBe(0);
   });
 
   it("are not sent to a visitor without a session", async () => {
