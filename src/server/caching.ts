@@ -11,7 +11,7 @@
  * their bytes and a revalidation at each use.
  */
 import { createHash } from "node:crypto";
-import { constants, gunzipSync, gzipSync } from "node:zlib";
+import { gunzipSync, gzipSync } from "node:zlib";
 import type { FastifyReply, FastifyRequest } from "fastify";
 
 export const LONG_CACHE_PRIVATE = "private, max-age=31536000, immutable";

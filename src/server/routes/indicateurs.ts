@@ -129,7 +129,10 @@ export function indicateurRoutes(app: FastifyInstance, deps: IndicateurDeps): vo
       // A cached answer is the same object: serialised and compressed once (1,500 IRIS weigh
       // hundreds of kilobytes of JSON), revalidated by the ETag of its bytes.
       let body = COMPRESSED_VALUES.get(answer);
-      if (!body) COMPRESSED_VALUES.set(answer, (body = compressedJson(answer)));
+      if (!body) {
+        body = compressedJson(answer);
+        COMPRESSED_VALUES.set(answer, body);
+      }
       return sendCompressedJson(request, reply, body);
     },
   );
