@@ -167,6 +167,21 @@ describe("a zoning on the observatory", () => {
     expect(legende.filter((l) => /%/.test(l))).toHaveLength(1);
     await page.screenshot({ path: path.join(ARTIFACTS, "zonage-carte.png") });
 
+    // The map is an image with a text alternative, moved with the keyboard: arrows pan it, 0 frames it whole.
+    const image = page.getByRole("img", {
+      name: /^Carte : Part des bénéficiaires de l'APA à domicile en GIR 1/,
+    });
+    expect(await image.count()).toBe(1);
+    await image.focus();
+    for (let k = 0; k < 12; k++) await page.keyboard.press("ArrowLeft");
+    await expect.poll(() => carte.getAttribute("data-zones-rendues")).toBe("0");
+    await page.keyboard.press("0");
+    await expect.poll(() => carte.getAttribute("data-zones-rendues")).toBe("2");
+    await page.getByRole("button", { name: "Zoomer", exact: true }).click();
+    await expect.poll(() => carte.getAttribute("data-pret")).toBe("1");
+    await page.getByRole("button", { name: "Voir la carte entière" }).click();
+    await expect.poll(() => carte.getAttribute("data-zones-rendues")).toBe("2");
+
     await page.getByText("Tableau des valeurs").click();
     const ligne = (nom: string) => page.locator(".carte-indicateur table tbody tr", { hasText: nom });
     expect(lu(await ligne("Quartier des Essais").locator("td").nth(2).textContent())).toBeCloseTo(
