@@ -129,7 +129,8 @@ export function CarteSelection({
   // The picked units are a feature state: a change repaints, it re-tiles nothing.
   useEffect(() => {
     const map = carte.current;
-    if (!map || !prete) return;
+    // A map just replaced (new data) has no source yet: its own load repaints.
+    if (!map || !prete || !map.getSource("unites")) return;
     let n = 0;
     for (const f of donnees.features) {
       const p = f.properties ?? {};
