@@ -10,6 +10,7 @@ import * as maplibregl from "maplibre-gl";
 import workerUrl from "maplibre-gl/dist/maplibre-gl-worker.mjs?url";
 import "maplibre-gl/dist/maplibre-gl.css";
 import { useEffect, useRef, useState } from "react";
+import { bbox } from "../../../src/core/territory/geometry";
 
 maplibregl.setWorkerUrl(workerUrl);
 
@@ -23,17 +24,17 @@ export function uniteDe(p: Record<string, unknown>, unites: Unites): string {
   return String(unites === "iris" ? p.code : p.commune);
 }
 
+/** The frame of the IRIS drawn, or undefined when none has a geometry. */
 function cadre(fc: FeatureCollection): maplibregl.LngLatBoundsLike | undefined {
   const b = [Infinity, Infinity, -Infinity, -Infinity];
-  const visit = (c: unknown): void => {
-    if (Array.isArray(c) && typeof c[0] === "number") {
-      b[0] = Math.min(b[0]!, c[0] as number);
-      b[1] = Math.min(b[1]!, c[1] as number);
-      b[2] = Math.max(b[2]!, c[0] as number);
-      b[3] = Math.max(b[3]!, c[1] as number);
-    } else if (Array.isArray(c)) c.forEach(visit);
-  };
-  for (const f of fc.features) if (f.geometry && "coordinates" in f.geometry) visit(f.geometry.coordinates);
+  for (const f of fc.features) {
+    if (f.geometry?.type !== "Polygon" && f.geometry?.type !== "MultiPolygon") continue;
+    const [x0, y0, x1, y1] = bbox(f.geometry);
+    b[0] = Math.min(b[0]!, x0);
+    b[1] = Math.min(b[1]!, y0);
+    b[2] = Math.max(b[2]!, x1);
+    b[3] = Math.max(b[3]!, y1);
+  }
   if (!b.every(Number.isFinite)) return undefined;
   return [
     [b[0]!, b[1]!],
