@@ -9,7 +9,7 @@
  */
 import type { Convention, Dataset } from "../core/convention/model.js";
 import { type IrisTableForm, IrisTableReader, isIrisTableAnnex } from "../core/deposit/iris-table.js";
-import { type Mapping, mappingProblems, proposeMapping } from "../core/deposit/mapping.js";
+import { absentsProblems, type Mapping, mappingProblems, proposeMapping } from "../core/deposit/mapping.js";
 import { ProblemReport, type RowProblem } from "../core/deposit/validate.js";
 import { conflit, invalide } from "../core/errors.js";
 import {
@@ -103,14 +103,16 @@ export async function depositAggregatedFile(
   const absents = [...new Set(declared)].filter((f) => mapping[f] === undefined);
   const unknown = absents.filter((a) => !dataset.champs.some((f) => f.nom === a));
   const missing = indicators.filter((f) => mapping[f.nom] === undefined && !absents.includes(f.nom));
-  // A field the annex marks required is in every deposit: it cannot be declared absent.
+  // A required field, or one this request also maps to a column, cannot be declared absent.
+  const refused = absentsProblems(dataset, [...new Set(o.absents ?? [])], given, t.header);
+  if (refused.length > 0) {
+    await t.rows.return(undefined);
+    throw invalide("champ_absent_refuse", `${t.fileName} : ${refused[0]}`, refused);
+  }
   const requiredAbsent = dataset.champs.filter((f) => f.requis && absents.includes(f.nom));
   if (requiredAbsent.length > 0) {
     await t.rows.return(undefined);
-    const m = requiredAbsent.map(
-      (f) =>
-        `« ${f.libelle ?? f.nom} » (champ ${f.nom}) est requis par l'annexe « ${dataset.titre} » : il ne peut être déclaré absent.`,
-    );
+    const m = absentsProblems(dataset, absents, undefined, t.header);
     throw invalide("champ_requis_absent", `${t.fileName} : ${m[0]}`, m);
   }
   const questions = [

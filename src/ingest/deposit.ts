@@ -21,7 +21,7 @@ import {
   isAddressField,
 } from "../core/deposit/address.js";
 import { type FieldValue, readField } from "../core/deposit/fields.js";
-import { accountForFields, type Mapping, proposeMapping } from "../core/deposit/mapping.js";
+import { absentsProblems, accountForFields, type Mapping, proposeMapping } from "../core/deposit/mapping.js";
 import { pseudonym } from "../core/deposit/pseudonym.js";
 import { ProblemReport, parseRow, requiredFields } from "../core/deposit/validate.js";
 import { conflit, invalide } from "../core/errors.js";
@@ -324,8 +324,11 @@ async function deposit(
     given ??
     (await rememberedMapping(o.db, o.convention.id, dataset.id, t.header)) ??
     proposeMapping(dataset.champs, t.header);
+  // What this request itself maps: the whole mapping given, or the changes merged into the remembered one.
+  let explicit: Mapping | undefined = given;
   if (merge && o.mappingByName) {
     const changes = byName(t.fileName, t.header, o.mappingByName);
+    explicit = changes;
     mapping = { ...mapping };
     for (const [k, name] of Object.entries(o.mappingByName)) {
       const i = changes[k];
@@ -341,6 +344,12 @@ async function deposit(
       o.absents ?? (given ? [] : ((await rememberedAbsents(o.db, o.convention.id, dataset.id)) ?? [])),
     ),
   ].filter((f) => mapping[f] === undefined);
+  // A required field, or one this request also maps to a column, cannot be declared absent.
+  const refused = absentsProblems(dataset, [...new Set(o.absents ?? [])], explicit, t.header);
+  if (refused.length > 0) {
+    await t.rows.return(undefined);
+    throw invalide("champ_absent_refuse", `${t.fileName} : ${refused[0]}`, refused);
+  }
   const problems = accountForFields(dataset, t.header, mapping, new Set(absents));
   if (problems.length > 0) {
     await t.rows.return(undefined);
@@ -673,8 +682,17 @@ export async function previewDeposit(
           }))
         : [],
     absents,
-    questions:
-      dataset.kind === "individuel" ? accountForFields(dataset, t.header, proposition, new Set(absents)) : [],
+    questions: [
+      ...absentsProblems(
+        dataset,
+        options.absents ?? [],
+        options.mappingByName ? byName(t.fileName, t.header, options.mappingByName) : undefined,
+        t.header,
+      ),
+      ...(dataset.kind === "individuel"
+        ? accountForFields(dataset, t.header, proposition, new Set(absents))
+        : []),
+    ],
     adresses,
   };
 }

@@ -12,7 +12,7 @@ import type { Queryable } from "../store/db.js";
 import { type ConventionAccess, checkAccess, orHidden } from "./access.js";
 
 export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> {
-  method: "GET" | "POST" | "PUT" | "DELETE";
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   url: string;
   summary: string;
   tag: string;

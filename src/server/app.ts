@@ -35,6 +35,7 @@ import { portraitRoutes } from "./routes/portraits.js";
 import { restitutionRoutes } from "./routes/restitutions.js";
 import { tacheRoutes } from "./routes/taches.js";
 import { territoireRoutes } from "./routes/territoires.js";
+import { zoneRoutes } from "./routes/zones.js";
 import { installSecurityHeaders } from "./security-headers.js";
 import { installAssets } from "./static-assets.js";
 import { cleanUploadLeftovers, DEFAULT_UPLOAD_LIMITS, installUploads, type UploadLimits } from "./uploads.js";
@@ -244,6 +245,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const uploadLimits = { ...DEFAULT_UPLOAD_LIMITS, ...deps.uploadLimits };
   depotRoutes(app, { db: deps.db, now: auth.now, uploads: uploadsDir, uploadLimits });
   organisationRoutes(app, deps.db);
+  zoneRoutes(app, { db: deps.db, now: auth.now });
   indicateurRoutes(app, { db: deps.db, now: auth.now });
   portraitRoutes(app, { db: deps.db, now: auth.now });
   tacheRoutes(app, { db: deps.db, now: auth.now });

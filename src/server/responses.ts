@@ -70,15 +70,27 @@ export const JournalVerification = open({
   message: z.string(),
 });
 export const Zones = z.array(
-  open({ id: Id, organisationId: Id, nom: z.string(), kind: z.string(), membres: z.number() }),
+  open({
+    id: Id,
+    organisationId: Id,
+    nom: z.string(),
+    kind: z.enum(["communes", "iris"]),
+    categorie: z.string(),
+    categorieLibelle: z.string(),
+    membres: z.number().describe("Nombre d'unités (communes ou IRIS)"),
+    diffusions: z.number().describe("Diffusions qui ont publié la zone (elle est alors figée)"),
+  }),
 );
 export const Zone = open({
   id: Id,
   organisationId: Id,
   nom: z.string(),
   kind: z.enum(["communes", "iris"]),
+  categorie: z.string(),
+  categorieLibelle: z.string(),
   description: z.string().nullable(),
   membres: z.array(z.string()),
+  diffusions: z.number(),
 });
 
 // Territories.

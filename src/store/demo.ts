@@ -157,6 +157,7 @@ export async function seedDemo(
       organisationId: orgIds.get("CCAS de Valsocle (démo)")!,
       nom: "Quartiers nord de Valsocle (démo)",
       kind: "iris",
+      categorie: "quartier",
       description: "Zone d'étude du CCAS (fictive)",
       membres: ["000010009", "000010010", "000010011", "000010012"],
     });
@@ -164,6 +165,7 @@ export async function seedDemo(
       organisationId: orgIds.get("CAF fictive du Val de Socle (démo)")!,
       nom: "Relais Petite Enfance Ouest (démo)",
       kind: "communes",
+      categorie: "rpe",
       description: "RPE fictif regroupant deux communes",
       membres: ["00002", "00004"],
     });

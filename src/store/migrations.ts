@@ -684,4 +684,15 @@ CREATE TABLE commentaire_portrait (
 );
 `,
   },
+  {
+    version: 62,
+    name: "zone_categorie",
+    sql: `
+-- What a custom zone is for its readers (a Relais Petite Enfance, a quartier,
+-- a QPV…) beside what it groups (communes or IRIS), and when it last changed.
+ALTER TABLE zone ADD COLUMN categorie text NOT NULL DEFAULT 'autre'
+  CHECK (categorie IN ('rpe', 'quartier', 'qpv', 'secteur', 'autre'));
+ALTER TABLE zone ADD COLUMN modifiee_le timestamptz;
+`,
+  },
 ];

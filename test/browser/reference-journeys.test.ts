@@ -5,7 +5,8 @@
  * deposits, the recipient reports an anomaly the provider answers, the
  * study is restituted and downloaded by the provider, a session recorded;
  * the processor (Aix), else the recipient (Béthune, Rouen) releases;
- * Béthune's recipient destroys the data at the end.
+ * Béthune's recipient destroys the data at the end (and, in a variant whose
+ * releases are not kept, the release goes with the data).
  * Screenshots of every step are kept in test-artifacts/.
  */
 import path from "node:path";
@@ -14,9 +15,11 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Convention } from "../../src/core/convention/model.js";
 import { AIX, BETHUNE, DIJON, ROUEN } from "../../src/core/convention/reference.js";
-import { replayId } from "../../src/core/convention/replay.js";
+import { replayId, replayOn } from "../../src/core/convention/replay.js";
 import { demoTerritory } from "../../src/core/territory/demo-territory.js";
 import { DEMO_STREETS, seedDemoAddresses } from "../../src/release/demo.js";
+import { findOrganisationByNom } from "../../src/store/accounts.js";
+import { createConvention, openAnnexDatasets } from "../../src/store/conventions.js";
 import { DEMO_PASSWORD } from "../../src/store/demo.js";
 import { ARTIFACTS, buildWeb, launchChromium } from "../helpers/browser.js";
 import { startServer, type TestServer } from "../helpers/server.js";
@@ -332,6 +335,76 @@ describe("the four reference conventions driven in a browser by their parties", 
     await page.getByRole("button", { name: "Détruire définitivement" }).click();
     await status(page, "Jeu de données détruit ; l'attestation est disponible.");
     await shot("agglo-destruction");
+    expect(errors).toEqual([]);
+  }, 600_000);
+
+  it("Béthune with releases not kept at destruction: the agglomeration destroys from the UI, the attestation lists the release destroyed with the data, and the release is gone from every page", async () => {
+    const { page, errors, shot } = await journey("bethune-diffusions-detruites");
+    // The same convention replayed, but saying its protected outputs go with the data.
+    const replay = replayOn(BETHUNE, "2026-11-24");
+    const c: Convention = {
+      ...replay,
+      id: "demo-bethune-sans-conservation",
+      titre: `${replay.titre} — diffusions non conservées`,
+      obligations: { ...replay.obligations, diffusionsConservees: false },
+    };
+    const organisations: Record<string, string> = {};
+    for (const p of c.parties) organisations[p.id] = (await findOrganisationByNom(s.db, p.nom))!.id;
+    await createConvention(s.db, c, organisations);
+    await openAnnexDatasets(s.db, c, "2026-11-24");
+    const annexe = c.jeux[0]!;
+    const row = () => page.getByRole("row").filter({ hasText: annexe.titre.slice(0, 25) });
+    await page.goto(`${s.url}/conventions/${c.id}`);
+    await signIn(page, "caf62@demo.socle.example", c.id);
+    await deposit(page, annexe.titre.slice(0, 25), aggregatedFile(c, annexe.id));
+
+    await signIn(page, "cabbalr@demo.socle.example", c.id);
+    await row()
+      .getByRole("button", { name: /^Diffuser/ })
+      .click();
+    await status(page, "Diffusion produite : secret statistique posé et audit réussi.", 180_000);
+    const link = page.locator(".diffusions").getByRole("link").first();
+    await link.waitFor();
+    const releaseHref = (await link.getAttribute("href"))!;
+    const releaseId = releaseHref.split("/").pop()!;
+    await shot("agglo-diffusion");
+
+    await row().getByRole("button", { name: "Détruire…" }).click();
+    await page.getByLabel("Confirmation").fill("DÉTRUIRE");
+    await page.getByRole("button", { name: "Détruire définitivement" }).click();
+    await status(page, "Jeu de données détruit ; l'attestation est disponible.");
+    await shot("agglo-destruction");
+    // The attestation shown on the convention page says what became of the release.
+    await row().getByRole("button", { name: "Attestation" }).click();
+    await expect
+      .poll(() => page.locator("pre.attestation").textContent(), { timeout: 15_000 })
+      .toContain("Diffusions protégées (1) :");
+    const text = (await page.locator("pre.attestation").textContent())!;
+    expect(text).toMatch(/– millésime 2025, diffusée le .+ : détruite avec les données/);
+    expect(text).toContain("Vérification : attestation valide, aucune donnée ne subsiste.");
+    await shot("agglo-attestation");
+    // The printable attestation lists it too.
+    const printable = (await row()
+      .getByRole("link", { name: "Attestation imprimable" })
+      .getAttribute("href"))!;
+    await page.goto(`${s.url}${printable}`);
+    expect(await page.locator("body").textContent()).toContain("détruite avec les données");
+    await shot("attestation-imprimable");
+    // A tombstone remains (what it was, its hash), no value; the release itself is gone.
+    const tombstones = await s.db.query<{ id: string }>(
+      "SELECT id FROM diffusion_detruite WHERE convention_id = $1",
+      [c.id],
+    );
+    expect(tombstones.map((t) => t.id)).toEqual([releaseId]);
+    await page.goto(`${s.url}/conventions/${c.id}`);
+    await page.locator("h1").waitFor();
+    await expect.poll(() => page.locator(".diffusions").count()).toBe(0);
+    expect(await page.getByText("Aucune diffusion.").count()).toBe(1);
+    await page.goto(`${s.url}${releaseHref}`);
+    await expect
+      .poll(() => page.getByRole("alert").textContent(), { timeout: 15_000 })
+      .toMatch(/introuvable/i);
+    await shot("diffusion-disparue");
     expect(errors).toEqual([]);
   }, 600_000);
 

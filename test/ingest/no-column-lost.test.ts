@@ -122,6 +122,47 @@ describe("no column lost", () => {
     });
   }
 
+  // The same rule on both deposit paths: one individual annex, one aggregated.
+  for (const id of ["apa", AIX.jeux.find((d) => d.kind === "agrege")!.id])
+    it(`${id}: a required field may not be declared absent, nor a field also mapped to a column (French message naming it)`, async () => {
+      const d = AIX.jeux.find((x) => x.id === id)!;
+      const field = droppable(d);
+      const label = field.libelle ?? field.nom;
+      const strict = {
+        ...AIX,
+        id: `aix-requis-${id}`,
+        jeux: AIX.jeux.map((x) =>
+          x.id === id ? { ...x, champs: x.champs.map((f) => (f === field ? { ...f, requis: true } : f)) } : x,
+        ),
+      };
+      const ids: Record<string, string> = {};
+      for (const p of AIX.parties)
+        ids[p.id] = await createOrganisation(t.db, { nom: `${p.nom} ${id}`, kind: "AUTRE" });
+      await createConvention(t.db, strict, ids);
+      const go = (convention: typeof AIX, jeuId: string, file: string, more: object) => {
+        const o = { db: t.db, convention, jeuId, file, annee: 2014, actorId: null, ...more };
+        return d.kind === "agrege"
+          ? depositAggregatedFile(o)
+          : depositIndividualFile({ ...o, secret: new TextEncoder().encode("s"), geocoder });
+      };
+      const required = await createJeu(t.db, strict.id, id, d.titre);
+      const without = fileWithout(d, field.nom, `${id}-sans.csv`);
+      await expect(go(strict, required, without, { absents: [field.nom] })).rejects.toThrow(
+        `« ${label} » (champ ${field.nom}) est requis par l'annexe « ${d.titre} » : il ne peut être déclaré absent.`,
+      );
+      // Mapped to a column and declared absent in the same deposit: which is true is not said.
+      const both = await createJeu(t.db, AIX.id, id, d.titre);
+      const full = fileWithout(d, "", `${id}-complet.csv`);
+      const mappingByName = Object.fromEntries(d.champs.map((f) => [f.nom, f.nom]));
+      await expect(go(AIX, both, full, { mappingByName, absents: [field.nom] })).rejects.toThrow(
+        `« ${label} » (champ ${field.nom}) est à la fois lu dans la colonne « ${field.nom} » et déclaré absent : retirez la colonne ou la déclaration d'absence.`,
+      );
+      for (const jeu of [required, both])
+        expect(await t.db.query("SELECT 1 FROM depot WHERE jeu_id = $1", [jeu])).toHaveLength(0);
+      // Without the contradiction the same file goes through.
+      expect((await go(AIX, both, full, { mappingByName })).absents).toEqual([]);
+    });
+
   it("names the Aix fields the issue saw dropped: mother's age, birth rank, PCH under 40", () => {
     const names = AIX.jeux.flatMap((d) => d.champs.map((f) => f.nom));
     expect(names).toEqual(expect.arrayContaining(["age_mere", "rang_naissance", "pch_moins_40_ans"]));

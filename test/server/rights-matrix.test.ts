@@ -153,6 +153,20 @@ const MATRIX: Record<string, Entry> = {
       json: { organisationId: ownOrg(who), nom: `Zone ${uniq()}`, type: "communes", membres: ["00001"] },
     }),
   },
+  // Each referent renames its own organisation's zone (the administrator the provider's).
+  "PATCH /api/zones/:id": {
+    scope: "session",
+    request: (who) => ({
+      method: "PATCH",
+      path: `/api/zones/${zones[who === "admin" ? "fournisseur" : who]}`,
+      json: { nom: `Zone de ${who} ${uniq()}`, categorie: "secteur" },
+    }),
+  },
+  // A zone of its own no release published, one per user.
+  "DELETE /api/zones/:id": {
+    scope: "session",
+    request: (who) => ({ method: "DELETE", path: `/api/zones/${zonesJetables[who]}` }),
+  },
   "GET /api/admin/utilisateurs": {
     scope: "session",
     request: () => ({ method: "GET", path: "/api/admin/utilisateurs" }),
@@ -700,6 +714,7 @@ function convention(id: string, status: Status): Convention {
 let s: TestServer;
 const orgs = {} as Record<Exclude<Who, "admin">, string>;
 const zones = {} as Record<Exclude<Who, "admin">, string>;
+const zonesJetables = {} as Record<Who, string>;
 const users = {} as Record<Exclude<Who, "admin">, string>;
 const clients = {} as Record<Who, Client>;
 const ownOrg = (who: Who) => orgs[who === "admin" ? "fournisseur" : who];
@@ -820,6 +835,13 @@ beforeAll(async () => {
       membres: ["00001"],
     });
   }
+  for (const who of WHO)
+    zonesJetables[who] = await createZone(s.db, {
+      organisationId: ownOrg(who),
+      nom: `Zone jetable de ${who}`,
+      kind: "communes",
+      membres: ["00001"],
+    });
   await createUser(s.db, {
     email: "admin@matrice.test",
     nom: "admin",

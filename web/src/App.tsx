@@ -31,6 +31,7 @@ const ComparaisonPage = lazy(() =>
 const AdministrationPage = lazy(() =>
   import("./pages/Administration").then((m) => ({ default: m.AdministrationPage })),
 );
+const ZonesPage = lazy(() => import("./pages/ZoneEditeur").then((m) => ({ default: m.ZonesPage })));
 const TachesPage = lazy(() => import("./pages/Taches").then((m) => ({ default: m.TachesPage })));
 const PortraitPage = lazy(() => import("./pages/Portrait").then((m) => ({ default: m.PortraitPage })));
 
@@ -61,6 +62,7 @@ function page(path: string, moi: Moi) {
   if (fedNouvelle) return <FedNouvelle conventionId={fedNouvelle[1]!} />;
   if (convention) return <ConventionPage key={convention[1]} id={convention[1]!} />;
   if (path === "/administration") return <AdministrationPage moi={moi} />;
+  if (path === "/administration/zones") return <ZonesPage moi={moi} />;
   if (path === "/taches") return <TachesPage key={path} />;
   if (path === "/fed") return <FedListe />;
   if (fed) return <FedPage key={fed[1]} id={fed[1]!} />;
@@ -74,7 +76,7 @@ function section(path: string): string {
   if (path.startsWith("/indicateurs")) return "indicateurs";
   if (path.startsWith("/comparaison")) return "comparaison";
   if (path === "/taches") return "taches";
-  if (path === "/administration") return "administration";
+  if (path.startsWith("/administration")) return "administration";
   return "territoires";
 }
 

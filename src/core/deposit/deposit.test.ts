@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { DatasetField } from "../convention/model.js";
 import { ageBands, ageOn, bandOf, readDate, readField, readNumber } from "./fields.js";
-import { mappingProblems, proposeMapping } from "./mapping.js";
+import { absentsProblems, mappingProblems, proposeMapping } from "./mapping.js";
 import { normaliseIdentifier, pseudonym } from "./pseudonym.js";
 import { ProblemReport, parseRow, requiredFields } from "./validate.js";
 
@@ -117,5 +117,25 @@ describe("pseudonyms", () => {
     expect(pseudonym(secret, "12345")).toMatch(/^[a-z2-7]{26}$/);
     expect(pseudonym(secret, "12345")).not.toBe(pseudonym(new TextEncoder().encode("autre"), "12345"));
     expect(pseudonym(secret, "12345")).not.toBe(pseudonym(secret, "12346"));
+  });
+});
+
+describe("fields declared absent from a deposit", () => {
+  const annexe = {
+    titre: "APA à domicile",
+    champs: [
+      { nom: "gir", type: "gir", libelle: "Niveau GIR", requis: true },
+      { nom: "sexe", type: "sexe" },
+    ] as DatasetField[],
+  };
+  it("refuses a required field declared absent, and a field also mapped to a column, naming each", () => {
+    expect(absentsProblems(annexe, ["gir", "sexe"], { sexe: 1 }, ["GIR", "Sexe"])).toEqual([
+      "« Niveau GIR » (champ gir) est requis par l'annexe « APA à domicile » : il ne peut être déclaré absent.",
+      "« sexe » (champ sexe) est à la fois lu dans la colonne « Sexe » et déclaré absent : retirez la colonne ou la déclaration d'absence.",
+    ]);
+  });
+  it("accepts an optional field declared absent and left without a column", () => {
+    expect(absentsProblems(annexe, ["sexe"], { gir: 0 }, ["GIR"])).toEqual([]);
+    expect(absentsProblems(annexe, ["sexe"], undefined, ["GIR"])).toEqual([]);
   });
 });

@@ -108,6 +108,38 @@ export function mappingProblems(
 }
 
 /**
+ * What a deposit may not declare absent, on every deposit path (individual
+ * file, aggregated table): a field the annex marks required (it is in every
+ * deposit), and a field the same request maps to a column (the deposit
+ * would not say which is true). Each message names the field.
+ *
+ * @example absentsProblems(annexe, ["gir"], { gir: 3 }, ["id", "adresse", "sexe", "GIR"])
+ * // → ["« Niveau GIR » (champ gir) est à la fois lu dans la colonne « GIR » et déclaré absent : …"]
+ */
+export function absentsProblems(
+  dataset: { titre: string; champs: readonly DatasetField[] },
+  declared: readonly string[],
+  mapping: Mapping | undefined,
+  header: readonly string[],
+): string[] {
+  const p: string[] = [];
+  const label = (f: DatasetField) => f.libelle ?? f.nom;
+  for (const f of dataset.champs) {
+    if (!declared.includes(f.nom)) continue;
+    const column = mapping?.[f.nom];
+    if (column !== undefined)
+      p.push(
+        `« ${label(f)} » (champ ${f.nom}) est à la fois lu dans la colonne « ${header[column] ?? column + 1} » et déclaré absent : retirez la colonne ou la déclaration d'absence.`,
+      );
+    else if (f.requis)
+      p.push(
+        `« ${label(f)} » (champ ${f.nom}) est requis par l'annexe « ${dataset.titre} » : il ne peut être déclaré absent.`,
+      );
+  }
+  return p;
+}
+
+/**
  * Whether every field of an individual annex is accounted for: mapped to a
  * column, or declared absent from this deposit by the user. A field the
  * mapping misses is never dropped without a word: the deposit stops with a

@@ -65,7 +65,13 @@ export function DepotPanel({
         apercu.format === "csv" && fichier.size > 4_000_000 ? fichier.slice(0, 4_000_000) : fichier;
       const correspondance = Object.fromEntries(Object.entries(choix).filter(([, v]) => v !== ""));
       api
-        .apercu(jeuId, part, fichier.name, correspondance, absents)
+        .apercu(
+          jeuId,
+          part,
+          fichier.name,
+          correspondance,
+          absents.filter((a) => !correspondance[a]),
+        )
         .then((a) => {
           if (g === generation.current) setControle(a);
         })
@@ -86,7 +92,8 @@ export function DepotPanel({
         Number(annee),
         correspondance,
         setEnvoi,
-        absents,
+        // A field given a column since it was ticked absent is no longer declared absent.
+        absents.filter((a) => !correspondance[a]),
         mode,
         { observation: dateObservation, miseAJour: dateMiseAJour },
       );

@@ -6,6 +6,7 @@
 import { useCallback, useEffect, useState } from "react";
 import { api, type Moi, type Organisation } from "../api";
 import { admin, type EntreeJournal, type Utilisateur } from "../api-parties";
+import { Lien } from "../components/Lien";
 
 const ROLES: [string, string][] = [
   ["admin", "Administrateur"],
@@ -65,6 +66,12 @@ export function AdministrationPage({ moi }: { moi: Moi }) {
       {erreur && (
         <p className="erreur" role="alert">
           {erreur}
+        </p>
+      )}
+      {gerees.length > 0 && (
+        <p>
+          <Lien href="/administration/zones">Zones personnalisées</Lien> : dessiner sur la carte les
+          regroupements de communes ou d'IRIS de vos organisations (RPE, quartiers, QPV…).
         </p>
       )}
       <h2>Utilisateurs</h2>
