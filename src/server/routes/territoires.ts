@@ -1,12 +1,13 @@
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { RechercheReponse } from "../../core/indicator/api.js";
 import { searchTerritories as searchIndex } from "../../core/territory/search.js";
 import type { Db } from "../../store/db.js";
 import { searchTerritories } from "../../store/territories.js";
-import { cachedIrisFeatures, cachedTerritoryInfo } from "../../store/territory-cache.js";
+import { cachedIrisFeatures, cachedTerritoryInfo, referentielVersion } from "../../store/territory-cache.js";
 import { territorySearchIndex } from "../../store/territory-search.js";
 import { route } from "../api.js";
+import { readThrough } from "../read-cache.js";
 import * as R from "../responses.js";
 
 const Kind = z.enum(["commune", "epci", "departement"], {
@@ -15,6 +16,9 @@ const Kind = z.enum(["commune", "epci", "departement"], {
 const Code = z.string().regex(/^[0-9AB]{2,9}$/, { message: "Code de territoire invalide." });
 
 export function territoireRoutes(app: FastifyInstance, db: Db): void {
+  // The referential's counter, read once per request at most (through the read cache on a GET).
+  const referentiel = (request: FastifyRequest) =>
+    readThrough(request, "referentiel", () => referentielVersion(db));
   route(
     app,
     {
@@ -65,7 +69,8 @@ export function territoireRoutes(app: FastifyInstance, db: Db): void {
       tag: "Territoires",
       params: z.object({ type: Kind, code: Code }),
     },
-    async ({ params }) => cachedTerritoryInfo(db, params.type, params.code),
+    async ({ params, request }) =>
+      cachedTerritoryInfo(db, params.type, params.code, await referentiel(request)),
   );
   route(
     app,
@@ -77,9 +82,10 @@ export function territoireRoutes(app: FastifyInstance, db: Db): void {
       tag: "Territoires",
       params: z.object({ type: Kind, code: Code }),
     },
-    async ({ params }) => {
-      await cachedTerritoryInfo(db, params.type, params.code); // 404 when unknown
-      return cachedIrisFeatures(db, params.type, params.code);
+    async ({ params, request }) => {
+      const version = await referentiel(request);
+      await cachedTerritoryInfo(db, params.type, params.code, version); // 404 when unknown
+      return cachedIrisFeatures(db, params.type, params.code, version);
     },
   );
 }
