@@ -10,6 +10,8 @@
  * (default 2) repeats the three phases, each round reporting its figures as
  * a share of the offered rate beside the baseline's share in the same round.
  * Static assets are asked for with Accept-Encoding: gzip, as browsers do.
+ * SOCLE_BENCH_PER_ROUTE (default 1,000; 0 skips) then measures the server's CPU
+ * per request of each route alone, Mes tâches and the FED inbox too.
  * SOCLE_BENCH_PROFILE=DIR writes the server's CPU profile there (--cpu-prof). The demo data
  * folder is kept in the temp folder between runs (the demo release takes a
  * minute to seed).
@@ -25,6 +27,7 @@ import { PROJECT_ROOT } from "../test/helpers/fixtures.js";
 const SECONDS = Number(process.env.SOCLE_BENCH_SECONDS ?? 60);
 // The machine is shared: every phase is measured twice, each time beside its baseline.
 const ROUNDS = Number(process.env.SOCLE_BENCH_ROUNDS ?? 2);
+const PER_ROUTE = Number(process.env.SOCLE_BENCH_PER_ROUTE ?? 1000);
 const dataDir = path.join(tmpdir(), "socle-bench-load");
 const webRoot = path.join(PROJECT_ROOT, "dist/web");
 
@@ -166,6 +169,31 @@ try {
     );
     ok &&=
       reads.errors === 0 && reads.p99 < 50 && reads.rps >= 190 && statics.rps >= 950 && statics.errors === 0;
+  }
+  // Server CPU per request of each route alone (as fast as it answers, 10 connections, after a warm-up):
+  // what a request costs, whatever else runs on the machine.
+  if (PER_ROUTE > 0) {
+    console.log(`server CPU per request, each route alone (${PER_ROUTE} requests, 10 connections):`);
+    const routes: [string, string][] = [
+      ["baseline /api/sante/vivant", "/api/sante/vivant"],
+      ["territory sheet", `/api/territoires/commune/${commune}`],
+      ["IRIS contours", `/api/territoires/commune/${commune}/iris`],
+      ["convention list", "/api/conventions"],
+      ["release view", `/api/diffusions/${releases[0]!.id}`],
+      ["Mes tâches", "/api/taches"],
+      ["FED inbox", "/api/fed"],
+      ["static bundle (gzip)", `/assets/${asset}`],
+    ];
+    for (const [name, route] of routes) {
+      const headers = route.startsWith("/assets/") ? { "accept-encoding": "gzip, deflate, br" } : { cookie };
+      const once = (amount: number) =>
+        autocannon({ url, connections: 10, amount, requests: [{ method: "GET", path: route }], headers });
+      await once(200);
+      const cpu0 = serverCpuMs(serverPid);
+      const r = await once(PER_ROUTE);
+      const ms = (serverCpuMs(serverPid) - cpu0) / Math.max(1, r.requests.total);
+      console.log(`  ${name.padEnd(28)} ${ms.toFixed(2)} ms/request  (${r.non2xx + r.errors} errors)`);
+    }
   }
   console.log(ok ? "targets met in every round" : "targets NOT met");
   process.exitCode = ok ? 0 : 1;

@@ -35,6 +35,7 @@ import { findUserForLogin, loadPrincipal } from "../store/accounts.js";
 import { getConvention } from "../store/conventions.js";
 import { createJeu, getJeu, listJeux } from "../store/datasets.js";
 import type { Db, Queryable } from "../store/db.js";
+import { forgetStagedExports, recordStagedExports, STAGING_PREFIX } from "../store/file-recovery.js";
 import { conventionSecret } from "../store/secrets.js";
 import { progressBar } from "./progress.js";
 
@@ -200,28 +201,7 @@ function within(db: Db, tx: Queryable): Db {
   };
 }
 
-/** Folders of exports being written by `socle release --out` (moved into place after the commit). */
-export const STAGING_PREFIX = ".diffusion-en-cours-";
-
-/**
- * Staging folders a killed `socle release` left in --out: the exports of a
- * release that was committed are moved into place (the kill came during
- * the renames); those of a release that was not are removed.
- */
-async function settleStaging(db: Queryable, out: string): Promise<void> {
-  for (const name of readdirSync(out)) {
-    if (!name.startsWith(STAGING_PREFIX)) continue;
-    const dir = path.join(out, name);
-    const id = name.slice(STAGING_PREFIX.length);
-    const committed = /^[0-9a-f-]{36}$/.test(id)
-      ? (await db.query("SELECT 1 FROM diffusion WHERE id = $1", [id])).length > 0
-      : false;
-    if (committed) for (const f of readdirSync(dir)) renameSync(path.join(dir, f), path.join(out, f));
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-export async function release(args: string[], withStore: WithStore): Promise<void> {
+export async function release(args: string[], config: Config, withStore: WithStore): Promise<void> {
   const { values } = parseArgs({
     args,
     options: {
@@ -268,7 +248,8 @@ export async function release(args: string[], withStore: WithStore): Promise<voi
     // release is committed: a kill -9 before the commit leaves no release and no export beside it (an
     // export the register does not hold would escape the secrecy checks of later releases); a kill
     // in the few renames after it leaves the release recorded, its exports downloadable from the API.
-    if (out) await settleStaging(db, out);
+    // What a killed release left staged was settled when the store opened (settleStagedExports).
+    const area = { root: path.join(config.dataDir, "fichiers") };
     let staging: string | undefined;
     const final: [string, string][] = [];
     say("Calcul de la diffusion : secret statistique et audit…");
@@ -285,7 +266,15 @@ export async function release(args: string[], withStore: WithStore): Promise<voi
         });
         if (out) {
           say("Écriture des exports…");
-          staging = path.join(out, `${STAGING_PREFIX}${r.id}`);
+          const folder = path.join(path.resolve(out), `${STAGING_PREFIX}${r.id}`);
+          // Recorded first: if this process dies, whoever opens the store next settles the folder.
+          await recordStagedExports(area, {
+            diffusion: r.id,
+            staging: folder,
+            out: path.resolve(out),
+            pid: process.pid,
+          });
+          staging = folder;
           mkdirSync(staging, { mode: 0o700 });
           // Exports leave Socle: a secret cell is « s », whatever its kind; stamped as the convention asks.
           const shown = { ...readerView(r), mentionSource: exportMention(convention, r.mentionSource) };
@@ -316,13 +305,15 @@ export async function release(args: string[], withStore: WithStore): Promise<voi
         }
         return r;
       })
-      .catch((e: unknown) => {
+      .catch(async (e: unknown) => {
         if (staging) rmSync(staging, { recursive: true, force: true });
+        await forgetStagedExports(area, path.basename(staging ?? "").slice(STAGING_PREFIX.length));
         throw e;
       });
     if (staging) {
       for (const [from, to] of final) renameSync(from, to);
       rmSync(staging, { recursive: true, force: true });
+      await forgetStagedExports(area, r.id);
     }
     say(
       `Diffusion ${r.id} : ${r.tableaux.length} tableau(x), ${r.audit.primaires} secret(s) primaire(s), ${r.audit.secondaires} secondaire(s), audit réussi.`,

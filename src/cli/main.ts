@@ -25,6 +25,7 @@ import { appendAudit, verifyAudit } from "../store/audit.js";
 import { ensureCog } from "../store/cog-etalab.js";
 import type { Db } from "../store/db.js";
 import { DEMO_ACCOUNTS, DEMO_PARTY_ACCOUNTS, DEMO_PASSWORD, seedDemo } from "../store/demo.js";
+import { settleStagedExports } from "../store/file-recovery.js";
 import { openStore } from "../store/open.js";
 import { auditHistoryCommand } from "./audit-history.js";
 import { deposit, release } from "./deposit.js";
@@ -74,6 +75,8 @@ async function withStore<T>(config: Config, fn: (db: Db) => Promise<T>): Promise
   const db = await openStore(config);
   try {
     await ensureCog(db);
+    // Exports a killed `socle release --out` left staged (store/file-recovery.ts).
+    await settleStagedExports(db, { root: path.join(config.dataDir, "fichiers") });
     return await fn(db);
   } finally {
     await db.close();
@@ -284,7 +287,10 @@ export async function main(argv: string[]): Promise<void> {
       const config = loadConfig();
       return await deposit(argv.slice(1), config, (fn) => withStore(config, fn));
     }
-    if (cmd === "release") return await release(argv.slice(1), (fn) => withStore(loadConfig(), fn));
+    if (cmd === "release") {
+      const config = loadConfig();
+      return await release(argv.slice(1), config, (fn) => withStore(config, fn));
+    }
     if (cmd === undefined || cmd === "--help" || cmd === "help") {
       say(USAGE);
       return;

@@ -381,9 +381,11 @@ const frozenCache = new Map<string, Release>();
 /**
  * A release read once and kept in memory: a release never changes once
  * frozen, and its tables are the largest read of a reader's requests. The
- * caller must have found the release's row in this same request (the
- * convention routes do, through `releaseConventionId`, before checking the
- * user's rights): a release destroyed since is then never served from here.
+ * caller must have found the release's row first (the convention routes do,
+ * through `releaseConventionId`, before checking the user's rights; on a GET
+ * that answer may be up to READ_CACHE_MS old, server/read-cache.ts, and a
+ * destruction through the same server empties it at once): a release
+ * destroyed since is then not served from here.
  */
 export async function getFrozenRelease(q: Queryable, id: string): Promise<Release> {
   const hit = frozenCache.get(id);

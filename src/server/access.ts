@@ -69,8 +69,10 @@ export async function checkAccess(
   conventionId: string,
   action: Action,
   on: IsoDate,
+  /** How to read the convention (the server's read cache on a GET). */
+  load: (id: string) => Promise<StoredConvention> = (id) => getConvention(q, id),
 ): Promise<ConventionAccess> {
-  const stored = await orHidden(getConvention(q, conventionId));
+  const stored = await orHidden(load(conventionId));
   const { parties, role, service } = partiesOf(principal, stored);
   // The platform administrator sees what conventions exist, never their data;
   // to anyone else a convention they are no party to does not exist.

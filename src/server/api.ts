@@ -8,8 +8,10 @@ import type { Principal } from "../core/account/model.js";
 import { type IsoDate, isoDateInParis } from "../core/convention/dates.js";
 import type { Action } from "../core/convention/rights.js";
 import { invalide, SocleError } from "../core/errors.js";
+import { getConvention } from "../store/conventions.js";
 import type { Queryable } from "../store/db.js";
 import { type ConventionAccess, checkAccess, orHidden } from "./access.js";
+import { readThrough } from "./read-cache.js";
 
 export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> {
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
@@ -217,7 +219,7 @@ export function route<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodT
 function guardedRoute<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, G>(
   app: FastifyInstance,
   spec: RouteSpec<P, Q, B>,
-  guard: (principal: Principal, params: z.infer<P>) => Promise<G>,
+  guard: (principal: Principal, params: z.infer<P>, request: FastifyRequest) => Promise<G>,
   handler: (ctx: AuthedCtx<z.infer<P>, z.infer<Q>, z.infer<B>>, guarded: G) => Promise<unknown>,
   convention = false,
 ): void {
@@ -230,7 +232,7 @@ function guardedRoute<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodT
       const principal = request.principal;
       if (!principal) throw new SocleError("non_authentifie", "non_authentifie", "Authentification requise.");
       const params = parse(spec.params, request.params, "paramètre");
-      const guarded = await guard(principal, params);
+      const guarded = await guard(principal, params, request);
       return handler(
         {
           params,
@@ -273,10 +275,17 @@ export function conventionRoute<P extends z.ZodType, Q extends z.ZodType, B exte
   guardedRoute(
     app,
     spec,
-    async (principal, params) => {
-      const conventionId = await orHidden(spec.conventionOf(params, deps.db));
+    async (principal, params, request) => {
+      // An object's convention never changes; a GET may take it from the read cache (read-cache.ts).
+      const conventionId = await orHidden(
+        readThrough(request, `de:${spec.url}:${JSON.stringify(params)}`, () =>
+          spec.conventionOf(params, deps.db),
+        ),
+      );
       const on: IsoDate = isoDateInParis(deps.now());
-      return checkAccess(deps.db, principal, conventionId, spec.action, on);
+      return checkAccess(deps.db, principal, conventionId, spec.action, on, (id) =>
+        readThrough(request, `convention:${id}`, () => getConvention(deps.db, id)),
+      );
     },
     (ctx, acces) => handler({ ...ctx, acces }),
     true,

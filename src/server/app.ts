@@ -20,6 +20,7 @@ import { isHashedAsset, LONG_CACHE_PUBLIC } from "./caching.js";
 import { renderDocsHtml } from "./docs-html.js";
 import { installErrorHandler } from "./errors.js";
 import { installInputGuards } from "./hostile-input.js";
+import { installReadCache } from "./read-cache.js";
 import * as R from "./responses.js";
 import { adminRoutes } from "./routes/admin.js";
 import { anomalyRoutes } from "./routes/anomalies.js";
@@ -181,6 +182,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   installInputGuards(app);
   await app.register(fastifyCookie, { hook: "onRequest" });
   installSessions(app, auth);
+  installReadCache(app);
   installRequestAudit(app, auth);
   // helmet's headers, computed once (security-headers.ts).
   await installSecurityHeaders(app, {

@@ -18,8 +18,9 @@ export interface AuditInput {
 /** Appends one entry inside the caller's transaction (the advisory lock serialises writers). */
 export async function appendAuditTx(tx: Queryable, input: AuditInput): Promise<number> {
   await tx.query("SELECT pg_advisory_xact_lock(4243)");
+  // FOR UPDATE: the batcher's one-statement append (appendAuditBatchOnce) locks the head row, not the advisory lock.
   const head = await tx.query<{ last_seq: string | number; last_hash: string }>(
-    "SELECT last_seq, last_hash FROM audit_head",
+    "SELECT last_seq, last_hash FROM audit_head FOR UPDATE",
   );
   const seq = head[0] ? Number(head[0].last_seq) + 1 : 1;
   const prev = head[0]?.last_hash ?? GENESIS_HASH;
@@ -45,15 +46,19 @@ export async function appendAuditTx(tx: Queryable, input: AuditInput): Promise<n
   return seq;
 }
 
-/** Appends several entries, in order, inside the caller's transaction: one lock, one head update. */
-export async function appendAuditBatchTx(tx: Queryable, inputs: readonly AuditInput[]): Promise<void> {
-  if (inputs.length === 0) return;
-  await tx.query("SELECT pg_advisory_xact_lock(4243)");
-  const head = await tx.query<{ last_seq: string | number; last_hash: string }>(
-    "SELECT last_seq, last_hash FROM audit_head",
-  );
-  let seq = head[0] ? Number(head[0].last_seq) : 0;
-  let prev = head[0]?.last_hash ?? GENESIS_HASH;
+/** The last entry of the chain, as recorded in `audit_head`. */
+export interface AuditHead {
+  seq: number;
+  hash: string;
+}
+
+/** The entries chained after `head`, as the columns of one unnest() insert. */
+function chainedColumns(
+  head: AuditHead,
+  inputs: readonly AuditInput[],
+): { cols: unknown[][]; last: AuditHead } {
+  let seq = head.seq;
+  let prev = head.hash;
   const cols: unknown[][] = [[], [], [], [], [], [], [], []];
   for (const input of inputs) {
     seq++;
@@ -69,16 +74,63 @@ export async function appendAuditBatchTx(tx: Queryable, inputs: readonly AuditIn
     const row = [c.seq, c.at, c.actorId, c.action, c.target, JSON.stringify(c.detail), c.prevHash, c.hash];
     for (let i = 0; i < row.length; i++) cols[i]!.push(row[i]);
   }
+  return { cols, last: { seq, hash: prev } };
+}
+
+const UNNEST_ENTRIES = `INSERT INTO audit_log (seq, at, actor_id, action, target, detail, prev_hash, hash)
+       SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::uuid[], $4::text[], $5::text[], $6::jsonb[], $7::text[], $8::text[])`;
+
+/** Appends several entries, in order, inside the caller's transaction: one lock, one head update. */
+export async function appendAuditBatchTx(tx: Queryable, inputs: readonly AuditInput[]): Promise<AuditHead> {
+  await tx.query("SELECT pg_advisory_xact_lock(4243)");
+  const rows = await tx.query<{ last_seq: string | number; last_hash: string }>(
+    "SELECT last_seq, last_hash FROM audit_head FOR UPDATE",
+  );
+  const head = rows[0]
+    ? { seq: Number(rows[0].last_seq), hash: rows[0].last_hash }
+    : { seq: 0, hash: GENESIS_HASH };
+  if (inputs.length === 0) return head;
+  const { cols, last } = chainedColumns(head, inputs);
   // Entries and head in one statement: a statement costs milliseconds on PGlite.
   await tx.query(
-    `WITH entries AS (
-       INSERT INTO audit_log (seq, at, actor_id, action, target, detail, prev_hash, hash)
-       SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::uuid[], $4::text[], $5::text[], $6::jsonb[], $7::text[], $8::text[])
-     )
+    `WITH entries AS (${UNNEST_ENTRIES})
      INSERT INTO audit_head (last_seq, last_hash) VALUES ($9, $10)
      ON CONFLICT (singleton) DO UPDATE SET last_seq = EXCLUDED.last_seq, last_hash = EXCLUDED.last_hash`,
-    [...cols, seq, prev],
+    [...cols, last.seq, last.hash],
   );
+  return last;
+}
+
+/**
+ * Appends several entries after `expected` in ONE statement, outside any
+ * explicit transaction (a statement commits as a whole): it locks the head
+ * row only if it still is `expected`, inserts the entries and moves the head.
+ * Null when another writer moved the head meanwhile (nothing was written):
+ * the caller then goes through `appendAuditBatchTx`, which reads the head.
+ * Five statements (BEGIN, lock, head, insert, COMMIT) become one for the
+ * request audit, whose batches are small when the server is not saturated.
+ */
+export async function appendAuditBatchOnce(
+  db: Queryable,
+  expected: AuditHead,
+  inputs: readonly AuditInput[],
+): Promise<AuditHead | null> {
+  const { cols, last } = chainedColumns(expected, inputs);
+  // In READ COMMITTED, FOR UPDATE waits for a concurrent writer of the head
+  // and then re-checks the WHERE on its new version: a moved head leaves
+  // `head` empty, so no entry is inserted and the head is not updated.
+  const [r] = await db.query<{ n: number }>(
+    `WITH head AS (
+       SELECT 1 FROM audit_head WHERE last_seq = $9 AND last_hash = $10 FOR UPDATE
+     ), entries AS (
+       ${UNNEST_ENTRIES} WHERE EXISTS (SELECT 1 FROM head)
+     ), moved AS (
+       UPDATE audit_head SET last_seq = $11, last_hash = $12 WHERE EXISTS (SELECT 1 FROM head) RETURNING 1
+     )
+     SELECT count(*)::int AS n FROM moved`,
+    [...cols, expected.seq, expected.hash, last.seq, last.hash],
+  );
+  return r && Number(r.n) === 1 ? last : null;
 }
 
 export interface AuditBatcher {
@@ -91,26 +143,27 @@ export interface AuditBatcher {
 /**
  * Group commit of audit entries: entries arriving while a commit runs wait
  * for the next one and share its transaction, so a crowd of requests costs
- * a few transactions instead of one each. `append` resolves only after the
- * commit: a request answered once its entry resolved has it on disk, kill -9
- * or not.
+ * a few commits instead of one each; while no other writer moves the head,
+ * a batch is one statement (appendAuditBatchOnce). `append` resolves only
+ * after the commit: a request answered once its entry resolved has it on
+ * disk, kill -9 or not.
  */
 export function auditBatcher(db: Db, maxBatch = 500): AuditBatcher {
   let waiting: { input: AuditInput; done: (e?: unknown) => void }[] = [];
   let running: Promise<void> | undefined;
+  // The head this batcher last wrote: the next batch is one statement while nobody else appends.
+  let head: AuditHead | null = null;
   const run = async (): Promise<void> => {
     while (waiting.length > 0) {
       const batch = waiting.slice(0, maxBatch);
       waiting = waiting.slice(batch.length);
+      const inputs = batch.map((b) => b.input);
       try {
-        await db.transaction((tx) =>
-          appendAuditBatchTx(
-            tx,
-            batch.map((b) => b.input),
-          ),
-        );
+        const once = head ? await appendAuditBatchOnce(db, head, inputs) : null;
+        head = once ?? (await db.transaction((tx) => appendAuditBatchTx(tx, inputs)));
         for (const b of batch) b.done();
       } catch (e) {
+        head = null;
         for (const b of batch) b.done(e);
       }
     }

@@ -6,18 +6,23 @@
  *   kept only with its row);
  * - a dataset folder set aside by a destruction (`<id>.a-detruire-…`) is
  *   removed when the destruction committed, and put back when it did not,
- *   so that the destruction can start again and list those files.
+ *   so that the destruction can start again and list those files;
+ * - the exports `socle release --out` staged for a release (settleStagedExports,
+ *   also run when any CLI command opens the store) are moved into place when
+ *   the release committed, and removed when it did not.
  */
 import { existsSync } from "node:fs";
-import { readdir, rename, rm } from "node:fs/promises";
+import { readdir, readFile, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import type { Queryable } from "./db.js";
-import type { FileArea } from "./files.js";
+import { type FileArea, putFile, removeFile } from "./files.js";
 
 const ASIDE = /^([0-9a-f-]{36})\.a-detruire-[0-9a-f-]{36}$/;
 const DEPOSIT_FILE = /^[0-9a-f-]{36}\.depot$/;
 
 export interface FileRecovery {
+  exportsFinalises: number;
+  exportsAnnules: number;
   temporaires: number;
   depotsOrphelins: number;
   destructionsTerminees: number;
@@ -49,7 +54,10 @@ async function removeTemporaries(root: string): Promise<number> {
 
 /** Settles the file area after a crash; returns what it did (counts only: no path reaches a log). */
 export async function recoverFileArea(db: Queryable, files: FileArea): Promise<FileRecovery> {
+  const staged = await settleStagedExports(db, files);
   const out: FileRecovery = {
+    exportsFinalises: staged.finalises,
+    exportsAnnules: staged.annules,
     temporaires: await removeTemporaries(files.root),
     depotsOrphelins: 0,
     destructionsTerminees: 0,
@@ -94,4 +102,90 @@ export async function recoverFileArea(db: Queryable, files: FileArea): Promise<F
     }
   }
   return out;
+}
+
+/** Folders of exports being written by `socle release --out` inside its --out folder. */
+export const STAGING_PREFIX = ".diffusion-en-cours-";
+
+/** Folder of the area where `socle release --out` records the exports it stages, one marker a release. */
+const STAGED = "exports-en-cours";
+
+/** What a marker says: the release, its staging folder, where its exports go, and who writes them. */
+export interface StagedExports {
+  diffusion: string;
+  staging: string;
+  out: string;
+  pid: number;
+}
+
+const UUID = /^[0-9a-f-]{36}$/;
+
+/**
+ * Records, before anything is staged, where the exports of release `diffusion`
+ * are staged: whoever opens the store next settles them if this process dies.
+ */
+export async function recordStagedExports(files: FileArea, marker: StagedExports): Promise<void> {
+  if (!UUID.test(marker.diffusion)) throw new Error("release id expected");
+  await putFile(
+    files,
+    [STAGED, `${marker.diffusion}.json`],
+    new TextEncoder().encode(JSON.stringify(marker)),
+  );
+}
+
+/** The exports are in place (or were never staged): the marker goes. */
+export async function forgetStagedExports(files: FileArea, diffusion: string): Promise<void> {
+  if (UUID.test(diffusion)) await removeFile(files, `${STAGED}/${diffusion}.json`);
+}
+
+const alive = (pid: number): boolean => {
+  if (pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+};
+
+/**
+ * The exports a killed `socle release --out` left staged: those of a release
+ * that committed are moved into place (the kill came between the commit and
+ * the renames), those of a release that did not are removed. A marker whose
+ * process still runs (a release under way) is left alone.
+ */
+export async function settleStagedExports(
+  db: Queryable,
+  files: FileArea,
+  running: (pid: number) => boolean = alive,
+): Promise<{ finalises: number; annules: number }> {
+  const done = { finalises: 0, annules: 0 };
+  for (const e of await entries(path.join(files.root, STAGED))) {
+    const m = /^([0-9a-f-]{36})\.json$/.exec(e.name);
+    if (!m || !e.isFile()) continue;
+    let marker: StagedExports | undefined;
+    try {
+      marker = JSON.parse(await readFile(path.join(files.root, STAGED, e.name), "utf8")) as StagedExports;
+    } catch {
+      marker = undefined;
+    }
+    if (marker && typeof marker.pid === "number" && running(marker.pid)) continue;
+    // Only ever the staging folder of this release inside its --out folder.
+    const staging =
+      marker && marker.diffusion === m[1] && typeof marker.out === "string"
+        ? path.join(marker.out, `${STAGING_PREFIX}${marker.diffusion}`)
+        : undefined;
+    if (marker && staging && marker.staging === staging && existsSync(staging)) {
+      const committed =
+        (await db.query("SELECT 1 FROM diffusion WHERE id = $1", [marker.diffusion])).length > 0;
+      if (committed)
+        for (const f of await entries(marker.staging))
+          if (f.isFile()) await rename(path.join(staging, f.name), path.join(marker.out, f.name));
+      await rm(staging, { recursive: true, force: true });
+      if (committed) done.finalises++;
+      else done.annules++;
+    }
+    await forgetStagedExports(files, m[1]!);
+  }
+  return done;
 }

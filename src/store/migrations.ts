@@ -661,6 +661,17 @@ CREATE TRIGGER iris_population_version AFTER INSERT OR UPDATE OR DELETE OR TRUNC
 `,
   },
   {
+    version: 22,
+    name: "audit_head_toujours_present",
+    sql: `
+-- The head of the audit chain always has its row (seq 0 and the genesis hash
+-- before the first entry), so that a writer can lock it (FOR UPDATE) and
+-- append a batch in one statement (store/audit.ts, appendAuditBatchOnce).
+INSERT INTO audit_head (last_seq, last_hash) VALUES (0, '${"0".repeat(64)}')
+  ON CONFLICT (singleton) DO NOTHING;
+`,
+  },
+  {
     version: 61,
     name: "commentaire_portrait",
     sql: `

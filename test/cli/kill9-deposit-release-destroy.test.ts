@@ -9,7 +9,8 @@
  * and it can run again) — and no file holding a raw identifier or an
  * address is left in SOCLE_DATA_DIR or in the processes' temp folder.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+
+import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import {
   existsSync,
@@ -17,6 +18,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   writeFileSync,
 } from "node:fs";
@@ -29,15 +31,17 @@ import { hashPassword } from "../../src/server/passwords.js";
 import { ensureCog } from "../../src/store/cog-etalab.js";
 import { verifyDestruction } from "../../src/store/datasets.js";
 import { seedDemo } from "../../src/store/demo.js";
+import { recordStagedExports, STAGING_PREFIX } from "../../src/store/file-recovery.js";
 import { putFile } from "../../src/store/files.js";
 import { openStore } from "../../src/store/open.js";
 import { ENGINES, type Engine, POSTGRES_URL } from "../helpers/db.js";
 import { demoSplitAddressFile } from "../helpers/demo-file.js";
-import { PROJECT_ROOT } from "../helpers/fixtures.js";
 import { Client } from "../helpers/server.js";
+import { type KillAt, SocleProcesses } from "../helpers/socle-process.js";
 
-const CLI = ["--import", "tsx", path.join(PROJECT_ROOT, "src/cli/main.ts")];
-const ROWS = 40_000;
+// Enough rows that the deposit's single transaction still runs for a second or more after its
+// first progress line (so the kills at 400 and 1,500 ms land in it), few enough to be cheap.
+const ROWS = 12_000;
 /** In every identifier of the deposited file, and in the planted study file: never in a stored file. */
 const MARK = "KNEUF";
 const UNKNOWN_STREET = "Rue Imaginaire des Songes";
@@ -53,7 +57,6 @@ describe.each(ENGINES)("kill -9 during a deposit, a release and a destruction (%
   const csv = path.join(dir, "allocataires-kill9.csv");
   let databaseUrl: string | undefined;
   let dbName: string | undefined;
-  let running: ChildProcess | undefined;
   const env = (): NodeJS.ProcessEnv => {
     const e: NodeJS.ProcessEnv = {
       ...process.env,
@@ -67,50 +70,10 @@ describe.each(ENGINES)("kill -9 during a deposit, a release and a destruction (%
   };
   const open = () => openStore({ dataDir, databaseUrl });
 
-  /** Runs `socle …`; with `kill`, kill -9 it `afterMs` after `marker` is printed. Null exit code: killed. */
-  function socle(args: string[], kill?: { marker: RegExp; afterMs: number }): Promise<number | null> {
-    const p = spawn(process.execPath, [...CLI, ...args], { cwd: PROJECT_ROOT, env: env() });
-    running = p;
-    let output = "";
-    let armed = false;
-    const watch = (d: Buffer) => {
-      output += d;
-      if (kill && !armed && kill.marker.test(output)) {
-        armed = true;
-        setTimeout(() => p.kill("SIGKILL"), kill.afterMs);
-      }
-    };
-    p.stdout.on("data", watch);
-    p.stderr.on("data", watch);
-    return new Promise((resolve) => p.on("exit", (code) => resolve(code)));
-  }
-
-  function serve(): Promise<string> {
-    const p = spawn(process.execPath, [...CLI, "serve", "--port", "0", "--host", "127.0.0.1"], {
-      cwd: PROJECT_ROOT,
-      env: env(),
-    });
-    running = p;
-    let output = "";
-    return new Promise((resolve, reject) => {
-      p.stdout.on("data", (d) => {
-        output += d;
-        const m = /prêt sur (http:\/\/\S+)/.exec(output);
-        if (m) resolve(m[1]!.replace("localhost", "127.0.0.1"));
-      });
-      p.stderr.on("data", (d) => (output += d));
-      p.on("exit", () => reject(new Error(`server exited: ${output}`)));
-    });
-  }
-
-  async function stopServer(signal: NodeJS.Signals): Promise<void> {
-    const p = running;
-    if (!p || p.exitCode !== null || p.signalCode !== null) return;
-    await new Promise((resolve) => {
-      p.once("exit", resolve);
-      p.kill(signal);
-    });
-  }
+  const procs = new SocleProcesses(env);
+  const socle = (args: string[], kill?: KillAt) => procs.run(args, kill);
+  const serve = () => procs.serve();
+  const stopServer = (signal: NodeJS.Signals) => procs.stopServer(signal);
 
   /** Files under a folder holding a raw identifier or an address of the deposited file. */
   function personalFiles(root: string): string[] {
@@ -182,7 +145,7 @@ describe.each(ENGINES)("kill -9 during a deposit, a release and a destruction (%
   }, 300_000);
 
   afterAll(async () => {
-    running?.kill("SIGKILL");
+    procs.killAll();
     rmSync(dir, { recursive: true, force: true });
     if (dbName) {
       const admin = new pg.Client({ connectionString: POSTGRES_URL });
@@ -209,7 +172,7 @@ describe.each(ENGINES)("kill -9 during a deposit, a release and a destruction (%
   it("a deposit killed at any moment has all its rows or none, and leaves no raw file", async () => {
     const exits: (number | null)[] = [];
     // From the first progress line on: on a quiet machine the deposit may end within a second.
-    for (const afterMs of [0, 300, 1500, 4000]) {
+    for (const afterMs of [0, 400, 1500]) {
       exits.push(await socle([...DEPOSIT, csv], { marker: /Écriture des lignes pseudonymisées/, afterMs }));
       const s = await depositState();
       expect([
@@ -288,6 +251,21 @@ describe.each(ENGINES)("kill -9 during a deposit, a release and a destruction (%
     expect(readdirSync(out).sort()).toEqual([...EXPORTS].sort());
     for (const f of EXPORTS) expect(readFileSync(path.join(out, f)).byteLength).toBeGreaterThan(0);
     expectNoPersonalFile();
+
+    // As a kill between that release's commit and its renames leaves it: its exports staged, its
+    // marker naming a process that is gone. Any command that opens the store next moves them into place.
+    const id = (await releases()).at(-1)!;
+    const staging = path.join(out, `${STAGING_PREFIX}${id}`);
+    mkdirSync(staging);
+    for (const f of EXPORTS) renameSync(path.join(out, f), path.join(staging, f));
+    const gone = spawnSync(process.execPath, ["-e", ""]).pid!;
+    await recordStagedExports(
+      { root: path.join(dataDir, "fichiers") },
+      { diffusion: id, staging, out, pid: gone },
+    );
+    expect(await socle(["audit", "verify"])).toBe(0);
+    expect(readdirSync(out).sort()).toEqual([...EXPORTS].sort());
+    expect(readdirSync(path.join(dataDir, "fichiers", "exports-en-cours"))).toEqual([]);
   }, 900_000);
 
   it("a destruction killed at any moment is complete or not started, and can run again", async () => {

@@ -5,14 +5,14 @@
  * reference or the whole département), and a full import afterwards still
  * gives the complete result.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readRawContourFile } from "../../src/geo/contours.js";
 import { openStore } from "../../src/store/open.js";
-import { fixture, PROJECT_ROOT } from "../helpers/fixtures.js";
+import { fixture } from "../helpers/fixtures.js";
+import { type KillAt, SocleProcesses } from "../helpers/socle-process.js";
 
 const dataDir = mkdtempSync(path.join(tmpdir(), "socle-kill9-imports-"));
 const env: Record<string, string | undefined> = {
@@ -23,36 +23,12 @@ const env: Record<string, string | undefined> = {
 delete env.SOCLE_DATABASE_URL;
 const ROUEN = fixture("geo/rouen-iris/Rouen_iris.shp");
 const BAN = fixture("ban/adresses-76540-synthetique.csv");
-let running: ChildProcess | undefined;
+const procs = new SocleProcesses(() => env);
 afterAll(() => {
-  running?.kill("SIGKILL");
+  procs.killAll();
   rmSync(dataDir, { recursive: true, force: true });
 });
-
-/** Runs `socle …`; with `kill`, kill -9 it `afterMs` after `marker` is printed. */
-function socle(args: string[], kill?: { marker: RegExp; afterMs: number }): Promise<number | null> {
-  const p = spawn(
-    process.execPath,
-    ["--import", "tsx", path.join(PROJECT_ROOT, "src/cli/main.ts"), ...args],
-    {
-      cwd: PROJECT_ROOT,
-      env,
-    },
-  );
-  running = p;
-  let output = "";
-  let armed = false;
-  const watch = (d: Buffer) => {
-    output += d;
-    if (kill && !armed && kill.marker.test(output)) {
-      armed = true;
-      setTimeout(() => p.kill("SIGKILL"), kill.afterMs);
-    }
-  };
-  p.stdout.on("data", watch);
-  p.stderr.on("data", watch);
-  return new Promise((resolve) => p.on("exit", (code) => resolve(code)));
-}
+const socle = (args: string[], kill?: KillAt) => procs.run(args, kill);
 
 async function counts(): Promise<{ iris: number; references: number }> {
   const db = await openStore({ dataDir, databaseUrl: undefined });

@@ -4,7 +4,6 @@
  * request it had answered has its entry in the audit log, and the chain
  * verifies.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -13,8 +12,8 @@ import { hashPassword } from "../../src/server/passwords.js";
 import { addMembership, createOrganisation, createUser } from "../../src/store/accounts.js";
 import { verifyAudit } from "../../src/store/audit.js";
 import { openStore } from "../../src/store/open.js";
-import { PROJECT_ROOT } from "../helpers/fixtures.js";
 import { Client } from "../helpers/server.js";
+import { SocleProcesses } from "../helpers/socle-process.js";
 
 const dataDir = mkdtempSync(path.join(tmpdir(), "socle-kill9-"));
 const env: Record<string, string | undefined> = {
@@ -23,41 +22,11 @@ const env: Record<string, string | undefined> = {
   SOCLE_LOG_LEVEL: "warn",
 };
 delete env.SOCLE_DATABASE_URL;
-let server: ChildProcess | undefined;
+const procs = new SocleProcesses(() => env);
 afterAll(() => {
-  server?.kill("SIGKILL");
+  procs.killAll();
   rmSync(dataDir, { recursive: true, force: true });
 });
-
-function serve(): Promise<string> {
-  const p = spawn(
-    process.execPath,
-    [
-      "--import",
-      "tsx",
-      path.join(PROJECT_ROOT, "src/cli/main.ts"),
-      "serve",
-      "--port",
-      "0",
-      "--host",
-      "127.0.0.1",
-    ],
-    { cwd: PROJECT_ROOT, env },
-  );
-  server = p;
-  let output = "";
-  return new Promise((resolve, reject) => {
-    p.stdout.on("data", (d) => {
-      output += d;
-      const m = /prêt sur (http:\/\/\S+)/.exec(output);
-      if (m) resolve(m[1]!.replace("localhost", "127.0.0.1"));
-    });
-    p.stderr.on("data", (d) => {
-      output += d;
-    });
-    p.on("exit", () => reject(new Error(`server exited: ${output}`)));
-  });
-}
 
 describe("audit log under kill -9", () => {
   it("keeps an entry for every request answered before the kill", async () => {
@@ -71,7 +40,7 @@ describe("audit log under kill -9", () => {
     await addMembership(db, user, org, "referent");
     await db.close();
 
-    const url = await serve();
+    const url = await procs.serve();
     const c = new Client(url);
     expect((await c.login("temoin@kill9.test", "Temoin-Kill-9-2026")).status).toBe(200);
     const answered: string[] = [];
@@ -90,7 +59,7 @@ describe("audit log under kill -9", () => {
     };
     const crowd = Array.from({ length: 20 }, worker);
     await new Promise((r) => setTimeout(r, 3000));
-    server!.kill("SIGKILL");
+    await procs.stopServer("SIGKILL");
     await Promise.all(crowd);
     expect(answered.length).toBeGreaterThan(50);
 

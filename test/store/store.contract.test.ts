@@ -6,7 +6,7 @@ import type { AreaGeometry } from "../../src/core/territory/geometry.js";
 import { vertexCount } from "../../src/core/territory/simplify.js";
 import { importIrisFile } from "../../src/geo/iris-import.js";
 import { importPopulationFile } from "../../src/ingest/population.js";
-import { appendAudit, verifyAudit } from "../../src/store/audit.js";
+import { appendAudit, appendAuditBatchOnce, auditBatcher, verifyAudit } from "../../src/store/audit.js";
 import { ensureCog } from "../../src/store/cog-etalab.js";
 import { seedDemo } from "../../src/store/demo.js";
 import { migrate } from "../../src/store/migrate.js";
@@ -140,6 +140,49 @@ describe.each(ENGINES)("store on %s", (engine) => {
       await fresh.db.query("DELETE FROM audit_log WHERE seq = 20");
       expect((await verifyAudit(fresh.db)).problems).toEqual([
         { kind: "tete", expectedSeq: 20, foundSeq: 19 },
+      ]);
+    } finally {
+      await fresh.drop();
+    }
+  });
+
+  it("keeps one chain when the request audit's batches and single appends (logins) interleave", async () => {
+    const fresh = await freshDb(engine);
+    try {
+      const batcher = auditBatcher(fresh.db);
+      const requests = Array.from({ length: 60 }, (_, i) =>
+        batcher.append({ actorId: null, action: "http.requete", detail: { i } }),
+      );
+      const logins = Array.from({ length: 6 }, (_, i) =>
+        appendAudit(fresh.db, { actorId: null, action: "auth.connexion", detail: { i } }),
+      );
+      await Promise.all([...requests, ...logins]);
+      // Later batches after a login moved the head under the batcher.
+      for (let round = 0; round < 3; round++) {
+        await appendAudit(fresh.db, { actorId: null, action: "auth.connexion", detail: { round } });
+        await Promise.all(
+          Array.from({ length: 5 }, (_, i) =>
+            batcher.append({ actorId: null, action: "http.requete", detail: { round, i } }),
+          ),
+        );
+      }
+      // One statement against the head it expects; nothing at all against a head that moved.
+      const [h] = await fresh.db.query<{ last_seq: string; last_hash: string }>(
+        "SELECT last_seq, last_hash FROM audit_head",
+      );
+      const head = { seq: Number(h!.last_seq), hash: h!.last_hash };
+      const entry = { actorId: null, action: "http.requete", detail: { seul: true } };
+      expect(await appendAuditBatchOnce(fresh.db, { ...head, seq: head.seq - 1 }, [entry])).toBeNull();
+      expect(await appendAuditBatchOnce(fresh.db, head, [entry])).toMatchObject({ seq: head.seq + 1 });
+      expect(await appendAuditBatchOnce(fresh.db, head, [entry])).toBeNull();
+      const v = await verifyAudit(fresh.db);
+      expect(v).toMatchObject({ ok: true, entries: 60 + 6 + 3 * 6 + 1 });
+      const actions = await fresh.db.query<{ action: string; n: number }>(
+        "SELECT action, count(*)::int AS n FROM audit_log GROUP BY action ORDER BY action",
+      );
+      expect(actions).toEqual([
+        { action: "auth.connexion", n: 9 },
+        { action: "http.requete", n: 76 },
       ]);
     } finally {
       await fresh.drop();

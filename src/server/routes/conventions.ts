@@ -27,7 +27,6 @@ import { type ConventionFacts, conventionFacts } from "../../store/convention-fa
 import {
   conventionHistory,
   createConvention,
-  listConventions,
   openAnnexDatasets,
   recordAcceptance,
   recordAvenant,
@@ -39,8 +38,16 @@ import {
 import type { Queryable } from "../../store/db.js";
 import { partiesOf } from "../access.js";
 import { conventionRoute, route } from "../api.js";
+import { readThrough } from "../read-cache.js";
 import * as R from "../responses.js";
-import { byConvention, type ConventionDeps, ConvId, DateIso, orgNameMap } from "./convention-context.js";
+import {
+  byConvention,
+  type ConventionDeps,
+  ConvId,
+  conventionsOfUser,
+  DateIso,
+  orgNames,
+} from "./convention-context.js";
 import { Uuid } from "./params.js";
 
 /** What a convention looks like to one user on one date: status, dates, alerts, its rights. */
@@ -117,20 +124,15 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
       summary: "Conventions dont l'organisation de l'utilisateur est partie",
       tag: "Conventions",
     },
-    async ({ principal }) => {
+    async ({ principal, request }) => {
       const on = today();
-      const names = await orgNameMap(db);
-      const all = await listConventions(
-        db,
-        principal.platformAdmin ? undefined : principal.memberships.map((m) => m.organisationId),
-      );
+      const names = await orgNames(request, db);
+      const all = await conventionsOfUser(request, db, principal, principal.platformAdmin);
       const visible = all.filter(
         (s) => principal.platformAdmin || partiesOf(principal, s).parties.length > 0,
       );
-      const facts = await conventionFacts(
-        db,
-        visible.map((s) => s.convention.id),
-      );
+      const ids = visible.map((s) => s.convention.id);
+      const facts = await readThrough(request, `faits:${ids.join(",")}`, () => conventionFacts(db, ids));
       return Promise.all(
         visible.map((s) => present(db, s, principal, on, names, facts.get(s.convention.id))),
       );
@@ -191,8 +193,8 @@ export function conventionRoutes(app: FastifyInstance, deps: ConventionDeps): vo
       action: "voir_convention",
       conventionOf: byConvention,
     },
-    async ({ acces, principal }) => ({
-      ...(await present(db, acces.stored, principal, acces.on, await orgNameMap(db))),
+    async ({ acces, principal, request }) => ({
+      ...(await present(db, acces.stored, principal, acces.on, await orgNames(request, db))),
       document: acces.stored.convention,
       versionEnVigueur: versionOn(acces.stored.convention, acces.on),
     }),

@@ -34,6 +34,10 @@ import {
 } from "./convention-context.js";
 import { Uuid } from "./params.js";
 
+/** A release view as sent, by its ETag (release, reader or processor, stamps): at most this many kept. */
+const SERIALISED_VIEWS = 128;
+const serialisedViews = new Map<string, string>();
+
 export function diffusionRoutes(app: FastifyInstance, deps: ConventionDeps): void {
   const { db } = deps;
 
@@ -115,11 +119,19 @@ export function diffusionRoutes(app: FastifyInstance, deps: ConventionDeps): voi
         .update(JSON.stringify([usageInterne, sigle]))
         .digest("hex")
         .slice(0, 12);
-      if (frozen(request, reply, `diffusion-${params.id}-${processor ? "prestataire" : "lecteur"}-${stamps}`))
-        return reply.code(304).send();
-      // byRelease found the row in this request: the frozen copy in memory may serve.
-      const r = await getFrozenRelease(db, params.id);
-      return { ...(processor ? r : readerView(r)), usageInterne, doubleSigle: sigle };
+      const tag = `diffusion-${params.id}-${processor ? "prestataire" : "lecteur"}-${stamps}`;
+      if (frozen(request, reply, tag)) return reply.code(304).send();
+      // byRelease found the row (within the read cache's delay): the frozen copy in memory may serve.
+      // The answer under one tag never changes: serialised once, not on every request.
+      let body = serialisedViews.get(tag);
+      if (body === undefined) {
+        const r = await getFrozenRelease(db, params.id);
+        body = JSON.stringify({ ...(processor ? r : readerView(r)), usageInterne, doubleSigle: sigle });
+        if (serialisedViews.size >= SERIALISED_VIEWS)
+          serialisedViews.delete(serialisedViews.keys().next().value!);
+        serialisedViews.set(tag, body);
+      }
+      return reply.type("application/json; charset=utf-8").send(body);
     },
   );
   conventionRoute(

@@ -11,12 +11,19 @@ import { FED_STATUS_FR, type FedRequest, renderFedForm } from "../../core/conven
 import type { Convention } from "../../core/convention/model.js";
 import { DatasetSchema } from "../../core/convention/schema.js";
 import { interdit, invalide } from "../../core/errors.js";
-import { listConventions } from "../../store/conventions.js";
+
 import { answerFedRequest, fedRequestsOf, fileFedRequest, getFedRequest } from "../../store/fed.js";
 import { partiesOf } from "../access.js";
 import { conventionRoute, route } from "../api.js";
 import * as R from "../responses.js";
-import { byConvention, byFed, type ConventionDeps, ConvId, userParty } from "./convention-context.js";
+import {
+  byConvention,
+  byFed,
+  type ConventionDeps,
+  ConvId,
+  conventionsOfUser,
+  userParty,
+} from "./convention-context.js";
 import { Uuid } from "./params.js";
 
 const fedView = (c: Convention, r: FedRequest, mine: readonly string[]) => ({
@@ -82,8 +89,8 @@ export function fedRoutes(app: FastifyInstance, deps: ConventionDeps): void {
       summary: "Demandes FED reçues et envoyées par l'organisation",
       tag: "FED",
     },
-    async ({ principal }) => {
-      const all = await listConventions(db);
+    async ({ principal, request }) => {
+      const all = await conventionsOfUser(request, db, principal);
       const mine = all
         .map((s) => ({ s, parties: partiesOf(principal, s).parties }))
         .filter((x) => x.parties.length > 0);

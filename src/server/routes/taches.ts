@@ -10,14 +10,14 @@ import { seanceAlerts } from "../../core/convention/restitution.js";
 import { conventionTasks, TASK_KIND_FR, type Task, type TaskKind } from "../../core/convention/tasks.js";
 import { listAnomalies } from "../../store/anomalies.js";
 import { pendingApprovalRequests } from "../../store/approval-requests.js";
-import { listConventions } from "../../store/conventions.js";
-import { alertFacts } from "../../store/datasets.js";
+import { conventionFacts } from "../../store/convention-facts.js";
 import type { Db } from "../../store/db.js";
 import { fedRequestsOf } from "../../store/fed.js";
-import { lastSeance } from "../../store/restitutions.js";
 import { partiesOf } from "../access.js";
 import { route } from "../api.js";
+import { readThrough } from "../read-cache.js";
 import * as R from "../responses.js";
+import { conventionsOfUser } from "./convention-context.js";
 
 export function tacheRoutes(app: FastifyInstance, deps: { db: Db; now: () => Date }): void {
   const { db } = deps;
@@ -31,9 +31,9 @@ export function tacheRoutes(app: FastifyInstance, deps: { db: Db; now: () => Dat
         "Mes tâches : FED à répondre, collectes attendues, préavis, anomalies ouvertes, accords demandés, restitutions",
       tag: "Tâches",
     },
-    async ({ principal }) => {
+    async ({ principal, request }) => {
       const on = isoDateInParis(deps.now());
-      const mine = (await listConventions(db))
+      const mine = (await conventionsOfUser(request, db, principal))
         .map((s) => ({ s, parties: partiesOf(principal, s).parties }))
         .filter((x) => x.parties.length > 0);
       const feds = await fedRequestsOf(
@@ -44,12 +44,16 @@ export function tacheRoutes(app: FastifyInstance, deps: { db: Db; now: () => Dat
         db,
         mine.map((x) => x.s.convention.id),
       );
+      // The alert facts of every convention in one query (store/convention-facts.ts).
+      const ids = mine.map((x) => x.s.convention.id);
+      const facts = await readThrough(request, `faits:${ids.join(",")}`, () => conventionFacts(db, ids));
       const taches: Task[] = [];
       for (const { s, parties } of mine) {
         const c = s.convention;
+        const f = facts.get(c.id);
         const alertes = [
-          ...alerts(c, on, 60, await alertFacts(db, c.id)),
-          ...seanceAlerts(c, on, 60, await lastSeance(db, c.id)),
+          ...alerts(c, on, 60, f?.alertes ?? { jeuxNonDetruits: [], etudeRestituee: false, collectes: {} }),
+          ...seanceAlerts(c, on, 60, f?.derniereSeance ?? null),
         ];
         const anomalies = (await listAnomalies(db, c.id)).filter((a) => a.statut === "ouverte");
         taches.push(

@@ -1,13 +1,14 @@
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { RechercheReponse } from "../../core/indicator/api.js";
 import { searchTerritories as searchIndex } from "../../core/territory/search.js";
 import type { Db } from "../../store/db.js";
 import { irisFeatures, searchTerritories } from "../../store/territories.js";
-import { cachedByReferential, cachedTerritoryInfo } from "../../store/territory-cache.js";
+import { cachedByReferential, cachedTerritoryInfo, referentielVersion } from "../../store/territory-cache.js";
 import { territorySearchIndex } from "../../store/territory-search.js";
 import { route } from "../api.js";
 import { compressedJson, sendCompressedJson } from "../caching.js";
+import { readThrough } from "../read-cache.js";
 import * as R from "../responses.js";
 
 const Kind = z.enum(["commune", "epci", "departement"], {
@@ -16,6 +17,9 @@ const Kind = z.enum(["commune", "epci", "departement"], {
 const Code = z.string().regex(/^[0-9AB]{2,9}$/, { message: "Code de territoire invalide." });
 
 export function territoireRoutes(app: FastifyInstance, db: Db): void {
+  // The referential's counter, read once per request at most (through the read cache on a GET).
+  const referentiel = (request: FastifyRequest) =>
+    readThrough(request, "referentiel", () => referentielVersion(db));
   route(
     app,
     {
@@ -66,7 +70,8 @@ export function territoireRoutes(app: FastifyInstance, db: Db): void {
       tag: "Territoires",
       params: z.object({ type: Kind, code: Code }),
     },
-    async ({ params }) => cachedTerritoryInfo(db, params.type, params.code),
+    async ({ params, request }) =>
+      cachedTerritoryInfo(db, params.type, params.code, await referentiel(request)),
   );
   route(
     app,
@@ -81,10 +86,16 @@ export function territoireRoutes(app: FastifyInstance, db: Db): void {
     async ({ params, request, reply }) => {
       // Kept serialised and compressed while the referential is unchanged (a département's
       // contours weigh megabytes of JSON); the ETag lets a browser revalidate without a body.
-      const body = await cachedByReferential(db, `iris-gzip:${params.type}:${params.code}`, async () => {
-        await cachedTerritoryInfo(db, params.type, params.code); // 404 when unknown
-        return compressedJson(await irisFeatures(db, params.type, params.code));
-      });
+      const version = await referentiel(request);
+      const body = await cachedByReferential(
+        db,
+        `iris-gzip:${params.type}:${params.code}`,
+        async () => {
+          await cachedTerritoryInfo(db, params.type, params.code, version); // 404 when unknown
+          return compressedJson(await irisFeatures(db, params.type, params.code));
+        },
+        version,
+      );
       return sendCompressedJson(request, reply, body);
     },
   );
