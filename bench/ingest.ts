@@ -23,7 +23,9 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import iconv from "iconv-lite";
 import pgClient from "pg";
 import { generateDepartement, generateNoisyLines, prng } from "../src/geo/synthetic.js";
+import type { LevelShare } from "../test/helpers/apa-case.js";
 import { PROJECT_ROOT } from "../test/helpers/fixtures.js";
+import { printShareTable } from "./usefulness.js";
 
 const ROWS = Number(process.env.SOCLE_BENCH_ROWS ?? 2_000_000);
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
@@ -81,6 +83,8 @@ interface Run {
   secondaires: number;
   peakRssMB: number;
   cpuSeconds: number;
+  shares: LevelShare[];
+  sharesBefore?: LevelShare[];
 }
 const child = (mode: "setup" | "run", target: string): string =>
   execFileSync(

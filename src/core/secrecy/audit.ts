@@ -25,6 +25,7 @@
  */
 import type { Model } from "highs";
 import { cellLabel, cellSupport, type TableSet } from "../table/table.js";
+import { localSpread } from "./local-proofs.js";
 import type { Highs } from "./solver.js";
 
 export type AuditStandard = "full" | "exact";
@@ -62,6 +63,18 @@ export interface AuditInput {
    * rather than the exact one when no lower bound could protect the cell.
    */
   readonly screening?: boolean;
+  /**
+   * Blocks of inner cells by territory, finest level first (territoryBlocks):
+   * spread solves on each block's own LP run before any solve of the whole
+   * system (local-proofs.ts).
+   */
+  readonly blocks?: readonly (readonly (readonly number[])[])[];
+  /**
+   * Screening only: no LP of the whole system; a cell the local solves and
+   * witnesses do not prove is a finding with its observed range as bounds
+   * (the repair then protects it, perhaps at more cost than needed).
+   */
+  readonly localOnly?: boolean;
 }
 
 /** A change of inner cells the attacker cannot rule out, as sparse pairs. */
@@ -94,6 +107,8 @@ export interface AuditReport {
   /** Witnesses given in the input that the check refused. */
   readonly rejectedWitnesses: number;
   readonly lpSolves: number;
+  /** Solves of block LPs (local-proofs.ts), counted in lpSolves too. */
+  readonly localSolves: number;
   readonly globalSolves: number;
   readonly globalSeconds: number;
   readonly seconds: number;
@@ -210,6 +225,7 @@ export function auditPattern(highs: Highs, input: AuditInput): AuditReport {
   };
 
   let lpSolves = 0;
+  let localSolves = 0;
   let globalSolves = 0;
   let globalMs = 0;
   let model: Model | undefined;
@@ -444,6 +460,51 @@ export function auditPattern(highs: Highs, input: AuditInput): AuditReport {
       }
     }
 
+    // Block LPs first: each is small, and its solutions are witnesses of the whole system.
+    if (m && input.blocks && input.blocks.length > 0) {
+      const sys = { nCols, rowStarts, rowIdx, rowsOfVar, truth };
+      let cap = Math.max(1, input.threshold);
+      for (const t of targets) cap = Math.max(cap, t.need, t.needUpper);
+      const pendingTarget = (ti: number) => {
+        const t = targets[ti] as Target;
+        return (
+          !input.skip?.[t.cell] &&
+          t.cols.length > 0 &&
+          !t.cols.every((j) => fixedVar[j]) &&
+          !proven(t, t.obsMin, t.obsMax)
+        );
+      };
+      for (const level of input.blocks) {
+        const blocks = level
+          .map((b) => b.map((i) => col[i] as number).filter((j) => j >= 0))
+          .filter((b) => b.length > 0);
+        const solves = localSpread(highs, sys, {
+          blocks,
+          targets,
+          targetsOfVar,
+          pending: pendingTarget,
+          cap: 2 * cap,
+          solvesPerBlock: 4,
+          observe: (cols, delta) => {
+            cols.forEach((j, k) => {
+              dense[j] = delta[k] as number;
+              moved.push(j);
+            });
+            const widened = observeDense();
+            if (widened)
+              witnesses.push({
+                inner: Int32Array.from(cols, (j) => vars[j] as number),
+                delta: Float64Array.from(delta),
+              });
+            clearDense();
+            return widened;
+          },
+        });
+        localSolves += solves;
+        lpSolves += solves;
+      }
+    }
+
     // Spread solves prove most cells at once before any per-cell solve.
     let pendingTargets: Target[] = [];
     const refreshPending = () => {
@@ -456,7 +517,7 @@ export function auditPattern(highs: Highs, input: AuditInput): AuditReport {
       );
       return pendingTargets.length;
     };
-    if (!input.allIntervals) {
+    if (!input.allIntervals && !(input.localOnly && input.screening)) {
       for (let g = 0, before = refreshPending(); g < SPREAD_SOLVES && before > 0; g++) {
         solve(1);
         const after = refreshPending();
@@ -473,8 +534,13 @@ export function auditPattern(highs: Highs, input: AuditInput): AuditReport {
         t.up = t.value;
       } else if (input.allIntervals || !proven(t, t.obsMin, t.obsMax)) {
         if (!input.allIntervals && proven(t, t.obsMin, t.obsMax)) continue;
+        if (input.localOnly && input.screening && !input.allIntervals) {
+          // Screening without the whole system: what was observed is all it knows.
+          t.up = t.obsMax;
+          t.lo = t.obsMin;
+        }
         // Global solves give the exact bounds.
-        t.up = solve(-1, t);
+        t.up ??= solve(-1, t);
         // Screening: when no lower bound could save the cell (bounds are
         // never under zero), its repair needs no exact lower bound.
         const hopeless =
@@ -482,7 +548,8 @@ export function auditPattern(highs: Highs, input: AuditInput): AuditReport {
           t.up !== undefined &&
           !proven(t, Math.min(0, t.obsMin), t.up) &&
           !input.allIntervals;
-        if (!hopeless && (input.allIntervals || !proven(t, t.obsMin, t.obsMax))) t.lo = solve(1, t);
+        if (t.lo === undefined && !hopeless && (input.allIntervals || !proven(t, t.obsMin, t.obsMax)))
+          t.lo = solve(1, t);
         t.up ??= t.obsMax;
         t.lo ??= t.obsMin;
       } else continue;
@@ -534,6 +601,7 @@ export function auditPattern(highs: Highs, input: AuditInput): AuditReport {
     witnesses,
     rejectedWitnesses,
     lpSolves,
+    localSolves,
     globalSolves,
     globalSeconds: globalMs / 1000,
     seconds: (performance.now() - started) / 1000,
