@@ -248,7 +248,9 @@ export function auditPattern(highs: Highs, input: AuditInput): AuditReport {
     }
   }
   try {
-    if (nCols > 0 && targets.length > 0) {
+    // A local screening solves nothing on the whole system: no model of it.
+    const wholeSystem = !(input.localOnly && input.screening && input.blocks && input.blocks.length > 0);
+    if (nCols > 0 && targets.length > 0 && wholeSystem) {
       model = highs.createModel({
         numCols: nCols,
         numRows: rowRhs.length,
@@ -344,27 +346,34 @@ export function auditPattern(highs: Highs, input: AuditInput): AuditReport {
     const moved: number[] = [];
     const targetMark = new Uint8Array(targets.length);
     const rowMark = new Uint8Array(rowRhs.length);
+    const rowSum = new Float64Array(rowRhs.length);
+    const movedMark = new Uint8Array(nCols);
+    const targetDelta = new Float64Array(targets.length);
     const clearDense = () => {
       for (const j of moved) dense[j] = 0;
       moved.length = 0;
     };
     /** Updates observed ranges with the change in `dense`; true when a range widened. */
     const observeDense = (): boolean => {
+      // Each target's change summed from the moved unknowns (a target's own
+      // columns can number tens of thousands: the Ensemble's cells).
       const touched: number[] = [];
       for (const j of moved) {
+        const d = dense[j] as number;
         for (const ti of targetsOfVar[j] as number[]) {
           if (!targetMark[ti]) {
             targetMark[ti] = 1;
+            targetDelta[ti] = 0;
             touched.push(ti);
           }
+          targetDelta[ti] = (targetDelta[ti] as number) + d;
         }
       }
       let widened = false;
       for (const ti of touched) {
         targetMark[ti] = 0;
         const u = targets[ti] as Target;
-        let v = u.value;
-        for (const j of u.cols) v += dense[j] as number;
+        const v = u.value + (targetDelta[ti] as number);
         if (v < u.obsMin - 1e-9) {
           u.obsMin = v;
           widened = true;
@@ -402,31 +411,40 @@ export function auditPattern(highs: Highs, input: AuditInput): AuditReport {
         if (!Number.isFinite(d)) ok = false;
         else if (Math.abs(d) <= 1e-9) continue;
         else if (i < 0 || i >= set.innerCount || (col[i] as number) < 0) ok = false;
-        else if ((values[i] as number) + d < -1e-7) ok = false;
         else {
           const j = col[i] as number;
-          if (dense[j] === 0) moved.push(j);
+          if (!movedMark[j]) {
+            movedMark[j] = 1;
+            moved.push(j);
+          }
           dense[j] = (dense[j] as number) + d;
         }
       }
+      // Non-negativity of the summed change (an inner cell may be listed twice).
+      for (const j of moved) {
+        movedMark[j] = 0;
+        if ((truth[j] as number) + (dense[j] as number) < -1e-7) ok = false;
+      }
+      // Each row's change summed from the moved unknowns, not over the row
+      // (the Ensemble's rows hold every unknown).
       const rows: number[] = [];
       if (ok) {
         for (const j of moved) {
+          const d = dense[j] as number;
           for (const r of rowsOfVar[j] as number[]) {
             if (!rowMark[r]) {
               rowMark[r] = 1;
+              rowSum[r] = 0;
               rows.push(r);
             }
+            rowSum[r] = (rowSum[r] as number) + d;
           }
         }
       }
       for (const r of rows) {
         rowMark[r] = 0;
-        if (!ok) continue;
-        let sum = 0;
-        for (let k = rowStarts[r] as number; k < (rowStarts[r + 1] as number); k++)
-          sum += dense[rowIdx[k] as number] as number;
-        if (Math.abs(sum) > 1e-6 * Math.max(1, Math.abs(rowRhs[r] as number))) ok = false;
+        if (ok && Math.abs(rowSum[r] as number) > 1e-6 * Math.max(1, Math.abs(rowRhs[r] as number)))
+          ok = false;
       }
       if (ok) observeDense();
       else rejectedWitnesses++;
@@ -461,7 +479,7 @@ export function auditPattern(highs: Highs, input: AuditInput): AuditReport {
     }
 
     // Block LPs first: each is small, and its solutions are witnesses of the whole system.
-    if (m && input.blocks && input.blocks.length > 0) {
+    if (nCols > 0 && targets.length > 0 && input.blocks && input.blocks.length > 0) {
       const sys = { nCols, rowStarts, rowIdx, rowsOfVar, truth };
       let cap = Math.max(1, input.threshold);
       for (const t of targets) cap = Math.max(cap, t.need, t.needUpper);
