@@ -160,6 +160,13 @@ for (const [label, target] of engines) {
   console.log(
     `  CPU time (all threads)   ${r.cpuSeconds.toFixed(1)} s for ${r.totalSeconds.toFixed(1)} s of wall time${target === "pglite" ? "" : " (the PostgreSQL server's own CPU not counted)"}`,
   );
+  if (r.sharesBefore) {
+    // Issue 13, item 7: what the release publishes by level, beside the engine before.
+    console.log(
+      "  usefulness of the release, published cells by level (before: perturbations moving their boundary):",
+    );
+    printShareTable(r.shares, r.sharesBefore);
+  }
 }
 
 // The floor: DuckDB reads the same file and groups it.
