@@ -10,6 +10,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { Convention } from "../src/core/convention/model.js";
+import { protectTable } from "../src/core/secrecy/protect.js";
 import { loadSolver } from "../src/core/secrecy/solver.js";
 import { bbox } from "../src/core/territory/geometry.js";
 import { buildAddressIndex } from "../src/geo/address-index.js";
@@ -18,6 +19,7 @@ import { IrisLocator } from "../src/geo/iris-locator.js";
 import { bothProjections } from "../src/geo/projection.js";
 import type { SyntheticDepartement } from "../src/geo/synthetic.js";
 import { depositIndividualFile } from "../src/ingest/deposit.js";
+import { historyModel } from "../src/release/history-model.js";
 import { publishRelease } from "../src/release/publish.js";
 import { createOrganisation } from "../src/store/accounts.js";
 import { loadAddressIndexBlobs, replaceAddressReference } from "../src/store/addresses.js";
@@ -25,6 +27,9 @@ import { createConvention } from "../src/store/conventions.js";
 import { createJeu } from "../src/store/datasets.js";
 import { openStore } from "../src/store/open.js";
 import { loadCog, replaceIris } from "../src/store/territories.js";
+import { activeDeposits } from "../src/store/vintages.js";
+import { sharesByLevel } from "../test/helpers/apa-case.js";
+import { releaseShares } from "./usefulness.js";
 
 const [mode, dir, target] = process.argv.slice(2) as ["setup" | "run", string, string];
 const db = await openStore(
@@ -164,16 +169,23 @@ const r = await depositIndividualFile({
   actorId: null,
 });
 const t1 = performance.now();
-const release = await publishRelease({
-  db,
-  highs: await loadSolver(),
-  convention,
-  jeuId,
-  annee: 2025,
-  actorId: null,
-});
+const highs = await loadSolver();
+const publish = { db, highs, convention, jeuId, annee: 2025, actorId: null };
+const release = await publishRelease(publish);
 const t2 = performance.now();
 const cpu = process.cpuUsage(cpu0);
+// Usefulness (issue 13, item 7), untimed: the release's published share by
+// level beside the engine before (perturbations moving their boundary) on the
+// same tables, on the embedded run only.
+let before: ReturnType<typeof sharesByLevel> | undefined;
+if (target === "pglite") {
+  const dataset = convention.jeux[0]!;
+  const m = await historyModel(publish, dataset, await activeDeposits(db, jeuId, 2025), []);
+  before = sharesByLevel(
+    m.built.set,
+    protectTable(highs, m.built.set, m.rules, { boundary: "free" }).statuses,
+  );
+}
 await geocoder.close();
 await db.close();
 console.log(
@@ -189,6 +201,8 @@ console.log(
     primaires: release.audit.primaires,
     secondaires: release.audit.secondaires,
     peakRssMB: process.resourceUsage().maxRSS / 1024,
+    shares: releaseShares(release.tableaux),
+    ...(before ? { sharesBefore: before } : {}),
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
   }),
 );

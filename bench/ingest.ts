@@ -23,7 +23,9 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import iconv from "iconv-lite";
 import pgClient from "pg";
 import { generateDepartement, generateNoisyLines, prng } from "../src/geo/synthetic.js";
+import type { LevelShare } from "../test/helpers/apa-case.js";
 import { PROJECT_ROOT } from "../test/helpers/fixtures.js";
+import { printShareTable } from "./usefulness.js";
 
 const ROWS = Number(process.env.SOCLE_BENCH_ROWS ?? 2_000_000);
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
@@ -81,6 +83,8 @@ interface Run {
   secondaires: number;
   peakRssMB: number;
   cpuSeconds: number;
+  shares: LevelShare[];
+  sharesBefore?: LevelShare[];
 }
 const child = (mode: "setup" | "run", target: string): string =>
   execFileSync(
@@ -156,6 +160,13 @@ for (const [label, target] of engines) {
   console.log(
     `  CPU time (all threads)   ${r.cpuSeconds.toFixed(1)} s for ${r.totalSeconds.toFixed(1)} s of wall time${target === "pglite" ? "" : " (the PostgreSQL server's own CPU not counted)"}`,
   );
+  if (r.sharesBefore) {
+    // Issue 13, item 7: what the release publishes by level, beside the engine before.
+    console.log(
+      "  usefulness of the release, published cells by level (before: perturbations moving their boundary):",
+    );
+    printShareTable(r.shares, r.sharesBefore);
+  }
 }
 
 // The floor: DuckDB reads the same file and groups it.

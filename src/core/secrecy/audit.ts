@@ -25,6 +25,7 @@
  */
 import type { Model } from "highs";
 import { cellLabel, cellSupport, type TableSet } from "../table/table.js";
+import { localSpread } from "./local-proofs.js";
 import type { Highs } from "./solver.js";
 
 export type AuditStandard = "full" | "exact";
@@ -62,6 +63,18 @@ export interface AuditInput {
    * rather than the exact one when no lower bound could protect the cell.
    */
   readonly screening?: boolean;
+  /**
+   * Blocks of inner cells by territory, finest level first (territoryBlocks):
+   * spread solves on each block's own LP run before any solve of the whole
+   * system (local-proofs.ts).
+   */
+  readonly blocks?: readonly (readonly (readonly number[])[])[];
+  /**
+   * Screening only: no LP of the whole system; a cell the local solves and
+   * witnesses do not prove is a finding with its observed range as bounds
+   * (the repair then protects it, perhaps at more cost than needed).
+   */
+  readonly localOnly?: boolean;
 }
 
 /** A change of inner cells the attacker cannot rule out, as sparse pairs. */
@@ -94,6 +107,8 @@ export interface AuditReport {
   /** Witnesses given in the input that the check refused. */
   readonly rejectedWitnesses: number;
   readonly lpSolves: number;
+  /** Solves of block LPs (local-proofs.ts), counted in lpSolves too. */
+  readonly localSolves: number;
   readonly globalSolves: number;
   readonly globalSeconds: number;
   readonly seconds: number;
@@ -210,6 +225,7 @@ export function auditPattern(highs: Highs, input: AuditInput): AuditReport {
   };
 
   let lpSolves = 0;
+  let localSolves = 0;
   let globalSolves = 0;
   let globalMs = 0;
   let model: Model | undefined;
@@ -232,7 +248,9 @@ export function auditPattern(highs: Highs, input: AuditInput): AuditReport {
     }
   }
   try {
-    if (nCols > 0 && targets.length > 0) {
+    // A local screening solves nothing on the whole system: no model of it.
+    const wholeSystem = !(input.localOnly && input.screening && input.blocks && input.blocks.length > 0);
+    if (nCols > 0 && targets.length > 0 && wholeSystem) {
       model = highs.createModel({
         numCols: nCols,
         numRows: rowRhs.length,
@@ -328,27 +346,34 @@ export function auditPattern(highs: Highs, input: AuditInput): AuditReport {
     const moved: number[] = [];
     const targetMark = new Uint8Array(targets.length);
     const rowMark = new Uint8Array(rowRhs.length);
+    const rowSum = new Float64Array(rowRhs.length);
+    const movedMark = new Uint8Array(nCols);
+    const targetDelta = new Float64Array(targets.length);
     const clearDense = () => {
       for (const j of moved) dense[j] = 0;
       moved.length = 0;
     };
     /** Updates observed ranges with the change in `dense`; true when a range widened. */
     const observeDense = (): boolean => {
+      // Each target's change summed from the moved unknowns (a target's own
+      // columns can number tens of thousands: the Ensemble's cells).
       const touched: number[] = [];
       for (const j of moved) {
+        const d = dense[j] as number;
         for (const ti of targetsOfVar[j] as number[]) {
           if (!targetMark[ti]) {
             targetMark[ti] = 1;
+            targetDelta[ti] = 0;
             touched.push(ti);
           }
+          targetDelta[ti] = (targetDelta[ti] as number) + d;
         }
       }
       let widened = false;
       for (const ti of touched) {
         targetMark[ti] = 0;
         const u = targets[ti] as Target;
-        let v = u.value;
-        for (const j of u.cols) v += dense[j] as number;
+        const v = u.value + (targetDelta[ti] as number);
         if (v < u.obsMin - 1e-9) {
           u.obsMin = v;
           widened = true;
@@ -386,31 +411,40 @@ export function auditPattern(highs: Highs, input: AuditInput): AuditReport {
         if (!Number.isFinite(d)) ok = false;
         else if (Math.abs(d) <= 1e-9) continue;
         else if (i < 0 || i >= set.innerCount || (col[i] as number) < 0) ok = false;
-        else if ((values[i] as number) + d < -1e-7) ok = false;
         else {
           const j = col[i] as number;
-          if (dense[j] === 0) moved.push(j);
+          if (!movedMark[j]) {
+            movedMark[j] = 1;
+            moved.push(j);
+          }
           dense[j] = (dense[j] as number) + d;
         }
       }
+      // Non-negativity of the summed change (an inner cell may be listed twice).
+      for (const j of moved) {
+        movedMark[j] = 0;
+        if ((truth[j] as number) + (dense[j] as number) < -1e-7) ok = false;
+      }
+      // Each row's change summed from the moved unknowns, not over the row
+      // (the Ensemble's rows hold every unknown).
       const rows: number[] = [];
       if (ok) {
         for (const j of moved) {
+          const d = dense[j] as number;
           for (const r of rowsOfVar[j] as number[]) {
             if (!rowMark[r]) {
               rowMark[r] = 1;
+              rowSum[r] = 0;
               rows.push(r);
             }
+            rowSum[r] = (rowSum[r] as number) + d;
           }
         }
       }
       for (const r of rows) {
         rowMark[r] = 0;
-        if (!ok) continue;
-        let sum = 0;
-        for (let k = rowStarts[r] as number; k < (rowStarts[r + 1] as number); k++)
-          sum += dense[rowIdx[k] as number] as number;
-        if (Math.abs(sum) > 1e-6 * Math.max(1, Math.abs(rowRhs[r] as number))) ok = false;
+        if (ok && Math.abs(rowSum[r] as number) > 1e-6 * Math.max(1, Math.abs(rowRhs[r] as number)))
+          ok = false;
       }
       if (ok) observeDense();
       else rejectedWitnesses++;
@@ -444,6 +478,51 @@ export function auditPattern(highs: Highs, input: AuditInput): AuditReport {
       }
     }
 
+    // Block LPs first: each is small, and its solutions are witnesses of the whole system.
+    if (nCols > 0 && targets.length > 0 && input.blocks && input.blocks.length > 0) {
+      const sys = { nCols, rowStarts, rowIdx, rowsOfVar, truth };
+      let cap = Math.max(1, input.threshold);
+      for (const t of targets) cap = Math.max(cap, t.need, t.needUpper);
+      const pendingTarget = (ti: number) => {
+        const t = targets[ti] as Target;
+        return (
+          !input.skip?.[t.cell] &&
+          t.cols.length > 0 &&
+          !t.cols.every((j) => fixedVar[j]) &&
+          !proven(t, t.obsMin, t.obsMax)
+        );
+      };
+      for (const level of input.blocks) {
+        const blocks = level
+          .map((b) => b.map((i) => col[i] as number).filter((j) => j >= 0))
+          .filter((b) => b.length > 0);
+        const solves = localSpread(highs, sys, {
+          blocks,
+          targets,
+          targetsOfVar,
+          pending: pendingTarget,
+          cap: 2 * cap,
+          solvesPerBlock: 4,
+          observe: (cols, delta) => {
+            cols.forEach((j, k) => {
+              dense[j] = delta[k] as number;
+              moved.push(j);
+            });
+            const widened = observeDense();
+            if (widened)
+              witnesses.push({
+                inner: Int32Array.from(cols, (j) => vars[j] as number),
+                delta: Float64Array.from(delta),
+              });
+            clearDense();
+            return widened;
+          },
+        });
+        localSolves += solves;
+        lpSolves += solves;
+      }
+    }
+
     // Spread solves prove most cells at once before any per-cell solve.
     let pendingTargets: Target[] = [];
     const refreshPending = () => {
@@ -456,7 +535,7 @@ export function auditPattern(highs: Highs, input: AuditInput): AuditReport {
       );
       return pendingTargets.length;
     };
-    if (!input.allIntervals) {
+    if (!input.allIntervals && !(input.localOnly && input.screening)) {
       for (let g = 0, before = refreshPending(); g < SPREAD_SOLVES && before > 0; g++) {
         solve(1);
         const after = refreshPending();
@@ -473,8 +552,13 @@ export function auditPattern(highs: Highs, input: AuditInput): AuditReport {
         t.up = t.value;
       } else if (input.allIntervals || !proven(t, t.obsMin, t.obsMax)) {
         if (!input.allIntervals && proven(t, t.obsMin, t.obsMax)) continue;
+        if (input.localOnly && input.screening && !input.allIntervals) {
+          // Screening without the whole system: what was observed is all it knows.
+          t.up = t.obsMax;
+          t.lo = t.obsMin;
+        }
         // Global solves give the exact bounds.
-        t.up = solve(-1, t);
+        t.up ??= solve(-1, t);
         // Screening: when no lower bound could save the cell (bounds are
         // never under zero), its repair needs no exact lower bound.
         const hopeless =
@@ -482,7 +566,8 @@ export function auditPattern(highs: Highs, input: AuditInput): AuditReport {
           t.up !== undefined &&
           !proven(t, Math.min(0, t.obsMin), t.up) &&
           !input.allIntervals;
-        if (!hopeless && (input.allIntervals || !proven(t, t.obsMin, t.obsMax))) t.lo = solve(1, t);
+        if (t.lo === undefined && !hopeless && (input.allIntervals || !proven(t, t.obsMin, t.obsMax)))
+          t.lo = solve(1, t);
         t.up ??= t.obsMax;
         t.lo ??= t.obsMin;
       } else continue;
@@ -534,6 +619,7 @@ export function auditPattern(highs: Highs, input: AuditInput): AuditReport {
     witnesses,
     rejectedWitnesses,
     lpSolves,
+    localSolves,
     globalSolves,
     globalSeconds: globalMs / 1000,
     seconds: (performance.now() - started) / 1000,

@@ -314,6 +314,30 @@ describe("witnesses handed to the audit are checked, never trusted", () => {
     expect(report.ok).toBe(true);
   });
 
+  it("sums a witness that lists an inner cell several times before checking it", () => {
+    const set = twoWay();
+    const all = [
+      ["A", "F"],
+      ["A", "M"],
+      ["B", "F"],
+      ["B", "M"],
+    ];
+    // AF (3) −2 and −2: each entry alone keeps it non-negative, their sum (−4) does not.
+    const repeated = {
+      inner: Int32Array.from([0, 0, 1, 2, 3]),
+      delta: Float64Array.from([-2, -2, 4, 4, -4]),
+    };
+    const report = auditPattern(highs, { ...input(set, all), witnesses: [repeated] });
+    expect(report.rejectedWitnesses).toBe(1);
+    // Listed twice with a sum that keeps every margin: accepted.
+    const split = { inner: Int32Array.from([0, 0, 1, 2, 3]), delta: Float64Array.from([2, -1, -1, -1, 1]) };
+    expect(auditPattern(highs, { ...input(set, all), witnesses: [split] })).toMatchObject({
+      ok: true,
+      rejectedWitnesses: 0,
+      lpSolves: 0,
+    });
+  });
+
   it("accepts a valid cycle as proof without solving any LP, and hands its own proofs back", () => {
     const set = twoWay();
     const all = [

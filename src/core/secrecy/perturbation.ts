@@ -152,15 +152,23 @@ function solve(
   const rowVal: number[] = [];
   const rowLower: number[] = [];
   const rowUpper: number[] = [];
+  // Each published cell's local inner cells, read from the neighbourhood's
+  // side: a margin's support can hold every inner cell of the table.
+  const rowOf = new Map(published.map((c, k) => [c, k]));
+  const localParts: number[][] = published.map(() => []);
+  local.forEach((i, p) => {
+    for (const c of byInner[i] as Int32Array) {
+      const k = rowOf.get(c);
+      if (k !== undefined) (localParts[k] as number[]).push(p);
+    }
+  });
   published.forEach((c, k) => {
     // Σ y over c − u_c + v_c = 0; frozen cells must not move at all.
-    let boundary = false;
-    for (const i of cellSupport(set, c)) {
-      const p = pos.get(i);
-      if (p !== undefined) {
-        rowIdx.push(p);
-        rowVal.push(1);
-      } else boundary = true;
+    const parts = localParts[k] as number[];
+    const boundary = parts.length < cellSupport(set, c).length;
+    for (const p of parts) {
+      rowIdx.push(p);
+      rowVal.push(1);
     }
     const frozen = input.frozen[c] === 1 || c === target || (boundary && fixedBoundary);
     rowIdx.push(nY + 2 * k, nY + 2 * k + 1);

@@ -6,11 +6,19 @@
 import { type Cell, cellSupport, type TableSet, type TableSpec, tableRole } from "../table/table.js";
 import { type AuditFinding, type AuditReport, auditPattern, type Witness } from "./audit.js";
 import { gaussSuppression } from "./gauss.js";
+import { territoryBlocks } from "./local-proofs.js";
 import { optimalSuppression } from "./optimal.js";
 import { cellsByInner, protectByPerturbation } from "./perturbation.js";
 import { primaryStatuses } from "./primary.js";
 import { isPrimary, requiredWidth, type SecrecyRules, type Standard, type Status } from "./rules.js";
 import type { Highs } from "./solver.js";
+
+/**
+ * From this many inner cells on, audits start with LPs on territory blocks
+ * (local-proofs.ts) and screenings solve no LP of the whole system: its
+ * solves cost seconds each there, a block's a few milliseconds.
+ */
+export const LOCAL_PROOFS_CELLS = 20_000;
 
 /** Rounds of the repair loop in which moved findings wait for the next audit. */
 const PATIENT_ROUNDS = 8;
@@ -44,6 +52,8 @@ export interface ProtectOptions {
   readonly optimalBudget?: number;
   /** Time limit of the optimal method, in seconds (its best solution so far is safe too). */
   readonly timeLimit?: number;
+  /** Local proofs on territory blocks: by default from LOCAL_PROOFS_CELLS inner cells on. */
+  readonly localProofs?: boolean;
 }
 
 export interface Protection {
@@ -164,6 +174,8 @@ export function protectTable(
     ...(hasHistory ? { unattacked: Uint8Array.from(statuses, (s) => (s === "H" ? 1 : 0)) } : {}),
   };
   const byInner = cellsByInner(set);
+  const blocks = (options.localProofs ?? set.innerCount >= LOCAL_PROOFS_CELLS) ? territoryBlocks(set) : [];
+  const local = blocks.length > 0 ? { blocks, localOnly: true } : {};
   let repairs = 0;
   let rounds = 0;
   // Every proof found on the way (screening solutions, perturbations) is
@@ -203,6 +215,7 @@ export function protectTable(
         suppressed,
         skip: proven,
         screening: true,
+        ...local,
         witnesses: round === 0 ? witnesses : witnessesMoving(witnesses, suppressed, proven),
       });
       witnesses.push(...screen.witnesses);
@@ -315,7 +328,12 @@ export function protectTable(
   }
   const optimalSeconds = (performance.now() - t0) / 1000;
   t0 = performance.now();
-  const audit = auditPattern(highs, { ...auditInput, suppressed, witnesses });
+  const audit = auditPattern(highs, {
+    ...auditInput,
+    suppressed,
+    witnesses,
+    ...(blocks.length > 0 ? { blocks } : {}),
+  });
   const auditSeconds = (performance.now() - t0) / 1000;
   const finalStatuses = statuses.map((s, c) => (s === "V" && suppressed[c] ? "D" : s) as Status);
   // Counts are of the release being made (earlier and hidden tables aside).

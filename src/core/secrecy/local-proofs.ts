@@ -1,0 +1,212 @@
+/**
+ * Local proofs for the attacker audit: LPs on one territory block at a time.
+ *
+ * A change of the inner cells of one block (the IRIS of a commune, the
+ * communes of an EPCI) that keeps every published cell touching the block
+ * unchanged, counting only its part inside the block, and keeps every inner
+ * cell non-negative, is a change of the whole system: the cells outside the
+ * block stay put. So a solution of a block's LP is a witness the attacker
+ * cannot rule out, as sound as a solution of the whole system; it only proves
+ * less, because the block's boundary is held fixed. The audit still decides:
+ * a cell no local solution proves goes on to the LPs of the whole system.
+ *
+ * This pays where the whole system is large (a département: 1,500 IRIS ×
+ * 64 crossings, 96,000 unknowns) and most secret cells are protected inside
+ * their commune or EPCI: a block's LP has a few hundred to a few thousand
+ * unknowns.
+ */
+import type { Model } from "highs";
+import type { TableSet } from "../table/table.js";
+import { cellSupport } from "../table/table.js";
+import type { Highs } from "./solver.js";
+
+/**
+ * Blocks of inner cells by territory, finest level first: the inner cells
+ * under each node of the deepest hierarchy of the set's territory variable
+ * (the first variable whose hierarchy has more than one level), one list of
+ * blocks per level above the leaves and under the total. Empty when no
+ * variable has such a hierarchy.
+ */
+export function territoryBlocks(set: TableSet): number[][][] {
+  for (let v = 0; v < set.variables.length; v++) {
+    const dim = set.variables[v];
+    if (!dim) continue;
+    // The grouping with the deepest tree is the territory's own (zones are shallow).
+    const byGrouping = new Map<string, Map<string, string>>();
+    for (const r of dim.relations) {
+      let parents = byGrouping.get(r.grouping);
+      if (!parents) {
+        parents = new Map();
+        byGrouping.set(r.grouping, parents);
+      }
+      for (const ch of r.children) parents.set(ch, r.parent);
+    }
+    let best: Map<string, string> | undefined;
+    // Two levels at least under the total (IRIS → commune → EPCI): one level is the whole system.
+    let bestDepth = 1;
+    for (const parents of byGrouping.values()) {
+      let depth = 0;
+      for (const leaf of dim.leaves) {
+        let d = 0;
+        for (let p = parents.get(leaf); p !== undefined && p !== dim.total; p = parents.get(p)) d++;
+        if (d > depth) depth = d;
+      }
+      if (depth > bestDepth) {
+        best = parents;
+        bestDepth = depth;
+      }
+    }
+    if (!best) continue;
+    // The leaf of this variable under each inner cell, read from the cells that sit on a leaf.
+    const leafOf: (string | undefined)[] = new Array(set.innerCount);
+    const leafSet = new Set(dim.leaves);
+    set.cells.forEach((cell, c) => {
+      const spec = set.tables[cell.table];
+      const pos = spec?.variables.indexOf(v) ?? -1;
+      if (pos < 0) return;
+      const code = cell.codes[pos] as string;
+      if (!leafSet.has(code)) return;
+      for (const i of cellSupport(set, c)) leafOf[i] = code;
+    });
+    if (leafOf.some((l) => l === undefined)) continue;
+    const levels: number[][][] = [];
+    const parents = best;
+    for (let level = 1; level <= bestDepth; level++) {
+      const groups = new Map<string, number[]>();
+      for (let i = 0; i < set.innerCount; i++) {
+        let node: string | undefined = leafOf[i];
+        for (let k = 0; k < level && node !== undefined; k++) node = parents.get(node);
+        if (node === undefined || node === dim.total) continue;
+        let g = groups.get(node);
+        if (!g) {
+          g = [];
+          groups.set(node, g);
+        }
+        g.push(i);
+      }
+      // A level whose single block is everything is the whole system's job.
+      const blocks = [...groups.values()].filter((b) => b.length < set.innerCount);
+      if (blocks.length > 0) levels.push(blocks);
+    }
+    return levels;
+  }
+  return [];
+}
+
+/** The audit's system in its own columns (unknown inner cells). */
+export interface LocalSystem {
+  readonly nCols: number;
+  readonly rowStarts: readonly number[];
+  readonly rowIdx: readonly number[];
+  readonly rowsOfVar: readonly (readonly number[])[];
+  /** True value of each column. */
+  readonly truth: readonly number[];
+}
+
+/** A target of the audit as the local solves see it. */
+export interface LocalTarget {
+  readonly cols: readonly number[];
+  readonly value: number;
+  readonly obsMin: number;
+  readonly obsMax: number;
+}
+
+export interface LocalSpreadInput {
+  readonly blocks: readonly (readonly number[])[];
+  readonly targets: readonly LocalTarget[];
+  readonly targetsOfVar: readonly (readonly number[])[];
+  /** Still to prove (the caller's observed ranges change as solutions are observed). */
+  readonly pending: (target: number) => boolean;
+  /** Largest move of one unknown: a bounded change proves as much and keeps every LP bounded. */
+  readonly cap: number;
+  /** Spread solves per block at most. */
+  readonly solvesPerBlock: number;
+  /** Called with each solution (a change of the columns); true when it proved something. */
+  readonly observe: (cols: readonly number[], delta: readonly number[]) => boolean;
+}
+
+/** Runs spread solves block by block; returns the number of LP solves. */
+export function localSpread(highs: Highs, sys: LocalSystem, input: LocalSpreadInput): number {
+  let solves = 0;
+  const local = new Int32Array(sys.nCols).fill(-1);
+  for (const block of input.blocks) {
+    const touched = new Set<number>();
+    for (const j of block) for (const ti of input.targetsOfVar[j] as number[]) touched.add(ti);
+    const pendingHere = () => [...touched].filter((ti) => input.pending(ti));
+    let pending = pendingHere();
+    if (pending.length === 0) continue;
+    block.forEach((j, k) => {
+      local[j] = k;
+    });
+    const rows = new Set<number>();
+    for (const j of block) for (const r of sys.rowsOfVar[j] as number[]) rows.add(r);
+    const starts: number[] = [0];
+    const idx: number[] = [];
+    for (const r of rows) {
+      for (let k = sys.rowStarts[r] as number; k < (sys.rowStarts[r + 1] as number); k++) {
+        const l = local[sys.rowIdx[k] as number] as number;
+        if (l >= 0) idx.push(l);
+      }
+      starts.push(idx.length);
+    }
+    const n = block.length;
+    let model: Model | undefined;
+    try {
+      model = highs.createModel({
+        numCols: n,
+        numRows: starts.length - 1,
+        colCost: new Float64Array(n),
+        colLower: Float64Array.from(block, (j) => -(sys.truth[j] as number)),
+        colUpper: new Float64Array(n).fill(input.cap),
+        rowLower: new Float64Array(starts.length - 1),
+        rowUpper: new Float64Array(starts.length - 1),
+        matrix: {
+          format: "csr",
+          numRows: starts.length - 1,
+          numCols: n,
+          starts,
+          indices: idx,
+          values: new Float64Array(idx.length).fill(1),
+        },
+      });
+      model.options.set({ output_flag: false, simplex_strategy: 4 });
+      const costs = new Float64Array(n);
+      const all = { kind: "range", from: 0, to: n - 1 } as const;
+      for (let s = 0; s < input.solvesPerBlock && pending.length > 0; s++) {
+        costs.fill(0);
+        let seed = (s + 1) * 2654435761;
+        for (const ti of pending) {
+          const t = input.targets[ti] as LocalTarget;
+          seed = (seed * 1103515245 + 12345) >>> 0;
+          const up = t.obsMax - t.value;
+          const down = t.value - t.obsMin;
+          // Minimised: −1 pushes the cell up (zeros can only go up).
+          const w = t.value <= 0 || down > up ? -1 : up > down ? 1 : seed & 0x10000 ? 1 : -1;
+          for (const j of t.cols) {
+            const l = local[j] as number;
+            if (l >= 0) costs[l] = (costs[l] as number) + w;
+          }
+        }
+        model.changeColsCost(all, costs);
+        solves++;
+        if (model.run().modelStatus !== highs.constants.modelStatus.optimal) break;
+        const x = model.getSolution().colValue;
+        const cols: number[] = [];
+        const delta: number[] = [];
+        for (let k = 0; k < n; k++) {
+          const d = x[k] as number;
+          if (Math.abs(d) > 1e-9) {
+            cols.push(block[k] as number);
+            delta.push(d);
+          }
+        }
+        if (cols.length === 0 || !input.observe(cols, delta)) break;
+        pending = pendingHere();
+      }
+    } finally {
+      model?.dispose();
+      for (const j of block) local[j] = -1;
+    }
+  }
+  return solves;
+}
