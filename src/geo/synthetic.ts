@@ -761,9 +761,10 @@ function withoutStreetType(voie: string): string {
 
 /**
  * The streets of each commune by their name without type, to tell whether
- * « 7 Fontaine » is readable: it is not when another street of the commune
- * so named (Impasse de la Fontaine beside Rue de la Fontaine) holds number 7
- * (listed, or within two of its last number) in another IRIS.
+ * « 7 Fontaine » is readable: it is not when another street so named
+ * (Impasse de la Fontaine beside Rue de la Fontaine), in a commune the line
+ * may be in, holds number 7 (listed, or within two of its last number) in
+ * another IRIS.
  */
 class SameNamedStreets {
   private readonly byName = new Map<string, Map<string, { last: number; iris: Map<number, string[]> }>>();
