@@ -67,6 +67,7 @@ function reference(): ReferenceAddress[] {
   for (let n = 1; n <= 15; n++) add("96001", "Ville", "96100", "Rue des Mouettes", n, "960010001");
   for (let n = 1; n <= 15; n++) add("96001", "Ville", "96100", "Chemin des Alouettes", n, "960010002");
   for (let n = 1; n <= 9; n++) add("96001", "Ville", "96100", "Rue Kléber", n, "960010003");
+  for (let n = 1; n <= 9; n++) add("96001", "Ville", "96100", "Rue du Havre", n, "960010003");
   for (let n = 1; n <= 9; n++) add("96001", "Ville", "96100", "Rue de la Côte", n, "960010001");
   for (let n = 1; n <= 5; n++) add("96005", "Le Hameau", "96500", "Rue du Puits", n, "960050000");
   for (let n = 1; n <= 5; n++) add("96006", "Hameau", "96600", "Rue du Puits", n, "960060000");
@@ -234,6 +235,12 @@ describe("geocoder", () => {
     expect(g.geocode(["4 rue Kébr 96100 Ville"]).codeIris).toBe("960010003");
     // « Ceotte » (six letters) is not Côte (four): two letters added are not read.
     expect(g.geocode(["4 rue Ceotte 96100 Ville"]).codeIris).toBeNull();
+  });
+
+  it("reads a second typo only in a word of the same initial", () => {
+    // « Lavro » (for Lavoir, three edits away as measured) is two edits from Havre, another initial.
+    expect(g.geocode(["5 rue du Lavro 96100 Ville"]).codeIris).toBeNull();
+    expect(g.geocode(["5 rue du Hvare 96100 Ville"]).codeIris).toBe("960010003");
   });
 
   it("reads a street typed without its type after a complement that runs to the number", () => {

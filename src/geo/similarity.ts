@@ -15,11 +15,24 @@ const weight = (t: string) =>
  * `loose` allows one more (a second typo) when both have five letters or
  * more (« Ceotte » is not « Côte »), or when four letters are typed for a
  * longer word of the same initial (« Eifl » is Eiffel, « Plie » Plaine: two
- * letters lost; never the other way round).
+ * letters lost; never the other way round). When reading (no `cap`), that
+ * second typo needs the same initial: « Lavro » is not read as Havre, nor
+ * « Sroces » as Roses (the first letter is the one people least mistype);
+ * when looking for rivals (a `cap`), any initial counts, to stay unknown.
  */
-function allowedEdits(min: number, max: number, loose: boolean, cap: number, lettersLost: boolean): number {
+function allowedEdits(
+  min: number,
+  max: number,
+  loose: boolean,
+  cap: number,
+  lettersLost: boolean,
+  sameInitial: boolean,
+): number {
   const base = max <= 4 ? 0 : max <= 7 ? 1 : 2;
-  return loose && (min >= 5 || (min === 4 && max >= 5 && lettersLost)) ? Math.min(cap, base + 1) : base;
+  const second = min >= 5 || (min === 4 && max >= 5 && lettersLost);
+  return loose && second && (sameInitial || cap !== Number.POSITIVE_INFINITY)
+    ? Math.min(cap, base + 1)
+    : base;
 }
 
 /**
@@ -61,7 +74,7 @@ export function similarity(
         const max = Math.max(t.length, r.length);
         // Four letters typed for a longer word of the same initial: letters lost, not added.
         const lost = t.length === 4 && r.length > 4 && t[0] === r[0];
-        const allowed = allowedEdits(Math.min(t.length, r.length), max, loose, cap, lost);
+        const allowed = allowedEdits(Math.min(t.length, r.length), max, loose, cap, lost, t[0] === r[0]);
         const d = allowed > 0 ? editDistance(t, r, allowed) : allowed + 1;
         if (d <= allowed) s = 1 - d / (max + 2);
         else if (t.length >= 3 && r.startsWith(t)) s = 0.75;

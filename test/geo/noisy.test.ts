@@ -40,7 +40,7 @@ const FLOORS: Floors = {
   numero_apres_voie: 0.978,
   type_voie_omis: 0.995,
   commune_mal_orthographiee_sans_cp: 0.981,
-  deux_fautes: 0.965,
+  deux_fautes: 0.967,
   etablissement: 0.979,
 };
 /**
@@ -51,7 +51,7 @@ const READABLE_FLOORS: Floors = {
   numero_apres_voie: 0.989,
   type_voie_omis: 0.995,
   commune_mal_orthographiee_sans_cp: 0.991,
-  deux_fautes: 0.972,
+  deux_fautes: 0.974,
   etablissement: 0.99,
 };
 
