@@ -44,6 +44,8 @@ export class CommuneMatcher {
   private readonly communeNames = new Map<string, number[]>();
   /** Full folded names: « Le Houville » is not « Houville » when both exist. */
   private readonly communeFull = new Map<string, number[]>();
+  /** Per commune: its full folded names. */
+  private readonly fullNames: string[][] = [];
   /**
    * Commune names by initial: a fuzzy search compares names of the same
    * initial only (a typo on the first letter stays unknown), which keeps it
@@ -61,7 +63,8 @@ export class CommuneMatcher {
     }
     for (let c = 0; c < nc; c++) {
       const ce = index.communes[c]!;
-      for (const name of [ce.nom, ...ce.aliases]) push(this.communeFull, fold(name), c);
+      this.fullNames[c] = [ce.nom, ...ce.aliases].map((n) => fold(n));
+      for (const name of this.fullNames[c]!) push(this.communeFull, name, c);
     }
     for (const [key, communes] of this.communeNames)
       push(this.communeByInitial, key[0] ?? "", { key, communes });
@@ -84,7 +87,9 @@ export class CommuneMatcher {
     if (p.commune.length > 0) {
       const key = streetKeyTokens(p.commune).join(" ");
       byName =
-        this.communeFull.get(p.commune.join(" ")) ?? this.communeNames.get(key) ?? this.fuzzy(key, byPc);
+        this.communeFull.get(p.commune.join(" ")) ??
+        this.communeNames.get(key) ??
+        this.fuzzy(key, byPc, p.commune.join(" "));
       if (byName.length === 0 && COMPLEMENT_MARKERS.has(p.commune[0]!))
         // « Résidence du Parc Hattenville-les-Bains »: the commune ends a complement. Longest
         // tail first, exact then within the usual edits; never a tail cut after a connecting
@@ -96,7 +101,7 @@ export class CommuneMatcher {
           byName =
             this.communeFull.get(tail.join(" ")) ??
             this.communeNames.get(tailKey) ??
-            (tailKey.length >= 5 ? this.fuzzy(tailKey, byPc) : []);
+            (tailKey.length >= 5 ? this.fuzzy(tailKey, byPc, tail.join(" ")) : []);
         }
     }
     const all = (list: readonly number[], conf: number) => list.map((c) => ({ commune: c, conf }));
@@ -117,7 +122,8 @@ export class CommuneMatcher {
     return { cands: only, wider: only };
   }
 
-  fuzzy(key: string, near: readonly number[]): number[] {
+  /** Communes within one or two edits of `key`; `typed`, the full folded spelling, breaks ties. */
+  fuzzy(key: string, near: readonly number[], typed?: string): number[] {
     if (key.length < 3) return [];
     const max = key.length <= 6 ? 1 : 2;
     let best = max + 1;
@@ -130,7 +136,26 @@ export class CommuneMatcher {
         found = communes;
       } else if (d === best) found = [...found, ...communes];
     }
-    return best <= max ? found : [];
+    if (best > max) return [];
+    return found.length > 1 && typed !== undefined ? this.closestSpelling(typed, found) : found;
+  }
+
+  /**
+   * Communes whose keys tie (« Le Envronville » and « Envronville »: the article is no key
+   * word) told apart by the full typed spelling: « Le Entronville » is the one with « Le ».
+   */
+  private closestSpelling(typed: string, found: number[]): number[] {
+    let best = Number.POSITIVE_INFINITY;
+    let out: number[] = [];
+    for (const c of found) {
+      let d = Number.POSITIVE_INFINITY;
+      for (const name of this.fullNames[c]!) d = Math.min(d, editDistance(typed, name, 4));
+      if (d < best) {
+        best = d;
+        out = [c];
+      } else if (d === best) out.push(c);
+    }
+    return out;
   }
 }
 

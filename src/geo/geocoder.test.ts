@@ -59,6 +59,18 @@ function reference(): ReferenceAddress[] {
   // The same street name in both villages of a postcode, numbered far apart.
   for (let n = 1; n <= 30; n++) add("96002", "Bourg", "96200", "Rue du Stade", n, "960020000");
   for (let n = 1; n <= 4; n++) add("96003", "Val-de-Seine", "96200", "Rue du Stade", n, "960030000");
+  // What a person reads past (issue 14): a mistyped type, a type word that is another street
+  // type, a name typed exactly beside a name two typos from it, two communes whose keys tie.
+  for (let n = 1; n <= 20; n++) add("96001", "Ville", "96100", "Avenue des Tilleuls", n, "960010001");
+  for (let n = 1; n <= 30; n++) add("96001", "Ville", "96100", "Rue du Clos Fleuri", n, "960010001");
+  for (let n = 1; n <= 6; n++) add("96001", "Ville", "96100", "Impasse du Clos Fleuri", n, "960010002");
+  for (let n = 1; n <= 15; n++) add("96001", "Ville", "96100", "Rue des Mouettes", n, "960010001");
+  for (let n = 1; n <= 15; n++) add("96001", "Ville", "96100", "Chemin des Alouettes", n, "960010002");
+  for (let n = 1; n <= 9; n++) add("96001", "Ville", "96100", "Rue Kléber", n, "960010003");
+  for (let n = 1; n <= 9; n++) add("96001", "Ville", "96100", "Rue du Havre", n, "960010003");
+  for (let n = 1; n <= 9; n++) add("96001", "Ville", "96100", "Rue de la Côte", n, "960010001");
+  for (let n = 1; n <= 5; n++) add("96005", "Le Hameau", "96500", "Rue du Puits", n, "960050000");
+  for (let n = 1; n <= 5; n++) add("96006", "Hameau", "96600", "Rue du Puits", n, "960060000");
   // An arrondissement of a city.
   add("96381", "Grandville 1er Arrondissement", "96001", "Quai du Port", 1, "963810001");
   add("96382", "Grandville 2e Arrondissement", "96002", "Quai du Port", 1, "963820001");
@@ -195,6 +207,50 @@ describe("geocoder", () => {
       ["Foyer logement Les Acacias", "15 rue Victor Hugo", "", "96100", "Ville"],
     ])
       expect(g.geocode(a).codeIris, a.join(" | ")).toBe("960010002");
+  });
+
+  it("reads a mistyped street type when the name leaves one street", () => {
+    expect(g.geocode(["12 Aeue des Tilleuls 96100 Ville"]).codeIris).toBe("960010001");
+    expect(g.geocode(["12", "Avneeu des Tilleuls", "", "96100", "Ville"]).codeIris).toBe("960010001");
+  });
+
+  it("tells streets of one name by the typed spelling or the number when a typo hides the type", () => {
+    expect(g.geocode(["1 rue La Fnteine 96100 Ville"]).codeIris).toBe("960010001");
+    expect(g.geocode(["1 rue de la Fnteine 96100 Ville"]).codeIris).toBe("960010002");
+    // « Clos » is a type too, but neither of the Clos Fleuri streets': the number decides.
+    expect(g.geocode(["20 Clos Fleuri 96100 Ville"]).codeIris).toBe("960010001");
+    expect(g.geocode(["3 Clos Fleuri 96100 Ville"])).toMatchObject({
+      codeIris: null,
+      raison: "voie_ambigue",
+    });
+  });
+
+  it("reads a name typed exactly without its type even beside a name two typos from it", () => {
+    // Mouettes / Alouettes: two edits apart, but « Mouettes » has no typo.
+    expect(g.geocode(["11 Mouettes 96100 Ville"]).codeIris).toBe("960010001");
+    expect(g.geocode(["11 Alouettes 96100 Ville"]).codeIris).toBe("960010002");
+  });
+
+  it("reads four letters typed for a longer name word of the same initial, never the other way round", () => {
+    expect(g.geocode(["4 rue Kébr 96100 Ville"]).codeIris).toBe("960010003");
+    // « Ceotte » (six letters) is not Côte (four): two letters added are not read.
+    expect(g.geocode(["4 rue Ceotte 96100 Ville"]).codeIris).toBeNull();
+  });
+
+  it("reads a second typo only in a word of the same initial", () => {
+    // « Lavro » (for Lavoir, three edits away as measured) is two edits from Havre, another initial.
+    expect(g.geocode(["5 rue du Lavro 96100 Ville"]).codeIris).toBeNull();
+    expect(g.geocode(["5 rue du Hvare 96100 Ville"]).codeIris).toBe("960010003");
+  });
+
+  it("reads a street typed without its type after a complement that runs to the number", () => {
+    expect(g.geocode(["Résidence Les Tilleuls 12 Mouettes 96100 Ville"]).codeIris).toBe("960010001");
+    expect(g.geocode(["Résidence du Parc 12 Aeue des Tilleuls 96100 Ville"]).codeIris).toBe("960010001");
+  });
+
+  it("tells a misspelt commune with an article from its namesake without, with no postcode", () => {
+    expect(g.geocode(["3 rue du Puits Le Hamaeu"]).codeIris).toBe("960050000");
+    expect(g.geocode(["3", "rue du Puits", "", "", "Hamaeu"]).codeIris).toBe("960060000");
   });
 
   it("returns not found for text that is not an address", () => {

@@ -11,9 +11,9 @@ import type { AddressIndex } from "./address-index.js";
 import { type ParsedAddress, parseAddress } from "./address-parser.js";
 import { type Candidate, CommuneMatcher } from "./commune-matcher.js";
 import { type GeocodeResult, type NoIrisReason, notFound, round } from "./geocode-result.js";
-import { STREET_TYPES, streetKeyTokens } from "./normalize.js";
+import { SUFFIXES, streetKeyTokens } from "./normalize.js";
 import { resolveNumber } from "./number-resolver.js";
-import { StreetMatcher } from "./street-matcher.js";
+import { type StreetHit, StreetMatcher } from "./street-matcher.js";
 
 export {
   type GeocodeResult,
@@ -22,6 +22,9 @@ export {
   RESULT_TYPE_FR,
   type ResultType,
 } from "./geocode-result.js";
+
+/** Words that open a complement running to the house number (« Résidence du Parc 7 … »). */
+const COMPLEMENT_FIRST = new Set(["residence", "res", "resid", "chez"]);
 
 /** What the file says besides the address text: a commune code column. */
 export interface GeocodeHint {
@@ -44,6 +47,11 @@ export class Geocoder {
     if (parts.every((x) => x.trim() === "")) return notFound("adresse_vide");
     const p = parseAddress(parts);
     const r = this.geocodeParsed(p, hint);
+    if (r.codeIris === null && r.raison === "voie_inconnue") {
+      const q = this.afterComplement(p);
+      const after = q ? this.geocodeParsed(q, hint) : null;
+      if (after && after.codeIris !== null) return after;
+    }
     if (
       r.codeIris !== null ||
       !p.inverse ||
@@ -53,6 +61,24 @@ export class Geocoder {
     // Nothing found: the other reading of the line (« Mairie, 12 Hattenville »), taken only when certain.
     const other = this.geocodeParsed(p.inverse, hint);
     return other.codeIris !== null ? other : r;
+  }
+
+  /**
+   * « Résidence Les Tilleuls 43 Claude Debussy »: a complement before the number of a street
+   * typed without its type was read as the street; the street is what follows the number.
+   */
+  private afterComplement(p: ParsedAddress): ParsedAddress | null {
+    if (p.numero !== null || !COMPLEMENT_FIRST.has(p.voie[0] ?? "")) return null;
+    const i = p.voie.findIndex((t, k) => k >= 2 && /^\d{1,4}$/.test(t));
+    if (i < 0) return null;
+    let rest = p.voie.slice(i + 1);
+    let suffixe: string | null = null;
+    if (rest.length > 1 && SUFFIXES[rest[0]!] !== undefined) {
+      suffixe = SUFFIXES[rest[0]!]!;
+      rest = rest.slice(1);
+    }
+    if (rest.length === 0) return null;
+    return { ...p, numero: Number(p.voie[i]), suffixe, voie: rest, inverse: undefined };
   }
 
   private geocodeParsed(p: ParsedAddress, hint: GeocodeHint): GeocodeResult {
@@ -81,7 +107,7 @@ export class Geocoder {
     // two streets of the named commune that close leave it unknown.
     if (hits.length === 0 && wider.length > cands.length) {
       hits = this.streets.loose(voie, cands);
-      if (hits.length > 1) return this.municipality(cands, "voie_ambigue");
+      if (this.ambiguous(hits)) return this.municipality(cands, "voie_ambigue");
     }
     // Name and postcode agreed on a commune without that street: one of them was wrong.
     if (hits.length === 0 && wider.length > cands.length) hits = this.streets.match(voie, wider);
@@ -95,7 +121,7 @@ export class Geocoder {
             pass === 0
               ? this.communes.named(key)
               : key.length >= 5
-                ? this.communes.fuzzy(key, [])
+                ? this.communes.fuzzy(key, [], voie.slice(-k).join(" "))
                 : undefined;
           if (!named || named.length === 0) continue;
           const inter = cands.length > 0 ? cands.filter((c) => named.includes(c.commune)) : [];
@@ -104,7 +130,7 @@ export class Geocoder {
           if (h.length === 0) {
             // « 20 Rue de la Croooix Lillebonne »: two typos, read when one street alone is that close.
             const loose = this.streets.loose(voie.slice(0, -k), next);
-            if (loose.length > 1) return this.municipality(next, "voie_ambigue");
+            if (this.ambiguous(loose)) return this.municipality(next, "voie_ambigue");
             h = loose;
           }
           if (h.length > 0) {
@@ -124,10 +150,23 @@ export class Geocoder {
       // A wrong postcode widens the search to its communes: the named one(s) alone when they are many.
       const named = wider.filter((c) => c.conf === 1);
       hits = this.streets.loose(voie, wider.length > 6 && named.length > 0 ? named : wider);
-      if (hits.length > 1) return this.municipality(cands, "voie_ambigue");
+      if (this.ambiguous(hits)) return this.municipality(cands, "voie_ambigue");
     }
     if (hits.length === 0) return this.municipality(cands, "voie_inconnue");
-    return resolveNumber(this.index, hits, p, !voie.some((t) => STREET_TYPES.has(t)));
+    hits = this.streets.preferSpelling(voie, hits);
+    // The type is left out (« 49 République ») or is none of the found streets' (« Clos Fleuri »
+    // for the Rue and the Route du Clos Fleuri, a mistyped « Rite »): the number decides.
+    const typed = new Set(voie);
+    const typeOmitted = !hits.some((h) => {
+      const t = this.streets.typeOf(h.voie);
+      return t !== null && typed.has(t);
+    });
+    return resolveNumber(this.index, hits, p, typeOmitted);
+  }
+
+  /** Streets read within two typos are ambiguous when they bear different names. */
+  private ambiguous(hits: readonly StreetHit[]): boolean {
+    return hits.length > 1 && !this.streets.oneName(hits);
   }
 
   /** Geocodes many addresses; the caller drops each address as soon as its result is known. */

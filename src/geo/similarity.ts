@@ -13,11 +13,26 @@ const weight = (t: string) =>
 /**
  * Edit distance allowed between two words of `min` and `max` letters;
  * `loose` allows one more (a second typo) when both have five letters or
- * more (« Ceotte » is not « Côte »).
+ * more (« Ceotte » is not « Côte »), or when four letters are typed for a
+ * longer word of the same initial (« Eifl » is Eiffel, « Plie » Plaine: two
+ * letters lost; never the other way round). When reading (no `cap`), that
+ * second typo needs the same initial: « Lavro » is not read as Havre, nor
+ * « Sroces » as Roses (the first letter is the one people least mistype);
+ * when looking for rivals (a `cap`), any initial counts, to stay unknown.
  */
-function allowedEdits(min: number, max: number, loose: boolean, cap: number): number {
+function allowedEdits(
+  min: number,
+  max: number,
+  loose: boolean,
+  cap: number,
+  lettersLost: boolean,
+  sameInitial: boolean,
+): number {
   const base = max <= 4 ? 0 : max <= 7 ? 1 : 2;
-  return loose && min >= 5 ? Math.min(cap, base + 1) : base;
+  const second = min >= 5 || (min === 4 && max >= 5 && lettersLost);
+  return loose && second && (sameInitial || cap !== Number.POSITIVE_INFINITY)
+    ? Math.min(cap, base + 1)
+    : base;
 }
 
 /**
@@ -44,7 +59,9 @@ export function similarity(
   let matched = 0;
   let nameMatched = false;
   let refNameMissed = false;
-  for (const r of ref) {
+  let typeUnmatched = false;
+  for (let j = 0; j < ref.length; j++) {
+    const r = ref[j]!;
     let bestSim = 0;
     let bestI = -1;
     for (let i = 0; i < input.length; i++) {
@@ -55,7 +72,9 @@ export function similarity(
       else if (isNumber(t) || isNumber(r)) s = 0;
       else {
         const max = Math.max(t.length, r.length);
-        const allowed = allowedEdits(Math.min(t.length, r.length), max, loose, cap);
+        // Four letters typed for a longer word of the same initial: letters lost, not added.
+        const lost = t.length === 4 && r.length > 4 && t[0] === r[0];
+        const allowed = allowedEdits(Math.min(t.length, r.length), max, loose, cap, lost, t[0] === r[0]);
         const d = allowed > 0 ? editDistance(t, r, allowed) : allowed + 1;
         if (d <= allowed) s = 1 - d / (max + 2);
         else if (t.length >= 3 && r.startsWith(t)) s = 0.75;
@@ -72,8 +91,25 @@ export function similarity(
       matched += w * bestSim;
       if (!STREET_TYPES.has(r)) nameMatched = true;
     } else if (!STREET_TYPES.has(r)) refNameMissed = true;
+    else if (j === 0) typeUnmatched = true;
   }
   if (!nameMatched) return 0;
+  // « Aeue de la Forêt », « Rite du Four »: the first word typed, matched by nothing, is the
+  // reference's type mistyped (two edits, one for a type of three letters) when that type
+  // matched nothing either; the name words still decide alone whether this is the street.
+  if (!used[0] && typeUnmatched && input.length > 1) {
+    const t = input[0]!;
+    const r = ref[0]!;
+    const allowed = Math.min(t.length, r.length) <= 3 ? 1 : 2;
+    if (t.length >= 3 && !isNumber(t) && t[0] === r[0]) {
+      const d = editDistance(t, r, allowed);
+      if (d <= allowed) {
+        used[0] = 1;
+        wIn[0] = 0.5;
+        matched += 0.5 * (1 - d / (Math.max(t.length, r.length) + 2));
+      }
+    }
+  }
   // A word typed that the reference lacks names another street (« Allée Président Wiln »
   // is not « Allée des Prés »); a word of the reference left out is only a missing word.
   if (input.some((t, i) => !used[i] && t.length >= 2 && !STREET_TYPES.has(t))) return 0;

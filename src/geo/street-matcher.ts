@@ -95,11 +95,43 @@ export class StreetMatcher {
     // A typed name read within a typo is taken only when no street of another name is within
     // two typos of it too (« Rue de la Forrê »: Forge or Forêt): such a street ties with it.
     const names = new Set(fuzzy.map((h) => withoutType(this.voieTokens[h.voie]!).join(" ")));
+    // « 11 Mouettes »: the type left out, the name typed as it is: no typo, so no rival either.
+    if (names.has(withoutType(keyToks).join(" "))) return fuzzy;
     const best = fuzzy[0]!.score;
     for (const h of this.loose(keyToks, cands, 2))
       if (!names.has(withoutType(this.voieTokens[h.voie]!).join(" ")))
         fuzzy.push({ voie: h.voie, score: best });
     return fuzzy.sort((a, b) => b.score - a.score);
+  }
+
+  /**
+   * Whether several streets found bear one name but for their type (« Rue » and « Square de
+   * Picardie », « Rue La Fontaine » and « Rue de la Fontaine »): not two names a reader hesitates
+   * between; the number decides (`resolveNumber`), or the typed spelling (`preferSpelling`).
+   */
+  oneName(hits: readonly StreetHit[]): boolean {
+    const name = withoutType(this.voieTokens[hits[0]!.voie]!).join(" ");
+    return hits.every((h) => withoutType(this.voieTokens[h.voie]!).join(" ") === name);
+  }
+
+  /**
+   * Among streets of one name, those whose small words (de, la, du…) are the typed ones come
+   * first (« Rue La Fntaine » is Rue La Fontaine, not Rue de la Fontaine), as for an exact key.
+   */
+  preferSpelling(tokens: readonly string[], hits: StreetHit[]): StreetHit[] {
+    if (hits.length < 2 || !this.oneName(hits)) return hits;
+    const small = (toks: readonly string[]) => toks.filter((t) => !streetKeyTokens([t]).length).join(" ");
+    const typed = small(tokens);
+    const same = hits.filter((h) => small(expandTokens(fold(this.index.voieNom[h.voie]!))) === typed);
+    if (same.length > 0 && same.length < hits.length)
+      for (const h of hits) if (!same.includes(h)) h.score *= 0.9;
+    return hits.sort((a, b) => b.score - a.score);
+  }
+
+  /** The type (first word) of a reference street, when it has one. */
+  typeOf(v: number): string | null {
+    const t = this.voieTokens[v]![0];
+    return t !== undefined && STREET_TYPES.has(t) ? t : null;
   }
 
   private fuzzyStreet(input: readonly string[], cands: readonly Candidate[]): StreetHit[] {

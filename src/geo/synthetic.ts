@@ -761,9 +761,10 @@ function withoutStreetType(voie: string): string {
 
 /**
  * The streets of each commune by their name without type, to tell whether
- * « 7 Fontaine » is readable: it is not when another street of the commune
- * so named (Impasse de la Fontaine beside Rue de la Fontaine) holds number 7
- * (listed, or within two of its last number) in another IRIS.
+ * « 7 Fontaine » is readable: it is not when another street so named
+ * (Impasse de la Fontaine beside Rue de la Fontaine), in a commune the line
+ * may be in, holds number 7 (listed, or within two of its last number) in
+ * another IRIS.
  */
 class SameNamedStreets {
   private readonly byName = new Map<string, Map<string, { last: number; iris: Map<number, string[]> }>>();
@@ -786,12 +787,19 @@ class SameNamedStreets {
     }
   }
 
-  ambiguous(a: SyntheticAddress): boolean {
-    const streets = this.byName.get(`${a.communeCode}|${withoutStreetType(a.nomVoie)}`)!;
-    for (const [name, st] of streets) {
-      if (name === a.nomVoie || a.numero > st.last + 2) continue;
-      const listed = st.iris.get(a.numero);
-      if (!listed || listed.some((i) => i !== a.iris)) return true;
+  /**
+   * `communes`: those the line may be in; with the commune left out, every commune of the
+   * postcode (« 4 République 96176 », a postcode of villages that each have a République).
+   */
+  ambiguous(a: SyntheticAddress, communes: readonly string[] = [a.communeCode]): boolean {
+    for (const c of communes) {
+      const streets = this.byName.get(`${c}|${withoutStreetType(a.nomVoie)}`);
+      if (!streets) continue;
+      for (const [name, st] of streets) {
+        if ((c === a.communeCode && name === a.nomVoie) || a.numero > st.last + 2) continue;
+        const listed = st.iris.get(a.numero);
+        if (!listed || listed.some((i) => i !== a.iris)) return true;
+      }
     }
     return false;
   }
@@ -814,9 +822,13 @@ export function generateNoisyLines(dep: SyntheticDepartement, opts: NoisyOptions
   const withRep = listed.filter((a) => a.rep !== "");
   const allPostcodes = [...new Set(dep.communes.flatMap((c) => c.postcodes))];
   const sameNamed = new SameNamedStreets(dep.addresses);
+  const communesOfPostcode = new Map<string, string[]>();
+  for (const c of dep.communes)
+    for (const pc of c.postcodes) communesOfPostcode.set(pc, [...(communesOfPostcode.get(pc) ?? []), c.code]);
   const out: NoisyLine[] = [];
   for (let l = 0; l < n; l++) {
     const kinds: NoiseKind[] = [];
+    let typeOmittedAt = -1;
     const r0 = rand();
     let a: SyntheticAddress;
     if (r0 < 0.02 && hidden.length > 0) {
@@ -872,8 +884,10 @@ export function generateNoisyLines(dep: SyntheticDepartement, opts: NoisyOptions
       const short = withoutStreetType(voie);
       if (short !== voie && short.length > 3) {
         voie = short;
-        // Readable only when no other street of the commune named so holds that number elsewhere.
-        kinds.push(sameNamed.ambiguous(a) ? "type_voie_omis_ambigu" : "type_voie_omis");
+        // Readable only when no other street so named, in the communes the line leaves possible
+        // (decided with the commune's noise below), holds that number elsewhere.
+        typeOmittedAt = kinds.length;
+        kinds.push("type_voie_omis");
       }
     }
     if (rand() < 0.05) {
@@ -913,6 +927,10 @@ export function generateNoisyLines(dep: SyntheticDepartement, opts: NoisyOptions
         cp = "";
         kinds.push("commune_mal_orthographiee_sans_cp");
       }
+    }
+    if (typeOmittedAt >= 0) {
+      const possible = ville === "" ? (communesOfPostcode.get(cp) ?? []) : [a.communeCode];
+      if (sameNamed.ambiguous(a, possible)) kinds[typeOmittedAt] = "type_voie_omis_ambigu";
     }
     const institution = rand() < 0.03 ? INSTITUTIONS[Math.floor(rand() * INSTITUTIONS.length)]! : "";
     if (institution) kinds.push("etablissement");
