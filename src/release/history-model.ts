@@ -148,6 +148,18 @@ export async function historyModel(
       ),
     ),
   ].map((k) => k.slice(1));
+  // The zonings' versions, read before their members: an edit in between
+  // shows as a changed version when the release is frozen (publish.ts).
+  const zoneNames = dataset.zones ?? [];
+  const zoneStamp = (q: Queryable, lock: boolean) =>
+    q
+      .query<{ v: string }>(
+        `SELECT id::text || '@' || coalesce(modifiee_le::text, '') AS v FROM zone
+          WHERE nom = ANY($1::text[]) OR id::text = ANY($2::text[]) ORDER BY id${lock ? " FOR SHARE" : ""}`,
+        [zoneNames, earlierZones],
+      )
+      .then((rows) => rows.map((r) => r.v).join(","));
+  const zones = { stamp: await zoneStamp(o.db, false), current: (tx: Queryable) => zoneStamp(tx, true) };
   const geo = await geographyOf(o.db, codes, {
     conventionId: o.convention.id,
     names: dataset.zones ?? [],
@@ -254,6 +266,7 @@ export async function historyModel(
     earlierPublished,
     earlierStatus,
     sameStatus,
+    zones,
   };
 }
 

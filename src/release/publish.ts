@@ -120,6 +120,8 @@ export interface HistoryGuard {
   depots: readonly string[];
   /** The same, read again inside the freezing transaction. */
   current: (tx: Queryable) => Promise<readonly string[]>;
+  /** The zonings' versions the release read (before their members), and the same under a share lock. */
+  zones?: { stamp: string; current: (tx: Queryable) => Promise<string> };
 }
 
 async function prepareIndividual(o: PublishOptions, titre: string, dataset: Dataset) {
@@ -176,6 +178,7 @@ async function prepareIndividual(o: PublishOptions, titre: string, dataset: Data
     releases: earlier.length,
     depots,
     current: (tx) => activeDeposits(tx, o.jeuId, o.annee),
+    zones: m.zones,
   };
   return {
     zonage: dataset.niveaux.join("+"),
@@ -237,6 +240,10 @@ async function freeze(
       );
       const depots = await guard.current(tx);
       if (Number(n?.n) !== guard.releases || depots.join(",") !== guard.depots.join(",")) return false;
+      // A zone edited since its members were read: recomputed with them. The
+      // share lock makes an edit wait for this release, which it then sees
+      // (a published zone is frozen).
+      if (guard.zones && (await guard.zones.current(tx)) !== guard.zones.stamp) return false;
     }
     await tx.query(
       `INSERT INTO diffusion (id, convention_id, jeu_id, annee, zonage, mention_source, tableaux, audit, diffuse_par, diffuse_le, depots,

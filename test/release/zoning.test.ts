@@ -21,7 +21,7 @@ import { createConvention } from "../../src/store/conventions.js";
 import { createJeu } from "../../src/store/datasets.js";
 import type { Db } from "../../src/store/db.js";
 import { seedDemoTerritory } from "../../src/store/demo.js";
-import { createZone } from "../../src/store/zones.js";
+import { createZone, updateZone } from "../../src/store/zones.js";
 import { freshDb, type TestDb } from "../helpers/db.js";
 
 const HEADER = [
@@ -150,5 +150,85 @@ describe("zonings", () => {
     });
     expect(second.audit.ok).toBe(true);
     expect(Object.keys(second.tableaux[0]!.libelles.territoire ?? {})).toContain(zoneCode);
+  }, 240_000);
+
+  it("recomputes a release whose zone was edited after its members were read, so that what is published counts the zone as it is", async () => {
+    const edited: Convention = {
+      ...AIX,
+      id: "aix-zonage-edite",
+      jeux: AIX.jeux.map((d) => (d.id === "apa" ? { ...d, zones: ["Quartier édité"] } : d)),
+    };
+    const orgs: Record<string, string> = {};
+    for (const p of edited.parties)
+      orgs[p.id] = await createOrganisation(db, { nom: `${p.nom} (édité)`, kind: "AUTRE" });
+    await createConvention(db, edited, orgs);
+    const before = [iris[0]!.code, iris[1]!.code];
+    const after = [iris[0]!.code, iris[1]!.code, iris[2]!.code];
+    const zoneId = await createZone(db, {
+      organisationId: orgs["ccas-aix"]!,
+      nom: "Quartier édité",
+      kind: "iris",
+      membres: before,
+    });
+    const jeu = await createJeu(db, edited.id, "apa", "APA à domicile");
+    const rows: string[] = [];
+    for (let k = 0; k < 900; k++) {
+      const s = streets[k % streets.length]!;
+      rows.push(
+        [
+          `E${k}`,
+          `${1 + (k % 100)} ${s.nom}`,
+          "00100",
+          "Valsocle",
+          k % 3 ? "F" : "M",
+          `01/06/${1925 + (k % 35)}`,
+          "couple",
+          String(1 + (k % 4)),
+        ].join(";"),
+      );
+    }
+    const file = path.join(dir, "apa-edite.csv");
+    writeFileSync(file, [HEADER.join(";"), ...rows].join("\n"));
+    await depositIndividualFile({
+      db,
+      convention: edited,
+      jeuId: jeu,
+      file,
+      annee: 2015,
+      secret,
+      geocoder,
+      actorId: null,
+    });
+    // The zone gains an IRIS after the release read its members, just before it is frozen.
+    let edits = 0;
+    const racing: Db = Object.create(db);
+    racing.transaction = async (fn) => {
+      if (edits++ === 0)
+        await updateZone(db, zoneId, {
+          nom: "Quartier édité",
+          kind: "iris",
+          categorie: "quartier",
+          description: null,
+          membres: after,
+          at: new Date(),
+        });
+      return db.transaction(fn);
+    };
+    const release = await publishRelease({
+      db: racing,
+      highs,
+      convention: edited,
+      jeuId: jeu,
+      annee: 2015,
+      actorId: null,
+    });
+    expect(edits).toBeGreaterThan(1);
+    const table = release.tableaux[0]!;
+    const total = (code: string) =>
+      table.cellules.find((c) => c.codes[0] === code && c.codes[1] === "Total")?.valeur;
+    const inZone = (members: string[]) =>
+      rows.filter((_, k) => members.includes(streets[k % streets.length]!.iris)).length;
+    expect(total(`Z${zoneId}`)).toBe(inZone(after));
+    expect(inZone(after)).not.toBe(inZone(before));
   }, 240_000);
 });
