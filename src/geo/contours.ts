@@ -136,6 +136,13 @@ async function readShapefile(file: string, name: string): Promise<RawContourSour
   const dbfCount = dbfBytes.readUInt32LE(4);
   const headerLen = dbfBytes.readUInt16LE(8);
   const recordLen = dbfBytes.readUInt16LE(10);
+  // A record holds its deletion flag and its fields: a header announcing
+  // records of no length (millions of them in four bytes) is damaged.
+  if (headerLen < 33 || (dbfCount > 0 && recordLen < 2))
+    throw invalide(
+      "dbf_entete",
+      `${name} : en-tête du fichier .dbf incohérent (longueur d'en-tête ou d'enregistrement).`,
+    );
   if (dbfBytes.length < headerLen + dbfCount * recordLen)
     throw invalide(
       "tronque",

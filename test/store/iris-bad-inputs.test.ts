@@ -134,6 +134,19 @@ describe("IRIS contour files that are refused, importing nothing", () => {
     await refused(cut, /coupe\.geojson : JSON invalide.*fichier tronqué/);
   });
 
+  it("a .dbf whose header announces millions of records of no length, without exhausting memory", async () => {
+    const shp = rouenCopy("entete");
+    const dbf = shp.replace(/\.shp$/, ".dbf");
+    // The fuzz suite's case: 44 bytes, 741 million records announced, records 0 bytes long.
+    const header = Buffer.alloc(44);
+    header.writeUInt8(0x03, 0);
+    header.writeUInt32LE(0x2c2c2c2a, 4);
+    header.writeUInt16LE(44, 8);
+    header.writeUInt16LE(0, 10);
+    writeFileSync(dbf, header);
+    await refused(shp, /entete\.shp : en-tête du fichier \.dbf incohérent/);
+  });
+
   it("an IRIS of a commune absent from the COG", async () => {
     await refused(
       geojson("inconnue.geojson", [feature({ CODE_IRIS: "999990101" }, square(1.05, 49.42, 0.01))]),
