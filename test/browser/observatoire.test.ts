@@ -90,7 +90,8 @@ describe("observatory in a browser", () => {
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
     await expect.poll(() => page.title(), { timeout: 20_000 }).toBe("Carte d'un indicateur — Socle");
-    expect(await carteDessinee(page)).toBe(seeded.rouenIris.length);
+    // The vintage chosen above may redraw after a first map: wait for its areas.
+    await expect.poll(() => carteDessinee(page), { timeout: 30_000 }).toBe(seeded.rouenIris.length);
     const legende = page.locator(".legende li");
     await expect
       .poll(() => legende.allTextContents())
