@@ -1,4 +1,4 @@
-/** Child of bench/ban-national.ts: `import DIR FILE…` or `geocode DIR ADRESSES DEP…`; prints one JSON line. */
+/** Child of bench/ban-national.ts: `import DIR FILE…` or `geocode DIR ADRESSES DEP[@K]…` (K: the index the département's seed was drawn from); prints one JSON line. */
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -46,12 +46,17 @@ if (cmd === "import") {
   );
 } else {
   const perDep = Number(rest[0]);
-  const codes = rest.slice(1);
+  // code@k: the département and the index k its generator's seed came from (1000 + k).
+  const specs = rest.slice(1).map((a, k) => {
+    const [code, at] = a.split("@");
+    return { code: code!, k: at === undefined ? k : Number(at) };
+  });
+  const codes = specs.map((s) => s.code);
   const t0 = performance.now();
   const index = await loadAddressIndex(db, codes);
   const g = new Geocoder(index!);
   const chargement = (performance.now() - t0) / 1000;
-  const lines = codes.flatMap((d, k) =>
+  const lines = specs.flatMap(({ code: d, k }) =>
     generateNoisyLines(generateDepartement({ seed: 1000 + k, addresses: perDep, departement: d }), {
       seed: 5 + k,
       lines: Math.round(100_000 / codes.length),

@@ -6,6 +6,7 @@
  */
 import type { AddressIndex } from "./address-index.js";
 import type { Candidate } from "./commune-matcher.js";
+import { editDistance } from "./edit-distance.js";
 import { expandTokens, fold, STREET_TYPES, streetKey, streetKeyTokens } from "./normalize.js";
 import { similarity, withoutType } from "./similarity.js";
 
@@ -33,6 +34,11 @@ export class StreetMatcher {
   /** 1-deletion variants of every street token → the tokens. */
   private readonly deletes = new Map<string, string[]>();
   private readonly vocabulary = new Set<string>();
+  /** Per commune, its street words (filled on first use by `loose`). */
+  private readonly vocabOf: (string[] | undefined)[];
+  /** Scratch marks for `possibleStreets`, one per street. */
+  private readonly stamp: Int32Array;
+  private stampCounter = 0;
 
   constructor(index: AddressIndex) {
     this.index = index;
@@ -42,6 +48,8 @@ export class StreetMatcher {
     this.fullVoies = Array.from({ length: nc }, () => new Map());
     this.voieTokens = new Array(index.voieNom.length);
     this.voiesOf = Array.from({ length: nc }, () => []);
+    this.vocabOf = new Array(nc);
+    this.stamp = new Int32Array(index.voieNom.length);
     for (let v = 0; v < index.voieNom.length; v++) {
       const c = index.voieCommune[v]!;
       const key = streetKey(index.voieNom[v]!);
@@ -169,13 +177,57 @@ export class StreetMatcher {
     const input = streetKeyTokens(tokens);
     if (input.length === 0) return [];
     const typeless = !input.some((t) => STREET_TYPES.has(t));
+    const anchors = mustMatch(input);
     const hits: StreetHit[] = [];
     for (const c of cands)
-      for (const v of this.voiesOf[c.commune]!) {
+      for (const v of anchors.length > 0
+        ? this.possibleStreets(c.commune, anchors, cap)
+        : this.voiesOf[c.commune]!) {
         const s = this.streetSimilarity(input, v, typeless, true, cap);
         if (s >= STREET_MIN) hits.push({ voie: v, score: s * c.conf * 0.9 });
       }
     return hits;
+  }
+
+  /**
+   * The streets of a commune that hold, for each of `anchors`, a word `similarity` could pair it
+   * with (the same, within the most edits a loose comparison allows at those lengths, or a
+   * longer word it begins): a superset of the streets a loose comparison can take, since it
+   * gives 0 to a street leaving a typed name word unmatched. Streets in reference order.
+   */
+  private possibleStreets(commune: number, anchors: readonly string[], cap: number): number[] {
+    const tv = this.tokenVoies[commune]!;
+    let vocab = this.vocabOf[commune];
+    if (vocab === undefined) {
+      vocab = [...tv.keys()];
+      this.vocabOf[commune] = vocab;
+    }
+    const stamp = ++this.stampCounter;
+    let first = true;
+    let kept: number[] = [];
+    for (const t of anchors) {
+      const next: number[] = [];
+      for (const r of vocab) {
+        if (!mayPair(t, r, cap)) continue;
+        for (const v of tv.get(r)!) {
+          if (first) {
+            if (this.stamp[v] !== stamp) {
+              this.stamp[v] = stamp;
+              next.push(v);
+            }
+          } else if (this.stamp[v] === stamp) {
+            // Kept by every anchor so far: marked once more for this anchor.
+            this.stamp[v] = -stamp;
+            next.push(v);
+          }
+        }
+      }
+      if (!first) for (const v of next) this.stamp[v] = stamp;
+      kept = next;
+      first = false;
+      if (kept.length === 0) return kept;
+    }
+    return kept.sort((a, b) => a - b);
   }
 
   private streetSimilarity(
@@ -204,6 +256,31 @@ export class StreetMatcher {
     }
     return out.size > 0 ? [...out] : [t];
   }
+}
+
+/**
+ * The typed words a loose `similarity` must pair with a word of the reference street: every name
+ * word of two letters or more, but the first of several (it may be a mistyped type, matched to
+ * the reference's type instead).
+ */
+function mustMatch(input: readonly string[]): string[] {
+  return input.filter((t, i) => (i > 0 || input.length === 1) && t.length >= 2 && !STREET_TYPES.has(t));
+}
+
+const isNumber = (t: string) => /^\d+$/.test(t);
+
+/**
+ * Whether `similarity` could pair typed word `t` with reference word `r` in a loose comparison
+ * bounded by `cap`: the same word, within one more edit than the base allowance of the longer
+ * (0, 1 or 2 by length), or a longer word `t` begins. Never false when `similarity` pairs them.
+ */
+function mayPair(t: string, r: string, cap: number): boolean {
+  if (t === r) return true;
+  if (isNumber(t) || isNumber(r)) return false;
+  if (t.length >= 3 && r.startsWith(t)) return true;
+  const max = Math.max(t.length, r.length);
+  const allowed = Math.min(cap, (max <= 4 ? 0 : max <= 7 ? 1 : 2) + 1);
+  return editDistance(t, r, allowed) <= allowed;
 }
 
 function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
