@@ -38,7 +38,17 @@ const CONNECTORS = new Set([
   "les",
 ]);
 
+/** What `candidates` answers: the communes named, and with those a disagreeing postcode adds. */
+export interface Communes {
+  readonly cands: readonly Candidate[];
+  readonly wider: readonly Candidate[];
+}
+
+/** Remembered answers of `candidates` (postcode × commune spelling) before starting afresh. */
+const MEMO_SIZE = 100_000;
+
 export class CommuneMatcher {
+  private readonly remembered = new Map<string, Communes>();
   private readonly postcodes = new Map<string, number[]>();
   private readonly communeCodes = new Map<string, number>();
   private readonly communeNames = new Map<string, number[]>();
@@ -80,8 +90,26 @@ export class CommuneMatcher {
     return this.communeNames.get(key);
   }
 
-  /** Communes the address names; `wider` adds those of a postcode or name that disagree. */
-  candidates(p: ParsedAddress): { cands: Candidate[]; wider: Candidate[] } {
+  /**
+   * Communes the address names; `wider` adds those of a postcode or name that disagree. They
+   * depend on the postcode and the commune words only, which repeat from line to line: the
+   * answers are remembered (frozen, shared by every line that names the commune so).
+   */
+  candidates(p: ParsedAddress): Communes {
+    const memo = `${p.codePostal ?? ""}|${p.commune.join(" ")}`;
+    const known = this.remembered.get(memo);
+    if (known !== undefined) return known;
+    const found = this.namedCommunes(p);
+    Object.freeze(found.cands);
+    Object.freeze(found.wider);
+    for (const c of found.wider) Object.freeze(c);
+    for (const c of found.cands) Object.freeze(c);
+    if (this.remembered.size >= MEMO_SIZE) this.remembered.clear();
+    this.remembered.set(memo, found);
+    return found;
+  }
+
+  private namedCommunes(p: ParsedAddress): Communes {
     const byPc = p.codePostal ? (this.postcodes.get(p.codePostal) ?? []) : [];
     let byName: number[] = [];
     if (p.commune.length > 0) {

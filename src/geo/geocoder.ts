@@ -83,8 +83,8 @@ export class Geocoder {
 
   private geocodeParsed(p: ParsedAddress, hint: GeocodeHint): GeocodeResult {
     const code = hint.codeCommune ?? null;
-    let cands: Candidate[];
-    let wider: Candidate[];
+    let cands: readonly Candidate[];
+    let wider: readonly Candidate[];
     const byCode = code ? this.communes.byCode(code) : undefined;
     if (byCode !== undefined) {
       // A commune code column is more reliable than anything typed: it decides.

@@ -35,7 +35,7 @@ export class StreetMatcher {
   private readonly deletes = new Map<string, string[]>();
   private readonly vocabulary = new Set<string>();
   /** Per commune, its street words (filled on first use by `loose`). */
-  private readonly vocabOf: (string[] | undefined)[];
+  private readonly vocabOf: (Vocabulary | undefined)[];
   /** Scratch marks for `possibleStreets`, one per street. */
   private readonly stamp: Int32Array;
   private stampCounter = 0;
@@ -199,7 +199,7 @@ export class StreetMatcher {
     const tv = this.tokenVoies[commune]!;
     let vocab = this.vocabOf[commune];
     if (vocab === undefined) {
-      vocab = [...tv.keys()];
+      vocab = wordsByLength(tv.keys());
       this.vocabOf[commune] = vocab;
     }
     const stamp = ++this.stampCounter;
@@ -207,8 +207,7 @@ export class StreetMatcher {
     let kept: number[] = [];
     for (const t of anchors) {
       const next: number[] = [];
-      for (const r of vocab) {
-        if (!mayPair(t, r, cap)) continue;
+      const take = (r: string) => {
         for (const v of tv.get(r)!) {
           if (first) {
             if (this.stamp[v] !== stamp) {
@@ -221,7 +220,18 @@ export class StreetMatcher {
             next.push(v);
           }
         }
-      }
+      };
+      // Words within edits of t differ from it by three letters at most; a longer word t begins
+      // is read in the sorted list, where the words it begins are contiguous.
+      const L = t.length;
+      for (let len = Math.max(1, L - 3); len <= L + 3 && len < vocab.byLength.length; len++)
+        for (const r of vocab.byLength[len] ?? []) if (mayPair(t, r, cap)) take(r);
+      if (L >= 3 && !isNumber(t))
+        for (let i = lowerBound(vocab.sorted, t); i < vocab.sorted.length; i++) {
+          const r = vocab.sorted[i]!;
+          if (!r.startsWith(t)) break;
+          if (r.length > L + 3 && !isNumber(r)) take(r);
+        }
       if (!first) for (const v of next) this.stamp[v] = stamp;
       kept = next;
       first = false;
@@ -281,6 +291,31 @@ function mayPair(t: string, r: string, cap: number): boolean {
   const max = Math.max(t.length, r.length);
   const allowed = Math.min(cap, (max <= 4 ? 0 : max <= 7 ? 1 : 2) + 1);
   return editDistance(t, r, allowed) <= allowed;
+}
+
+/** A commune's street words, by length and sorted (for the words a typed word begins). */
+interface Vocabulary {
+  byLength: string[][];
+  sorted: string[];
+}
+
+function wordsByLength(words: Iterable<string>): Vocabulary {
+  const byLength: string[][] = [];
+  const sorted = [...words].sort();
+  for (const w of sorted) (byLength[w.length] ??= []).push(w);
+  return { byLength, sorted };
+}
+
+/** The first index of `sorted` whose word is not before `t`. */
+function lowerBound(sorted: readonly string[], t: string): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
