@@ -302,7 +302,11 @@ interface Vocabulary {
 function wordsByLength(words: Iterable<string>): Vocabulary {
   const byLength: string[][] = [];
   const sorted = [...words].sort();
-  for (const w of sorted) (byLength[w.length] ??= []).push(w);
+  for (const w of sorted) {
+    const bucket = byLength[w.length];
+    if (bucket) bucket.push(w);
+    else byLength[w.length] = [w];
+  }
   return { byLength, sorted };
 }
 
