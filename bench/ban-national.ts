@@ -2,7 +2,8 @@
  * National-scale BAN reference (npm run bench:ban-national -- [DEPARTEMENTS] [ADRESSES]):
  * generates DEPARTEMENTS synthetic départements of ADRESSES addresses each
  * (default 10 × 260,000: the national BAN is 26 million addresses in 101
- * départements, 257,000 on average), imports them with `importBanFiles`
+ * départements, 257,000 on average; the generator makes the 98 two-digit
+ * codes, so national scale is 98 × 265,306), imports them with `importBanFiles`
  * into an embedded store in a child process (time, peak memory, store size),
  * then geocodes 100,000 noisy addresses spread over the départements in
  * another child, the reference loaded from the store.
@@ -18,9 +19,13 @@ import { PROJECT_ROOT } from "../test/helpers/fixtures.js";
 const n = Number(process.argv[2] ?? 10);
 const perDep = Number(process.argv[3] ?? 260_000);
 const dir = mkdtempSync(path.join(tmpdir(), "socle-bench-ban-"));
-const codes = Array.from({ length: n }, (_, k) => String(k < 9 ? k + 1 : k + 2).padStart(2, "0")).filter(
+// The generator makes two-digit codes only (no 2A/2B, no DOM): 01–19 and 21–99, 98 at most.
+const twoDigit = Array.from({ length: 99 }, (_, k) => String(k + 1).padStart(2, "0")).filter(
   (c) => c !== "20",
 );
+if (n > twoDigit.length)
+  throw new Error(`au plus ${twoDigit.length} départements synthétiques (codes à deux chiffres)`);
+const codes = twoDigit.slice(0, n);
 const files: string[] = [];
 const iris: unknown[] = [];
 const t0 = performance.now();
