@@ -9,7 +9,9 @@
  * are stored in for point-in-polygon: Lambert-93 in metropolitan France, the
  * local UTM overseas (the projection of the BAN's x/y there).
  */
+
 import proj4 from "proj4";
+import { withoutPrototype } from "../core/lookup.js";
 import type { BBox } from "../core/territory/geometry.js";
 
 export interface KnownCrs {
@@ -112,7 +114,7 @@ for (const d of DEFS) if (d.code !== "EPSG:4326") proj4.defs(d.code, d.proj4);
 const BY_CODE = new Map(DEFS.map((d) => [d.code, d]));
 
 /** The same CRS under another authority's name. */
-const ALIASES: Record<string, string> = {
+const ALIASES: Readonly<Record<string, string>> = withoutPrototype({
   "EPSG:4171": "EPSG:4326", // RGF93 geographic: the same as WGS84 within a metre
   "EPSG:4258": "EPSG:4326",
   "OGC:CRS84": "EPSG:4326",
@@ -134,7 +136,7 @@ const ALIASES: Record<string, string> = {
       [`IGNF:RGF93CC${z}`, `EPSG:${3900 + z}`],
     ]),
   ),
-};
+});
 
 export const KNOWN_CRS: readonly KnownCrs[] = DEFS.map(({ proj4: _, ...k }) => k);
 

@@ -101,6 +101,16 @@ describe("geocoder", () => {
     expect(g.geocode(["3 B rue Victor Hugo 96100 Ville"]).codeIris).toBe("960010001");
   });
 
+  it("reads words a lookup table could inherit (« constructor », « __proto__ ») like any other word", () => {
+    for (const w of ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf"]) {
+      for (const parts of [[`12 rue ${w} 96100 Ville`], ["12", `${w} rue Victor Hugo`, "", "96100", w]]) {
+        const r = g.geocode(parts);
+        expect(r.codeIris === null || /^\d{9}$/.test(r.codeIris)).toBe(true);
+      }
+      expect(g.geocode([`${w} 12 rue Victor Hugo 96100 Ville`]).codeIris).toBe("960010002");
+    }
+  });
+
   it("corrects typos in street and commune names", () => {
     expect(g.geocode(["15 rue Victro Hugo 96100 Ville"]).codeIris).toBe("960010002");
     expect(g.geocode(["15 avneue Victor Hugo 96100 Vile"]).codeCommune).toBe("96001");

@@ -5,6 +5,8 @@
  * Pure and allocation-light: it runs on every address. The address-line
  * parser is `address-parser.ts`, the bounded edit distance `edit-distance.ts`.
  */
+import { withoutPrototype } from "../core/lookup.js";
+
 const FOLD = new Map<number, string>();
 for (let c = 0xc0; c < 0x250; c++) {
   const ch = String.fromCharCode(c);
@@ -60,7 +62,7 @@ export function fold(s: string, keepCommas = false): string {
 }
 
 /** Abbreviation → the word the BAN writes. Street types, titles and saints. */
-export const ABBREVIATIONS: Readonly<Record<string, string>> = {
+export const ABBREVIATIONS: Readonly<Record<string, string>> = withoutPrototype({
   r: "rue",
   ru: "rue",
   av: "avenue",
@@ -148,7 +150,7 @@ export const ABBREVIATIONS: Readonly<Record<string, string>> = {
   pt: "petit",
   pte: "petite",
   fr: "freres",
-};
+});
 
 /** Words that carry no meaning for matching a street name. */
 const STOPWORDS = new Set(["de", "du", "des", "la", "le", "les", "l", "d", "a", "au", "aux", "et", "en"]);
@@ -226,7 +228,7 @@ export function communeKey(name: string): string {
 }
 
 /** House number suffixes as the BAN writes them, and how partners type them. */
-export const SUFFIXES: Readonly<Record<string, string>> = {
+export const SUFFIXES: Readonly<Record<string, string>> = withoutPrototype({
   bis: "bis",
   b: "b",
   ter: "ter",
@@ -239,7 +241,7 @@ export const SUFFIXES: Readonly<Record<string, string>> = {
   c: "c",
   d: "d",
   e: "e",
-};
+});
 
 /** Normalised BAN suffix (« Bis », « B », « ter »…) for the index. */
 export function normaliseSuffix(rep: string): string {

@@ -13,7 +13,9 @@
  * moins de 40 ans + 40 ans et plus) are one variable: its margins are the
  * given columns, its leaves the crossings nobody gave.
  */
+
 import { type FieldValue, readNumber } from "../deposit/fields.js";
+import { withoutPrototype } from "../lookup.js";
 import { buildDimension, type Dimension, flatDimension, type HierarchyEdge } from "../table/dimension.js";
 import { buildTableSet, type InnerRow, type TableSet } from "../table/table.js";
 import { type DataHistory, ENSEMBLE, historyTables, TERRITOIRE, VERSION } from "./aggregate.js";
@@ -99,10 +101,10 @@ export function readRate(raw: string): { ok: true; value: number | null } | { ok
   return n !== null && Number.isFinite(n) ? { ok: true, value: n } : { ok: false };
 }
 
-export const TERRITORY_LABELS: Readonly<Record<string, string>> = {
+export const TERRITORY_LABELS: Readonly<Record<string, string>> = withoutPrototype({
   [ETRANGER]: "Étranger",
   [INCONNUE]: "Commune inconnue",
-};
+});
 
 /** How columns add up: `total` = Σ `parties`, one partition per entry. */
 export interface ColumnSum {
