@@ -42,6 +42,10 @@ describe("an annex's fields and how its columns add up", () => {
 
   it("refuses an annex without fields", () => {
     expect(annexProblems({ ...AIDES_LEGALES, champs: [] })[0]).toContain("aucun champ décrit");
+    for (const nom of ["constructor", "__proto__", "toString"])
+      expect(
+        annexProblems({ ...AIDES_LEGALES, champs: [...AIDES_LEGALES.champs, { nom, type: "texte" }] }),
+      ).toContainEqual(expect.stringContaining(`le nom de champ « ${nom} » est réservé`));
   });
 
   it("refuses an empty value of a field the annex marks required, and only of it", () => {

@@ -331,6 +331,10 @@ export function annexProblems(j: Dataset): string[] {
   }
   const byName = new Map<string, DatasetField>();
   for (const f of j.champs) {
+    // Rows and mappings are keyed by field name: a name every object already has would be read
+    // as that inherited member.
+    if (f.nom in Object.prototype)
+      p.push(`${a} : le nom de champ « ${f.nom} » est réservé, choisissez-en un autre.`);
     if (byName.has(f.nom)) p.push(`${a} : le champ « ${f.nom} » est décrit deux fois.`);
     byName.set(f.nom, f);
   }

@@ -36,6 +36,10 @@ describe("reading partner values", () => {
     const bad = readField("date", "12 rue de la Paix");
     expect(JSON.stringify(bad)).not.toContain("rue");
   });
+  it("refuses a sexe written « constructor » or « __proto__ » like any other unknown value", () => {
+    for (const v of ["constructor", "__proto__", "toString"]) expect(readField("sexe", v).ok).toBe(false);
+  });
+
   it("computes ages on the observation date, 29 February included", () => {
     expect(ageOn("1940-12-31", "2015-12-31")).toBe(75);
     expect(ageOn("1941-01-01", "2015-12-31")).toBe(74);

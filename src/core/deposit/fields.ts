@@ -5,7 +5,9 @@
  * French. Each reader returns the normalised value or what was expected, in
  * French; it never echoes the value (it may be an identifier or an address).
  */
+
 import type { FieldType } from "../convention/model.js";
+import { withoutPrototype } from "../lookup.js";
 
 export type FieldValue = string | number | boolean | null;
 
@@ -72,7 +74,7 @@ export function readNumber(raw: string): number | null {
   return negative ? -n : n;
 }
 
-const SEXE: Record<string, "M" | "F"> = {
+const SEXE: Readonly<Record<string, "M" | "F">> = withoutPrototype({
   m: "M",
   h: "M",
   "1": "M",
@@ -84,7 +86,7 @@ const SEXE: Record<string, "M" | "F"> = {
   femme: "F",
   feminin: "F",
   fille: "F",
-};
+});
 
 const fold = (s: string) =>
   s

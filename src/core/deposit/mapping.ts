@@ -4,7 +4,9 @@
  * punctuation and common synonyms ignored), confirmed by the user,
  * remembered for the next year's deposit.
  */
+
 import type { DatasetField } from "../convention/model.js";
+import { withoutPrototype } from "../lookup.js";
 import {
   ADDRESS_PARTS,
   addressColumns,
@@ -31,7 +33,7 @@ const key = (s: string) =>
 const STOPWORDS = new Set(["", "d", "de", "du", "des", "l", "la", "le", "les"]);
 
 /** Usual names partners give to the same thing. */
-const SYNONYMS: Record<string, readonly string[]> = {
+const SYNONYMS: Readonly<Record<string, readonly string[]>> = withoutPrototype({
   identifiant: [
     "id",
     "identifiant",
@@ -54,7 +56,7 @@ const SYNONYMS: Record<string, readonly string[]> = {
   voie: ["voie", "libellevoie", "nomvoie", "nomdelavoie", "rue"],
   complement: ["complement", "complementadresse", "complementdadresse", "adresse2", "adressecomplement"],
   lieu_dit: ["lieudit"],
-};
+});
 
 /** Proposes a mapping: exact name first, then synonyms of the field's name or type. */
 export function proposeMapping(fields: readonly DatasetField[], header: readonly string[]): Mapping {
