@@ -6,11 +6,12 @@
  * GIS-friendly column names beside the French labels, and one way of saying
  * that a value is secret (« s », never why).
  */
+import { withoutPrototype } from "../core/lookup.js";
 import { type ReleasedTable, territoryCode, territoryLevel } from "../core/release/release.js";
 
 export const SECRET_MARK = "s";
 
-export const LEVEL_FR: Record<string, string> = {
+export const LEVEL_FR: Readonly<Record<string, string>> = withoutPrototype({
   ensemble: "ensemble",
   departement: "département",
   epci: "EPCI",
@@ -18,10 +19,10 @@ export const LEVEL_FR: Record<string, string> = {
   iris: "IRIS",
   autre: "hors commune",
   non_localise: "non localisé",
-};
+});
 
 /** Rank of a level in the row order; a level not listed here (a custom zone…) comes after the EPCI. */
-const LEVEL_RANK: Record<string, number> = {
+const LEVEL_RANK: Readonly<Record<string, number>> = withoutPrototype({
   ensemble: 0,
   departement: 1,
   epci: 2,
@@ -29,7 +30,7 @@ const LEVEL_RANK: Record<string, number> = {
   iris: 4,
   autre: 8,
   non_localise: 9,
-};
+});
 
 export interface ExportColumn {
   /** Name for GIS tools and scripts: lowercase ASCII, no spaces, unique in the table. */
