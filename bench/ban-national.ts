@@ -3,7 +3,7 @@
  * generates DEPARTEMENTS synthetic départements of ADRESSES addresses each
  * (default 10 × 260,000: the national BAN is 26 million addresses in 101
  * départements, 257,000 on average; the generator makes the 98 two-digit
- * codes, so national scale is 98 × 265,306), imports them with `importBanFiles`
+ * codes but 97 and 98, so national scale is 96 × 270,833), imports them with `importBanFiles`
  * into an embedded store in a child process (time, peak memory, store size),
  * then geocodes 100,000 noisy addresses spread over the départements in
  * another child, the reference loaded from the store.
@@ -19,9 +19,10 @@ import { PROJECT_ROOT } from "../test/helpers/fixtures.js";
 const n = Number(process.argv[2] ?? 10);
 const perDep = Number(process.argv[3] ?? 260_000);
 const dir = mkdtempSync(path.join(tmpdir(), "socle-bench-ban-"));
-// The generator makes two-digit codes only (no 2A/2B, no DOM): 01–19 and 21–99, 98 at most.
+// The generator makes two-digit codes only (no 2A/2B, no DOM): 01–19, 21–96 and 99, 96 at most
+// (a commune code 97xxx or 98xxx is read as an overseas département's three-digit code).
 const twoDigit = Array.from({ length: 99 }, (_, k) => String(k + 1).padStart(2, "0")).filter(
-  (c) => c !== "20",
+  (c) => c !== "20" && c !== "97" && c !== "98",
 );
 if (n > twoDigit.length)
   throw new Error(`au plus ${twoDigit.length} départements synthétiques (codes à deux chiffres)`);
