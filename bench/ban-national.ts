@@ -2,8 +2,8 @@
  * National-scale BAN reference (npm run bench:ban-national -- [DEPARTEMENTS] [ADRESSES]):
  * generates DEPARTEMENTS synthetic départements of ADRESSES addresses each
  * (default 10 × 260,000: the national BAN is 26 million addresses in 101
- * départements, 257,000 on average; the generator makes the 98 two-digit
- * codes but 97 and 98, so national scale is 96 × 270,833), imports them with `importBanFiles`
+ * départements, 257,000 on average; the generator makes 96 two-digit codes,
+ * 01–19, 21–96 and 99, so national scale is 96 × 270,833), imports them with `importBanFiles`
  * into an embedded store in a child process (time, peak memory, store size),
  * then geocodes 100,000 noisy addresses spread over the départements in
  * another child, the reference loaded from the store.
