@@ -148,21 +148,42 @@ export function auditPattern(highs: Highs, input: AuditInput): AuditReport {
   const rowStarts: number[] = [0];
   const rowIdx: number[] = [];
   const rowRhs: number[] = [];
-  const seenRows = new Set<string>();
+  // Duplicate rows (a cell published in two tables) are found by a hash of
+  // their columns, then compared: joining the Ensemble's 96,000 columns into
+  // a string key cost more than the rest of the setup.
+  const seenRows = new Map<number, number[]>();
+  const sameRow = (r: number, cols: readonly number[]): boolean => {
+    const start = rowStarts[r] as number;
+    if ((rowStarts[r + 1] as number) - start !== cols.length) return false;
+    for (let k = 0; k < cols.length; k++) if (rowIdx[start + k] !== cols[k]) return false;
+    return true;
+  };
   for (const c of published) {
     let rhs = (set.cells[c] as { value: number }).value;
     const cols: number[] = [];
+    let hash = 0;
+    let sorted = true;
     for (const i of cellSupport(set, c)) {
       const j = col[i] as number;
       if (j < 0) rhs -= values[i] as number;
-      else cols.push(j);
+      else {
+        if (cols.length > 0 && j <= (cols[cols.length - 1] as number)) sorted = false;
+        cols.push(j);
+        hash = (Math.imul(hash, 31) + j) | 0;
+      }
     }
     if (cols.length === 0) continue;
-    cols.sort((a, b) => a - b);
-    const key = cols.join(",");
-    if (seenRows.has(key)) continue;
-    seenRows.add(key);
-    rowIdx.push(...cols);
+    if (!sorted) {
+      cols.sort((a, b) => a - b);
+      hash = 0;
+      for (const j of cols) hash = (Math.imul(hash, 31) + j) | 0;
+    }
+    hash = (Math.imul(hash, 31) + cols.length) | 0;
+    const same = seenRows.get(hash);
+    if (same?.some((r) => sameRow(r, cols))) continue;
+    if (same) same.push(rowRhs.length);
+    else seenRows.set(hash, [rowRhs.length]);
+    for (const j of cols) rowIdx.push(j);
     rowRhs.push(rhs);
     rowStarts.push(rowIdx.length);
   }

@@ -128,28 +128,34 @@ export interface LocalSpreadInput {
 /** Runs spread solves block by block; returns the number of LP solves. */
 export function localSpread(highs: Highs, sys: LocalSystem, input: LocalSpreadInput): number {
   let solves = 0;
-  const local = new Int32Array(sys.nCols).fill(-1);
   for (const block of input.blocks) {
     const touched = new Set<number>();
     for (const j of block) for (const ti of input.targetsOfVar[j] as number[]) touched.add(ti);
     const pendingHere = () => [...touched].filter((ti) => input.pending(ti));
     let pending = pendingHere();
     if (pending.length === 0) continue;
+    // Each row's part inside the block, read from the block's side: the
+    // Ensemble's rows hold every unknown of the system.
+    const rowOf = new Map<number, number>();
+    const parts: number[][] = [];
     block.forEach((j, k) => {
-      local[j] = k;
+      for (const r of sys.rowsOfVar[j] as number[]) {
+        let at = rowOf.get(r);
+        if (at === undefined) {
+          at = parts.length;
+          rowOf.set(r, at);
+          parts.push([]);
+        }
+        (parts[at] as number[]).push(k);
+      }
     });
-    const rows = new Set<number>();
-    for (const j of block) for (const r of sys.rowsOfVar[j] as number[]) rows.add(r);
+    const n = block.length;
     const starts: number[] = [0];
     const idx: number[] = [];
-    for (const r of rows) {
-      for (let k = sys.rowStarts[r] as number; k < (sys.rowStarts[r + 1] as number); k++) {
-        const l = local[sys.rowIdx[k] as number] as number;
-        if (l >= 0) idx.push(l);
-      }
+    for (const part of parts) {
+      for (const l of part) idx.push(l);
       starts.push(idx.length);
     }
-    const n = block.length;
     let model: Model | undefined;
     try {
       model = highs.createModel({
@@ -171,9 +177,9 @@ export function localSpread(highs: Highs, sys: LocalSystem, input: LocalSpreadIn
       });
       model.options.set({ output_flag: false, simplex_strategy: 4 });
       const costs = new Float64Array(n);
+      const weight = new Float64Array(input.targets.length);
       const all = { kind: "range", from: 0, to: n - 1 } as const;
       for (let s = 0; s < input.solvesPerBlock && pending.length > 0; s++) {
-        costs.fill(0);
         let seed = (s + 1) * 2654435761;
         for (const ti of pending) {
           const t = input.targets[ti] as LocalTarget;
@@ -181,12 +187,15 @@ export function localSpread(highs: Highs, sys: LocalSystem, input: LocalSpreadIn
           const up = t.obsMax - t.value;
           const down = t.value - t.obsMin;
           // Minimised: −1 pushes the cell up (zeros can only go up).
-          const w = t.value <= 0 || down > up ? -1 : up > down ? 1 : seed & 0x10000 ? 1 : -1;
-          for (const j of t.cols) {
-            const l = local[j] as number;
-            if (l >= 0) costs[l] = (costs[l] as number) + w;
-          }
+          weight[ti] = t.value <= 0 || down > up ? -1 : up > down ? 1 : seed & 0x10000 ? 1 : -1;
         }
+        // Each unknown's cost read from the block's side (an Ensemble target holds every unknown).
+        block.forEach((j, k) => {
+          let w = 0;
+          for (const ti of input.targetsOfVar[j] as number[]) w += weight[ti] as number;
+          costs[k] = w;
+        });
+        for (const ti of pending) weight[ti] = 0;
         model.changeColsCost(all, costs);
         solves++;
         if (model.run().modelStatus !== highs.constants.modelStatus.optimal) break;
@@ -205,7 +214,6 @@ export function localSpread(highs: Highs, sys: LocalSystem, input: LocalSpreadIn
       }
     } finally {
       model?.dispose();
-      for (const j of block) local[j] = -1;
     }
   }
   return solves;
