@@ -25,7 +25,7 @@
  */
 import type { Model } from "highs";
 import { cellLabel, cellSupport, type TableSet } from "../table/table.js";
-import { localSpread } from "./local-proofs.js";
+import { type BlockModels, localSpread } from "./local-proofs.js";
 import type { Highs } from "./solver.js";
 
 export type AuditStandard = "full" | "exact";
@@ -75,6 +75,12 @@ export interface AuditInput {
    * (the repair then protects it, perhaps at more cost than needed).
    */
   readonly localOnly?: boolean;
+  /**
+   * Screening only: block models kept from the previous round (local-proofs.ts),
+   * for `blocks`, on the same table set, under a pattern that only gained
+   * suppressions since.
+   */
+  readonly blockModels?: BlockModels;
 }
 
 /** A change of inner cells the attacker cannot rule out, as sparse pairs. */
@@ -129,6 +135,8 @@ export function auditPattern(highs: Highs, input: AuditInput): AuditReport {
   const publishedNow: number[] = [];
   for (let c = 0; c < nCells; c++) if (!supp(c)) publishedNow.push(c);
   const published = [...new Set([...publishedNow, ...(input.earlierPublished ?? [])])];
+  const knownCell = new Uint8Array(nCells);
+  for (const c of published) knownCell[c] = 1;
   const known = new Uint8Array(set.innerCount);
   for (const c of published) {
     const s = cellSupport(set, c);
@@ -514,10 +522,19 @@ export function auditPattern(highs: Highs, input: AuditInput): AuditReport {
         );
       };
       for (const level of input.blocks) {
-        const blocks = level
-          .map((b) => b.map((i) => col[i] as number).filter((j) => j >= 0))
-          .filter((b) => b.length > 0);
+        const blocks: number[][] = [];
+        const inner: (readonly number[])[] = [];
+        for (const b of level) {
+          const cols = b.map((i) => col[i] as number).filter((j) => j >= 0);
+          if (cols.length === 0) continue;
+          blocks.push(cols);
+          inner.push(b);
+        }
+        const models = input.blockModels;
         const solves = localSpread(highs, sys, {
+          ...(models && input.screening
+            ? { kept: { models, inner, col, known: (c: number) => knownCell[c] === 1 } }
+            : {}),
           blocks,
           targets,
           targetsOfVar,

@@ -3,7 +3,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { buildDimension, flatDimension, type HierarchyEdge } from "../table/dimension.js";
 import { buildTableSet, cellSupport, type TableSet } from "../table/table.js";
 import { auditPattern, type Witness } from "./audit.js";
-import { territoryBlocks } from "./local-proofs.js";
+import { BlockModels, territoryBlocks } from "./local-proofs.js";
+import { cellsByInner } from "./perturbation.js";
 import { primaryStatuses } from "./primary.js";
 import { protectTable } from "./protect.js";
 import { isPrimary, isSuppressed, requiredWidth } from "./rules.js";
@@ -97,13 +98,14 @@ describe("local proofs on territory blocks", () => {
     expect(territoryBlocks(set)).toEqual([]);
   });
 
-  it("gives the verdict of the whole-system audit, with sound witnesses, and a local screening never proves what the whole system refutes", () => {
+  it("gives the verdict of the whole-system audit, with sound witnesses, and a local screening (its block models kept from a round to the next or not) never proves what the whole system refutes", () => {
     // Patterns near a protected one: a random table's random suppressions
     // are all recomputable (every cell is alone in one of its rows), which
     // leaves no solution to find, local or whole.
     let blockWitnesses = 0;
     let protectedCells = 0;
     let refutedCells = 0;
+    let keptWitnesses = 0;
     fc.assert(
       fc.property(
         fc.array(fc.integer({ min: 0, max: 12 }), { minLength: 48, maxLength: 48 }),
@@ -142,6 +144,29 @@ describe("local proofs on territory blocks", () => {
           const flagged = new Set(screen.findings.map((f) => f.cell));
           for (const c of refuted) expect(flagged.has(c)).toBe(true);
           refutedCells += refuted.size;
+          // Block models kept from one round to the next, the pattern grown in between.
+          const models = new BlockModels(highs, set, cellsByInner(set));
+          try {
+            auditPattern(highs, { ...input, blocks, screening: true, localOnly: true, blockModels: models });
+            const grown = Uint8Array.from(suppressed, (x, c) =>
+              x || (coin[(c * 7) % coin.length] && c % 5 === 0) ? 1 : 0,
+            );
+            const next = { ...input, suppressed: grown };
+            const again = auditPattern(highs, {
+              ...next,
+              blocks,
+              screening: true,
+              localOnly: true,
+              blockModels: models,
+            });
+            for (const w of again.witnesses) expect(witnessIsSound(set, grown, w)).toBe(true);
+            keptWitnesses += again.witnesses.length;
+            const wholeNext = auditPattern(highs, next);
+            const flaggedNext = new Set(again.findings.map((f) => f.cell));
+            for (const f of wholeNext.findings) expect(flaggedNext.has(f.cell)).toBe(true);
+          } finally {
+            models.dispose();
+          }
           protectedCells += whole.suppressedCells - refuted.size;
         },
       ),
@@ -151,5 +176,6 @@ describe("local proofs on territory blocks", () => {
     expect(blockWitnesses).toBeGreaterThanOrEqual(30);
     expect(protectedCells).toBeGreaterThan(0);
     expect(refutedCells).toBeGreaterThan(0);
+    expect(keptWitnesses).toBeGreaterThan(0);
   });
 });
