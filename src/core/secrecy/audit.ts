@@ -25,7 +25,7 @@
  */
 import type { Model } from "highs";
 import { cellLabel, cellSupport, type TableSet } from "../table/table.js";
-import { localSpread } from "./local-proofs.js";
+import { type BlockModels, localSpread } from "./local-proofs.js";
 import type { Highs } from "./solver.js";
 
 export type AuditStandard = "full" | "exact";
@@ -75,6 +75,12 @@ export interface AuditInput {
    * (the repair then protects it, perhaps at more cost than needed).
    */
   readonly localOnly?: boolean;
+  /**
+   * Screening only: block models kept from the previous round (local-proofs.ts),
+   * for `blocks`, on the same table set, under a pattern that only gained
+   * suppressions since.
+   */
+  readonly blockModels?: BlockModels;
 }
 
 /** A change of inner cells the attacker cannot rule out, as sparse pairs. */
@@ -129,6 +135,8 @@ export function auditPattern(highs: Highs, input: AuditInput): AuditReport {
   const publishedNow: number[] = [];
   for (let c = 0; c < nCells; c++) if (!supp(c)) publishedNow.push(c);
   const published = [...new Set([...publishedNow, ...(input.earlierPublished ?? [])])];
+  const knownCell = new Uint8Array(nCells);
+  for (const c of published) knownCell[c] = 1;
   const known = new Uint8Array(set.innerCount);
   for (const c of published) {
     const s = cellSupport(set, c);
@@ -148,21 +156,42 @@ export function auditPattern(highs: Highs, input: AuditInput): AuditReport {
   const rowStarts: number[] = [0];
   const rowIdx: number[] = [];
   const rowRhs: number[] = [];
-  const seenRows = new Set<string>();
+  // Duplicate rows (a cell published in two tables) are found by a hash of
+  // their columns, then compared: joining the Ensemble's 96,000 columns into
+  // a string key cost more than the rest of the setup.
+  const seenRows = new Map<number, number[]>();
+  const sameRow = (r: number, cols: readonly number[]): boolean => {
+    const start = rowStarts[r] as number;
+    if ((rowStarts[r + 1] as number) - start !== cols.length) return false;
+    for (let k = 0; k < cols.length; k++) if (rowIdx[start + k] !== cols[k]) return false;
+    return true;
+  };
   for (const c of published) {
     let rhs = (set.cells[c] as { value: number }).value;
     const cols: number[] = [];
+    let hash = 0;
+    let sorted = true;
     for (const i of cellSupport(set, c)) {
       const j = col[i] as number;
       if (j < 0) rhs -= values[i] as number;
-      else cols.push(j);
+      else {
+        if (cols.length > 0 && j <= (cols[cols.length - 1] as number)) sorted = false;
+        cols.push(j);
+        hash = (Math.imul(hash, 31) + j) | 0;
+      }
     }
     if (cols.length === 0) continue;
-    cols.sort((a, b) => a - b);
-    const key = cols.join(",");
-    if (seenRows.has(key)) continue;
-    seenRows.add(key);
-    rowIdx.push(...cols);
+    if (!sorted) {
+      cols.sort((a, b) => a - b);
+      hash = 0;
+      for (const j of cols) hash = (Math.imul(hash, 31) + j) | 0;
+    }
+    hash = (Math.imul(hash, 31) + cols.length) | 0;
+    const same = seenRows.get(hash);
+    if (same?.some((r) => sameRow(r, cols))) continue;
+    if (same) same.push(rowRhs.length);
+    else seenRows.set(hash, [rowRhs.length]);
+    for (const j of cols) rowIdx.push(j);
     rowRhs.push(rhs);
     rowStarts.push(rowIdx.length);
   }
@@ -493,10 +522,19 @@ export function auditPattern(highs: Highs, input: AuditInput): AuditReport {
         );
       };
       for (const level of input.blocks) {
-        const blocks = level
-          .map((b) => b.map((i) => col[i] as number).filter((j) => j >= 0))
-          .filter((b) => b.length > 0);
+        const blocks: number[][] = [];
+        const inner: (readonly number[])[] = [];
+        for (const b of level) {
+          const cols = b.map((i) => col[i] as number).filter((j) => j >= 0);
+          if (cols.length === 0) continue;
+          blocks.push(cols);
+          inner.push(b);
+        }
+        const models = input.blockModels;
         const solves = localSpread(highs, sys, {
+          ...(models && input.screening
+            ? { kept: { models, inner, col, known: (c: number) => knownCell[c] === 1 } }
+            : {}),
           blocks,
           targets,
           targetsOfVar,

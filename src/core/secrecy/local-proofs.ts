@@ -123,33 +123,226 @@ export interface LocalSpreadInput {
   readonly solvesPerBlock: number;
   /** Called with each solution (a change of the columns); true when it proved something. */
   readonly observe: (cols: readonly number[], delta: readonly number[]) => boolean;
+  /**
+   * Models kept from an earlier round: `inner[b]` is block b in inner cells,
+   * `col` the audit's column of each inner cell (−1 when known), `known` the
+   * cells the attacker knows now.
+   */
+  readonly kept?: {
+    readonly models: BlockModels;
+    readonly inner: readonly (readonly number[])[];
+    readonly col: Int32Array;
+    readonly known: (cell: number) => boolean;
+  };
+}
+
+interface KeptModel {
+  readonly model: Model;
+  /** The published cell of each row; a row is freed once its cell is no longer known. */
+  readonly rowCells: readonly number[];
+  readonly freed: Uint8Array;
+  cap: number;
+}
+
+/**
+ * Block LPs kept from one screening round to the next. Between rounds the
+ * pattern only gains suppressions, so a block's LP only loses rows: a row
+ * whose cell is no longer known is freed (bounds ±∞) and the last basis,
+ * still feasible, warm-starts the next solves. Rows are the known cells
+ * themselves (duplicates included), so freeing one never drops a twin's
+ * equation. Screening only: the verdict audit builds its own models, and
+ * checks every witness a screening found.
+ */
+export class BlockModels {
+  readonly #models = new Map<readonly number[], KeptModel>();
+  constructor(
+    private readonly highs: Highs,
+    private readonly set: TableSet,
+    private readonly byInner: readonly Int32Array[],
+  ) {}
+
+  model(block: readonly number[], known: (cell: number) => boolean, cap: number): KeptModel {
+    const n = block.length;
+    let kept = this.#models.get(block);
+    if (kept) {
+      for (let r = 0; r < kept.rowCells.length; r++) {
+        if (kept.freed[r] || known(kept.rowCells[r] as number)) continue;
+        kept.freed[r] = 1;
+        kept.model.changeRowBounds(r, -this.highs.infinity, this.highs.infinity);
+      }
+      if (cap > kept.cap) {
+        kept.cap = cap;
+        const lower = Float64Array.from(block, (i) => -(this.set.inner.values[i] as number));
+        kept.model.changeColsBounds(
+          { kind: "range", from: 0, to: n - 1 },
+          lower,
+          new Float64Array(n).fill(cap),
+        );
+      }
+      return kept;
+    }
+    const rowOf = new Map<number, number>();
+    const parts: number[][] = [];
+    const rowCells: number[] = [];
+    block.forEach((i, k) => {
+      for (const c of this.byInner[i] as Int32Array) {
+        if (!known(c)) continue;
+        let at = rowOf.get(c);
+        if (at === undefined) {
+          at = parts.length;
+          rowOf.set(c, at);
+          parts.push([]);
+          rowCells.push(c);
+        }
+        (parts[at] as number[]).push(k);
+      }
+    });
+    const starts: number[] = [0];
+    const idx: number[] = [];
+    for (const part of parts) {
+      for (const l of part) idx.push(l);
+      starts.push(idx.length);
+    }
+    const model = this.highs.createModel({
+      numCols: n,
+      numRows: parts.length,
+      colCost: new Float64Array(n),
+      colLower: Float64Array.from(block, (i) => -(this.set.inner.values[i] as number)),
+      colUpper: new Float64Array(n).fill(cap),
+      rowLower: new Float64Array(parts.length),
+      rowUpper: new Float64Array(parts.length),
+      matrix: {
+        format: "csr",
+        numRows: parts.length,
+        numCols: n,
+        starts,
+        indices: idx,
+        values: new Float64Array(idx.length).fill(1),
+      },
+    });
+    model.options.set({ output_flag: false, simplex_strategy: 4 });
+    kept = { model, rowCells, freed: new Uint8Array(parts.length), cap };
+    this.#models.set(block, kept);
+    return kept;
+  }
+
+  dispose(): void {
+    for (const kept of this.#models.values()) kept.model.dispose();
+    this.#models.clear();
+  }
+}
+
+/**
+ * Each pending target's push in spread solve s: minimised, −1 pushes the
+ * cell up (zeros can only go up); otherwise the side observed least,
+ * alternating on ties.
+ */
+function spreadWeights(
+  input: LocalSpreadInput,
+  pending: readonly number[],
+  s: number,
+  weight: Float64Array,
+): void {
+  let seed = (s + 1) * 2654435761;
+  for (const ti of pending) {
+    const t = input.targets[ti] as LocalTarget;
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    const up = t.obsMax - t.value;
+    const down = t.value - t.obsMin;
+    weight[ti] = t.value <= 0 || down > up ? -1 : up > down ? 1 : seed & 0x10000 ? 1 : -1;
+  }
+}
+
+/**
+ * Spread solves on one block's model, whose column k is the audit's unknown
+ * colOf(k) (−1: a known inner cell, fixed by its own row); returns the
+ * number of solves.
+ */
+function spreadOnBlock(
+  highs: Highs,
+  input: LocalSpreadInput,
+  model: Model,
+  colOf: (k: number) => number,
+  n: number,
+  firstPending: number[],
+  pendingHere: () => number[],
+): number {
+  let solves = 0;
+  let pending = firstPending;
+  const costs = new Float64Array(n);
+  const weight = new Float64Array(input.targets.length);
+  const all = { kind: "range", from: 0, to: n - 1 } as const;
+  for (let s = 0; s < input.solvesPerBlock && pending.length > 0; s++) {
+    spreadWeights(input, pending, s, weight);
+    // Each unknown's cost read from the block's side (an Ensemble target holds every unknown).
+    for (let k = 0; k < n; k++) {
+      const j = colOf(k);
+      let w = 0;
+      if (j >= 0) for (const ti of input.targetsOfVar[j] as number[]) w += weight[ti] as number;
+      costs[k] = w;
+    }
+    for (const ti of pending) weight[ti] = 0;
+    model.changeColsCost(all, costs);
+    solves++;
+    if (model.run().modelStatus !== highs.constants.modelStatus.optimal) break;
+    const x = model.getSolution().colValue;
+    const cols: number[] = [];
+    const delta: number[] = [];
+    let valid = true;
+    for (let k = 0; k < n; k++) {
+      const d = x[k] as number;
+      if (Math.abs(d) <= 1e-9) continue;
+      const j = colOf(k);
+      // Moving a known inner cell is no change of the attacker's system.
+      if (j < 0) valid = false;
+      cols.push(j);
+      delta.push(d);
+    }
+    if (!valid || cols.length === 0 || !input.observe(cols, delta)) break;
+    pending = pendingHere();
+  }
+  return solves;
 }
 
 /** Runs spread solves block by block; returns the number of LP solves. */
 export function localSpread(highs: Highs, sys: LocalSystem, input: LocalSpreadInput): number {
   let solves = 0;
-  const local = new Int32Array(sys.nCols).fill(-1);
-  for (const block of input.blocks) {
+  for (const [b, block] of input.blocks.entries()) {
     const touched = new Set<number>();
     for (const j of block) for (const ti of input.targetsOfVar[j] as number[]) touched.add(ti);
     const pendingHere = () => [...touched].filter((ti) => input.pending(ti));
-    let pending = pendingHere();
+    const pending = pendingHere();
     if (pending.length === 0) continue;
+    const kept = input.kept;
+    if (kept) {
+      const inner = kept.inner[b] as readonly number[];
+      const { model } = kept.models.model(inner, kept.known, input.cap);
+      const colOf = (k: number) => kept.col[inner[k] as number] as number;
+      solves += spreadOnBlock(highs, input, model, colOf, inner.length, pending, pendingHere);
+      continue;
+    }
+    // Each row's part inside the block, read from the block's side: the
+    // Ensemble's rows hold every unknown of the system.
+    const rowOf = new Map<number, number>();
+    const parts: number[][] = [];
     block.forEach((j, k) => {
-      local[j] = k;
+      for (const r of sys.rowsOfVar[j] as number[]) {
+        let at = rowOf.get(r);
+        if (at === undefined) {
+          at = parts.length;
+          rowOf.set(r, at);
+          parts.push([]);
+        }
+        (parts[at] as number[]).push(k);
+      }
     });
-    const rows = new Set<number>();
-    for (const j of block) for (const r of sys.rowsOfVar[j] as number[]) rows.add(r);
+    const n = block.length;
     const starts: number[] = [0];
     const idx: number[] = [];
-    for (const r of rows) {
-      for (let k = sys.rowStarts[r] as number; k < (sys.rowStarts[r + 1] as number); k++) {
-        const l = local[sys.rowIdx[k] as number] as number;
-        if (l >= 0) idx.push(l);
-      }
+    for (const part of parts) {
+      for (const l of part) idx.push(l);
       starts.push(idx.length);
     }
-    const n = block.length;
     let model: Model | undefined;
     try {
       model = highs.createModel({
@@ -170,42 +363,9 @@ export function localSpread(highs: Highs, sys: LocalSystem, input: LocalSpreadIn
         },
       });
       model.options.set({ output_flag: false, simplex_strategy: 4 });
-      const costs = new Float64Array(n);
-      const all = { kind: "range", from: 0, to: n - 1 } as const;
-      for (let s = 0; s < input.solvesPerBlock && pending.length > 0; s++) {
-        costs.fill(0);
-        let seed = (s + 1) * 2654435761;
-        for (const ti of pending) {
-          const t = input.targets[ti] as LocalTarget;
-          seed = (seed * 1103515245 + 12345) >>> 0;
-          const up = t.obsMax - t.value;
-          const down = t.value - t.obsMin;
-          // Minimised: −1 pushes the cell up (zeros can only go up).
-          const w = t.value <= 0 || down > up ? -1 : up > down ? 1 : seed & 0x10000 ? 1 : -1;
-          for (const j of t.cols) {
-            const l = local[j] as number;
-            if (l >= 0) costs[l] = (costs[l] as number) + w;
-          }
-        }
-        model.changeColsCost(all, costs);
-        solves++;
-        if (model.run().modelStatus !== highs.constants.modelStatus.optimal) break;
-        const x = model.getSolution().colValue;
-        const cols: number[] = [];
-        const delta: number[] = [];
-        for (let k = 0; k < n; k++) {
-          const d = x[k] as number;
-          if (Math.abs(d) > 1e-9) {
-            cols.push(block[k] as number);
-            delta.push(d);
-          }
-        }
-        if (cols.length === 0 || !input.observe(cols, delta)) break;
-        pending = pendingHere();
-      }
+      solves += spreadOnBlock(highs, input, model, (k) => block[k] as number, n, pending, pendingHere);
     } finally {
       model?.dispose();
-      for (const j of block) local[j] = -1;
     }
   }
   return solves;

@@ -6,7 +6,7 @@
 import { type Cell, cellSupport, type TableSet, type TableSpec, tableRole } from "../table/table.js";
 import { type AuditFinding, type AuditReport, auditPattern, type Witness } from "./audit.js";
 import { gaussSuppression } from "./gauss.js";
-import { territoryBlocks } from "./local-proofs.js";
+import { BlockModels, territoryBlocks } from "./local-proofs.js";
 import { optimalSuppression } from "./optimal.js";
 import { cellsByInner, protectByPerturbation } from "./perturbation.js";
 import { primaryStatuses } from "./primary.js";
@@ -208,78 +208,85 @@ export function protectTable(
     // screens only the cells not proven yet: the new secondaries and the
     // findings just repaired are the only ones left after the first round.
     const proven = new Uint8Array(n);
-    for (let round = 0; round < 50; round++) {
-      rounds++;
-      const screen = auditPattern(highs, {
-        ...auditInput,
-        suppressed,
-        skip: proven,
-        screening: true,
-        ...local,
-        witnesses: round === 0 ? witnesses : witnessesMoving(witnesses, suppressed, proven),
-      });
-      witnesses.push(...screen.witnesses);
-      const found = new Uint8Array(n);
-      for (const f of screen.findings) found[f.cell] = 1;
-      for (let c = 0; c < n; c++) if (suppressed[c] && !found[c]) proven[c] = 1;
-      if (screen.ok) return;
-      // A perturbation made this round may already protect a later finding:
-      // such findings wait for the next round's audit, which gets the
-      // perturbation as a witness and checks it. The moves of this round's
-      // perturbations are summed per cell (up and down apart) to tell which.
-      const up = new Float64Array(n);
-      const down = new Float64Array(n);
-      const covered = (f: AuditFinding): boolean => {
-        if (up[f.cell] === 0 && down[f.cell] === 0) return false;
-        const lo = Math.min(f.lower, f.value - (down[f.cell] as number));
-        const hi = Math.max(f.upper, f.value + (up[f.cell] as number));
-        const l = set.magnitude ? lo : Math.ceil(lo - 1e-6);
-        const u = set.magnitude ? hi : Math.floor(hi + 1e-6);
-        const need = standard === "full" && isPrim[f.cell] ? width(f.cell) : 0;
-        const count = (cells[f.cell] as Cell).count;
-        const needUpper =
-          standard === "full" && !set.magnitude && count >= 1 && count < rules.threshold
-            ? rules.threshold
-            : 0;
-        if (set.magnitude ? u - l <= 1e-9 : u - l < 1) return false;
-        return u - l >= need - 1e-9 && (needUpper === 0 || u >= needUpper);
-      };
-      for (const f of screen.findings) {
-        // In the first rounds, a finding this round's perturbations moved at
-        // all waits for the next audit, whose global look often finds it
-        // protected at no cost; later rounds repair what the moves do not
-        // cover, so that the rounds end.
-        if (round < PATIENT_ROUNDS ? up[f.cell] !== 0 || down[f.cell] !== 0 : covered(f)) continue;
-        const count = (cells[f.cell] as Cell).count;
-        const small = standard === "full" && !set.magnitude && count >= 1 && count < rules.threshold;
-        const needed = Math.max(
-          1,
-          standard === "full" && isPrim[f.cell] ? width(f.cell) : 0,
-          f.kind === "groupe" || small ? rules.threshold - f.value : 0,
-        );
-        const done = protectByPerturbation(
-          highs,
-          { set, suppressed, frozen, cost, ...(options.boundary ? { boundary: options.boundary } : {}) },
-          byInner,
-          f.cell,
-          Math.max(needed, set.magnitude ? 1e-3 : 1),
-        );
-        if (done) {
-          proven[f.cell] = 1;
-          witnesses.push(done.change);
-          const move = new Map<number, number>();
-          const { inner, delta } = done.change;
-          for (let k = 0; k < inner.length; k++) {
-            for (const c of byInner[inner[k] as number] as Int32Array)
-              move.set(c, (move.get(c) ?? 0) + (delta[k] as number));
+    // Block LPs kept across the rounds: the pattern only gains suppressions.
+    const blockModels = blocks.length > 0 ? new BlockModels(highs, set, byInner) : undefined;
+    try {
+      for (let round = 0; round < 50; round++) {
+        rounds++;
+        const screen = auditPattern(highs, {
+          ...auditInput,
+          suppressed,
+          skip: proven,
+          screening: true,
+          ...local,
+          ...(blockModels ? { blockModels } : {}),
+          witnesses: round === 0 ? witnesses : witnessesMoving(witnesses, suppressed, proven),
+        });
+        witnesses.push(...screen.witnesses);
+        const found = new Uint8Array(n);
+        for (const f of screen.findings) found[f.cell] = 1;
+        for (let c = 0; c < n; c++) if (suppressed[c] && !found[c]) proven[c] = 1;
+        if (screen.ok) return;
+        // A perturbation made this round may already protect a later finding:
+        // such findings wait for the next round's audit, which gets the
+        // perturbation as a witness and checks it. The moves of this round's
+        // perturbations are summed per cell (up and down apart) to tell which.
+        const up = new Float64Array(n);
+        const down = new Float64Array(n);
+        const covered = (f: AuditFinding): boolean => {
+          if (up[f.cell] === 0 && down[f.cell] === 0) return false;
+          const lo = Math.min(f.lower, f.value - (down[f.cell] as number));
+          const hi = Math.max(f.upper, f.value + (up[f.cell] as number));
+          const l = set.magnitude ? lo : Math.ceil(lo - 1e-6);
+          const u = set.magnitude ? hi : Math.floor(hi + 1e-6);
+          const need = standard === "full" && isPrim[f.cell] ? width(f.cell) : 0;
+          const count = (cells[f.cell] as Cell).count;
+          const needUpper =
+            standard === "full" && !set.magnitude && count >= 1 && count < rules.threshold
+              ? rules.threshold
+              : 0;
+          if (set.magnitude ? u - l <= 1e-9 : u - l < 1) return false;
+          return u - l >= need - 1e-9 && (needUpper === 0 || u >= needUpper);
+        };
+        for (const f of screen.findings) {
+          // In the first rounds, a finding this round's perturbations moved at
+          // all waits for the next audit, whose global look often finds it
+          // protected at no cost; later rounds repair what the moves do not
+          // cover, so that the rounds end.
+          if (round < PATIENT_ROUNDS ? up[f.cell] !== 0 || down[f.cell] !== 0 : covered(f)) continue;
+          const count = (cells[f.cell] as Cell).count;
+          const small = standard === "full" && !set.magnitude && count >= 1 && count < rules.threshold;
+          const needed = Math.max(
+            1,
+            standard === "full" && isPrim[f.cell] ? width(f.cell) : 0,
+            f.kind === "groupe" || small ? rules.threshold - f.value : 0,
+          );
+          const done = protectByPerturbation(
+            highs,
+            { set, suppressed, frozen, cost, ...(options.boundary ? { boundary: options.boundary } : {}) },
+            byInner,
+            f.cell,
+            Math.max(needed, set.magnitude ? 1e-3 : 1),
+          );
+          if (done) {
+            proven[f.cell] = 1;
+            witnesses.push(done.change);
+            const move = new Map<number, number>();
+            const { inner, delta } = done.change;
+            for (let k = 0; k < inner.length; k++) {
+              for (const c of byInner[inner[k] as number] as Int32Array)
+                move.set(c, (move.get(c) ?? 0) + (delta[k] as number));
+            }
+            for (const [c, d] of move) {
+              if (d > (up[c] as number)) up[c] = d;
+              if (-d > (down[c] as number)) down[c] = -d;
+            }
+            if (done.suppressed.length > 0) repairs++;
           }
-          for (const [c, d] of move) {
-            if (d > (up[c] as number)) up[c] = d;
-            if (-d > (down[c] as number)) down[c] = -d;
-          }
-          if (done.suppressed.length > 0) repairs++;
         }
       }
+    } finally {
+      blockModels?.dispose();
     }
   };
   const patternCost = (p: Uint8Array) => {
