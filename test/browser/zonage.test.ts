@@ -158,9 +158,10 @@ describe("a zoning on the observatory", () => {
       .toBe("2 territoires : 1 avec une valeur, 1 sous secret statistique, 0 non disponibles.");
     const carte = page.locator(".carte");
     await expect.poll(() => carte.getAttribute("data-pret"), { timeout: 30_000 }).toBe("1");
-    // Each quartier is drawn as its IRIS: two territories, four areas, both in view.
-    expect(await carte.getAttribute("data-zones-total")).toBe("2");
-    expect(await carte.getAttribute("data-zones-rendues")).toBe("2");
+    // Each quartier is drawn as its IRIS: two territories, four areas, both in view. Under load
+    // « prêt » may still be the IRIS map's while the zone map is being drawn: wait for its areas.
+    await expect.poll(() => carte.getAttribute("data-zones-total"), { timeout: 30_000 }).toBe("2");
+    await expect.poll(() => carte.getAttribute("data-zones-rendues"), { timeout: 30_000 }).toBe("2");
     expect(page.url()).toContain("niveau=zone");
     const legende = await page.locator(".legende li").allTextContents();
     expect(legende).toContainEqual(" secret statistique (1)");
