@@ -124,7 +124,7 @@ describe("custom-zone editor in a browser", () => {
     await expect
       .poll(() => page.getByRole("status").textContent())
       .toBe("Zone « RPE Centre-Nord » supprimée.");
-    expect(await table.textContent()).not.toContain("RPE Centre");
+    await expect.poll(() => table.textContent()).not.toContain("RPE Centre");
     expect(await s.db.query("SELECT 1 FROM zone WHERE id = $1", [saved!.id])).toEqual([]);
     await page.screenshot({ path: path.join(ARTIFACTS, "zone-supprimee.png"), fullPage: true });
     expect(errors).toEqual([]);

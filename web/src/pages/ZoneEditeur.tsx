@@ -49,13 +49,17 @@ export function ZonesPage({ moi }: { moi: Moi }) {
     setMessage(null);
     try {
       await action();
-      setMessage(succes);
-      await charger();
-      return true;
     } catch (e) {
       setErreur(e instanceof Error ? e.message : "Action impossible.");
       return false;
     }
+    // The list is reloaded before the announcement, so a screen reader
+    // never hears « supprimée » while the zone is still listed.
+    await charger().catch(() =>
+      setErreur("L'action a réussi, mais la liste des zones n'a pas pu être rechargée."),
+    );
+    setMessage(succes);
+    return true;
   }
 
   async function modifier(z: ZoneResume) {
