@@ -1,4 +1,10 @@
-/** Child of bench/ban-national.ts: `import DIR FILE…` or `geocode DIR ADRESSES DEP[@K]…` (K: the index the département's seed was drawn from); prints one JSON line. */
+/**
+ * Child of bench/ban-national.ts: `init DIR`, `import DIR FILE…` or `geocode DIR ADRESSES DEP[@K]…`
+ * (K: the index the département's seed was drawn from); prints one JSON line.
+ * `init` creates and migrates the store in a process of its own: creating a
+ * PGlite database (initdb in WebAssembly) peaks at about 850 MB by itself,
+ * which is not the import's memory; an import runs on an existing store.
+ */
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -13,7 +19,10 @@ import { openPglite } from "../src/store/pglite.js";
 const [cmd, dir, ...rest] = process.argv.slice(2) as [string, string, ...string[]];
 const db = await openPglite(path.join(dir, "pglite"));
 await migrate(db);
-if (cmd === "import") {
+if (cmd === "init") {
+  await db.close();
+  console.log(JSON.stringify({ peakRssMB: process.resourceUsage().maxRSS / 1024 }));
+} else if (cmd === "import") {
   const shapes = JSON.parse(readFileSync(path.join(dir, "iris.json"), "utf8")) as IrisShape[];
   const t0 = performance.now();
   let adresses = 0;

@@ -4,7 +4,8 @@
  * (default 10 × 260,000: the national BAN is 26 million addresses in 101
  * départements, 257,000 on average; the generator makes 96 two-digit codes,
  * 01–19, 21–96 and 99, so national scale is 96 × 270,833), imports them with `importBanFiles`
- * into an embedded store in a child process (time, peak memory, store size),
+ * into an embedded store in a child process (time, peak memory, store size;
+ * the store is created and migrated beforehand in a child of its own),
  * then geocodes 100,000 noisy addresses spread over the départements in
  * another child, the reference loaded from the store.
  */
@@ -55,10 +56,12 @@ const child = (script: string, args: string[]) =>
       .split("\n")
       .pop()!,
   );
+const init = child("ban-national-child.ts", ["init", dir]);
+console.log(`Base créée et migrée à part (mémoire maximale ${init.peakRssMB.toFixed(0)} Mo)`);
 const imp = child("ban-national-child.ts", ["import", dir, ...files]);
 console.log(
   `Import de ${imp.adresses.toLocaleString("fr-FR")} adresses (${imp.departements} départements) : ${imp.secondes.toFixed(1)} s, ` +
-    `mémoire maximale ${imp.peakRssMB.toFixed(0)} Mo, base ${imp.storeMB.toFixed(0)} Mo (index ${imp.blobMB.toFixed(0)} Mo)`,
+    `mémoire maximale ${imp.peakRssMB.toFixed(0)} Mo, base ${imp.storeMB.toFixed(0)} Mo (index ${imp.blobMB.toFixed(1)} Mo)`,
 );
 // 100,000 addresses spread over 10 départements (all of them when fewer), as the issue measures.
 const geoCodes =
