@@ -3,7 +3,7 @@
  * the verdict of the in-thread audit, with sound witnesses, on hierarchical
  * tables small enough to be quick (territory blocks forced on).
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { auditPattern, type Witness } from "../../src/core/secrecy/audit.js";
 import { territoryBlocks } from "../../src/core/secrecy/local-proofs.js";
 import { primaryStatuses } from "../../src/core/secrecy/primary.js";
@@ -19,7 +19,6 @@ beforeAll(async () => {
   highs = await loadSolver();
 });
 const pool = createBlockPool(2);
-afterAll(() => undefined);
 
 /** IRIS → commune → EPCI → Ensemble (4 EPCI, 3 communes each, 3 IRIS each) and a zone across EPCI; × sexe, × âge. */
 function territorySet(seed: number): TableSet {
