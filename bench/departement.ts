@@ -7,6 +7,7 @@
  * Printed by `npm run bench:secret -- departement`.
  */
 
+import { readdirSync, readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import type { Dataset } from "../src/core/convention/model.js";
 import { AIX } from "../src/core/convention/reference.js";
@@ -95,7 +96,36 @@ export function printDepartement(highs: Highs): void {
   console.log(
     `block LPs on ${workers === 1 ? "1 thread (in-thread)" : `${workers} worker threads`} (SOCLE_SECRET_WORKERS=${process.env.SOCLE_SECRET_WORKERS ?? `unset → ${blockWorkers()}`}): wall ${wall.toFixed(1)} s, CPU ${cpuSeconds.toFixed(1)} s — target ≤ 30 s; load average ${load0.toFixed(1)} → ${(loadavg()[0] as number).toFixed(1)}`,
   );
+  const threads = threadCpu();
+  if (threads.length > 0)
+    console.log(
+      `CPU by thread (Linux /proc, over ½ s): ${threads.map((t) => `${t.name} ${t.seconds.toFixed(1)} s`).join(", ")}`,
+    );
   console.log(
     `${r.rounds} screening rounds, ${r.repairs} repairs; final audit: ${r.audit.localSolves} block LPs, ${r.audit.globalSolves} LPs of the whole system`,
   );
+}
+
+/**
+ * CPU seconds of each thread of this process from /proc (Linux only): the
+ * main thread's beside the pool's workers' tells what 2 free cores would
+ * take (the main thread waits while the workers solve), which the wall time
+ * of a shared machine does not.
+ */
+function threadCpu(): { name: string; seconds: number }[] {
+  try {
+    const tick = 100;
+    return readdirSync("/proc/self/task")
+      .map((tid) => {
+        const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
+        const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+        const seconds = (Number(fields[11]) + Number(fields[12])) / tick;
+        const comm = readFileSync(`/proc/self/task/${tid}/comm`, "utf8").trim();
+        return { name: tid === String(process.pid) ? "main" : comm, seconds };
+      })
+      .filter((t) => t.seconds > 0.5)
+      .sort((a, b) => b.seconds - a.seconds);
+  } catch {
+    return [];
+  }
 }
