@@ -19,6 +19,7 @@ import {
   loadTauArgusMicrodata,
   loadTauArgusTable,
 } from "../ingest/sdc-files.js";
+import { defaultBlockPool } from "../release/block-pool.js";
 
 const OPTIONS = {
   cells: { type: "string" },
@@ -130,7 +131,8 @@ async function protect(args: string[]): Promise<void> {
   if (!values.out) throw invalide("option_manquante", "Option --out FICHIER requise.");
   const highs = await loadSolver();
   const { set } = table;
-  const result = protectTable(highs, set, rules, { method, cost });
+  const pool = defaultBlockPool();
+  const result = protectTable(highs, set, rules, { method, cost, ...(pool ? { pool } : {}) });
   writeFileSync(values.out, formatPattern(set, result.statuses, format));
   const suppressedShare = ((result.primary + result.secondary) / set.cells.length) * 100;
   process.stdout.write(

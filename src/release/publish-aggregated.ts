@@ -28,6 +28,7 @@ import { protectTable, SecrecyFailure } from "../core/secrecy/protect.js";
 import { cellKey, isSuppressed, type SecrecyRules, type Status } from "../core/secrecy/rules.js";
 import { cellIndex, tableRole } from "../core/table/table.js";
 import type { Queryable } from "../store/db.js";
+import { defaultBlockPool } from "./block-pool.js";
 import type { PublishOptions } from "./publish.js";
 
 export interface StoredAggregated {
@@ -277,7 +278,9 @@ export async function publishAggregatedTables(
     const { set } = m.table;
     let protection: ReturnType<typeof protectTable>;
     try {
+      const pool = defaultBlockPool();
       protection = protectTable(o.highs, set, m.rules, {
+        ...(pool ? { pool } : {}),
         hiddenCells: m.hidden,
         ...(m.earlierPublished.length > 0 ? { earlierPublished: m.earlierPublished } : {}),
         ...(m.earlierStatus.size > 0 ? { earlierStatus: m.earlierStatus } : {}),

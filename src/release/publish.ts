@@ -26,6 +26,7 @@ import { appendAuditTx } from "../store/audit.js";
 import { getJeu } from "../store/datasets.js";
 import type { Db, Queryable } from "../store/db.js";
 import { activeDeposits } from "../store/vintages.js";
+import { defaultBlockPool } from "./block-pool.js";
 import { earlierReleases, historyModel } from "./history-model.js";
 import { publishAggregatedTables, type StoredAggregated } from "./publish-aggregated.js";
 
@@ -146,7 +147,9 @@ async function prepareIndividual(o: PublishOptions, titre: string, dataset: Data
     );
   let protection: Protection;
   try {
+    const pool = defaultBlockPool();
     protection = protectTable(o.highs, built.set, rules, {
+      ...(pool ? { pool } : {}),
       ...(earlierPublished.length > 0 ? { earlierPublished } : {}),
       ...(earlierStatus.size > 0 ? { earlierStatus } : {}),
     });

@@ -25,6 +25,7 @@
  */
 import type { Model } from "highs";
 import { cellLabel, cellSupport, type TableSet } from "../table/table.js";
+import type { BlockPoolSession } from "./block-pool.js";
 import { type BlockModels, localSpread } from "./local-proofs.js";
 import type { Highs } from "./solver.js";
 
@@ -81,6 +82,13 @@ export interface AuditInput {
    * suppressions since.
    */
   readonly blockModels?: BlockModels;
+  /**
+   * Block LPs on a pool of workers (block-pool.ts), opened on this set with
+   * `blocks`; every solution a worker sends back is checked as a witness.
+   */
+  readonly blockPool?: BlockPoolSession;
+  /** Screening only, with `blockPool`: the workers keep their blocks' models under this key. */
+  readonly blockKeep?: number;
 }
 
 /** A change of inner cells the attacker cannot rule out, as sparse pairs. */
@@ -117,6 +125,8 @@ export interface AuditReport {
   readonly localSolves: number;
   readonly globalSolves: number;
   readonly globalSeconds: number;
+  /** Wall seconds in block LPs (waiting for the pool's workers included). */
+  readonly localSeconds: number;
   readonly seconds: number;
 }
 
@@ -257,6 +267,7 @@ export function auditPattern(highs: Highs, input: AuditInput): AuditReport {
   let localSolves = 0;
   let globalSolves = 0;
   let globalMs = 0;
+  let localMs = 0;
   let model: Model | undefined;
   const intervals = new Map<number, readonly [number, number]>();
   const findings: AuditFinding[] = [];
@@ -431,12 +442,17 @@ export function auditPattern(highs: Highs, input: AuditInput): AuditReport {
       }
       clearDense();
     };
-    // Witnesses from the caller, each checked against this audit's own equations.
-    for (const w of input.witnesses ?? []) {
-      let ok = w.inner.length === w.delta.length;
-      for (let k = 0; ok && k < w.inner.length; k++) {
-        const i = w.inner[k] as number;
-        const d = w.delta[k] as number;
+    /**
+     * Loads a change of inner cells into `dense` when it is a solution of this
+     * audit's system (every published cell unchanged, every inner cell
+     * non-negative, no known inner cell moved); false otherwise. The caller
+     * clears `dense` either way.
+     */
+    const loadChecked = (inner: Int32Array, delta: Float64Array): boolean => {
+      let ok = inner.length === delta.length;
+      for (let k = 0; ok && k < inner.length; k++) {
+        const i = inner[k] as number;
+        const d = delta[k] as number;
         if (!Number.isFinite(d)) ok = false;
         else if (Math.abs(d) <= 1e-9) continue;
         else if (i < 0 || i >= set.innerCount || (col[i] as number) < 0) ok = false;
@@ -475,7 +491,11 @@ export function auditPattern(highs: Highs, input: AuditInput): AuditReport {
         if (ok && Math.abs(rowSum[r] as number) > 1e-6 * Math.max(1, Math.abs(rowRhs[r] as number)))
           ok = false;
       }
-      if (ok) observeDense();
+      return ok;
+    };
+    // Witnesses from the caller, each checked against this audit's own equations.
+    for (const w of input.witnesses ?? []) {
+      if (loadChecked(w.inner, w.delta)) observeDense();
       else rejectedWitnesses++;
       clearDense();
     }
@@ -509,6 +529,7 @@ export function auditPattern(highs: Highs, input: AuditInput): AuditReport {
 
     // Block LPs first: each is small, and its solutions are witnesses of the whole system.
     if (nCols > 0 && targets.length > 0 && input.blocks && input.blocks.length > 0) {
+      const l0 = performance.now();
       const sys = { nCols, rowStarts, rowIdx, rowsOfVar, truth };
       let cap = Math.max(1, input.threshold);
       for (const t of targets) cap = Math.max(cap, t.need, t.needUpper);
@@ -521,7 +542,7 @@ export function auditPattern(highs: Highs, input: AuditInput): AuditReport {
           !proven(t, t.obsMin, t.obsMax)
         );
       };
-      for (const level of input.blocks) {
+      for (const [li, level] of input.blocks.entries()) {
         const blocks: number[][] = [];
         const inner: (readonly number[])[] = [];
         for (const b of level) {
@@ -529,6 +550,40 @@ export function auditPattern(highs: Highs, input: AuditInput): AuditReport {
           if (cols.length === 0) continue;
           blocks.push(cols);
           inner.push(b);
+        }
+        const pool = input.blockPool;
+        if (pool) {
+          // The level's blocks on the pool's workers, from the same observed
+          // ranges; every solution they send back is checked like a witness.
+          const res = pool.spread({
+            level: li,
+            known: knownCell,
+            targets: {
+              cell: Int32Array.from(targets, (t) => t.cell),
+              value: Float64Array.from(targets, (t) => t.value),
+              obsMin: Float64Array.from(targets, (t) => t.obsMin),
+              obsMax: Float64Array.from(targets, (t) => t.obsMax),
+              need: Float64Array.from(targets, (t) => t.need),
+              needUpper: Float64Array.from(targets, (t) => t.needUpper),
+              eligible: Uint8Array.from(targets, (t) =>
+                !input.skip?.[t.cell] && t.cols.length > 0 && !t.cols.every((j) => fixedVar[j]) ? 1 : 0,
+              ),
+            },
+            cap: 2 * cap,
+            solvesPerBlock: 4,
+            integral,
+            eps,
+            ...(input.screening && input.blockKeep !== undefined ? { keep: input.blockKeep } : {}),
+          });
+          for (const s of res.solutions) {
+            if (loadChecked(s.inner, s.delta)) {
+              if (observeDense()) witnesses.push({ inner: s.inner, delta: s.delta });
+            } else rejectedWitnesses++;
+            clearDense();
+          }
+          localSolves += res.solves;
+          lpSolves += res.solves;
+          continue;
         }
         const models = input.blockModels;
         const solves = localSpread(highs, sys, {
@@ -559,6 +614,7 @@ export function auditPattern(highs: Highs, input: AuditInput): AuditReport {
         localSolves += solves;
         lpSolves += solves;
       }
+      localMs += performance.now() - l0;
     }
 
     // Spread solves prove most cells at once before any per-cell solve.
@@ -660,6 +716,7 @@ export function auditPattern(highs: Highs, input: AuditInput): AuditReport {
     localSolves,
     globalSolves,
     globalSeconds: globalMs / 1000,
+    localSeconds: localMs / 1000,
     seconds: (performance.now() - started) / 1000,
   };
 }

@@ -157,7 +157,8 @@ export class BlockModels {
   readonly #models = new Map<readonly number[], KeptModel>();
   constructor(
     private readonly highs: Highs,
-    private readonly set: TableSet,
+    /** The table set, or as much of it as the models read (a worker's copy). */
+    private readonly set: { readonly inner: { readonly values: Float64Array } },
     private readonly byInner: readonly Int32Array[],
   ) {}
 
@@ -238,7 +239,7 @@ export class BlockModels {
  * alternating on ties.
  */
 function spreadWeights(
-  input: LocalSpreadInput,
+  input: Pick<LocalSpreadInput, "targets">,
   pending: readonly number[],
   s: number,
   weight: Float64Array,
@@ -258,9 +259,9 @@ function spreadWeights(
  * colOf(k) (−1: a known inner cell, fixed by its own row); returns the
  * number of solves.
  */
-function spreadOnBlock(
+export function spreadOnBlock(
   highs: Highs,
-  input: LocalSpreadInput,
+  input: Pick<LocalSpreadInput, "targets" | "targetsOfVar" | "solvesPerBlock" | "observe">,
   model: Model,
   colOf: (k: number) => number,
   n: number,

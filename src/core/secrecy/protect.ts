@@ -5,6 +5,7 @@
  */
 import { type Cell, cellSupport, type TableSet, type TableSpec, tableRole } from "../table/table.js";
 import { type AuditFinding, type AuditReport, auditPattern, type Witness } from "./audit.js";
+import type { BlockPool, BlockPoolSession } from "./block-pool.js";
 import { gaussSuppression } from "./gauss.js";
 import { BlockModels, territoryBlocks } from "./local-proofs.js";
 import { optimalSuppression } from "./optimal.js";
@@ -54,6 +55,11 @@ export interface ProtectOptions {
   readonly timeLimit?: number;
   /** Local proofs on territory blocks: by default from LOCAL_PROOFS_CELLS inner cells on. */
   readonly localProofs?: boolean;
+  /**
+   * Workers for the block LPs (block-pool.ts), used when the audits use
+   * territory blocks; without it they run in this thread.
+   */
+  readonly pool?: BlockPool;
 }
 
 export interface Protection {
@@ -68,10 +74,17 @@ export interface Protection {
   /** Screening audits run between repairs. */
   readonly rounds: number;
   readonly seconds: number;
-  /** Seconds spent in each stage (fast secondary, screening and repairs, optimal, final audit). */
+  /**
+   * Seconds spent in each stage (fast secondary, screening and repairs,
+   * optimal, final audit); of the repair loops', the screenings', their
+   * block LPs' and the perturbation LPs'.
+   */
   readonly stages: {
     readonly gauss: number;
     readonly repair: number;
+    readonly screening: number;
+    readonly blockLps: number;
+    readonly perturbation: number;
     readonly optimal: number;
     readonly audit: number;
   };
@@ -176,6 +189,12 @@ export function protectTable(
   const byInner = cellsByInner(set);
   const blocks = (options.localProofs ?? set.innerCount >= LOCAL_PROOFS_CELLS) ? territoryBlocks(set) : [];
   const local = blocks.length > 0 ? { blocks, localOnly: true } : {};
+  // Opened after the fast secondary, closed when the final audit is done.
+  let session: BlockPoolSession | undefined;
+  let keeps = 0;
+  let screeningSeconds = 0;
+  let blockSeconds = 0;
+  let perturbationSeconds = 0;
   let repairs = 0;
   let rounds = 0;
   // Every proof found on the way (screening solutions, perturbations) is
@@ -209,7 +228,8 @@ export function protectTable(
     // findings just repaired are the only ones left after the first round.
     const proven = new Uint8Array(n);
     // Block LPs kept across the rounds: the pattern only gains suppressions.
-    const blockModels = blocks.length > 0 ? new BlockModels(highs, set, byInner) : undefined;
+    const blockModels = blocks.length > 0 && !session ? new BlockModels(highs, set, byInner) : undefined;
+    const keep = session ? ++keeps : undefined;
     try {
       for (let round = 0; round < 50; round++) {
         rounds++;
@@ -219,10 +239,14 @@ export function protectTable(
           skip: proven,
           screening: true,
           ...local,
+          ...(session ? { blockPool: session } : {}),
           ...(blockModels ? { blockModels } : {}),
+          ...(keep !== undefined ? { blockKeep: keep } : {}),
           witnesses: round === 0 ? witnesses : witnessesMoving(witnesses, suppressed, proven),
         });
         witnesses.push(...screen.witnesses);
+        screeningSeconds += screen.seconds;
+        blockSeconds += screen.localSeconds;
         const found = new Uint8Array(n);
         for (const f of screen.findings) found[f.cell] = 1;
         for (let c = 0; c < n; c++) if (suppressed[c] && !found[c]) proven[c] = 1;
@@ -261,6 +285,7 @@ export function protectTable(
             standard === "full" && isPrim[f.cell] ? width(f.cell) : 0,
             f.kind === "groupe" || small ? rules.threshold - f.value : 0,
           );
+          const p0 = performance.now();
           const done = protectByPerturbation(
             highs,
             { set, suppressed, frozen, cost, ...(options.boundary ? { boundary: options.boundary } : {}) },
@@ -268,6 +293,7 @@ export function protectTable(
             f.cell,
             Math.max(needed, set.magnitude ? 1e-3 : 1),
           );
+          perturbationSeconds += (performance.now() - p0) / 1000;
           if (done) {
             proven[f.cell] = 1;
             witnesses.push(done.change);
@@ -287,6 +313,7 @@ export function protectTable(
       }
     } finally {
       blockModels?.dispose();
+      if (keep !== undefined) session?.release(keep);
     }
   };
   const patternCost = (p: Uint8Array) => {
@@ -309,38 +336,47 @@ export function protectTable(
       [],
     );
   }
+  if (blocks.length > 0 && options.pool) session = options.pool.open(set, blocks);
   let suppressed = g.suppressed;
-  t0 = performance.now();
-  repairUntilProven(suppressed);
-  const repairSeconds = (performance.now() - t0) / 1000;
   let method: "fast" | "optimal" = "fast";
-  t0 = performance.now();
-  if (useOptimal) {
-    // The MIP's best solution within its time limit is safe by construction;
-    // keep it when it costs less than the fast pattern.
-    const optimal = optimalSuppression(highs, set, {
-      primaries,
-      frozen,
-      cost,
-      width: (c) => (standard === "full" ? requiredWidth(rules, cells[c]?.value ?? 0) : 1),
-      timeLimit: options.timeLimit ?? 3,
-    });
-    if (optimal) {
-      repairUntilProven(optimal);
-      if (patternCost(optimal) < patternCost(suppressed) - 1e-9) {
-        suppressed = optimal;
-        method = "optimal";
+  let repairSeconds: number;
+  let optimalSeconds: number;
+  let audit: AuditReport;
+  try {
+    t0 = performance.now();
+    repairUntilProven(suppressed);
+    repairSeconds = (performance.now() - t0) / 1000;
+    t0 = performance.now();
+    if (useOptimal) {
+      // The MIP's best solution within its time limit is safe by construction;
+      // keep it when it costs less than the fast pattern.
+      const optimal = optimalSuppression(highs, set, {
+        primaries,
+        frozen,
+        cost,
+        width: (c) => (standard === "full" ? requiredWidth(rules, cells[c]?.value ?? 0) : 1),
+        timeLimit: options.timeLimit ?? 3,
+      });
+      if (optimal) {
+        repairUntilProven(optimal);
+        if (patternCost(optimal) < patternCost(suppressed) - 1e-9) {
+          suppressed = optimal;
+          method = "optimal";
+        }
       }
     }
+    optimalSeconds = (performance.now() - t0) / 1000;
+    t0 = performance.now();
+    audit = auditPattern(highs, {
+      ...auditInput,
+      suppressed,
+      witnesses,
+      ...(blocks.length > 0 ? { blocks } : {}),
+      ...(session ? { blockPool: session } : {}),
+    });
+  } finally {
+    session?.close();
   }
-  const optimalSeconds = (performance.now() - t0) / 1000;
-  t0 = performance.now();
-  const audit = auditPattern(highs, {
-    ...auditInput,
-    suppressed,
-    witnesses,
-    ...(blocks.length > 0 ? { blocks } : {}),
-  });
   const auditSeconds = (performance.now() - t0) / 1000;
   const finalStatuses = statuses.map((s, c) => (s === "V" && suppressed[c] ? "D" : s) as Status);
   // Counts are of the release being made (earlier and hidden tables aside).
@@ -357,6 +393,14 @@ export function protectTable(
     repairs,
     rounds,
     seconds: (performance.now() - started) / 1000,
-    stages: { gauss: gaussSeconds, repair: repairSeconds, optimal: optimalSeconds, audit: auditSeconds },
+    stages: {
+      gauss: gaussSeconds,
+      repair: repairSeconds,
+      screening: screeningSeconds,
+      blockLps: blockSeconds,
+      perturbation: perturbationSeconds,
+      optimal: optimalSeconds,
+      audit: auditSeconds,
+    },
   };
 }
