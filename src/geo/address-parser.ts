@@ -7,7 +7,7 @@
  * matcher's job (`geocoder.ts`).
  */
 import { withoutInstitution } from "./institution.js";
-import { ABBREVIATIONS, expandTokens, fold, STREET_TYPES, SUFFIXES } from "./normalize.js";
+import { ABBREVIATIONS, expandWords, fold, STREET_TYPES, SUFFIXES } from "./normalize.js";
 
 /** Markers of complements that are not part of the street: marker + its value. */
 const NOISE_ONE = new Set([
@@ -136,6 +136,10 @@ const ARTICLE_TOKENS = new Set(["le", "la", "les", "l", "du", "des", "de", "d"])
 
 function isTypeToken(t: string): boolean {
   return STREET_TYPES.has(ABBREVIATIONS[t] ?? t);
+}
+
+function isType(t: string | undefined): boolean {
+  return t !== undefined && STREET_TYPES.has(ABBREVIATIONS[t] ?? t);
 }
 
 /** Whether a house number followed by a street type starts at `seg[j]`. */
@@ -310,7 +314,6 @@ function splitStreet(
       voie = clean[best]!;
     }
   }
-  const isType = (t: string | undefined) => t !== undefined && STREET_TYPES.has(ABBREVIATIONS[t] ?? t);
   const extra: string[][] = [];
   let inverse: ParsedAddress | undefined;
   // « Rue Corneille, 36 Quincampoix »: the number (and the commune) after a street named by its type.
@@ -323,10 +326,10 @@ function splitStreet(
       inverse = {
         numero,
         suffixe,
-        voie: expandTokens(clean[0]!.join(" ")),
+        voie: expandWords(clean[0]!),
         codePostal,
-        commune: expandTokens(voie.join(" ")),
-        autres: clean.slice(2).map((a) => expandTokens(a.join(" "))),
+        commune: expandWords(voie),
+        autres: clean.slice(2).map((a) => expandWords(a)),
       };
     }
     if (k >= 0) {
@@ -393,11 +396,11 @@ function splitStreet(
   return {
     numero,
     suffixe,
-    voie: expandTokens(voie.join(" ")),
+    voie: expandWords(voie),
     codePostal,
-    commune: expandTokens(commune.join(" ")),
-    autres: autres.map((a) => expandTokens(a.join(" "))),
-    ...(voieEntiere ? { voieEntiere: expandTokens(voieEntiere.join(" ")) } : {}),
+    commune: expandWords(commune),
+    autres: autres.map((a) => expandWords(a)),
+    ...(voieEntiere ? { voieEntiere: expandWords(voieEntiere) } : {}),
     ...(inverse ? { inverse } : {}),
   };
 }

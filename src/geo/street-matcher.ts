@@ -8,7 +8,7 @@ import type { AddressIndex } from "./address-index.js";
 import type { Candidate } from "./commune-matcher.js";
 import { editDistance } from "./edit-distance.js";
 import { expandTokens, fold, STREET_TYPES, streetKey, streetKeyTokens } from "./normalize.js";
-import { similarity, withoutType } from "./similarity.js";
+import { isNumber, letterMask, similarity, surelyApart, withoutType } from "./similarity.js";
 
 /** Below this street similarity a candidate street is not taken. */
 const STREET_MIN = 0.78;
@@ -207,30 +207,22 @@ export class StreetMatcher {
     let kept: number[] = [];
     for (const t of anchors) {
       const next: number[] = [];
-      const take = (r: string) => {
-        for (const v of tv.get(r)!) {
-          if (first) {
-            if (this.stamp[v] !== stamp) {
-              this.stamp[v] = stamp;
-              next.push(v);
-            }
-          } else if (this.stamp[v] === stamp) {
-            // Kept by every anchor so far: marked once more for this anchor.
-            this.stamp[v] = -stamp;
-            next.push(v);
-          }
-        }
-      };
       // Words within edits of t differ from it by three letters at most; a longer word t begins
       // is read in the sorted list, where the words it begins are contiguous.
       const L = t.length;
-      for (let len = Math.max(1, L - 3); len <= L + 3 && len < vocab.byLength.length; len++)
-        for (const r of vocab.byLength[len] ?? []) if (mayPair(t, r, cap)) take(r);
+      const tMask = letterMask(t);
+      for (let len = Math.max(1, L - 3); len <= L + 3 && len < vocab.byLength.length; len++) {
+        const words = vocab.byLength[len];
+        if (words === undefined) continue;
+        const masks = vocab.masksByLength[len]!;
+        for (let w = 0; w < words.length; w++)
+          if (mayPair(t, words[w]!, cap, tMask, masks[w]!)) this.take(tv.get(words[w]!)!, first, stamp, next);
+      }
       if (L >= 3 && !isNumber(t))
         for (let i = lowerBound(vocab.sorted, t); i < vocab.sorted.length; i++) {
           const r = vocab.sorted[i]!;
           if (!r.startsWith(t)) break;
-          if (r.length > L + 3 && !isNumber(r)) take(r);
+          if (r.length > L + 3 && !isNumber(r)) this.take(tv.get(r)!, first, stamp, next);
         }
       if (!first) for (const v of next) this.stamp[v] = stamp;
       kept = next;
@@ -238,6 +230,24 @@ export class StreetMatcher {
       if (kept.length === 0) return kept;
     }
     return kept.sort((a, b) => a - b);
+  }
+
+  /**
+   * Streets of word `r` into `next`: for the first anchor every street not yet marked, then only
+   * those every anchor so far kept (marked once more for this anchor).
+   */
+  private take(streets: readonly number[], first: boolean, stamp: number, next: number[]): void {
+    for (const v of streets) {
+      if (first) {
+        if (this.stamp[v] !== stamp) {
+          this.stamp[v] = stamp;
+          next.push(v);
+        }
+      } else if (this.stamp[v] === stamp) {
+        this.stamp[v] = -stamp;
+        next.push(v);
+      }
+    }
   }
 
   private streetSimilarity(
@@ -277,37 +287,44 @@ function mustMatch(input: readonly string[]): string[] {
   return input.filter((t, i) => (i > 0 || input.length === 1) && t.length >= 2 && !STREET_TYPES.has(t));
 }
 
-const isNumber = (t: string) => /^\d+$/.test(t);
-
 /**
  * Whether `similarity` could pair typed word `t` with reference word `r` in a loose comparison
  * bounded by `cap`: the same word, within one more edit than the base allowance of the longer
  * (0, 1 or 2 by length), or a longer word `t` begins. Never false when `similarity` pairs them.
  */
-function mayPair(t: string, r: string, cap: number): boolean {
+function mayPair(t: string, r: string, cap: number, tMask: number, rMask: number): boolean {
   if (t === r) return true;
   if (isNumber(t) || isNumber(r)) return false;
   if (t.length >= 3 && r.startsWith(t)) return true;
   const max = Math.max(t.length, r.length);
   const allowed = Math.min(cap, (max <= 4 ? 0 : max <= 7 ? 1 : 2) + 1);
+  if (surelyApart(tMask, rMask, allowed)) return false;
   return editDistance(t, r, allowed) <= allowed;
 }
 
 /** A commune's street words, by length and sorted (for the words a typed word begins). */
 interface Vocabulary {
   byLength: string[][];
+  /** The `letterMask` of each word of `byLength`. */
+  masksByLength: number[][];
   sorted: string[];
 }
 
 function wordsByLength(words: Iterable<string>): Vocabulary {
   const byLength: string[][] = [];
+  const masksByLength: number[][] = [];
   const sorted = [...words].sort();
   for (const w of sorted) {
     const bucket = byLength[w.length];
-    if (bucket) bucket.push(w);
-    else byLength[w.length] = [w];
+    if (bucket) {
+      bucket.push(w);
+      masksByLength[w.length]!.push(letterMask(w));
+    } else {
+      byLength[w.length] = [w];
+      masksByLength[w.length] = [letterMask(w)];
+    }
   }
-  return { byLength, sorted };
+  return { byLength, masksByLength, sorted };
 }
 
 /** The first index of `sorted` whose word is not before `t`. */
