@@ -209,14 +209,37 @@ export class StreetMatcher {
       const next: number[] = [];
       // Words within edits of t differ from it by three letters at most; a longer word t begins
       // is read in the sorted list, where the words it begins are contiguous.
+      // The order words are taken in does not matter: `kept` is a set, sorted at the end.
       const L = t.length;
-      const tMask = letterMask(t);
-      for (let len = Math.max(1, L - 3); len <= L + 3 && len < vocab.byLength.length; len++) {
-        const words = vocab.byLength[len];
-        if (words === undefined) continue;
-        const masks = vocab.masksByLength[len]!;
-        for (let w = 0; w < words.length; w++)
-          if (mayPair(t, words[w]!, cap, tMask, masks[w]!)) this.take(tv.get(words[w]!)!, first, stamp, next);
+      if (isNumber(t)) {
+        // A number pairs with itself only.
+        const own = tv.get(t);
+        if (own !== undefined) this.take(own, first, stamp, next);
+      } else {
+        const tMask = letterMask(t);
+        for (let len = Math.max(1, L - 3); len <= L + 3 && len < vocab.byLength.length; len++) {
+          const words = vocab.byLength[len];
+          if (words === undefined) continue;
+          const masks = vocab.masksByLength[len]!;
+          const numeric = vocab.numericByLength[len]!;
+          const allowed = Math.min(cap, allowedAt(Math.max(L, len)) + 1);
+          // Lengths further apart than the edits allowed: only a longer word t begins pairs.
+          const editable = Math.abs(len - L) <= allowed;
+          if (!editable && len < L) continue;
+          const prefix = L >= 3 && len >= L;
+          for (let w = 0; w < words.length; w++) {
+            const r = words[w]!;
+            if (
+              r === t ||
+              (numeric[w] === 0 &&
+                ((prefix && r.startsWith(t)) ||
+                  (editable &&
+                    !surelyApart(tMask, masks[w]!, allowed) &&
+                    editDistance(t, r, allowed) <= allowed)))
+            )
+              this.take(tv.get(r)!, first, stamp, next);
+          }
+        }
       }
       if (L >= 3 && !isNumber(t))
         for (let i = lowerBound(vocab.sorted, t); i < vocab.sorted.length; i++) {
@@ -292,14 +315,9 @@ function mustMatch(input: readonly string[]): string[] {
  * bounded by `cap`: the same word, within one more edit than the base allowance of the longer
  * (0, 1 or 2 by length), or a longer word `t` begins. Never false when `similarity` pairs them.
  */
-function mayPair(t: string, r: string, cap: number, tMask: number, rMask: number): boolean {
-  if (t === r) return true;
-  if (isNumber(t) || isNumber(r)) return false;
-  if (t.length >= 3 && r.startsWith(t)) return true;
-  const max = Math.max(t.length, r.length);
-  const allowed = Math.min(cap, (max <= 4 ? 0 : max <= 7 ? 1 : 2) + 1);
-  if (surelyApart(tMask, rMask, allowed)) return false;
-  return editDistance(t, r, allowed) <= allowed;
+/** The base edits `similarity` allows between words, the longer of `max` letters. */
+function allowedAt(max: number): number {
+  return max <= 4 ? 0 : max <= 7 ? 1 : 2;
 }
 
 /** A commune's street words, by length and sorted (for the words a typed word begins). */
@@ -307,24 +325,29 @@ interface Vocabulary {
   byLength: string[][];
   /** The `letterMask` of each word of `byLength`. */
   masksByLength: number[][];
+  /** 1 for each word of `byLength` made of digits. */
+  numericByLength: number[][];
   sorted: string[];
 }
 
 function wordsByLength(words: Iterable<string>): Vocabulary {
   const byLength: string[][] = [];
   const masksByLength: number[][] = [];
+  const numericByLength: number[][] = [];
   const sorted = [...words].sort();
   for (const w of sorted) {
     const bucket = byLength[w.length];
     if (bucket) {
       bucket.push(w);
       masksByLength[w.length]!.push(letterMask(w));
+      numericByLength[w.length]!.push(isNumber(w) ? 1 : 0);
     } else {
       byLength[w.length] = [w];
       masksByLength[w.length] = [letterMask(w)];
+      numericByLength[w.length] = [isNumber(w) ? 1 : 0];
     }
   }
-  return { byLength, masksByLength, sorted };
+  return { byLength, masksByLength, numericByLength, sorted };
 }
 
 /** The first index of `sorted` whose word is not before `t`. */
