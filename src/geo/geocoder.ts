@@ -31,36 +31,8 @@ export interface GeocodeHint {
   codeCommune?: string | null;
 }
 
-/** Remembered street readings (commune part × street words) before starting afresh. */
-const READING_MEMO_SIZE = 100_000;
-
-/** What a line's street words name in its communes: the streets, or the answer when none. */
-interface StreetReading {
-  readonly done: GeocodeResult | null;
-  readonly hits: readonly StreetHit[];
-  readonly typeOmitted: boolean;
-  /** The number read after the street is part of its name (« Rue du 8 Mai 1945 »). */
-  readonly wholeStreet: boolean;
-}
-
-const done = (r: GeocodeResult): StreetReading => ({
-  done: r,
-  hits: [],
-  typeOmitted: false,
-  wholeStreet: false,
-});
-
-/** Everything a street reading depends on, in one string (\u0001 and \u0002 never occur in folded text). */
-function readingKey(p: ParsedAddress, code: string | null): string {
-  let k = `${code ?? ""}\u0002${p.codePostal ?? ""}\u0002${p.commune.join(" ")}\u0002${p.voie.join(" ")}\u0002`;
-  if (p.voieEntiere) k += `\u0003${p.voieEntiere.join(" ")}`;
-  for (const a of p.autres) k += `\u0001${a.join(" ")}`;
-  return k;
-}
-
 export class Geocoder {
   readonly index: AddressIndex;
-  private readonly readings = new Map<string, StreetReading>();
   private readonly communes: CommuneMatcher;
   private readonly streets: StreetMatcher;
 
@@ -111,26 +83,6 @@ export class Geocoder {
 
   private geocodeParsed(p: ParsedAddress, hint: GeocodeHint): GeocodeResult {
     const code = hint.codeCommune ?? null;
-    // The street reading depends on the commune part and the street words only, never on the
-    // number: lines of one street in one commune share it (frozen, never mutated).
-    const memo = readingKey(p, code);
-    let reading = this.readings.get(memo);
-    if (reading === undefined) {
-      reading = this.readStreet(p, code);
-      if (this.readings.size >= READING_MEMO_SIZE) this.readings.clear();
-      this.readings.set(memo, reading);
-    }
-    if (reading.done !== null) return { ...reading.done };
-    if (reading.wholeStreet) {
-      // « Rue du 8 Mai 1945 »: the trailing number belongs to the street's name.
-      p.numero = null;
-      p.suffixe = null;
-    }
-    return resolveNumber(this.index, reading.hits, p, reading.typeOmitted);
-  }
-
-  /** Which streets the line names, or the answer when it names none. */
-  private readStreet(p: ParsedAddress, code: string | null): StreetReading {
     let cands: readonly Candidate[];
     let wider: readonly Candidate[];
     const byCode = code ? this.communes.byCode(code) : undefined;
@@ -140,21 +92,22 @@ export class Geocoder {
       wider = cands;
     } else if (code && !this.index.departements.includes(departementOf(code))) {
       // A commune outside the loaded reference: a namesake elsewhere would be wrong.
-      return done(notFound("commune_inconnue"));
+      return notFound("commune_inconnue");
     } else ({ cands, wider } = this.communes.candidates(p));
     let voie = p.voie;
-    let wholeStreet = false;
     if (p.voieEntiere && this.streets.isExact(p.voieEntiere, cands)) {
+      // « Rue du 8 Mai 1945 »: the trailing number belongs to the street's name.
       voie = p.voieEntiere;
-      wholeStreet = true;
+      p.numero = null;
+      p.suffixe = null;
     }
-    if (voie.length === 0) return done(this.municipality(cands, "voie_absente"));
+    if (voie.length === 0) return this.municipality(cands, "voie_absente");
     let hits = this.streets.match(voie, cands);
     // Two typos in the named commune come before a namesake street in the postcode's others;
     // two streets of the named commune that close leave it unknown.
     if (hits.length === 0 && wider.length > cands.length) {
       hits = this.streets.loose(voie, cands);
-      if (this.ambiguous(hits)) return done(this.municipality(cands, "voie_ambigue"));
+      if (this.ambiguous(hits)) return this.municipality(cands, "voie_ambigue");
     }
     // Name and postcode agreed on a commune without that street: one of them was wrong.
     if (hits.length === 0 && wider.length > cands.length) hits = this.streets.match(voie, wider);
@@ -177,7 +130,7 @@ export class Geocoder {
           if (h.length === 0) {
             // « 20 Rue de la Croooix Lillebonne »: two typos, read when one street alone is that close.
             const loose = this.streets.loose(voie.slice(0, -k), next);
-            if (this.ambiguous(loose)) return done(this.municipality(next, "voie_ambigue"));
+            if (this.ambiguous(loose)) return this.municipality(next, "voie_ambigue");
             h = loose;
           }
           if (h.length > 0) {
@@ -197,9 +150,9 @@ export class Geocoder {
       // A wrong postcode widens the search to its communes: the named one(s) alone when they are many.
       const named = wider.filter((c) => c.conf === 1);
       hits = this.streets.loose(voie, wider.length > 6 && named.length > 0 ? named : wider);
-      if (this.ambiguous(hits)) return done(this.municipality(cands, "voie_ambigue"));
+      if (this.ambiguous(hits)) return this.municipality(cands, "voie_ambigue");
     }
-    if (hits.length === 0) return done(this.municipality(cands, "voie_inconnue"));
+    if (hits.length === 0) return this.municipality(cands, "voie_inconnue");
     hits = this.streets.preferSpelling(voie, hits);
     // The type is left out (« 49 République ») or is none of the found streets' (« Clos Fleuri »
     // for the Rue and the Route du Clos Fleuri, a mistyped « Rite »): the number decides.
@@ -208,7 +161,7 @@ export class Geocoder {
       const t = this.streets.typeOf(h.voie);
       return t !== null && typed.has(t);
     });
-    return { done: null, hits: Object.freeze(hits), typeOmitted, wholeStreet };
+    return resolveNumber(this.index, hits, p, typeOmitted);
   }
 
   /** Streets read within two typos are ambiguous when they bear different names. */
