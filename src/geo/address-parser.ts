@@ -7,7 +7,7 @@
  * matcher's job (`geocoder.ts`).
  */
 import { withoutInstitution } from "./institution.js";
-import { ABBREVIATIONS, expandTokens, fold, STREET_TYPES, SUFFIXES } from "./normalize.js";
+import { ABBREVIATIONS, expandWords, fold, STREET_TYPES, SUFFIXES } from "./normalize.js";
 
 /** Markers of complements that are not part of the street: marker + its value. */
 const NOISE_ONE = new Set([
@@ -64,7 +64,20 @@ export interface ParsedAddress {
 }
 
 const NUM_RE = /^(\d{1,4})(bis|ter|quater|qua|b|t|q|a|c|d)?$/;
-const POSTCODE_RE = /^\d{5}$/;
+function startsWithDigit(t: string): boolean {
+  const c = t.charCodeAt(0);
+  return c >= 48 && c <= 57;
+}
+
+/** /^\d{5}$/ without a regular expression: tried on every word. */
+function isPostcode(t: string): boolean {
+  if (t.length !== 5) return false;
+  for (let i = 0; i < 5; i++) {
+    const c = t.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
 
 /**
  * Splits an address, given in one string or in several parts (columns), into
@@ -77,7 +90,8 @@ export function parseAddress(parts: readonly string[]): ParsedAddress {
   for (const p of parts) {
     if (!p) continue;
     for (const seg of fold(p, true).split(",")) {
-      const toks = seg.trim() === "" ? [] : withoutInstitution(seg.trim().split(" "), isTypeToken);
+      const trimmed = seg.trim();
+      const toks = trimmed === "" ? [] : withoutInstitution(trimmed.split(" "), isTypeToken);
       if (toks.length > 0) segments.push([...toks]);
     }
   }
@@ -90,7 +104,7 @@ export function parseAddress(parts: readonly string[]): ParsedAddress {
     for (let i = 0; i < seg.length; i++) {
       const t = seg[i]!;
       const prev = seg[i - 1];
-      if (POSTCODE_RE.test(t) && prev !== "bp" && prev !== "cs" && prev !== "tsa" && prev !== "cedex") {
+      if (isPostcode(t) && prev !== "bp" && prev !== "cs" && prev !== "tsa" && prev !== "cedex") {
         codePostal = t;
         cpSeg = s;
         cpPos = i;
@@ -136,6 +150,10 @@ const ARTICLE_TOKENS = new Set(["le", "la", "les", "l", "du", "des", "de", "d"])
 
 function isTypeToken(t: string): boolean {
   return STREET_TYPES.has(ABBREVIATIONS[t] ?? t);
+}
+
+function isType(t: string | undefined): boolean {
+  return t !== undefined && STREET_TYPES.has(ABBREVIATIONS[t] ?? t);
 }
 
 /** Whether a house number followed by a street type starts at `seg[j]`. */
@@ -205,7 +223,11 @@ function removeNoise(segments: readonly string[][], rest: boolean, keepTail = fa
         continue;
       }
       if (NUMBER_MARKERS.has(t) && /^\d/.test(seg[i + 1] ?? "")) continue;
-      if (ORDINAL.test(t) && (FLOOR_WORDS.has(seg[i + 1] ?? "") || t === "rdc")) {
+      if (
+        (startsWithDigit(t) || t === "rdc") &&
+        ORDINAL.test(t) &&
+        (FLOOR_WORDS.has(seg[i + 1] ?? "") || t === "rdc")
+      ) {
         if (t !== "rdc") i++;
         continue;
       }
@@ -232,6 +254,8 @@ function splitStreet(
   for (let s = 0; s < clean.length && streetSeg < 0; s++) {
     const seg = clean[s]!;
     for (let i = 0; i < seg.length; i++) {
+      // A house number starts with a digit: the regular expression only for those words.
+      if (!startsWithDigit(seg[i]!)) continue;
       const m = NUM_RE.exec(seg[i]!);
       if (!m) continue;
       let j = i + 1;
@@ -310,7 +334,6 @@ function splitStreet(
       voie = clean[best]!;
     }
   }
-  const isType = (t: string | undefined) => t !== undefined && STREET_TYPES.has(ABBREVIATIONS[t] ?? t);
   const extra: string[][] = [];
   let inverse: ParsedAddress | undefined;
   // « Rue Corneille, 36 Quincampoix »: the number (and the commune) after a street named by its type.
@@ -323,10 +346,10 @@ function splitStreet(
       inverse = {
         numero,
         suffixe,
-        voie: expandTokens(clean[0]!.join(" ")),
+        voie: expandWords(clean[0]!),
         codePostal,
-        commune: expandTokens(voie.join(" ")),
-        autres: clean.slice(2).map((a) => expandTokens(a.join(" "))),
+        commune: expandWords(voie),
+        autres: clean.slice(2).map((a) => expandWords(a)),
       };
     }
     if (k >= 0) {
@@ -393,11 +416,11 @@ function splitStreet(
   return {
     numero,
     suffixe,
-    voie: expandTokens(voie.join(" ")),
+    voie: expandWords(voie),
     codePostal,
-    commune: expandTokens(commune.join(" ")),
-    autres: autres.map((a) => expandTokens(a.join(" "))),
-    ...(voieEntiere ? { voieEntiere: expandTokens(voieEntiere.join(" ")) } : {}),
+    commune: expandWords(commune),
+    autres: autres.map((a) => expandWords(a)),
+    ...(voieEntiere ? { voieEntiere: expandWords(voieEntiere) } : {}),
     ...(inverse ? { inverse } : {}),
   };
 }

@@ -49,6 +49,7 @@ const MEMO_SIZE = 100_000;
 
 export class CommuneMatcher {
   private readonly remembered = new Map<string, Communes>();
+  private readonly rememberedFuzzy = new Map<string, readonly number[]>();
   private readonly postcodes = new Map<string, number[]>();
   private readonly communeCodes = new Map<string, number>();
   private readonly communeNames = new Map<string, number[]>();
@@ -132,7 +133,6 @@ export class CommuneMatcher {
             (tailKey.length >= 5 ? this.fuzzy(tailKey, byPc, tail.join(" ")) : []);
         }
     }
-    const all = (list: readonly number[], conf: number) => list.map((c) => ({ commune: c, conf }));
     if (byPc.length > 0 && byName.length > 0) {
       // The name is typed on purpose, the postcode often mistyped.
       const union = [
@@ -169,6 +169,21 @@ export class CommuneMatcher {
   }
 
   /**
+   * `fuzzy` with no postcode's communes to prefer, remembered: the street words of every line
+   * without a commune are tried as a trailing commune name, and they repeat.
+   */
+  fuzzyAlone(key: string, typed: string): readonly number[] {
+    const memo = `${key}\u0002${typed}`;
+    let found = this.rememberedFuzzy.get(memo);
+    if (found === undefined) {
+      found = this.fuzzy(key, [], typed);
+      if (this.rememberedFuzzy.size >= MEMO_SIZE) this.rememberedFuzzy.clear();
+      this.rememberedFuzzy.set(memo, found);
+    }
+    return found;
+  }
+
+  /**
    * Communes whose keys tie (« Le Envronville » and « Envronville »: the article is no key
    * word) told apart by the full typed spelling: « Le Entronville » is the one with « Le ».
    */
@@ -185,6 +200,10 @@ export class CommuneMatcher {
     }
     return out;
   }
+}
+
+function all(list: readonly number[], conf: number): Candidate[] {
+  return list.map((c) => ({ commune: c, conf }));
 }
 
 function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {

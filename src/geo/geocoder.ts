@@ -121,7 +121,7 @@ export class Geocoder {
             pass === 0
               ? this.communes.named(key)
               : key.length >= 5
-                ? this.communes.fuzzy(key, [], voie.slice(-k).join(" "))
+                ? this.communes.fuzzyAlone(key, voie.slice(-k).join(" "))
                 : undefined;
           if (!named || named.length === 0) continue;
           const inter = cands.length > 0 ? cands.filter((c) => named.includes(c.commune)) : [];

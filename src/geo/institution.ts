@@ -24,9 +24,17 @@ const MARKERS: readonly (readonly string[])[] = [
 
 const ARTICLES = new Set(["le", "la", "les", "l", "du", "des", "de", "d"]);
 
+/** The first words of the markers: most segments start with none of them. */
+const FIRST_WORDS = new Set(MARKERS.map((m) => m[0]!));
+
 /** How many tokens the institution marker at `seg[i]` takes, 0 when there is none. */
 function markerAt(seg: readonly string[], i: number): number {
-  for (const m of MARKERS) if (m.every((t, k) => seg[i + k] === t)) return m.length;
+  if (!FIRST_WORDS.has(seg[i] ?? "")) return 0;
+  for (const m of MARKERS) {
+    let k = 0;
+    while (k < m.length && seg[i + k] === m[k]) k++;
+    if (k === m.length) return m.length;
+  }
   return 0;
 }
 

@@ -34,32 +34,52 @@ for (const [c, s] of [
  * @example fold("L'Église-Saint-Ouen") // "l eglise saint ouen"
  */
 export function fold(s: string, keepCommas = false): string {
-  let out = "";
+  // Character codes into a reused buffer, one string made at the end: a string grown one
+  // character at a time is a chain V8 must flatten before it can split it.
+  if (3 * s.length + 1 > FOLD_BUF.length) FOLD_BUF = new Uint16Array(3 * s.length + 64);
+  const buf = FOLD_BUF;
+  let n = 0;
   let space = true;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    let t: string | undefined;
-    if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) t = s[i];
-    else if (c >= 65 && c <= 90) t = String.fromCharCode(c + 32);
-    else if (c >= 0xc0) t = FOLD.get(c);
-    else if (keepCommas && (c === 44 || c === 59 || c === 10)) {
-      if (!space) out += " ";
-      out += ", ";
+    let t = -1;
+    if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) t = c;
+    else if (c >= 65 && c <= 90) t = c + 32;
+    else if (c >= 0xc0) {
+      const f = FOLD.get(c);
+      if (f !== undefined) {
+        for (let k = 0; k < f.length; k++) buf[n++] = f.charCodeAt(k);
+        space = false;
+        continue;
+      }
+    } else if (keepCommas && (c === 44 || c === 59 || c === 10)) {
+      if (!space) buf[n++] = 32;
+      buf[n++] = 44;
+      buf[n++] = 32;
       space = true;
       continue;
     }
-    if (t === undefined) {
+    if (t < 0) {
       if (!space) {
-        out += " ";
+        buf[n++] = 32;
         space = true;
       }
       continue;
     }
-    out += t;
+    buf[n++] = t;
     space = false;
   }
-  return space && out.length > 0 ? out.slice(0, -1) : out;
+  if (space && n > 0) n--;
+  let out = "";
+  for (let from = 0; from < n; from += 4096)
+    out += String.fromCharCode.apply(
+      null,
+      buf.subarray(from, Math.min(n, from + 4096)) as unknown as number[],
+    );
+  return out;
 }
+
+let FOLD_BUF = new Uint16Array(256);
 
 /** Abbreviation → the word the BAN writes. Street types, titles and saints. */
 export const ABBREVIATIONS: Readonly<Record<string, string>> = withoutPrototype({
@@ -203,6 +223,21 @@ export function expandTokens(folded: string): string[] {
   const out: string[] = [];
   for (const t of folded.split(" ")) {
     if (t === "") continue;
+    const e = ABBREVIATIONS[t];
+    if (e === undefined) out.push(t);
+    else if (e.includes(" ")) out.push(...e.split(" "));
+    else out.push(e);
+  }
+  return out;
+}
+
+/**
+ * `expandTokens` of words already split (no empty word, no space): the same tokens without
+ * joining and splitting them again.
+ */
+export function expandWords(words: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const t of words) {
     const e = ABBREVIATIONS[t];
     if (e === undefined) out.push(t);
     else if (e.includes(" ")) out.push(...e.split(" "));

@@ -29,12 +29,8 @@ export function resolveNumber(
     // last listed house, for a house the BAN may not list yet), and takes the IRIS when
     // every street left puts the number in the same one.
     const n = p.numero;
-    const holds = (v: number) => {
-      const lo = ix.numStart[v]!;
-      const hi = ix.numStart[v + 1]!;
-      return hi > lo && n >= ix.numero[lo]! - 2 && n <= ix.numero[hi - 1]! + 2;
-    };
-    const keep = tied.flatMap((h, k) => (holds(h.voie) ? [k] : []));
+    const keep: number[] = [];
+    for (let k = 0; k < tied.length; k++) if (holds(ix, tied[k]!.voie, n)) keep.push(k);
     const iris = keep.length > 0 ? results[keep[0]!]!.iris : null;
     if (
       keep.length > 0 &&
@@ -67,6 +63,25 @@ export function resolveNumber(
   };
 }
 
+/** Whether street v's listed numbers, two beyond either end, hold number n. */
+function holds(ix: AddressIndex, v: number, n: number): boolean {
+  const lo = ix.numStart[v]!;
+  const hi = ix.numStart[v + 1]!;
+  return hi > lo && n >= ix.numero[lo]! - 2 && n <= ix.numero[hi - 1]! + 2;
+}
+
+/** The IRIS of street v when it lies in one (every street of a commune non irisée). */
+function streetIris(ix: AddressIndex, v: number, ce: AddressIndex["communes"][number]): string | null {
+  if (ce.irisStatus === "non_irisee") return `${ce.code}0000`;
+  const a = ix.voieIrisStart[v]!;
+  return ix.voieIrisStart[v + 1]! - a === 1 ? ix.iris[ix.voieIris[a]!]! : null;
+}
+
+function irisAt(ix: AddressIndex, k: number): string | null {
+  const i = ix.numIris[k]!;
+  return i < 0 ? null : ix.iris[i]!;
+}
+
 /** Whether the tied streets bear one name (the same street name in several communes). */
 function sameName(ix: AddressIndex, tied: readonly StreetHit[]): boolean {
   const name = streetKey(ix.voieNom[tied[0]!.voie]!);
@@ -81,13 +96,8 @@ function numberOn(
   const lo = ix.numStart[v]!;
   const hi = ix.numStart[v + 1]!;
   const ce = ix.communes[ix.voieCommune[v]!]!;
-  const streetIris = (): string | null => {
-    if (ce.irisStatus === "non_irisee") return `${ce.code}0000`;
-    const a = ix.voieIrisStart[v]!;
-    return ix.voieIrisStart[v + 1]! - a === 1 ? ix.iris[ix.voieIris[a]!]! : null;
-  };
   if (p.numero === null || hi === lo)
-    return { type: "street", iris: streetIris(), factor: 0.8, why: "numero_absent" };
+    return { type: "street", iris: streetIris(ix, v, ce), factor: 0.8, why: "numero_absent" };
   const n = p.numero;
   // First position with numero >= n.
   let a = lo;
@@ -99,21 +109,17 @@ function numberOn(
   }
   let end = a;
   while (end < hi && ix.numero[end] === n) end++;
-  const irisAt = (k: number): string | null => {
-    const i = ix.numIris[k]!;
-    return i < 0 ? null : ix.iris[i]!;
-  };
   if (end > a) {
     const want = p.suffixe ?? "";
     const alts = p.suffixe ? [want, ...suffixAlternatives(want)] : [""];
     for (let q = 0; q < alts.length; q++)
       for (let k = a; k < end; k++)
         if (ix.reps[ix.numRep[k]!] === alts[q])
-          return { type: "housenumber", iris: irisAt(k), factor: q === 0 ? 1 : 0.97 };
+          return { type: "housenumber", iris: irisAt(ix, k), factor: q === 0 ? 1 : 0.97 };
     // The number exists with another suffix (or none): same building in all but rare cases.
     const set = new Set<string | null>();
-    for (let k = a; k < end; k++) set.add(irisAt(k));
-    if (set.size === 1) return { type: "housenumber", iris: irisAt(a), factor: 0.9 };
+    for (let k = a; k < end; k++) set.add(irisAt(ix, k));
+    if (set.size === 1) return { type: "housenumber", iris: irisAt(ix, a), factor: 0.9 };
     return { type: "housenumber", iris: null, factor: 0.8, why: "numero_ambigu" };
   }
   // Interpolation between the nearest numbers of the same parity.
@@ -129,10 +135,10 @@ function numberOn(
       above = k;
       break;
     }
-  const si = streetIris();
+  const si = streetIris(ix, v, ce);
   if (below >= 0 && above >= 0) {
-    const ib = irisAt(below);
-    if (ib !== null && ib === irisAt(above)) return { type: "interpolated", iris: ib, factor: 0.9 };
+    const ib = irisAt(ix, below);
+    if (ib !== null && ib === irisAt(ix, above)) return { type: "interpolated", iris: ib, factor: 0.9 };
   }
   const inside = below >= 0 && above >= 0;
   // Before the first or past the last listed house, the street may run on into another IRIS:

@@ -5,10 +5,46 @@
 import { editDistance } from "./edit-distance.js";
 import { STREET_TYPES } from "./normalize.js";
 
-const isNumber = (t: string) => /^\d+$/.test(t);
+/** Whether `t` is digits only (/^\d+$/ without a regular expression: this runs per word pair). */
+export function isNumber(t: string): boolean {
+  if (t.length === 0) return false;
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
 
-const weight = (t: string) =>
-  STREET_TYPES.has(t) ? 0.5 : isNumber(t) ? 1 : Math.min(1.5, 0.5 + t.length / 8);
+function weight(t: string): number {
+  return STREET_TYPES.has(t) ? 0.5 : isNumber(t) ? 1 : Math.min(1.5, 0.5 + t.length / 8);
+}
+
+/** The set of a word's characters, one bit each (character code modulo 32). */
+export function letterMask(w: string): number {
+  let m = 0;
+  for (let i = 0; i < w.length; i++) m |= 1 << (w.charCodeAt(i) & 31);
+  return m;
+}
+
+/** Set bits of a 32-bit mask. */
+export function popcount(x: number): number {
+  let v = x - ((x >>> 1) & 0x55555555);
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+  return (Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) & 0xff;
+}
+
+/**
+ * Whether two words are surely more than `allowed` edits apart: each edit takes away at most one
+ * character the other word lacks (characters hashed to 32 bits: a collision only undercounts).
+ */
+export function surelyApart(tMask: number, rMask: number, allowed: number): boolean {
+  return popcount(tMask & ~rMask) > allowed || popcount(rMask & ~tMask) > allowed;
+}
+
+/** Scratch arrays of `similarity`, reused from call to call (it runs millions of times per file). */
+let USED = new Uint8Array(16);
+let W_IN = new Float64Array(16);
+let MASKS = new Int32Array(16);
 
 /**
  * Edit distance allowed between two words of `min` and `max` letters;
@@ -53,9 +89,21 @@ export function similarity(
 ): number {
   let wr = 0;
   for (const t of ref) wr += weight(t);
-  const used = new Uint8Array(input.length);
+  const n = input.length;
+  if (n > USED.length) {
+    USED = new Uint8Array(2 * n);
+    W_IN = new Float64Array(2 * n);
+    MASKS = new Int32Array(2 * n);
+  }
+  const used = USED;
   // An input token weighs as the reference token it matches (a mistyped type is still a type).
-  const wIn = input.map(weight);
+  const wIn = W_IN;
+  const masks = MASKS;
+  for (let i = 0; i < n; i++) {
+    used[i] = 0;
+    wIn[i] = weight(input[i]!);
+    masks[i] = letterMask(input[i]!);
+  }
   let matched = 0;
   let nameMatched = false;
   let refNameMissed = false;
@@ -64,7 +112,8 @@ export function similarity(
     const r = ref[j]!;
     let bestSim = 0;
     let bestI = -1;
-    for (let i = 0; i < input.length; i++) {
+    const rMask = letterMask(r);
+    for (let i = 0; i < n; i++) {
       if (used[i]) continue;
       const t = input[i]!;
       let s = 0;
@@ -75,7 +124,8 @@ export function similarity(
         // Four letters typed for a longer word of the same initial: letters lost, not added.
         const lost = t.length === 4 && r.length > 4 && t[0] === r[0];
         const allowed = allowedEdits(Math.min(t.length, r.length), max, loose, cap, lost, t[0] === r[0]);
-        const d = allowed > 0 ? editDistance(t, r, allowed) : allowed + 1;
+        const d =
+          allowed > 0 && !surelyApart(masks[i]!, rMask, allowed) ? editDistance(t, r, allowed) : allowed + 1;
         if (d <= allowed) s = 1 - d / (max + 2);
         else if (t.length >= 3 && r.startsWith(t)) s = 0.75;
       }
@@ -112,10 +162,13 @@ export function similarity(
   }
   // A word typed that the reference lacks names another street (« Allée Président Wiln »
   // is not « Allée des Prés »); a word of the reference left out is only a missing word.
-  if (input.some((t, i) => !used[i] && t.length >= 2 && !STREET_TYPES.has(t))) return 0;
+  for (let i = 0; i < n; i++) {
+    const t = input[i]!;
+    if (!used[i] && t.length >= 2 && !STREET_TYPES.has(t)) return 0;
+  }
   if (loose && refNameMissed) return 0;
   let wi = 0;
-  for (const w of wIn) wi += w;
+  for (let i = 0; i < n; i++) wi += wIn[i]!;
   return (2 * matched) / (wi + wr);
 }
 

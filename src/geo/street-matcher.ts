@@ -8,7 +8,7 @@ import type { AddressIndex } from "./address-index.js";
 import type { Candidate } from "./commune-matcher.js";
 import { editDistance } from "./edit-distance.js";
 import { expandTokens, fold, STREET_TYPES, streetKey, streetKeyTokens } from "./normalize.js";
-import { similarity, withoutType } from "./similarity.js";
+import { isNumber, letterMask, similarity, surelyApart, withoutType } from "./similarity.js";
 
 /** Below this street similarity a candidate street is not taken. */
 const STREET_MIN = 0.78;
@@ -207,30 +207,45 @@ export class StreetMatcher {
     let kept: number[] = [];
     for (const t of anchors) {
       const next: number[] = [];
-      const take = (r: string) => {
-        for (const v of tv.get(r)!) {
-          if (first) {
-            if (this.stamp[v] !== stamp) {
-              this.stamp[v] = stamp;
-              next.push(v);
-            }
-          } else if (this.stamp[v] === stamp) {
-            // Kept by every anchor so far: marked once more for this anchor.
-            this.stamp[v] = -stamp;
-            next.push(v);
-          }
-        }
-      };
       // Words within edits of t differ from it by three letters at most; a longer word t begins
       // is read in the sorted list, where the words it begins are contiguous.
+      // The order words are taken in does not matter: `kept` is a set, sorted at the end.
       const L = t.length;
-      for (let len = Math.max(1, L - 3); len <= L + 3 && len < vocab.byLength.length; len++)
-        for (const r of vocab.byLength[len] ?? []) if (mayPair(t, r, cap)) take(r);
+      if (isNumber(t)) {
+        // A number pairs with itself only.
+        const own = tv.get(t);
+        if (own !== undefined) this.take(own, first, stamp, next);
+      } else {
+        const tMask = letterMask(t);
+        for (let len = Math.max(1, L - 3); len <= L + 3 && len < vocab.byLength.length; len++) {
+          const words = vocab.byLength[len];
+          if (words === undefined) continue;
+          const masks = vocab.masksByLength[len]!;
+          const numeric = vocab.numericByLength[len]!;
+          const allowed = Math.min(cap, allowedAt(Math.max(L, len)) + 1);
+          // Lengths further apart than the edits allowed: only a longer word t begins pairs.
+          const editable = Math.abs(len - L) <= allowed;
+          if (!editable && len < L) continue;
+          const prefix = L >= 3 && len >= L;
+          for (let w = 0; w < words.length; w++) {
+            const r = words[w]!;
+            if (
+              r === t ||
+              (numeric[w] === 0 &&
+                ((prefix && r.startsWith(t)) ||
+                  (editable &&
+                    !surelyApart(tMask, masks[w]!, allowed) &&
+                    editDistance(t, r, allowed) <= allowed)))
+            )
+              this.take(tv.get(r)!, first, stamp, next);
+          }
+        }
+      }
       if (L >= 3 && !isNumber(t))
         for (let i = lowerBound(vocab.sorted, t); i < vocab.sorted.length; i++) {
           const r = vocab.sorted[i]!;
           if (!r.startsWith(t)) break;
-          if (r.length > L + 3 && !isNumber(r)) take(r);
+          if (r.length > L + 3 && !isNumber(r)) this.take(tv.get(r)!, first, stamp, next);
         }
       if (!first) for (const v of next) this.stamp[v] = stamp;
       kept = next;
@@ -238,6 +253,24 @@ export class StreetMatcher {
       if (kept.length === 0) return kept;
     }
     return kept.sort((a, b) => a - b);
+  }
+
+  /**
+   * Streets of word `r` into `next`: for the first anchor every street not yet marked, then only
+   * those every anchor so far kept (marked once more for this anchor).
+   */
+  private take(streets: readonly number[], first: boolean, stamp: number, next: number[]): void {
+    for (const v of streets) {
+      if (first) {
+        if (this.stamp[v] !== stamp) {
+          this.stamp[v] = stamp;
+          next.push(v);
+        }
+      } else if (this.stamp[v] === stamp) {
+        this.stamp[v] = -stamp;
+        next.push(v);
+      }
+    }
   }
 
   private streetSimilarity(
@@ -277,37 +310,44 @@ function mustMatch(input: readonly string[]): string[] {
   return input.filter((t, i) => (i > 0 || input.length === 1) && t.length >= 2 && !STREET_TYPES.has(t));
 }
 
-const isNumber = (t: string) => /^\d+$/.test(t);
-
 /**
  * Whether `similarity` could pair typed word `t` with reference word `r` in a loose comparison
  * bounded by `cap`: the same word, within one more edit than the base allowance of the longer
  * (0, 1 or 2 by length), or a longer word `t` begins. Never false when `similarity` pairs them.
  */
-function mayPair(t: string, r: string, cap: number): boolean {
-  if (t === r) return true;
-  if (isNumber(t) || isNumber(r)) return false;
-  if (t.length >= 3 && r.startsWith(t)) return true;
-  const max = Math.max(t.length, r.length);
-  const allowed = Math.min(cap, (max <= 4 ? 0 : max <= 7 ? 1 : 2) + 1);
-  return editDistance(t, r, allowed) <= allowed;
+/** The base edits `similarity` allows between words, the longer of `max` letters. */
+function allowedAt(max: number): number {
+  return max <= 4 ? 0 : max <= 7 ? 1 : 2;
 }
 
 /** A commune's street words, by length and sorted (for the words a typed word begins). */
 interface Vocabulary {
   byLength: string[][];
+  /** The `letterMask` of each word of `byLength`. */
+  masksByLength: number[][];
+  /** 1 for each word of `byLength` made of digits. */
+  numericByLength: number[][];
   sorted: string[];
 }
 
 function wordsByLength(words: Iterable<string>): Vocabulary {
   const byLength: string[][] = [];
+  const masksByLength: number[][] = [];
+  const numericByLength: number[][] = [];
   const sorted = [...words].sort();
   for (const w of sorted) {
     const bucket = byLength[w.length];
-    if (bucket) bucket.push(w);
-    else byLength[w.length] = [w];
+    if (bucket) {
+      bucket.push(w);
+      masksByLength[w.length]!.push(letterMask(w));
+      numericByLength[w.length]!.push(isNumber(w) ? 1 : 0);
+    } else {
+      byLength[w.length] = [w];
+      masksByLength[w.length] = [letterMask(w)];
+      numericByLength[w.length] = [isNumber(w) ? 1 : 0];
+    }
   }
-  return { byLength, sorted };
+  return { byLength, masksByLength, numericByLength, sorted };
 }
 
 /** The first index of `sorted` whose word is not before `t`. */
