@@ -109,12 +109,16 @@ async function openCsv(
     read += d.length;
   });
   const decoded = raw.pipe(iconv.decodeStream(encoding));
-  const iterator = withinStall(csvRows(decoded as AsyncIterable<string>, separator, fileName), {
+  // The stall budget watches the decoded chunks: rows are cut from a chunk
+  // synchronously, so only the wait for the next chunk can stall (a timer
+  // and a race per row cost more than the CSV parsing itself).
+  const chunks = withinStall((decoded as AsyncIterable<string>)[Symbol.asyncIterator](), {
     fileName,
     kind: "csv",
     ms: stallMs,
     abort: () => raw.destroy(),
   });
+  const iterator = csvRows(chunks, separator, fileName);
   const first = await iterator.next();
   if (first.done) throw invalide("fichier_vide", `${fileName} : fichier vide.`);
   const header = first.value.map((h) => h.trim());
