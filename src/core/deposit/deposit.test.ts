@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { DatasetField } from "../convention/model.js";
-import { ageBands, ageOn, bandOf, readDate, readField, readNumber } from "./fields.js";
+import { ageBands, ageOn, bandOf, daysInMonth, readDate, readField, readNumber } from "./fields.js";
 import { absentsProblems, mappingProblems, proposeMapping } from "./mapping.js";
 import { normaliseIdentifier, pseudonym } from "./pseudonym.js";
 import { ProblemReport, parseRow, requiredFields } from "./validate.js";
@@ -48,6 +48,12 @@ describe("reading partner values", () => {
     const bands = ageBands([0, 60, 75, 85]);
     expect(bands.map((b) => b.code)).toEqual(["0-59", "60-74", "75-84", "85+"]);
     expect(bandOf(bands, 90)?.libelle).toBe("85 ans et plus");
+  });
+
+  it("knows every month's length from 1850 to 2200 as the calendar does (2000 leap, 1900 and 2100 not)", () => {
+    for (let y = 1850; y <= 2200; y++)
+      for (let m = 1; m <= 12; m++) expect(daysInMonth(y, m)).toBe(new Date(Date.UTC(y, m, 0)).getUTCDate());
+    expect([1900, 2000, 2100].map((y) => readDate(`29/02/${y}`))).toEqual([null, "2000-02-29", null]);
   });
 });
 

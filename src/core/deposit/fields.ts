@@ -39,10 +39,17 @@ function fromExcelSerial(n: number): string | null {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;
+
+/** Days in month m (1–12) of year y, Gregorian (no Date: this runs on every row). */
+export function daysInMonth(y: number, m: number): number {
+  if (m === 2 && ((y % 4 === 0 && y % 100 !== 0) || y % 400 === 0)) return 29;
+  return MONTH_DAYS[m - 1]!;
+}
+
 function isoDate(y: number, m: number, d: number): string | null {
   if (y < 1850 || y > 2200 || m < 1 || m > 12 || d < 1) return null;
-  const days = new Date(Date.UTC(y, m, 0)).getUTCDate();
-  if (d > days) return null;
+  if (d > daysInMonth(y, m)) return null;
   return `${String(y).padStart(4, "0")}-${String(m).padStart(2, "0")}-${String(d).padStart(2, "0")}`;
 }
 
@@ -159,13 +166,20 @@ export function readField(type: FieldType, raw: string): Read {
 
 /** Age in whole years on a date (birthdays on 29 February count on 28 February in common years). */
 export function ageOn(birth: string, on: string): number {
-  const [by, bm, bd] = birth.split("-").map(Number) as [number, number, number];
-  const [y, m, d] = on.split("-").map(Number) as [number, number, number];
+  const [by, bm, bd] = ymd(birth);
+  const [y, m, d] = ymd(on);
   let age = y - by;
-  const lastDay = new Date(Date.UTC(y, m, 0)).getUTCDate();
+  const lastDay = daysInMonth(y, m);
   const birthdayDay = Math.min(bd, bm === m ? lastDay : bd);
   if (m < bm || (m === bm && d < birthdayDay)) age--;
   return age;
+}
+
+/** Year, month, day of an ISO date « YYYY-MM-DD ». */
+function ymd(iso: string): [number, number, number] {
+  const a = iso.indexOf("-");
+  const b = iso.indexOf("-", a + 1);
+  return [Number(iso.slice(0, a)), Number(iso.slice(a + 1, b)), Number(iso.slice(b + 1))];
 }
 
 export interface AgeBand {
