@@ -1,8 +1,10 @@
+import { createHmac } from "node:crypto";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { DatasetField } from "../convention/model.js";
 import { ageBands, ageOn, bandOf, daysInMonth, readDate, readField, readNumber } from "./fields.js";
 import { absentsProblems, mappingProblems, proposeMapping } from "./mapping.js";
-import { normaliseIdentifier, pseudonym } from "./pseudonym.js";
+import { hmacSha256, normaliseIdentifier, pseudonym } from "./pseudonym.js";
 import { ProblemReport, parseRow, requiredFields } from "./validate.js";
 
 describe("reading partner values", () => {
@@ -121,6 +123,21 @@ describe("column mapping", () => {
 
 describe("pseudonyms", () => {
   const secret = new TextEncoder().encode("secret de la convention");
+  it("computes exactly the HMAC-SHA256 of node:crypto, for secrets and identifiers of every length", () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 0, maxLength: 200 }),
+        fc.oneof(fc.string({ maxLength: 40 }), fc.string({ unit: "grapheme", maxLength: 600 })),
+        (key, id) => {
+          const own = hmacSha256(key, id);
+          expect(own.equals(createHmac("sha256", key).update(id, "utf8").digest())).toBe(true);
+          // Twice with the same secret: the kept pads give the same bytes.
+          expect(hmacSha256(key, id).equals(own)).toBe(true);
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
   it("gives the same pseudonym to the same person however the identifier is written, another under another secret", () => {
     expect(normaliseIdentifier(" 00123-45 ")).toBe("12345");
     expect(pseudonym(secret, "0012345")).toBe(pseudonym(secret, "12345"));
