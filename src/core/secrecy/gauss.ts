@@ -90,7 +90,15 @@ export function gaussSuppression(
 
   const vecs: (Vec | null)[] = [];
   const isPrimaryVec: boolean[] = [];
-  const colIndex: Set<number>[] = Array.from({ length: n }, () => new Set<number>());
+  // The vectors holding each inner cell: a list that may keep vectors which
+  // lost the cell since (checked when read) and the exact count. A Set per
+  // column cost more in add and delete than the elimination itself; the
+  // order in which vectors are visited changes no result (each is reduced
+  // on its own).
+  const colIds: number[][] = Array.from({ length: n }, () => []);
+  const colCount = new Int32Array(n);
+  const seen: number[] = [];
+  let epoch = 0;
   const pivotOf = new Int32Array(n).fill(-1);
   const buckets = new Map<number, Set<number>>();
   const keyOf: number[] = [];
@@ -160,7 +168,10 @@ export function gaussSuppression(
   };
   const register = (id: number, v: Vec) => {
     vecs[id] = v;
-    for (const i of v.idx) (colIndex[i] as Set<number>).add(id);
+    for (const i of v.idx) {
+      (colIds[i] as number[]).push(id);
+      colCount[i] = (colCount[i] as number) + 1;
+    }
     if (isPrimaryVec[id]) registerKey(id, v);
   };
 
@@ -189,7 +200,8 @@ export function gaussSuppression(
         if (Math.abs(x) > EPS) {
           idx.push(ib);
           val.push(x);
-          (colIndex[ib] as Set<number>).add(id);
+          (colIds[ib] as number[]).push(id);
+          colCount[ib] = (colCount[ib] as number) + 1;
         }
         b++;
       } else {
@@ -197,7 +209,7 @@ export function gaussSuppression(
         if (ia !== pivot && Math.abs(x) > EPS) {
           idx.push(ia);
           val.push(x);
-        } else (colIndex[ia] as Set<number>).delete(id);
+        } else colCount[ia] = (colCount[ia] as number) - 1;
         a++;
         b++;
       }
@@ -237,7 +249,7 @@ export function gaussSuppression(
       for (let k = 0; k < r.idx.length; k++) {
         const i = r.idx[k] as number;
         if (!allowZeros && zero[i]) continue;
-        const cost = (colIndex[i] as Set<number>).size;
+        const cost = colCount[i] as number;
         if (cost < best && Math.abs(r.val[k] as number) > 1e-6) {
           best = cost;
           q = i;
@@ -251,9 +263,16 @@ export function gaussSuppression(
     const id = vecs.length;
     isPrimaryVec.push(false);
     vecs.push(null);
-    for (const other of [...(colIndex[q] as Set<number>)]) {
+    const holders = colIds[q] as number[];
+    colIds[q] = [];
+    epoch++;
+    for (const other of holders) {
+      if (seen[other] === epoch) continue;
+      seen[other] = epoch;
       const w = vecs[other] as Vec;
-      const f = w.val[position(w.idx, q)] as number;
+      const at = position(w.idx, q);
+      if (w.idx[at] !== q) continue; // lost q since it was listed
+      const f = w.val[at] as number;
       vecs[other] = subtract(other, w, f, norm, q);
       if (isPrimaryVec[other]) {
         buckets.get(keyOf[other] as number)?.delete(other);
